@@ -7,6 +7,7 @@ import {
   MAX_SUFFIX_LENGTH,
   MAX_TTL_HOURS,
   PHYSICAL_NAME_TEMPLATES,
+  parseEnvironmentRequest,
   parseEnvironmentSpec,
   physicalName,
   RESERVED_SUFFIX_WORDS,
@@ -325,5 +326,36 @@ describe('the JSON Schema', () => {
     expect(new RegExp(schema.properties.environmentSuffix.pattern).test('pr-1')).toBe(true);
     expect(new RegExp(schema.properties.environmentSuffix.pattern).test('pr--1')).toBe(false);
     expect(schema.additionalProperties).toBe(false);
+  });
+});
+
+describe('EnvironmentRequest (what the portal form submits)', () => {
+  const { owner: _owner, ...request } = minimal;
+
+  it('is the spec without owner, with the same defaults', () => {
+    const result = parseEnvironmentRequest(request);
+    expect(result.success && result.request).toMatchObject({
+      environmentSuffix: 'pr-123',
+      ttlHours: DEFAULT_TTL_HOURS,
+    });
+    expect(result.success && 'owner' in result.request).toBe(false);
+  });
+
+  it('refuses an owner: the server takes it from the session', () => {
+    const result = parseEnvironmentRequest({ ...request, owner: 'mallory' });
+    expect(result).toEqual({ success: false, errors: [{ path: 'owner', message: 'unknown field "owner"' }] });
+  });
+
+  it('applies the same cross-field rules and messages as the spec', () => {
+    const result = parseEnvironmentRequest({ ...request, environmentSuffix: 'staging' });
+    expect(result).toEqual({
+      success: false,
+      errors: [
+        {
+          path: 'environmentSuffix',
+          message: `"staging" is reserved and cannot be used in an ephemeral environment's suffix`,
+        },
+      ],
+    });
   });
 });

@@ -112,91 +112,113 @@ export type EnvironmentFeatures = z.output<typeof featuresSchema>;
 
 const FEATURE_DEFAULTS: EnvironmentFeatures = featuresSchema.parse({});
 
-export const environmentSpecSchema = z
-  .strictObject({
-    environmentSuffix: environmentSuffixSchema,
-    kind: z.enum(ENVIRONMENT_KINDS, { error: `kind must be one of ${ENVIRONMENT_KINDS.join(', ')}` }),
-    owner: tagValue('owner'),
-    project: tagValue('project'),
-    costCenter: tagValue('costCenter'),
-    dataClassification: z
-      .enum(DATA_CLASSIFICATIONS, {
-        error: `dataClassification must be one of ${DATA_CLASSIFICATIONS.join(', ')}`,
-      })
-      .default('confidential'),
-    complianceLevel: z
-      .enum(COMPLIANCE_LEVELS, { error: `complianceLevel must be one of ${COMPLIANCE_LEVELS.join(', ')}` })
-      .default('pci-dss'),
-    region: z
-      .enum(SUPPORTED_REGIONS, { error: `region must be one of ${SUPPORTED_REGIONS.join(', ')}` })
-      .default(DEFAULT_REGION),
-    account: z
-      .string()
-      .regex(/^\d{12}$/, { error: 'account must be a 12-digit AWS account ID' })
-      .optional(),
-    features: featuresSchema.default(FEATURE_DEFAULTS),
-    alertEmails: z
-      .array(z.email({ error: 'must be an email address' }))
-      .max(MAX_ALERT_EMAILS, { error: `at most ${MAX_ALERT_EMAILS} alert emails` })
-      .default([]),
-    allowedCidrs: z
-      .array(cidrSchema)
-      .min(1, { error: 'at least one CIDR is required for human-assumable roles' })
-      .max(20, { error: 'at most 20 CIDRs' })
-      .default(DEFAULT_ALLOWED_CIDRS),
-    ttlHours: z
-      .number({ error: 'ttlHours must be a number' })
-      .int({ error: 'ttlHours must be a whole number of hours' })
-      .min(1, { error: 'ttlHours must be at least 1' })
-      .max(MAX_TTL_HOURS, { error: `ttlHours must be at most ${MAX_TTL_HOURS} (two weeks)` })
-      .optional(),
-    existingDatabaseSecretArn: z
-      .string()
-      .regex(SECRET_ARN, { error: 'existingDatabaseSecretArn must be a full Secrets Manager secret ARN' })
-      .optional(),
-  })
-  .superRefine((spec, ctx) => {
-    if (spec.kind === 'ephemeral') {
-      const reserved = spec.environmentSuffix
-        .split('-')
-        .find((part) => (RESERVED_SUFFIX_WORDS as readonly string[]).includes(part));
-      if (reserved !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['environmentSuffix'],
-          message: `"${reserved}" is reserved and cannot be used in an ephemeral environment's suffix`,
-        });
-      }
-    } else {
-      if (spec.ttlHours !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['ttlHours'],
-          message: `ttlHours applies only to ephemeral environments; a ${spec.kind} environment has no TTL`,
-        });
-      }
-      if (spec.alertEmails.length === 0) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['alertEmails'],
-          message: `a ${spec.kind} environment needs at least one alert email`,
-        });
-      }
+/** The fields of a spec; cross-field rules and defaults-by-kind are applied by `checkSpecRules` and `applyKindDefaults`. */
+const specFields = z.strictObject({
+  environmentSuffix: environmentSuffixSchema,
+  kind: z.enum(ENVIRONMENT_KINDS, { error: `kind must be one of ${ENVIRONMENT_KINDS.join(', ')}` }),
+  owner: tagValue('owner'),
+  project: tagValue('project'),
+  costCenter: tagValue('costCenter'),
+  dataClassification: z
+    .enum(DATA_CLASSIFICATIONS, {
+      error: `dataClassification must be one of ${DATA_CLASSIFICATIONS.join(', ')}`,
+    })
+    .default('confidential'),
+  complianceLevel: z
+    .enum(COMPLIANCE_LEVELS, { error: `complianceLevel must be one of ${COMPLIANCE_LEVELS.join(', ')}` })
+    .default('pci-dss'),
+  region: z
+    .enum(SUPPORTED_REGIONS, { error: `region must be one of ${SUPPORTED_REGIONS.join(', ')}` })
+    .default(DEFAULT_REGION),
+  account: z
+    .string()
+    .regex(/^\d{12}$/, { error: 'account must be a 12-digit AWS account ID' })
+    .optional(),
+  features: featuresSchema.default(FEATURE_DEFAULTS),
+  alertEmails: z
+    .array(z.email({ error: 'must be an email address' }))
+    .max(MAX_ALERT_EMAILS, { error: `at most ${MAX_ALERT_EMAILS} alert emails` })
+    .default([]),
+  allowedCidrs: z
+    .array(cidrSchema)
+    .min(1, { error: 'at least one CIDR is required for human-assumable roles' })
+    .max(20, { error: 'at most 20 CIDRs' })
+    .default(DEFAULT_ALLOWED_CIDRS),
+  ttlHours: z
+    .number({ error: 'ttlHours must be a number' })
+    .int({ error: 'ttlHours must be a whole number of hours' })
+    .min(1, { error: 'ttlHours must be at least 1' })
+    .max(MAX_TTL_HOURS, { error: `ttlHours must be at most ${MAX_TTL_HOURS} (two weeks)` })
+    .optional(),
+  existingDatabaseSecretArn: z
+    .string()
+    .regex(SECRET_ARN, { error: 'existingDatabaseSecretArn must be a full Secrets Manager secret ARN' })
+    .optional(),
+});
+
+type SpecFields = z.output<typeof specFields>;
+/** The fields the cross-field rules read: every spec and every request has them. */
+type RuleFields = Omit<SpecFields, 'owner'>;
+
+/** Cross-field rules shared by the spec and the portal's request (which lacks `owner`). */
+function checkSpecRules(spec: RuleFields, ctx: z.RefinementCtx): void {
+  if (spec.kind === 'ephemeral') {
+    const reserved = spec.environmentSuffix
+      .split('-')
+      .find((part) => (RESERVED_SUFFIX_WORDS as readonly string[]).includes(part));
+    if (reserved !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['environmentSuffix'],
+        message: `"${reserved}" is reserved and cannot be used in an ephemeral environment's suffix`,
+      });
     }
-    if (spec.existingDatabaseSecretArn !== undefined && SECRET_ARN.test(spec.existingDatabaseSecretArn)) {
-      const secretRegion = spec.existingDatabaseSecretArn.split(':')[3];
-      if (secretRegion !== spec.region) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['existingDatabaseSecretArn'],
-          message: `the secret is in ${secretRegion} but the environment is in ${spec.region}`,
-        });
-      }
+  } else {
+    if (spec.ttlHours !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ttlHours'],
+        message: `ttlHours applies only to ephemeral environments; a ${spec.kind} environment has no TTL`,
+      });
     }
-  })
-  .transform((spec) =>
-    spec.kind === 'ephemeral' ? { ...spec, ttlHours: spec.ttlHours ?? DEFAULT_TTL_HOURS } : spec,
-  );
+    if (spec.alertEmails.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['alertEmails'],
+        message: `a ${spec.kind} environment needs at least one alert email`,
+      });
+    }
+  }
+  if (spec.existingDatabaseSecretArn !== undefined && SECRET_ARN.test(spec.existingDatabaseSecretArn)) {
+    const secretRegion = spec.existingDatabaseSecretArn.split(':')[3];
+    if (secretRegion !== spec.region) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['existingDatabaseSecretArn'],
+        message: `the secret is in ${secretRegion} but the environment is in ${spec.region}`,
+      });
+    }
+  }
+}
+
+function applyKindDefaults<T extends RuleFields>(spec: T): T {
+  return spec.kind === 'ephemeral' ? { ...spec, ttlHours: spec.ttlHours ?? DEFAULT_TTL_HOURS } : spec;
+}
+
+export const environmentSpecSchema = specFields.superRefine(checkSpecRules).transform(applyKindDefaults);
+
+/**
+ * What an engineer submits through the portal: the spec without `owner`, which
+ * the server takes from the session. Same fields, same rules, same messages.
+ * Browser-safe (no Node imports), so the form validates with it too.
+ */
+export const environmentRequestSchema = specFields
+  .omit({ owner: true })
+  .superRefine(checkSpecRules)
+  .transform(applyKindDefaults);
+
+export type EnvironmentRequestInput = z.input<typeof environmentRequestSchema>;
+export type EnvironmentRequest = z.output<typeof environmentRequestSchema>;
 
 /** What a caller sends: defaults not yet applied. */
 export type EnvironmentSpecInput = z.input<typeof environmentSpecSchema>;
@@ -217,6 +239,17 @@ export type SpecParseResult =
 export function parseEnvironmentSpec(input: unknown): SpecParseResult {
   const result = environmentSpecSchema.safeParse(input);
   if (result.success) return { success: true, spec: result.data };
+  return { success: false, errors: toFieldErrors(result.error) };
+}
+
+export type RequestParseResult =
+  | { readonly success: true; readonly request: EnvironmentRequest }
+  | { readonly success: false; readonly errors: readonly FieldError[] };
+
+/** Validates a portal request (a spec without `owner`) field by field. */
+export function parseEnvironmentRequest(input: unknown): RequestParseResult {
+  const result = environmentRequestSchema.safeParse(input);
+  if (result.success) return { success: true, request: result.data };
   return { success: false, errors: toFieldErrors(result.error) };
 }
 
