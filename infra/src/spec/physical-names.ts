@@ -67,19 +67,49 @@ export const PHYSICAL_NAME_TEMPLATES = {
   firewallRuleGroup: { template: 'sep-{suffix}-tls-allowlist', limit: 128 },
   // CloudFormation stack names: 128.
   environmentStack: { template: 'sep-{suffix}-environment', limit: 128 },
+  // CloudWatch Logs metric filter names: 512. Metric namespaces: 255.
+  metricFilter: { template: 'sep-{suffix}-{alarm}', limit: 512 },
+  metricNamespace: { template: 'SEP/{suffix}', limit: 255 },
+  // Aurora exports to log groups whose names AWS fixes: /aws/rds/cluster/<cluster>/<log type> (512).
+  databaseLogGroup: { template: '/aws/rds/cluster/sep-{suffix}-aurora/{logtype}', limit: 512 },
+
+  // Account-level names (account-security stack, once per account and region): no suffix, so
+  // they never bind the suffix length as long as each leaves at least MAX_SUFFIX_LENGTH of room.
+  // CloudTrail trail names: 128. Its log group: 512. S3 buckets: 63.
+  accountTrail: { template: 'sep-account-trail', limit: 128 },
+  accountTrailLogGroup: { template: '/sep/account/cloudtrail', limit: 512 },
+  accountTrailBucket: { template: 'sep-trail-{account}-{region}', limit: 63 },
+  accountAccessLogBucket: { template: 'sep-s3log-{account}-{region}', limit: 63 },
+  accountConfigBucket: { template: 'sep-config-{account}-{region}', limit: 63 },
+  accountLogsKeyAlias: { template: 'alias/sep/account/logs', limit: 256 },
+  accountAlertsKeyAlias: { template: 'alias/sep/account/alerts', limit: 256 },
+  accountAlertTopic: { template: 'sep-account-security-alerts', limit: 256 },
+  accountAlarm: { template: 'sep-account-{alarm}', limit: 255 },
+  accountMetricFilter: { template: 'sep-account-{alarm}', limit: 512 },
+  accountMetricNamespace: { template: 'SEP/Account/CIS', limit: 255 },
+  accountConfigRule: { template: 'sep-account-{rule}', limit: 128 },
+  // EventBridge rule names: 64.
+  accountComplianceEventRule: { template: 'sep-account-config-noncompliance', limit: 64 },
+  // One recorder and one delivery channel per account and region: names up to 256.
+  accountConfigRecorder: { template: 'sep-account-recorder', limit: 256 },
+  accountDeliveryChannel: { template: 'sep-account-delivery', limit: 256 },
+  // IAM role names: 64, global, so the region is part of the name.
+  accountConfigRole: { template: 'sep-account-{region}-config', limit: 64 },
+  accountTrailLogsRole: { template: 'sep-account-{region}-trail-logs', limit: 64 },
 } as const satisfies Record<string, { template: string; limit: number }>;
 
 export type PhysicalNameKind = keyof typeof PHYSICAL_NAME_TEMPLATES;
 
 /**
  * Placeholders other than suffix/account/region (`{function}`, `{alarm}`,
- * `{rule}`) are filled by the caller; the budget assumes the longest value the
+ * `{rule}`, `{logtype}`) are filled by the caller; the budget assumes the longest value the
  * stage uses for each.
  */
 export const LONGEST_PLACEHOLDER_VALUES: Record<string, string> = {
   function: 'compliance-evaluator',
-  alarm: 'unauthorized-api-requests',
-  rule: 'cloudwatch-log-group-encrypted',
+  alarm: 'compliance-evaluator-throttles',
+  rule: 'secretsmanager-rotation-enabled',
+  logtype: 'slowquery',
 };
 
 const ACCOUNT_ID_LENGTH = 12;

@@ -1,0 +1,187 @@
+import { type APIRequestContext, type APIResponse, expect, request } from '@playwright/test';
+
+/** The portal's local demo users (see portal/src/server/README-API.md). */
+export const DEMO_USERS = {
+  alice: { name: 'Alice Engineer', role: 'engineer' },
+  bob: { name: 'Bob Engineer', role: 'engineer' },
+  carol: { name: 'Carol Approver', role: 'approver' },
+  dave: { name: 'Dave Admin', role: 'admin' },
+} as const;
+export type DemoUserId = keyof typeof DEMO_USERS;
+
+/** The fields of the API's views these tests read (portal/src/server/domain/types.ts). */
+export interface EnvironmentSummary {
+  readonly environmentSuffix: string;
+  readonly kind: string;
+  readonly owner: string;
+  readonly status: string;
+  readonly statusReason?: string;
+  readonly requestedBy: string;
+  readonly createdAt: string;
+  readonly permissions: { readonly canDestroy: boolean; readonly destroyBlockedReason?: string };
+}
+
+export interface EnvironmentDetail extends EnvironmentSummary {
+  readonly progress: {
+    readonly phase: string;
+    readonly resourcesDone: number;
+    readonly resourcesTotal: number;
+    readonly percent: number;
+  };
+  readonly events: readonly { readonly eventId: string; readonly resourceStatus: string }[];
+  readonly outputs: readonly { readonly key: string; readonly value: string }[];
+  readonly failure?: { readonly logicalResourceId: string; readonly resourceType: string; readonly reason: string };
+}
+
+export interface ApiErrorBody {
+  readonly error: { readonly code: string; readonly message: string; readonly fields?: readonly { path: string; message: string }[] };
+}
+
+export interface AuditEntry {
+  readonly action: string;
+  readonly actor: string;
+  readonly target: string;
+  readonly outcome: string;
+}
+
+export interface ComplianceReport {
+  readonly static: {
+    readonly available: boolean;
+    readonly packs: readonly {
+      readonly pack: string;
+      readonly rulesChecked: number;
+      readonly passed: number;
+      readonly suppressed: readonly { readonly ruleId: string; readonly reason: string }[];
+      readonly errors: readonly unknown[];
+    }[];
+  };
+  readonly runtime: { readonly available: boolean; readonly unavailableReason?: string };
+}
+
+export interface PipelineView {
+  readonly stages: readonly { readonly name: string; readonly status: string }[];
+  readonly pendingPromotion?: { readonly executionId: string };
+  readonly canDecide: boolean;
+}
+
+/** A minimal valid request body for an ephemeral environment (the shared spec without owner). */
+export function ephemeralRequest(suffix: string, project = 'e2e-tests'): Record<string, unknown> {
+  return { environmentSuffix: suffix, kind: 'ephemeral', project, costCenter: 'CC-E2E', ttlHours: 4 };
+}
+
+/** Suffixes unique per run and test: letters first, digits, single hyphens, within the length limit. */
+export function uniqueSuffix(prefix: string): string {
+  const stamp = `${Date.now().toString(36).slice(-5)}${Math.floor(Math.random() * 36 ** 2)
+    .toString(36)
+    .padStart(2, '0')}`;
+  return `${prefix}-${stamp}`;
+}
+
+/**
+ * The portal's JSON API as one demo user, authenticated the documented way
+ * for scripts: a bearer token from `POST /api/auth/token`.
+ */
+export class PortalApi {
+  private constructor(
+    readonly user: DemoUserId,
+    private readonly context: APIRequestContext,
+  ) {}
+
+  static async as(options: { baseURL: string; user: DemoUserId }): Promise<PortalApi> {
+    const anonymous = await request.newContext({ baseURL: options.baseURL });
+    const response = await anonymous.post('/api/auth/token', { data: { username: options.user } });
+    expect(response.status(), `token for ${options.user}`).toBe(200);
+    const { token } = (await response.json()) as { token: string };
+    await anonymous.dispose();
+    const context = await request.newContext({
+      baseURL: options.baseURL,
+      extraHTTPHeaders: { authorization: `Bearer ${token}` },
+    });
+    return new PortalApi(options.user, context);
+  }
+
+  async listEnvironments(): Promise<EnvironmentSummary[]> {
+    const response = await this.context.get('/api/environments');
+    expect(response.status(), 'GET /api/environments').toBe(200);
+    return ((await response.json()) as { environments: EnvironmentSummary[] }).environments;
+  }
+
+  async suffixes(): Promise<string[]> {
+    return (await this.listEnvironments()).map((environment) => environment.environmentSuffix).sort();
+  }
+
+  getEnvironmentResponse(suffix: string): Promise<APIResponse> {
+    return this.context.get(`/api/environments/${encodeURIComponent(suffix)}`);
+  }
+
+  async environment(suffix: string): Promise<EnvironmentDetail> {
+    const response = await this.getEnvironmentResponse(suffix);
+    expect(response.status(), `GET /api/environments/${suffix}`).toBe(200);
+    return (await response.json()) as EnvironmentDetail;
+  }
+
+  createEnvironment(body: unknown): Promise<APIResponse> {
+    return this.context.post('/api/environments', { data: body });
+  }
+
+  destroyEnvironment(suffix: string): Promise<APIResponse> {
+    return this.context.delete(`/api/environments/${encodeURIComponent(suffix)}`);
+  }
+
+  async compliance(suffix: string): Promise<ComplianceReport> {
+    const response = await this.context.get(`/api/environments/${encodeURIComponent(suffix)}/compliance`);
+    expect(response.status(), `GET /api/environments/${suffix}/compliance`).toBe(200);
+    return (await response.json()) as ComplianceReport;
+  }
+
+  async pipeline(): Promise<PipelineView> {
+    const response = await this.context.get('/api/pipeline');
+    expect(response.status(), 'GET /api/pipeline').toBe(200);
+    return (await response.json()) as PipelineView;
+  }
+
+  decidePromotion(body: { decision: 'approve' | 'reject'; comment?: string }): Promise<APIResponse> {
+    return this.context.post('/api/pipeline/promotion', { data: body });
+  }
+
+  async openApi(): Promise<Record<string, unknown>> {
+    const response = await this.context.get('/api/openapi.json');
+    expect(response.status(), 'GET /api/openapi.json').toBe(200);
+    return (await response.json()) as Record<string, unknown>;
+  }
+
+  /** The newest audit entries (newest first). */
+  async audit(limit = 200): Promise<AuditEntry[]> {
+    const response = await this.context.get(`/api/audit?limit=${limit}`);
+    expect(response.status(), 'GET /api/audit').toBe(200);
+    return ((await response.json()) as { entries: AuditEntry[] }).entries;
+  }
+
+  /** Polls until the environment reaches one of `statuses` (or fails the test after `timeoutMs`). */
+  async waitForStatus(options: {
+    suffix: string;
+    statuses: readonly string[];
+    timeoutMs: number;
+  }): Promise<EnvironmentDetail> {
+    let latest: EnvironmentDetail | undefined;
+    await expect
+      .poll(
+        async () => {
+          latest = await this.environment(options.suffix);
+          return latest.status;
+        },
+        {
+          message: `${options.suffix} reaches ${options.statuses.join(' or ')}`,
+          timeout: options.timeoutMs,
+          intervals: [500, 1000],
+        },
+      )
+      .toMatch(new RegExp(`^(${options.statuses.join('|')})$`));
+    if (latest === undefined) throw new Error('unreachable: poll ran at least once');
+    return latest;
+  }
+
+  async dispose(): Promise<void> {
+    await this.context.dispose();
+  }
+}

@@ -1,0 +1,227 @@
+import { App, Aspects } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import {
+  ACCOUNT_CONFIG_RULES,
+  ACCOUNT_TRAIL_LOG_GROUP_NAME,
+  AccountSecurityStack,
+  type AccountSecurityStackProps,
+  CIS_METRIC_FILTERS,
+  KEY_ADMIN_ACTIONS,
+} from './account-security-stack';
+import { LONGEST_PLACEHOLDER_VALUES } from './spec/physical-names';
+
+const env = { account: '111111111111', region: 'us-east-1' };
+
+function build(props: Omit<AccountSecurityStackProps, 'env'> = {}) {
+  const app = new App();
+  const stack = new AccountSecurityStack(app, 'AccountSecurity', {
+    env,
+    alertEmails: ['secops@example.com'],
+    ...props,
+  });
+  for (const pack of [new AwsSolutionsChecks(), new PCIDSS321Checks(), new NIST80053R5Checks()]) {
+    Aspects.of(stack).add(pack);
+  }
+  return { stack, template: Template.fromStack(stack) };
+}
+
+function unsuppressed(stack: AccountSecurityStack): string[] {
+  const annotations = Annotations.fromStack(stack);
+  const any = Match.stringLikeRegexp('.*');
+  return [...annotations.findError('*', any), ...annotations.findWarning('*', any)].map(
+    (finding) => `${finding.id}: ${String(finding.entry.data).split('\n')[0]}`,
+  );
+}
+
+describe('AccountSecurityStack', () => {
+  const { stack, template } = build();
+
+  it('is termination-protected', () => {
+    expect(stack.terminationProtection).toBe(true);
+  });
+
+  it('trails to S3 and CloudWatch Logs with KMS and log file validation', () => {
+    template.hasResourceProperties('AWS::CloudTrail::Trail', {
+      TrailName: 'sep-account-trail',
+      IsLogging: true,
+      EnableLogFileValidation: true,
+      KMSKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LogsKey'), 'Arn'] },
+      S3BucketName: { Ref: Match.stringLikeRegexp('^TrailBucket') },
+      CloudWatchLogsLogGroupArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrailLogGroup'), 'Arn'] },
+      IncludeGlobalServiceEvents: true,
+    });
+  });
+
+  it('logs S3 object events of the environments data buckets for their AccessDenied alarms', () => {
+    template.hasResourceProperties('AWS::CloudTrail::Trail', {
+      AdvancedEventSelectors: Match.arrayWith([
+        {
+          Name: 'S3 object events of environment data buckets',
+          FieldSelectors: Match.arrayWith([
+            {
+              Field: 'resources.ARN',
+              StartsWith: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::sep-data-']] }],
+            },
+          ]),
+        },
+      ]),
+    });
+  });
+
+  it('keeps the trail 90 days in CloudWatch and at least 365 days in S3, whatever the kind', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: ACCOUNT_TRAIL_LOG_GROUP_NAME,
+      RetentionInDays: 90,
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LogsKey'), 'Arn'] },
+    });
+    template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: 'sep-trail-111111111111-us-east-1',
+      VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: {
+        Rules: [
+          Match.objectLike({
+            ExpirationInDays: 400,
+            Transitions: [{ StorageClass: 'GLACIER', TransitionInDays: 90 }],
+          }),
+        ],
+      },
+    });
+    expect(() => build({ archiveRetentionDays: 200 })).toThrow(/at least 365/);
+  });
+
+  it('creates one metric filter and alarm per CIS / Security Hub control CloudWatch.1-14, on the trail log group', () => {
+    expect(CIS_METRIC_FILTERS.map((filter) => filter.control)).toEqual(
+      Array.from({ length: 14 }, (_, index) => `CloudWatch.${index + 1}`),
+    );
+    template.resourceCountIs('AWS::Logs::MetricFilter', 14);
+    for (const { name, pattern } of CIS_METRIC_FILTERS) {
+      template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        FilterName: `sep-account-${name}`,
+        FilterPattern: pattern,
+        LogGroupName: { Ref: Match.stringLikeRegexp('^TrailLogGroup') },
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `sep-account-${name}`,
+        MetricName: name,
+        Threshold: 1,
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlertsTopic') }],
+      });
+    }
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern:
+        '{$.userIdentity.type="Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType !="AwsServiceEvent"}',
+    });
+  });
+
+  it('records with service-role/AWS_ConfigRole and delivers to the KMS archive', () => {
+    template.resourceCountIs('AWS::Config::ConfigurationRecorder', 1);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      ManagedPolicyArns: [
+        {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWS_ConfigRole'],
+          ],
+        },
+      ],
+    });
+    template.hasResourceProperties('AWS::Config::DeliveryChannel', {
+      S3KmsKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LogsKey'), 'Arn'] },
+    });
+  });
+
+  it('adds the periodic account-wide Config rules, once, after the recorder', () => {
+    template.resourceCountIs('AWS::Config::ConfigRule', ACCOUNT_CONFIG_RULES.length);
+    for (const rule of Object.values(template.findResources('AWS::Config::ConfigRule'))) {
+      expect(rule.Properties.MaximumExecutionFrequency).toBe('TwentyFour_Hours');
+      expect(rule.Properties.ConfigRuleName).toMatch(/^sep-account-/);
+      expect(rule.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^ConfigRecorder/)]));
+    }
+  });
+
+  it('keeps rule and alarm parts within the placeholder budgets of the physical-name table', () => {
+    for (const { name } of ACCOUNT_CONFIG_RULES) {
+      expect(name.length).toBeLessThanOrEqual(LONGEST_PLACEHOLDER_VALUES.rule?.length ?? 0);
+    }
+    for (const { name } of CIS_METRIC_FILTERS) {
+      expect(name.length).toBeLessThanOrEqual(LONGEST_PLACEHOLDER_VALUES.alarm?.length ?? 0);
+    }
+  });
+
+  it('alerts on NON_COMPLIANT evaluations of the account rules', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'sep-account-config-noncompliance',
+      EventPattern: {
+        source: ['aws.config'],
+        detail: {
+          configRuleName: stack.configRuleNames,
+          newEvaluationResult: { complianceType: ['NON_COMPLIANT'] },
+        },
+      },
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^AlertsTopic') } })],
+    });
+  });
+
+  it('never creates a GuardDuty detector', () => {
+    template.resourceCountIs('AWS::GuardDuty::Detector', 0);
+  });
+
+  it('rotates its keys and lists key administration explicitly, without kms:*', () => {
+    const keys = Object.values(template.findResources('AWS::KMS::Key'));
+    expect(keys).toHaveLength(2);
+    for (const key of keys) {
+      expect(key.Properties.EnableKeyRotation).toBe(true);
+      expect(key.DeletionPolicy).toBe('Retain');
+      const statements = key.Properties.KeyPolicy.Statement as Array<{
+        Action: string | string[];
+        Sid: string;
+      }>;
+      for (const action of statements.flatMap((statement) => [statement.Action].flat())) {
+        expect(action).not.toContain('*');
+      }
+      expect(statements[0]).toMatchObject({
+        Sid: 'KeyAdministrationByTheAccount',
+        Action: [...KEY_ADMIN_ACTIONS],
+      });
+    }
+  });
+
+  it('scopes the CloudWatch Logs and CloudTrail key grants to this trail', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'CloudWatchLogsEncryptsTheTrailLogGroup',
+            Condition: {
+              ArnEquals: {
+                'kms:EncryptionContext:aws:logs:arn': {
+                  'Fn::Join': [
+                    '',
+                    Match.arrayWith([Match.stringLikeRegexp(':log-group:/sep/account/cloudtrail$')]),
+                  ],
+                },
+              },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('leaves no unsuppressed AwsSolutions, PCIDSS321 or NIST80053R5 finding', () => {
+    expect(unsuppressed(stack)).toEqual([]);
+  });
+});
+
+describe('AccountSecurityStack without a recorder', () => {
+  const { stack, template } = build({ createConfigRecorder: false });
+
+  it('creates no recorder, no delivery channel, and still the periodic rules', () => {
+    template.resourceCountIs('AWS::Config::ConfigurationRecorder', 0);
+    template.resourceCountIs('AWS::Config::DeliveryChannel', 0);
+    template.resourceCountIs('AWS::Config::ConfigRule', ACCOUNT_CONFIG_RULES.length);
+    expect(unsuppressed(stack)).toEqual([]);
+  });
+});

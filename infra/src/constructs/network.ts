@@ -1,0 +1,295 @@
+import { Fn, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as networkfirewall from 'aws-cdk-lib/aws-networkfirewall';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { KindPolicy } from '../kind-policy';
+import { physicalName } from '../spec/physical-names';
+import { REGION_AVAILABILITY_ZONES, type SupportedRegion } from '../spec/regions';
+
+/** The only port the environment's security groups open. */
+export const HTTPS_PORT = 443;
+
+/**
+ * Interface endpoints: every AWS service the functions call from the isolated
+ * subnets (X-Ray for tracing, Config for PutEvaluations, EC2 for remediation).
+ */
+export const INTERFACE_ENDPOINT_SERVICES = {
+  Kms: ec2.InterfaceVpcEndpointAwsService.KMS,
+  SecretsManager: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+  Lambda: ec2.InterfaceVpcEndpointAwsService.LAMBDA,
+  Logs: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+  Sns: ec2.InterfaceVpcEndpointAwsService.SNS,
+  Sts: ec2.InterfaceVpcEndpointAwsService.STS,
+  XRay: ec2.InterfaceVpcEndpointAwsService.XRAY,
+  Config: ec2.InterfaceVpcEndpointAwsService.CONFIG,
+  Ec2: ec2.InterfaceVpcEndpointAwsService.EC2,
+} as const;
+export type InterfaceEndpointName = keyof typeof INTERFACE_ENDPOINT_SERVICES | 'ExecuteApi';
+
+export interface IsolatedNetworkProps {
+  readonly environmentSuffix: string;
+  readonly region: SupportedRegion;
+  readonly policy: KindPolicy;
+  /** Receives the VPC flow logs (ALL traffic). */
+  readonly flowLogBucket: s3.IBucket;
+  /** Encrypts the Network Firewall log group. */
+  readonly logsKey: kms.IKey;
+  /**
+   * AWS Network Firewall between the workload subnets and everything else,
+   * allowing only TLS to AWS service endpoints of the region (SNI allowlist).
+   *
+   * @default false
+   */
+  readonly networkFirewall?: boolean;
+  /**
+   * Add the execute-api interface endpoint (the PRIVATE API endpoint type).
+   *
+   * @default false
+   */
+  readonly executeApiEndpoint?: boolean;
+  /** @default '10.40.0.0/16' */
+  readonly cidr?: string;
+}
+
+/**
+ * A VPC with isolated subnets only, in the region's three explicit zones (no
+ * context lookup): no internet gateway, no NAT, flow logs of ALL traffic to the
+ * flow-log bucket, gateway endpoints for S3 and DynamoDB, interface endpoints
+ * for every service the functions call, HTTPS-only security groups and a
+ * default security group with no rules.
+ */
+export class IsolatedNetwork extends Construct {
+  public readonly vpc: ec2.Vpc;
+  /** Security group of the functions: egress HTTPS only, no ingress. */
+  public readonly workloadSecurityGroup: ec2.SecurityGroup;
+  /** Security group of the interface endpoints: ingress HTTPS from the VPC only. */
+  public readonly endpointSecurityGroup: ec2.SecurityGroup;
+  public readonly s3Endpoint: ec2.GatewayVpcEndpoint;
+  public readonly dynamoDbEndpoint: ec2.GatewayVpcEndpoint;
+  public readonly interfaceEndpoints: Partial<Record<InterfaceEndpointName, ec2.InterfaceVpcEndpoint>> = {};
+  public readonly firewall?: networkfirewall.CfnFirewall;
+
+  constructor(scope: Construct, id: string, props: IsolatedNetworkProps) {
+    super(scope, id);
+    const suffix = props.environmentSuffix;
+    const firewallOn = props.networkFirewall === true;
+
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr(props.cidr ?? '10.40.0.0/16'),
+      availabilityZones: [...REGION_AVAILABILITY_ZONES[props.region]],
+      natGateways: 0,
+      createInternetGateway: false,
+      restrictDefaultSecurityGroup: true,
+      subnetConfiguration: [
+        { name: 'workload', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 22 },
+        ...(firewallOn
+          ? [{ name: 'firewall', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 28 }]
+          : []),
+      ],
+      gatewayEndpoints: {},
+    });
+
+    this.vpc.addFlowLog('FlowLogs', {
+      destination: ec2.FlowLogDestination.toS3(props.flowLogBucket, 'vpc/'),
+      trafficType: ec2.FlowLogTrafficType.ALL,
+    });
+
+    const workloadSubnets: ec2.SubnetSelection = { subnetGroupName: 'workload' };
+    this.s3Endpoint = this.vpc.addGatewayEndpoint('S3Endpoint', {
+      service: ec2.GatewayVpcEndpointAwsService.S3,
+      subnets: [workloadSubnets],
+    });
+    this.dynamoDbEndpoint = this.vpc.addGatewayEndpoint('DynamoDbEndpoint', {
+      service: ec2.GatewayVpcEndpointAwsService.DYNAMODB,
+      subnets: [workloadSubnets],
+    });
+
+    this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+      vpc: this.vpc,
+      description: `Interface endpoints of ${suffix}: HTTPS from inside the VPC only`,
+      allowAllOutbound: false,
+    });
+    this.endpointSecurityGroup.addIngressRule(
+      ec2.Peer.ipv4(this.vpc.vpcCidrBlock),
+      ec2.Port.tcp(HTTPS_PORT),
+      'HTTPS from the environment VPC',
+    );
+
+    this.workloadSecurityGroup = new ec2.SecurityGroup(this, 'WorkloadSecurityGroup', {
+      vpc: this.vpc,
+      description: `Functions of ${suffix}: HTTPS egress to AWS endpoints only, no ingress`,
+      allowAllOutbound: false,
+    });
+    // No IGW and no NAT: 0.0.0.0/0 on 443 reaches only the gateway endpoints' prefix lists and the interface endpoints.
+    this.workloadSecurityGroup.addEgressRule(
+      ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(HTTPS_PORT),
+      'HTTPS to VPC endpoints (no internet route exists)',
+    );
+
+    const services: [InterfaceEndpointName, ec2.InterfaceVpcEndpointAwsService][] = [
+      ...Object.entries(INTERFACE_ENDPOINT_SERVICES),
+      ...(props.executeApiEndpoint === true
+        ? [
+            ['ExecuteApi', ec2.InterfaceVpcEndpointAwsService.APIGATEWAY] as [
+              InterfaceEndpointName,
+              ec2.InterfaceVpcEndpointAwsService,
+            ],
+          ]
+        : []),
+    ] as [InterfaceEndpointName, ec2.InterfaceVpcEndpointAwsService][];
+    for (const [name, service] of services) {
+      this.interfaceEndpoints[name] = this.vpc.addInterfaceEndpoint(`${name}Endpoint`, {
+        service,
+        subnets: workloadSubnets,
+        privateDnsEnabled: true,
+        securityGroups: [this.endpointSecurityGroup],
+        open: false,
+      });
+    }
+
+    if (firewallOn) {
+      this.firewall = this.addFirewall(props, workloadSubnets);
+    }
+  }
+
+  /** Scopes the S3 gateway endpoint to this environment's buckets, action by action. */
+  public restrictS3Endpoint(buckets: readonly s3.IBucket[]): void {
+    this.s3Endpoint.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'EnvironmentBucketsOnly',
+        principals: [new iam.AnyPrincipal()],
+        actions: [
+          's3:GetObject',
+          's3:GetObjectVersion',
+          's3:PutObject',
+          's3:GetObjectTagging',
+          's3:PutObjectTagging',
+          's3:ListBucket',
+          's3:GetBucketTagging',
+          's3:GetEncryptionConfiguration',
+          's3:GetBucketPolicy',
+          's3:GetBucketPublicAccessBlock',
+          's3:PutBucketPublicAccessBlock',
+          's3:GetBucketVersioning',
+        ],
+        resources: buckets.flatMap((bucket) => [bucket.bucketArn, bucket.arnForObjects('*')]),
+        conditions: { StringEquals: { 'aws:PrincipalAccount': Stack.of(this).account } },
+      }),
+    );
+  }
+
+  /** Scopes the DynamoDB gateway endpoint to the environment's tables and their indexes. */
+  public restrictDynamoDbEndpoint(tableArns: readonly string[]): void {
+    this.dynamoDbEndpoint.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'EnvironmentTablesOnly',
+        principals: [new iam.AnyPrincipal()],
+        actions: [
+          'dynamodb:PutItem',
+          'dynamodb:GetItem',
+          'dynamodb:Query',
+          'dynamodb:UpdateItem',
+          'dynamodb:ConditionCheckItem',
+          'dynamodb:DescribeTable',
+        ],
+        resources: tableArns.flatMap((arn) => [arn, `${arn}/index/*`]),
+        conditions: { StringEquals: { 'aws:PrincipalAccount': Stack.of(this).account } },
+      }),
+    );
+  }
+
+  /** Scopes an interface endpoint to named actions on named resources of this account. */
+  public restrictInterfaceEndpoint(
+    name: InterfaceEndpointName,
+    statement: { readonly actions: readonly string[]; readonly resources: readonly string[] },
+  ): void {
+    const endpoint = this.interfaceEndpoints[name];
+    if (endpoint === undefined) throw new Error(`no ${name} interface endpoint in this network`);
+    endpoint.addToPolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.AnyPrincipal()],
+        actions: [...statement.actions],
+        resources: [...statement.resources],
+        conditions: { StringEquals: { 'aws:PrincipalAccount': Stack.of(this).account } },
+      }),
+    );
+  }
+
+  private addFirewall(
+    props: IsolatedNetworkProps,
+    workloadSubnets: ec2.SubnetSelection,
+  ): networkfirewall.CfnFirewall {
+    const suffix = props.environmentSuffix;
+    const region = Stack.of(this).region;
+    const ruleGroup = new networkfirewall.CfnRuleGroup(this, 'TlsAllowlist', {
+      ruleGroupName: physicalName('firewallRuleGroup', { suffix }),
+      type: 'STATEFUL',
+      capacity: 100,
+      description: 'Only TLS to AWS service endpoints of the environment region',
+      ruleGroup: {
+        rulesSource: {
+          rulesSourceList: {
+            generatedRulesType: 'ALLOWLIST',
+            targetTypes: ['TLS_SNI'],
+            targets: [`.${region}.amazonaws.com`, `.${region}.api.aws`],
+          },
+        },
+        statefulRuleOptions: { ruleOrder: 'STRICT_ORDER' },
+      },
+    });
+    const firewallPolicy = new networkfirewall.CfnFirewallPolicy(this, 'FirewallPolicy', {
+      firewallPolicyName: physicalName('firewallPolicy', { suffix }),
+      firewallPolicy: {
+        statelessDefaultActions: ['aws:forward_to_sfe'],
+        statelessFragmentDefaultActions: ['aws:forward_to_sfe'],
+        statefulEngineOptions: { ruleOrder: 'STRICT_ORDER' },
+        statefulDefaultActions: ['aws:drop_established', 'aws:alert_established'],
+        statefulRuleGroupReferences: [{ resourceArn: ruleGroup.attrRuleGroupArn, priority: 1 }],
+      },
+    });
+    const firewallSubnets = this.vpc.selectSubnets({ subnetGroupName: 'firewall' }).subnets;
+    const firewall = new networkfirewall.CfnFirewall(this, 'Firewall', {
+      firewallName: physicalName('firewall', { suffix }),
+      firewallPolicyArn: firewallPolicy.attrFirewallPolicyArn,
+      vpcId: this.vpc.vpcId,
+      subnetMappings: firewallSubnets.map((subnet) => ({ subnetId: subnet.subnetId })),
+      deleteProtection: props.policy.deletionProtection,
+      firewallPolicyChangeProtection: props.policy.deletionProtection,
+      subnetChangeProtection: props.policy.deletionProtection,
+    });
+
+    const logGroup = new logs.LogGroup(this, 'FirewallLogGroup', {
+      logGroupName: physicalName('logGroup', { suffix, part: 'network-firewall' }),
+      encryptionKey: props.logsKey,
+      retention: props.policy.logRetention,
+      removalPolicy: props.policy.removalPolicy,
+    });
+    new networkfirewall.CfnLoggingConfiguration(this, 'FirewallLogging', {
+      firewallArn: firewall.attrFirewallArn,
+      loggingConfiguration: {
+        logDestinationConfigs: (['ALERT', 'FLOW'] as const).map((logType) => ({
+          logType,
+          logDestinationType: 'CloudWatchLogs',
+          logDestination: { logGroup: logGroup.logGroupName },
+        })),
+      },
+    });
+
+    // Workload egress leaves through the firewall endpoint of its own zone. EndpointIds reads `az:vpce-id`.
+    const workload = this.vpc.selectSubnets(workloadSubnets).subnets;
+    workload.forEach((subnet, index) => {
+      const endpointId = Fn.select(1, Fn.split(':', Fn.select(index, firewall.attrEndpointIds)));
+      new ec2.CfnRoute(this, `EgressViaFirewall${index}`, {
+        routeTableId: subnet.routeTable.routeTableId,
+        destinationCidrBlock: '0.0.0.0/0',
+        vpcEndpointId: endpointId,
+      });
+    });
+    return firewall;
+  }
+}

@@ -1,0 +1,233 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { KindPolicy } from '../kind-policy';
+import { acrossPacks, type NagSuppression, suppress } from '../nag/suppressions';
+import { type PhysicalNameKind, physicalName } from '../spec/physical-names';
+
+/** Noncurrent object versions move to Glacier after this many days (seed 000). */
+export const NONCURRENT_TO_GLACIER_DAYS = 30;
+
+/** The audit table's GSI (CONTRACTS.md). */
+export const AUDIT_TIMESTAMP_INDEX = 'by-timestamp';
+
+export interface EnvironmentStorageProps {
+  readonly environmentSuffix: string;
+  /** What the environment's kind decides: removal, auto-delete, protection, archive days, MFA deletes. */
+  readonly policy: KindPolicy;
+  /** Encrypts the data bucket and both tables. */
+  readonly dataKey: kms.IKey;
+  /** Encrypts the flow-log and audit-log buckets. */
+  readonly logsKey: kms.IKey;
+}
+
+/**
+ * The environment's S3 buckets (data, server access logs, VPC flow logs, audit
+ * archive) and DynamoDB tables (audit, transactions).
+ *
+ * Server access logs: S3 delivers them only to a bucket encrypted with SSE-S3
+ * (AES-256), never SSE-KMS, so the access-log bucket is the one bucket without
+ * the CMK; everything else it shares (versioning, TLS-only, public access
+ * block, lifecycle). MFA Delete cannot be switched on by CloudFormation (only
+ * the root user with MFA through the API can); prod instead denies
+ * `s3:DeleteObjectVersion` without MFA in the data bucket policy.
+ */
+export class EnvironmentStorage extends Construct {
+  public readonly dataBucket: s3.Bucket;
+  public readonly accessLogBucket: s3.Bucket;
+  public readonly flowLogBucket: s3.Bucket;
+  public readonly auditLogBucket: s3.Bucket;
+  public readonly auditTable: dynamodb.Table;
+  public readonly transactionsTable: dynamodb.Table;
+
+  constructor(scope: Construct, id: string, props: EnvironmentStorageProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const { policy } = props;
+    const name = (kind: PhysicalNameKind) =>
+      physicalName(kind, { suffix: props.environmentSuffix, account: stack.account, region: stack.region });
+    const archiveRules: s3.LifecycleRule[] = [
+      {
+        id: 'archive-then-expire',
+        transitions: [{ storageClass: s3.StorageClass.GLACIER, transitionAfter: Duration.days(30) }],
+        expiration: Duration.days(policy.archiveRetentionDays),
+        noncurrentVersionExpiration: Duration.days(policy.archiveRetentionDays),
+        abortIncompleteMultipartUploadAfter: Duration.days(7),
+      },
+    ];
+    const common = {
+      versioned: true,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: policy.dataRemovalPolicy,
+      autoDeleteObjects: policy.autoDeleteObjects,
+    } satisfies s3.BucketProps;
+
+    this.accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', {
+      ...common,
+      bucketName: name('accessLogBucket'),
+      // S3 server access logging delivers only to SSE-S3 buckets.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      lifecycleRules: archiveRules,
+    });
+
+    this.dataBucket = new s3.Bucket(this, 'DataBucket', {
+      ...common,
+      bucketName: name('dataBucket'),
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: props.dataKey,
+      bucketKeyEnabled: true,
+      serverAccessLogsBucket: this.accessLogBucket,
+      serverAccessLogsPrefix: 'data/',
+      // The PII scanner reacts to `Object Created` events through EventBridge.
+      eventBridgeEnabled: true,
+      lifecycleRules: [
+        {
+          id: 'noncurrent-to-glacier',
+          noncurrentVersionTransitions: [
+            {
+              storageClass: s3.StorageClass.GLACIER,
+              transitionAfter: Duration.days(NONCURRENT_TO_GLACIER_DAYS),
+            },
+          ],
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
+    });
+    this.denyUnencryptedUploads(this.dataBucket, props.dataKey);
+    if (policy.mfaOnVersionDeletes) {
+      this.dataBucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'DenyVersionDeletesWithoutMfa',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:DeleteObjectVersion'],
+          resources: [this.dataBucket.arnForObjects('*')],
+          conditions: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
+        }),
+      );
+    }
+
+    this.flowLogBucket = new s3.Bucket(this, 'FlowLogBucket', {
+      ...common,
+      bucketName: name('flowLogBucket'),
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: props.logsKey,
+      bucketKeyEnabled: true,
+      serverAccessLogsBucket: this.accessLogBucket,
+      serverAccessLogsPrefix: 'flow/',
+      lifecycleRules: archiveRules,
+    });
+
+    this.auditLogBucket = new s3.Bucket(this, 'AuditLogBucket', {
+      ...common,
+      bucketName: name('auditLogBucket'),
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: props.logsKey,
+      bucketKeyEnabled: true,
+      serverAccessLogsBucket: this.accessLogBucket,
+      serverAccessLogsPrefix: 'audit/',
+      lifecycleRules: archiveRules,
+    });
+    this.denyUnencryptedUploads(this.auditLogBucket, props.logsKey);
+
+    const table = (tableId: string, tableName: string, tableProps: Partial<dynamodb.TableProps>) =>
+      new dynamodb.Table(this, tableId, {
+        tableName,
+        partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+        ...tableProps,
+        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+        encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+        encryptionKey: props.dataKey,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        contributorInsightsSpecification: { enabled: true },
+        deletionProtection: policy.deletionProtection,
+        removalPolicy: policy.dataRemovalPolicy,
+      });
+    this.auditTable = table('AuditTable', name('auditTable'), {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+    });
+    this.auditTable.addGlobalSecondaryIndex({
+      indexName: AUDIT_TIMESTAMP_INDEX,
+      partitionKey: { name: 'auditDay', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'timestamp', type: dynamodb.AttributeType.STRING },
+      contributorInsightsSpecification: { enabled: true },
+    });
+    this.transactionsTable = table('TransactionsTable', name('transactionsTable'), {
+      partitionKey: { name: 'transactionId', type: dynamodb.AttributeType.STRING },
+    });
+
+    this.suppressFindings();
+  }
+
+  /** Every upload states SSE-KMS with the bucket's own key (seed 002 "deny unencrypted uploads"). */
+  private denyUnencryptedUploads(bucket: s3.Bucket, key: kms.IKey): void {
+    const deny = (sid: string, conditions: Record<string, unknown>) =>
+      bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid,
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:PutObject'],
+          resources: [bucket.arnForObjects('*')],
+          conditions,
+        }),
+      );
+    deny('DenyUploadsWithoutSseKms', { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } });
+    deny('DenyUploadsWithAnotherKey', {
+      StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': key.keyArn },
+    });
+  }
+
+  private suppressFindings(): void {
+    const everyBucket: NagSuppression[] = [
+      ...acrossPacks(
+        ['PCI.DSS.321-S3BucketReplicationEnabled', 'NIST.800.53.R5-S3BucketReplicationEnabled'],
+        'Cross-region replication would copy regulated data out of the environment region (data residency); durability comes from S3 (11 nines), versioning and, in prod, RETAIN.',
+      ),
+      {
+        ruleId: 'NIST.800.53.R5-S3DefaultEncryptionKMS',
+        reason:
+          'Only the access-log bucket lacks SSE-KMS: S3 server access logging cannot deliver to SSE-KMS buckets, so it uses SSE-S3 (AES-256) as AWS requires.',
+      },
+      {
+        ruleId: 'PCI.DSS.321-S3DefaultEncryptionKMS',
+        reason:
+          'Only the access-log bucket lacks SSE-KMS: S3 server access logging cannot deliver to SSE-KMS buckets, so it uses SSE-S3 (AES-256) as AWS requires.',
+      },
+      {
+        ruleId: 'NIST.800.53.R5-S3BucketDefaultLockEnabled',
+        reason:
+          'Object Lock cannot be removed once set and would block the environment teardown the product offers; versioning plus the lifecycle archive keep history, and prod denies version deletes without MFA.',
+      },
+    ];
+    for (const bucket of [this.dataBucket, this.flowLogBucket, this.auditLogBucket]) {
+      suppress(
+        bucket,
+        everyBucket.filter((s) => !s.ruleId.endsWith('S3DefaultEncryptionKMS')),
+      );
+    }
+    suppress(this.accessLogBucket, [
+      ...everyBucket,
+      ...acrossPacks(
+        ['AwsSolutions-S1', 'PCI.DSS.321-S3BucketLoggingEnabled', 'NIST.800.53.R5-S3BucketLoggingEnabled'],
+        'This is the server-access-log target bucket; logging it into itself would create a delivery loop. CloudTrail data events (account stack) cover access to it.',
+      ),
+    ]);
+    for (const table of [this.auditTable, this.transactionsTable]) {
+      suppress(table, [
+        {
+          ruleId: 'NIST.800.53.R5-DynamoDBInBackupPlan',
+          reason:
+            'Point-in-time recovery (35 days of continuous backups) is on for the table; an AWS Backup plan per ephemeral environment would duplicate it.',
+        },
+      ]);
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export * from './packs';
+export * from './report';
+export * from './suppressions';

@@ -1,0 +1,31 @@
+import { Tags } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import type { EnvironmentSpec } from './spec/environment-spec';
+
+/** The tag keys every resource of an environment carries (SPEC section 4). */
+export const ENVIRONMENT_TAG_KEYS = [
+  'Environment',
+  'Owner',
+  'Project',
+  'CostCenter',
+  'DataClassification',
+  'ComplianceLevel',
+] as const;
+export type EnvironmentTagKey = (typeof ENVIRONMENT_TAG_KEYS)[number];
+
+/** The tag values of an environment; `Environment` is its suffix (Config rules are scoped by it). */
+export function environmentTags(spec: EnvironmentSpec): Record<EnvironmentTagKey, string> {
+  return {
+    Environment: spec.environmentSuffix,
+    Owner: spec.owner,
+    Project: spec.project,
+    CostCenter: spec.costCenter,
+    DataClassification: spec.dataClassification,
+    ComplianceLevel: spec.complianceLevel,
+  };
+}
+
+/** Tags every taggable resource under `scope` (CDK propagates through `Tags.of`). */
+export function applyEnvironmentTags(scope: IConstruct, spec: EnvironmentSpec): void {
+  for (const [key, value] of Object.entries(environmentTags(spec))) Tags.of(scope).add(key, value);
+}

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { parseEnvironment } from '../../shared/config';
+import { LOG_LEVELS } from '../../shared/logger';
+
+/** The sweeper runs on the pipeline side: no environment suffix, no audit table (CONTRACTS.md). */
+export const sweeperEnvironmentSchema = z.object({
+  REGISTRY_TABLE_NAME: z.string().min(1),
+  NOTIFY_TOPIC_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'must be an SNS topic ARN'),
+  STACK_NAME_PREFIX: z.string().min(1).default('sep-'),
+  /** Started after each teardown so self-mutation drops the environment's stage. Optional: no restart when unset. */
+  PIPELINE_NAME: z.string().min(1).optional(),
+  /** Stop starting teardowns this long before the Lambda's own timeout; unfinished ones resume next run. */
+  SAFETY_MARGIN_SECONDS: z.coerce.number().int().min(10).max(600).default(60),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+});
+export type SweeperEnvironment = z.output<typeof sweeperEnvironmentSchema>;
+
+export function loadSweeperEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+): SweeperEnvironment {
+  return parseEnvironment(sweeperEnvironmentSchema, env);
+}

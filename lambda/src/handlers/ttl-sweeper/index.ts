@@ -1,0 +1,38 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDbEnvironmentRegistry } from '@sep/pipeline/registry';
+import { EnvironmentTeardown } from '@sep/pipeline/teardown';
+import { createLogger } from '../../shared/logger';
+import { loadSweeperEnvironment } from './config';
+import { type SweepReport, sweep } from './sweeper';
+
+const env = loadSweeperEnvironment(process.env);
+const logger = createLogger({ level: env.LOG_LEVEL, fields: { handler: 'ttl-sweeper' } });
+const registry = new DynamoDbEnvironmentRegistry({
+  tableName: env.REGISTRY_TABLE_NAME,
+  client: new DynamoDBClient({}),
+  onInvalidEntry: (entry) => logger.warn('invalid registry entry skipped', { ...entry }),
+});
+const teardown = new EnvironmentTeardown({
+  registry,
+  stackNamePrefix: env.STACK_NAME_PREFIX,
+  ...(env.PIPELINE_NAME === undefined ? {} : { pipeline: { pipelineName: env.PIPELINE_NAME } }),
+});
+const sns = new SNSClient({});
+
+/** EventBridge Scheduler / rule invocation every 15 minutes; the event carries nothing we need. */
+export async function handler(
+  _event: unknown,
+  context: { getRemainingTimeInMillis(): number },
+): Promise<SweepReport> {
+  const deadline = Date.now() + context.getRemainingTimeInMillis() - env.SAFETY_MARGIN_SECONDS * 1000;
+  return sweep({
+    registry,
+    teardown,
+    sns,
+    notifyTopicArn: env.NOTIFY_TOPIC_ARN,
+    now: new Date(),
+    deadline,
+    logger,
+  });
+}

@@ -1,0 +1,8 @@
+export { sniff } from './content';
+export { LOOKAHEAD_CHARS, LOOKBEHIND_CHARS, PATTERNS } from './detectors';
+export { ALLOWED_PII, disallowedTypes } from './policy';
+export { type ByteRangeFetcher, type OrderedRangeStreamOptions, orderedRangeStream } from './ranged';
+export { PiiScanner, type PiiScannerOptions, scanText } from './scanner';
+export { type ScanStreamOptions, scanStream } from './stream';
+export * from './types';
+export * from './validators';

@@ -1,0 +1,96 @@
+import type { App, Environment } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { z } from 'zod';
+import type { AccountSecurityStageFactory, EnvironmentStageFactory } from './environment-stages';
+import { type LoadedEnvironments, readEnvironmentsFile } from './environments-file';
+import { PipelineStack } from './pipeline-stack';
+
+/** Context keys (cdk.json or `-c key=value`) that configure the pipeline. */
+const contextSchema = z.object({
+  connectionArn: z
+    .string({ error: 'context connectionArn (CodeStar connection ARN) is required' })
+    .regex(/^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[\w-]+$/, {
+      error: 'connectionArn must be a CodeStar/CodeConnections connection ARN',
+    }),
+  repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: 'repo must be owner/name' }),
+  branch: z.string().min(1).default('main'),
+  pipelineAccount: z.string().regex(/^\d{12}$/, { error: 'pipelineAccount must be a 12-digit account ID' }),
+  pipelineRegion: z.string().min(1).default('us-east-1'),
+  pipelineName: z.string().min(1).optional(),
+  portalPrincipalArn: z
+    .string()
+    .startsWith('arn:', { error: 'portalPrincipalArn must be an IAM ARN' })
+    .optional(),
+  environmentsFile: z.string().min(1).optional(),
+  nag: z.enum(['true', 'false']).default('true'),
+});
+
+export interface BuildPipelineAppOptions {
+  readonly app: App;
+  /** ENVIRONMENTS_FILE (wins over the `environmentsFile` context). */
+  readonly environmentsFile?: string;
+  /** @default CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION as context fallbacks */
+  readonly defaultEnv?: Environment;
+  readonly createEnvironmentStage: EnvironmentStageFactory;
+  readonly accountSecurityStage: (loaded: LoadedEnvironments) => AccountSecurityStageFactory;
+  /** @default console.warn */
+  readonly warn?: (line: string) => void;
+}
+
+/**
+ * Builds the pipeline app from context and the environments file. No network:
+ * the registry was read into the file before synth (scripts/export-registry.ts).
+ */
+export function buildPipelineApp(options: BuildPipelineAppOptions): PipelineStack {
+  const { app } = options;
+  const warn = options.warn ?? ((line: string) => console.warn(line));
+  const raw = (key: string) => app.node.tryGetContext(key) as unknown;
+  const context = contextSchema.safeParse({
+    connectionArn: raw('connectionArn'),
+    repo: raw('repo'),
+    branch: raw('branch'),
+    pipelineAccount: raw('pipelineAccount') ?? options.defaultEnv?.account,
+    pipelineRegion: raw('pipelineRegion') ?? options.defaultEnv?.region,
+    pipelineName: raw('pipelineName'),
+    portalPrincipalArn: raw('portalPrincipalArn'),
+    environmentsFile: raw('environmentsFile'),
+    nag: raw('nag') === undefined ? undefined : String(raw('nag')),
+  });
+  if (!context.success) {
+    throw new Error(
+      `pipeline context is invalid: ${context.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  const config = context.data;
+  const file = options.environmentsFile ?? config.environmentsFile;
+  let loaded: LoadedEnvironments = { environments: [], skipped: [] };
+  if (file === undefined) {
+    warn('pipeline: no ENVIRONMENTS_FILE: synthesizing the pipeline without environment stages');
+  } else {
+    loaded = readEnvironmentsFile(file);
+    for (const skipped of loaded.skipped) {
+      warn(`pipeline: skipping registry entry "${skipped.environmentSuffix}": ${skipped.reason}`);
+    }
+  }
+  const synthContext: Record<string, string> = {};
+  for (const key of ['connectionArn', 'repo', 'branch', 'pipelineAccount', 'pipelineRegion'] as const) {
+    synthContext[key] = String(config[key]);
+  }
+
+  return new PipelineStack(app, 'PipelineStack', {
+    env: { account: config.pipelineAccount, region: config.pipelineRegion },
+    description:
+      'Secure Environment Portal delivery pipeline, environment registry, portal role, TTL sweeper',
+    source: { connectionArn: config.connectionArn, repo: config.repo, branch: config.branch },
+    environments: loaded.environments,
+    skipped: loaded.skipped,
+    createEnvironmentStage: options.createEnvironmentStage,
+    createAccountSecurityStage: options.accountSecurityStage(loaded),
+    nag: config.nag === 'true',
+    ...(config.pipelineName === undefined ? {} : { pipelineName: config.pipelineName }),
+    ...(config.portalPrincipalArn === undefined
+      ? {}
+      : { portalPrincipal: new iam.ArnPrincipal(config.portalPrincipalArn) }),
+    synthContext,
+  });
+}

@@ -1,0 +1,67 @@
+import { Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import { ENVIRONMENT_KIND_TAG, STACK_NAME_PREFIX } from '../names';
+
+/** The registry calls the module makes (Get/Put/Update/Delete/Scan), listed one by one. */
+export const REGISTRY_READ_WRITE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:Scan',
+  'dynamodb:DescribeTable',
+] as const;
+export const REGISTRY_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:DescribeTable'] as const;
+/** What DynamoDB needs from the caller to use a customer-managed table key. */
+export const TABLE_KEY_ACTIONS = [
+  'kms:Decrypt',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:DescribeKey',
+] as const;
+
+export function registryStatements(options: {
+  readonly scope: Construct;
+  readonly table: dynamodb.ITable;
+  readonly key: kms.IKey;
+  readonly actions: readonly string[];
+}): iam.PolicyStatement[] {
+  const stack = Stack.of(options.scope);
+  return [
+    new iam.PolicyStatement({
+      sid: 'Registry',
+      actions: [...options.actions],
+      resources: [options.table.tableArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'RegistryKey',
+      actions: [...TABLE_KEY_ACTIONS],
+      resources: [options.key.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },
+    }),
+  ];
+}
+
+/** Environment stack ARNs in the given accounts (any region): `sep-…` stacks. */
+export function environmentStackArns(scope: Construct, accounts: readonly string[]): string[] {
+  const stack = Stack.of(scope);
+  return [...new Set(accounts)].map(
+    (account) => `arn:${stack.partition}:cloudformation:*:${account}:stack/${STACK_NAME_PREFIX}*/*`,
+  );
+}
+
+/** DeleteStack on ephemeral environment stacks only: the tag condition is what enforces it. */
+export function deleteEphemeralStacksStatement(
+  scope: Construct,
+  accounts: readonly string[],
+): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DeleteEphemeralEnvironmentStacks',
+    actions: ['cloudformation:DeleteStack'],
+    resources: environmentStackArns(scope, accounts),
+    conditions: { StringEquals: { [`aws:ResourceTag/${ENVIRONMENT_KIND_TAG}`]: 'ephemeral' } },
+  });
+}

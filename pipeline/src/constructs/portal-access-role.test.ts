@@ -1,0 +1,113 @@
+import { Stack } from 'aws-cdk-lib';
+import { environment, PIPELINE_ACCOUNT, synthesizePipeline } from '../test-support/pipeline-fixture';
+
+const { template, stack } = synthesizePipeline({
+  environments: [
+    environment({ environmentSuffix: 'pr-1' }),
+    environment({
+      environmentSuffix: 'prod',
+      kind: 'prod',
+      account: '333333333333',
+      alertEmails: ['ops@example.com'],
+    }),
+  ],
+});
+
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, string>>;
+}
+
+const roleId = stack.getLogicalId(stack.portalRole.role.node.defaultChild as never);
+const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+  JSON.stringify(policy.Properties.Roles).includes(roleId),
+);
+const statements: Statement[] = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+const actions = (statement: Statement) =>
+  Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+const resolved = (value: unknown) => JSON.stringify(Stack.of(stack).resolve(value));
+
+describe('portal role', () => {
+  it('allows exactly the calls the portal makes', () => {
+    expect(statements.flatMap(actions).sort()).toEqual(
+      [
+        'codepipeline:StartPipelineExecution',
+        'codepipeline:GetPipelineState',
+        'codepipeline:GetPipelineExecution',
+        'codepipeline:ListPipelineExecutions',
+        'codepipeline:PutApprovalResult',
+        'cloudformation:DescribeStacks',
+        'cloudformation:ListStacks',
+        'cloudformation:DescribeStackEvents',
+        'cloudformation:DescribeStackResources',
+        'cloudformation:DescribeStackResourceDrifts',
+        'cloudformation:ListStackResources',
+        'cloudformation:DetectStackDrift',
+        'cloudformation:DescribeStackDriftDetectionStatus',
+        'cloudformation:DeleteStack',
+        'config:DescribeComplianceByConfigRule',
+        'config:GetComplianceDetailsByConfigRule',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:Scan',
+        'dynamodb:DescribeTable',
+        'kms:Decrypt',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
+        'kms:DescribeKey',
+      ].sort(),
+    );
+  });
+
+  it('has no wildcard action and no NotAction', () => {
+    for (const statement of statements) {
+      expect(statement.Effect).toBe('Allow');
+      expect(statement).not.toHaveProperty('NotAction');
+      for (const action of actions(statement)) expect(action).not.toMatch(/\*/);
+    }
+  });
+
+  it('deletes only stacks tagged EnvironmentKind=ephemeral, and only sep- stacks', () => {
+    const deletes = statements.filter((statement) =>
+      actions(statement).includes('cloudformation:DeleteStack'),
+    );
+    expect(deletes).toHaveLength(1);
+    const [remove] = deletes;
+    expect(actions(remove as Statement)).toEqual(['cloudformation:DeleteStack']);
+    expect(remove?.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/EnvironmentKind': 'ephemeral' } });
+    expect(resolved(remove?.Resource)).toContain(`:cloudformation:*:${PIPELINE_ACCOUNT}:stack/sep-*/*`);
+    expect(resolved(remove?.Resource)).not.toMatch(/"\*"/);
+  });
+
+  it('drives only this pipeline and approves only the prod promotion', () => {
+    const pipelineArn = stack.resolve(stack.pipeline.pipeline.pipelineArn);
+    const drive = statements.find((s) => actions(s).includes('codepipeline:StartPipelineExecution'));
+    expect(drive?.Resource).toEqual(pipelineArn);
+    const approve = statements.find((s) => actions(s).includes('codepipeline:PutApprovalResult'));
+    expect(resolved(approve?.Resource)).toContain('/prod/PromoteToProd');
+  });
+
+  it('reads and writes only the registry table', () => {
+    const registry = statements.find((s) => actions(s).includes('dynamodb:PutItem'));
+    expect(registry?.Resource).toEqual(stack.resolve(stack.registry.table.tableArn));
+  });
+
+  it('gives resource "*" only to the calls that take no resource-level permission', () => {
+    const unscoped = statements
+      .filter((s) => s.Resource === '*')
+      .flatMap(actions)
+      .sort();
+    expect(unscoped).toEqual(
+      [
+        'cloudformation:DescribeStackDriftDetectionStatus',
+        'cloudformation:DescribeStacks',
+        'cloudformation:ListStacks',
+      ].sort(),
+    );
+  });
+});

@@ -1,0 +1,99 @@
+import { Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { PROD_STAGE_NAME, PROMOTION_ACTION_NAME } from '../names';
+import {
+  deleteEphemeralStacksStatement,
+  environmentStackArns,
+  REGISTRY_READ_WRITE_ACTIONS,
+  registryStatements,
+} from './policies';
+
+export interface PortalAccessRoleProps {
+  /** Who may assume the role (the portal's runtime identity). */
+  readonly assumedBy: iam.IPrincipal;
+  /** ARN of the pipeline the portal drives. */
+  readonly pipelineArn: string;
+  readonly registryTable: dynamodb.ITable;
+  readonly registryKey: kms.IKey;
+  /** Accounts holding environment stacks (read, drift, delete-if-ephemeral). */
+  readonly environmentAccounts: readonly string[];
+}
+
+/**
+ * Exactly the calls the portal makes in AWS mode, and nothing else: drive this
+ * pipeline (start, read state and executions, approve the prod promotion),
+ * read environment stacks and their drift, delete ONLY ephemeral environment
+ * stacks (tag condition), read Config compliance, read/write the registry.
+ * Every action is spelled out: no wildcard actions.
+ */
+export class PortalAccessRole extends Construct {
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: PortalAccessRoleProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const accounts = [...new Set(props.environmentAccounts)];
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: props.assumedBy,
+      description:
+        'Secure Environment Portal: drives the pipeline, reads environments, destroys ephemeral ones',
+    });
+    const statements = [
+      new iam.PolicyStatement({
+        sid: 'DrivePipeline',
+        actions: [
+          'codepipeline:StartPipelineExecution',
+          'codepipeline:GetPipelineState',
+          'codepipeline:GetPipelineExecution',
+          'codepipeline:ListPipelineExecutions',
+        ],
+        resources: [props.pipelineArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ApprovePromotion',
+        actions: ['codepipeline:PutApprovalResult'],
+        // Action ARN: <pipeline ARN>/<stage>/<action>; only the prod promotion can be approved.
+        resources: [`${props.pipelineArn}/${PROD_STAGE_NAME}/${PROMOTION_ACTION_NAME}`],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadEnvironmentStacks',
+        actions: [
+          'cloudformation:DescribeStackEvents',
+          'cloudformation:DescribeStackResources',
+          'cloudformation:DescribeStackResourceDrifts',
+          'cloudformation:ListStackResources',
+          'cloudformation:DetectStackDrift',
+        ],
+        resources: environmentStackArns(this, accounts),
+      }),
+      new iam.PolicyStatement({
+        sid: 'ListStacks',
+        // Listing calls (DescribeStacks without a name, ListStacks) and the drift
+        // status poll take no resource-level permissions: Resource must be "*".
+        actions: [
+          'cloudformation:DescribeStacks',
+          'cloudformation:ListStacks',
+          'cloudformation:DescribeStackDriftDetectionStatus',
+        ],
+        resources: ['*'],
+      }),
+      deleteEphemeralStacksStatement(this, accounts),
+      new iam.PolicyStatement({
+        sid: 'ReadConfigCompliance',
+        actions: ['config:DescribeComplianceByConfigRule', 'config:GetComplianceDetailsByConfigRule'],
+        // Config rule ARNs carry the rule ID, not its name: scoped to the environment accounts' rules.
+        resources: accounts.map((account) => `arn:${stack.partition}:config:*:${account}:config-rule/*`),
+      }),
+      ...registryStatements({
+        scope: this,
+        table: props.registryTable,
+        key: props.registryKey,
+        actions: REGISTRY_READ_WRITE_ACTIONS,
+      }),
+    ];
+    for (const statement of statements) this.role.addToPolicy(statement);
+  }
+}

@@ -1,0 +1,108 @@
+import { bundleDirectory } from '@sep/lambda/bundles';
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { STACK_NAME_PREFIX } from '../names';
+import {
+  deleteEphemeralStacksStatement,
+  environmentStackArns,
+  REGISTRY_READ_WRITE_ACTIONS,
+  registryStatements,
+} from './policies';
+
+export interface TtlSweeperProps {
+  readonly registryTable: dynamodb.ITable;
+  /** Encrypts both the registry table and the notification topic. */
+  readonly platformKey: kms.IKey;
+  /** Owners subscribe here (filter policy on the `owner` attribute). */
+  readonly notifyTopic: sns.ITopic;
+  readonly pipelineName: string;
+  readonly pipelineArn: string;
+  /** Accounts holding ephemeral environment stacks. */
+  readonly environmentAccounts: readonly string[];
+  /** @default Duration.minutes(15) */
+  readonly schedule?: Duration;
+}
+
+/**
+ * Scheduled Lambda that destroys expired ephemeral environments through the
+ * shared teardown (lambda/src/handlers/ttl-sweeper) and notifies their owners.
+ */
+export class TtlSweeper extends Construct {
+  readonly function: lambda.Function;
+  readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: TtlSweeperProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS });
+    this.function = new lambda.Function(this, 'Function', {
+      description: 'Destroys expired ephemeral environments and notifies their owners',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(bundleDirectory('ttl-sweeper')),
+      // Lambda's maximum: a teardown still running at the end resumes on the next run.
+      timeout: Duration.minutes(15),
+      memorySize: 512,
+      // One sweep at a time: two would race for the same environments.
+      reservedConcurrentExecutions: 1,
+      logGroup,
+      environment: {
+        REGISTRY_TABLE_NAME: props.registryTable.tableName,
+        NOTIFY_TOPIC_ARN: props.notifyTopic.topicArn,
+        STACK_NAME_PREFIX,
+        PIPELINE_NAME: props.pipelineName,
+      },
+    });
+    const statements = [
+      ...registryStatements({
+        scope: this,
+        table: props.registryTable,
+        key: props.platformKey,
+        actions: REGISTRY_READ_WRITE_ACTIONS,
+      }),
+      new iam.PolicyStatement({
+        sid: 'ListStacks',
+        // DescribeStacks without a stack name takes no resource-level permission.
+        actions: ['cloudformation:DescribeStacks'],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadEnvironmentStackEvents',
+        actions: ['cloudformation:DescribeStackEvents'],
+        resources: environmentStackArns(this, props.environmentAccounts),
+      }),
+      deleteEphemeralStacksStatement(this, props.environmentAccounts),
+      new iam.PolicyStatement({
+        sid: 'NotifyOwners',
+        actions: ['sns:Publish'],
+        resources: [props.notifyTopic.topicArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'NotifyTopicKey',
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [props.platformKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `sns.${stack.region}.amazonaws.com` } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'RestartPipeline',
+        actions: ['codepipeline:StartPipelineExecution'],
+        resources: [props.pipelineArn],
+      }),
+    ];
+    for (const statement of statements) this.function.addToRolePolicy(statement);
+
+    this.rule = new events.Rule(this, 'Schedule', {
+      description: 'Run the TTL sweeper',
+      schedule: events.Schedule.rate(props.schedule ?? Duration.minutes(15)),
+      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
+    });
+  }
+}

@@ -1,0 +1,33 @@
+import { AccountSecurityStack, SecureEnvironmentStage } from '@sep/infra';
+import type { EnvironmentSpec } from '@sep/infra/spec';
+import { Stage } from 'aws-cdk-lib';
+import type { AccountSecurityStageFactory, EnvironmentStageFactory } from './environment-stages';
+
+/** Same name in every account and region, so adding a target never renames (and duplicates) a trail. */
+export const ACCOUNT_SECURITY_STACK_NAME = 'sep-account-security';
+
+/** The real secure environment (infra/). */
+export const createSecureEnvironmentStage: EnvironmentStageFactory = (scope, id, props) =>
+  new SecureEnvironmentStage(scope, id, { spec: props.spec, env: props.env, nag: props.nag });
+
+/** The account-security stack (CloudTrail, CIS alarms) alerting the persistent environments' contacts. */
+export function accountSecurityStageFactory(specs: readonly EnvironmentSpec[]): AccountSecurityStageFactory {
+  return (scope, id, props) => {
+    const stage = new Stage(scope, id, { env: props.env });
+    const alertEmails = [
+      ...new Set(
+        specs
+          .filter(
+            (spec) =>
+              spec.region === props.env.region && (spec.account ?? props.env.account) === props.env.account,
+          )
+          .flatMap((spec) => spec.alertEmails),
+      ),
+    ].slice(0, 10);
+    new AccountSecurityStack(stage, 'AccountSecurity', {
+      stackName: ACCOUNT_SECURITY_STACK_NAME,
+      alertEmails,
+    });
+    return stage;
+  };
+}

@@ -1,0 +1,58 @@
+// Names shared by the pipeline app, the portal and the sweeper. No aws-cdk-lib
+// here: the portal and the sweeper Lambda import this module.
+
+/** Every environment stack's name starts with this (`physicalName('environmentStack', …)` is `sep-<suffix>-environment`). */
+export const STACK_NAME_PREFIX = 'sep-';
+
+/** Stack tag carrying the environment's suffix (also on every resource, see SPEC section 4). */
+export const ENVIRONMENT_TAG = 'Environment';
+
+/**
+ * Stack tag carrying the environment's kind. The portal role may delete only
+ * stacks tagged `EnvironmentKind=ephemeral` (IAM `aws:ResourceTag` condition),
+ * and the teardown refuses any other stack before it asks.
+ */
+export const ENVIRONMENT_KIND_TAG = 'EnvironmentKind';
+
+/** CodePipeline stage that deploys prod; it opens with the promotion approval. */
+export const PROD_STAGE_NAME = 'prod';
+export const STAGING_STAGE_NAME = 'staging';
+/** The ManualApprovalStep the portal approves (PutApprovalResult needs its token from GetPipelineState). */
+export const PROMOTION_ACTION_NAME = 'PromoteToProd';
+/** Ephemeral waves are named `ephemeral-01`, `ephemeral-02`, … */
+export const EPHEMERAL_WAVE_PREFIX = 'ephemeral-';
+
+const DEPLOY_ACTION = /(?:^|\.)sep-([a-z0-9-]+)-environment\.(Prepare|Deploy)$/;
+const SMOKE_ACTION = /^(?:([a-z0-9-]+)\.)?Smoke$/;
+
+/**
+ * The environment an action of the pipeline belongs to, for the portal's
+ * progress view. Deploy actions carry the stack name (`[<suffix>.]sep-<suffix>-environment.Prepare|Deploy`);
+ * smoke actions are `<suffix>.Smoke`, or `Smoke` alone when the CodePipeline stage holds one
+ * environment — then the stage is named after it (an ephemeral suffix, `staging` or `prod`).
+ */
+export function actionEnvironment(options: { readonly stageName: string; readonly actionName: string }):
+  | {
+      readonly environmentSuffix?: string;
+      readonly stageName: string;
+      readonly step: 'prepare' | 'deploy' | 'smoke';
+    }
+  | undefined {
+  const deploy = DEPLOY_ACTION.exec(options.actionName);
+  if (deploy?.[1] !== undefined) {
+    return {
+      environmentSuffix: deploy[1],
+      stageName: options.stageName,
+      step: deploy[2] === 'Prepare' ? 'prepare' : 'deploy',
+    };
+  }
+  const smoke = SMOKE_ACTION.exec(options.actionName);
+  if (smoke === null) return undefined;
+  const named = smoke[1];
+  if (named !== undefined) return { environmentSuffix: named, stageName: options.stageName, step: 'smoke' };
+  // A lone environment: its stage is named after its suffix, unless it is the staging/prod stage.
+  const persistent = options.stageName === STAGING_STAGE_NAME || options.stageName === PROD_STAGE_NAME;
+  return persistent
+    ? { stageName: options.stageName, step: 'smoke' }
+    : { environmentSuffix: options.stageName, stageName: options.stageName, step: 'smoke' };
+}

@@ -1,0 +1,299 @@
+import type { EnvironmentSpec } from '@sep/infra/spec';
+import { Annotations, CfnOutput, type Duration, Stack, type StackProps, Stage, Tags } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import {
+  CodeBuildStep,
+  CodePipeline,
+  CodePipelineSource,
+  ManualApprovalStep,
+  type StageDeployment,
+} from 'aws-cdk-lib/pipelines';
+import type { Construct } from 'constructs';
+import { PlatformKey } from './constructs/platform-key';
+import { REGISTRY_READ_ACTIONS, registryStatements } from './constructs/policies';
+import { PortalAccessRole } from './constructs/portal-access-role';
+import { RegistryTable } from './constructs/registry-table';
+import { TtlSweeper } from './constructs/ttl-sweeper';
+import type {
+  AccountSecurityStageFactory,
+  EnvironmentStage,
+  EnvironmentStageFactory,
+} from './environment-stages';
+import type { DeployableEnvironment, SkippedEnvironment } from './environments-file';
+import {
+  ENVIRONMENT_KIND_TAG,
+  ENVIRONMENT_TAG,
+  EPHEMERAL_WAVE_PREFIX,
+  PROD_STAGE_NAME,
+  PROMOTION_ACTION_NAME,
+  STAGING_STAGE_NAME,
+} from './names';
+import { actionsPerEnvironment, CODEPIPELINE_QUOTAS, type CodePipelineQuotas, planWaves } from './quotas';
+import { SMOKE_SCRIPT_PATH, SmokeTestProject, SmokeTestStep } from './smoke/smoke-step';
+
+export const DEFAULT_PIPELINE_NAME = 'sep-delivery';
+export const ACCOUNT_SECURITY_WAVE = 'account-security';
+
+export interface PipelineSourceConfig {
+  /** CodeStar (CodeConnections) connection ARN. */
+  readonly connectionArn: string;
+  /** `owner/repository`. */
+  readonly repo: string;
+  readonly branch: string;
+}
+
+export interface PipelineStackProps extends StackProps {
+  readonly source: PipelineSourceConfig;
+  /** The registry's deployable environments (from the environments file). */
+  readonly environments: readonly DeployableEnvironment[];
+  /** Registry entries the synth skipped, reported as warnings by suffix. @default none */
+  readonly skipped?: readonly SkippedEnvironment[];
+  readonly createEnvironmentStage: EnvironmentStageFactory;
+  readonly createAccountSecurityStage: AccountSecurityStageFactory;
+  /** Run cdk-nag on every environment stage. @default true */
+  readonly nag?: boolean;
+  /** @default DEFAULT_PIPELINE_NAME */
+  readonly pipelineName?: string;
+  /** Who may assume the portal's role. @default this account (its IAM policies decide who) */
+  readonly portalPrincipal?: iam.IPrincipal;
+  /** @default CODEPIPELINE_QUOTAS */
+  readonly quotas?: CodePipelineQuotas;
+  /** @default Duration.minutes(15) */
+  readonly sweeperSchedule?: Duration;
+  /** Context passed to the synth's `cdk synth` so it rebuilds this same pipeline. @default none */
+  readonly synthContext?: Readonly<Record<string, string>>;
+}
+
+interface PlannedStage {
+  readonly id: string;
+  readonly spec: EnvironmentSpec;
+  readonly stage: EnvironmentStage;
+  readonly actions: number;
+}
+
+/** Stages every pipeline has: Source, Build (synth), UpdatePipeline (self-mutation). */
+const CORE_STAGES = 3;
+
+/**
+ * The delivery pipeline (SPEC section 6): registry-driven ephemeral waves
+ * sharded under CodePipeline's quotas, staging, the PromoteToProd approval,
+ * prod; plus the platform's own resources (registry, portal role, sweeper).
+ */
+export class PipelineStack extends Stack {
+  readonly pipeline: CodePipeline;
+  readonly registry: RegistryTable;
+  readonly portalRole: PortalAccessRole;
+  readonly sweeper: TtlSweeper;
+  readonly notifyTopic: sns.Topic;
+  /** The ephemeral waves as planned: suffixes per wave. */
+  readonly ephemeralWaves: readonly (readonly string[])[];
+  /** Environment stages in the pipeline (every kind). */
+  readonly environmentCount: number;
+
+  constructor(scope: Construct, id: string, props: PipelineStackProps) {
+    super(scope, id, props);
+    const pipelineName = props.pipelineName ?? DEFAULT_PIPELINE_NAME;
+    const quotas = props.quotas ?? CODEPIPELINE_QUOTAS;
+    const nag = props.nag ?? true;
+
+    for (const skipped of props.skipped ?? []) {
+      Annotations.of(this).addWarningV2(
+        `sep:skipped:${skipped.environmentSuffix}`,
+        `registry entry "${skipped.environmentSuffix}" skipped: ${skipped.reason}`,
+      );
+    }
+
+    const platformKey = new PlatformKey(this, 'PlatformKey').key;
+    this.registry = new RegistryTable(this, 'Registry', { encryptionKey: platformKey });
+    this.notifyTopic = new sns.Topic(this, 'OwnerNotifications', {
+      displayName: 'Secure Environment Portal: environment lifecycle notices',
+      masterKey: platformKey,
+      enforceSSL: true,
+    });
+
+    const targets = distinctTargets(
+      props.environments.map((e) => e.spec),
+      this.account,
+    );
+    const crossAccount = targets.some((target) => target.account !== this.account);
+
+    this.pipeline = new CodePipeline(this, 'Pipeline', {
+      pipelineName,
+      pipelineType: codepipeline.PipelineType.V2,
+      selfMutation: true,
+      crossAccountKeys: crossAccount,
+      enableKeyRotation: crossAccount,
+      // One publishing action per asset type: avoids CodeBuild's buildspec size
+      // limit and a self-mutation per asset change.
+      publishAssetsInParallel: false,
+      dockerEnabledForSynth: false,
+      synth: this.synthStep(props, platformKey),
+    });
+
+    const smoke = new SmokeTestProject(this, 'SmokeTest', {
+      targets,
+      logGroup: new logs.LogGroup(this, 'SmokeTestLogs', { retention: logs.RetentionDays.THREE_MONTHS }),
+    });
+
+    const byAge = [...props.environments].sort(
+      (a, b) =>
+        a.createdAt.localeCompare(b.createdAt) ||
+        a.spec.environmentSuffix.localeCompare(b.spec.environmentSuffix),
+    );
+    const ofKind = (kind: EnvironmentSpec['kind']) =>
+      byAge.filter((e) => e.spec.kind === kind).map((e) => e.spec);
+    const stagingSpecs = ofKind('staging');
+    const prodSpecs = ofKind('prod');
+    // CDK Pipelines names a wave's CodePipeline stage after its only stage when it has one: the lone
+    // staging/prod stage takes the wave's name, so `prod/PromoteToProd` never depends on a suffix.
+    const stageId = (spec: EnvironmentSpec) => {
+      if (spec.kind === 'staging' && stagingSpecs.length === 1) return STAGING_STAGE_NAME;
+      if (spec.kind === 'prod' && prodSpecs.length === 1) return PROD_STAGE_NAME;
+      return spec.environmentSuffix;
+    };
+    const build = (spec: EnvironmentSpec): PlannedStage => {
+      const env = { account: spec.account ?? this.account, region: spec.region };
+      const stage = props.createEnvironmentStage(this, stageId(spec), { spec, env, nag });
+      const stacks = stacksOf(stage);
+      for (const stack of stacks) {
+        Tags.of(stack).add(ENVIRONMENT_TAG, spec.environmentSuffix);
+        Tags.of(stack).add(ENVIRONMENT_KIND_TAG, spec.kind);
+        if (spec.kind === 'prod') stack.terminationProtection = true;
+      }
+      return {
+        id: spec.environmentSuffix,
+        spec,
+        stage,
+        actions: actionsPerEnvironment({ stacks: stacks.length, postSteps: 1 }),
+      };
+    };
+    const ephemeral = ofKind('ephemeral').map(build);
+    const staging = stagingSpecs.map(build);
+    const prod = prodSpecs.map(build);
+
+    const hasEnvironments = targets.length > 0;
+    // With environments come an Assets stage (at most; counted even when no stage has assets) and the
+    // account-security wave; staging and prod are one stage each.
+    const fixedStages =
+      CORE_STAGES + (hasEnvironments ? 2 : 0) + (staging.length > 0 ? 1 : 0) + (prod.length > 0 ? 1 : 0);
+    const waves = planWaves({ items: ephemeral, fixedStages, quotas });
+    this.ephemeralWaves = waves.map((wave) => wave.map((item) => item.id));
+    this.environmentCount = ephemeral.length + staging.length + prod.length;
+
+    if (hasEnvironments) {
+      const security = this.pipeline.addWave(ACCOUNT_SECURITY_WAVE);
+      for (const target of targets) {
+        const id =
+          targets.length === 1
+            ? ACCOUNT_SECURITY_WAVE
+            : `${ACCOUNT_SECURITY_WAVE}-${target.account}-${target.region}`;
+        security.addStage(props.createAccountSecurityStage(this, id, { env: target }));
+      }
+    }
+    const addAll = (waveId: string, stages: readonly PlannedStage[], pre?: ManualApprovalStep) => {
+      const wave = this.pipeline.addWave(waveId, pre === undefined ? {} : { pre: [pre] });
+      for (const planned of stages) {
+        const deployment: StageDeployment = wave.addStage(planned.stage);
+        deployment.addPost(
+          new SmokeTestStep('Smoke', {
+            apiUrl: planned.stage.outputs.apiUrl,
+            apiKeyId: planned.stage.outputs.apiKeyId,
+            project: smoke,
+          }),
+        );
+      }
+    };
+    for (const [index, wave] of waves.entries()) {
+      addAll(`${EPHEMERAL_WAVE_PREFIX}${String(index + 1).padStart(2, '0')}`, wave);
+    }
+    if (staging.length > 0) addAll(STAGING_STAGE_NAME, staging);
+    if (prod.length > 0) {
+      addAll(
+        PROD_STAGE_NAME,
+        prod,
+        new ManualApprovalStep(PROMOTION_ACTION_NAME, {
+          comment: 'Promote the release that passed staging to prod',
+        }),
+      );
+    }
+
+    this.pipeline.buildPipeline();
+    const pipelineArn = this.pipeline.pipeline.pipelineArn;
+    const environmentAccounts = [this.account, ...targets.map((target) => target.account)];
+
+    this.portalRole = new PortalAccessRole(this, 'PortalAccess', {
+      assumedBy: props.portalPrincipal ?? new iam.AccountRootPrincipal(),
+      pipelineArn,
+      registryTable: this.registry.table,
+      registryKey: platformKey,
+      environmentAccounts,
+    });
+    this.sweeper = new TtlSweeper(this, 'TtlSweeper', {
+      registryTable: this.registry.table,
+      platformKey,
+      notifyTopic: this.notifyTopic,
+      pipelineName,
+      pipelineArn,
+      environmentAccounts,
+      ...(props.sweeperSchedule === undefined ? {} : { schedule: props.sweeperSchedule }),
+    });
+
+    new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });
+    new CfnOutput(this, 'PipelineName', { value: pipelineName });
+    new CfnOutput(this, 'PortalRoleArn', { value: this.portalRole.role.roleArn });
+    new CfnOutput(this, 'OwnerNotificationTopicArn', { value: this.notifyTopic.topicArn });
+  }
+
+  private synthStep(props: PipelineStackProps, platformKey: kms.IKey): CodeBuildStep {
+    const contextFlags = Object.entries(props.synthContext ?? {})
+      .map(([key, value]) => `-c ${key}=${JSON.stringify(value)}`)
+      .join(' ');
+    return new CodeBuildStep('Synth', {
+      input: CodePipelineSource.connection(props.source.repo, props.source.branch, {
+        connectionArn: props.source.connectionArn,
+      }),
+      env: { REGISTRY_TABLE_NAME: this.registry.table.tableName, NEXT_TELEMETRY_DISABLED: '1' },
+      installCommands: ['npm ci --no-audit --no-fund'],
+      commands: [
+        'npm run build -w @sep/lambda',
+        // The registry is read HERE, into a file; `cdk synth` below only reads the file.
+        'npx tsx pipeline/scripts/export-registry.ts --table "$REGISTRY_TABLE_NAME" --out pipeline/environments.json',
+        `cd pipeline && ENVIRONMENTS_FILE=environments.json npx cdk synth ${contextFlags}`.trim(),
+        // The smoke script every environment's smoke action runs, from the cloud assembly.
+        `npx esbuild pipeline/scripts/smoke.ts --bundle --platform=node --target=node20 --outfile=pipeline/cdk.out/${SMOKE_SCRIPT_PATH}`,
+      ],
+      primaryOutputDirectory: 'pipeline/cdk.out',
+      rolePolicyStatements: registryStatements({
+        scope: this,
+        table: this.registry.table,
+        key: platformKey,
+        actions: REGISTRY_READ_ACTIONS,
+      }),
+    });
+  }
+}
+
+/** Distinct deployment targets of the environments, in first-seen order. */
+function distinctTargets(specs: readonly EnvironmentSpec[], defaultAccount: string) {
+  const seen = new Map<string, { account: string; region: string }>();
+  for (const spec of specs) {
+    const account = spec.account ?? defaultAccount;
+    const key = `${account}/${spec.region}`;
+    if (!seen.has(key)) seen.set(key, { account, region: spec.region });
+  }
+  return [...seen.values()];
+}
+
+/** The stacks CDK Pipelines deploys for a stage (top-level stacks of that stage, not nested ones). */
+function stacksOf(stage: Stage): Stack[] {
+  return stage.node
+    .findAll()
+    .filter(
+      (construct): construct is Stack =>
+        Stack.isStack(construct) && !construct.nested && Stage.of(construct) === stage,
+    );
+}

@@ -1,0 +1,52 @@
+import { actionsPerEnvironment, CODEPIPELINE_QUOTAS, planWaves, QuotaExceededError } from './quotas';
+
+const items = (count: number, actions = 3) =>
+  Array.from({ length: count }, (_, index) => ({ id: `env-${index}`, actions }));
+
+describe('planWaves', () => {
+  it('counts 2 actions per stack for the change set plus the post steps', () => {
+    expect(actionsPerEnvironment({ stacks: 1, postSteps: 1 })).toBe(3);
+    expect(actionsPerEnvironment({ stacks: 3, postSteps: 1 })).toBe(7);
+  });
+
+  it('puts 16 three-action environments in a wave (48 of 50 actions)', () => {
+    const waves = planWaves({ items: items(500), fixedStages: 7 });
+    expect(waves).toHaveLength(32);
+    expect(waves[0]).toHaveLength(16);
+    expect(waves.at(-1)).toHaveLength(500 - 31 * 16);
+    for (const wave of waves) {
+      expect(wave.reduce((sum, item) => sum + item.actions, 0)).toBeLessThanOrEqual(
+        CODEPIPELINE_QUOTAS.maxActionsPerStage,
+      );
+    }
+    // Order is kept: older environments stay in the same wave when new ones arrive.
+    expect(waves.flat().map((item) => item.id)).toEqual(items(500).map((item) => item.id));
+  });
+
+  it('packs environments of different sizes without crossing the action limit', () => {
+    const mixed = [...items(5, 7), ...items(5, 3)].map((item, index) => ({ ...item, id: `m-${index}` }));
+    const waves = planWaves({ items: mixed, fixedStages: 7 });
+    for (const wave of waves)
+      expect(wave.reduce((sum, item) => sum + item.actions, 0)).toBeLessThanOrEqual(50);
+    expect(waves.flat()).toHaveLength(10);
+  });
+
+  it('handles no environments', () => {
+    expect(planWaves({ items: [], fixedStages: 7 })).toEqual([]);
+  });
+
+  it('fits exactly the capacity and fails one past it, naming the stage limit', () => {
+    // 43 waves of 16 after 7 fixed stages.
+    expect(planWaves({ items: items(688), fixedStages: 7 })).toHaveLength(43);
+    expect(() => planWaves({ items: items(689), fixedStages: 7 })).toThrow(QuotaExceededError);
+    expect(() => planWaves({ items: items(689), fixedStages: 7 })).toThrow(
+      /limit of 50 stages per pipeline\. This pipeline holds at most 688 such environments/,
+    );
+  });
+
+  it('fails for an environment bigger than a stage, naming the action limit', () => {
+    expect(() => planWaves({ items: items(1, 51), fixedStages: 7 })).toThrow(
+      /needs 51 actions, more than CodePipeline's limit of 50 actions per stage/,
+    );
+  });
+});

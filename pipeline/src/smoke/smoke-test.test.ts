@@ -1,0 +1,133 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { APIGatewayClient, GetApiKeyCommand } from '@aws-sdk/client-api-gateway';
+import { mockClient } from 'aws-sdk-client-mock';
+import { runSmokeTest, SmokeTestError } from './smoke-test';
+
+const apiGateway = mockClient(APIGatewayClient);
+const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
+
+interface Seen {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingMessage['headers'];
+}
+
+/** An API stand-in with API Gateway's key semantics: signed requests only, key required. */
+async function startApi(respond: (seen: Seen) => number) {
+  const seen: Seen[] = [];
+  const server: Server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      const entry = { method: request.method ?? '', url: request.url ?? '', headers: request.headers };
+      seen.push(entry);
+      const status = respond(entry);
+      response.writeHead(status, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ status }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/prod/`,
+    seen,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const guarded = (seen: Seen) => {
+  if (!String(seen.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/'))
+    return 403;
+  return seen.headers['x-api-key'] === 'the-key-value' ? 201 : 403;
+};
+
+beforeEach(() => {
+  apiGateway.reset();
+  apiGateway.on(GetApiKeyCommand).resolves({ id: 'key-id', value: 'the-key-value', enabled: true });
+});
+
+it('passes when the keyed signed call succeeds and the unkeyed one is refused', async () => {
+  const api = await startApi(guarded);
+  try {
+    const lines: string[] = [];
+    const result = await runSmokeTest({
+      apiUrl: api.url,
+      apiKeyId: 'key-id',
+      region: 'us-east-1',
+      credentials,
+      apiGateway: new APIGatewayClient({ region: 'us-east-1' }),
+      log: (line) => lines.push(line),
+    });
+    expect(result).toEqual({ withKey: 201, withoutKey: 403 });
+    expect(api.seen.map((s) => [s.method, s.url])).toEqual([
+      ['POST', '/prod/documents'],
+      ['POST', '/prod/documents'],
+    ]);
+    expect(api.seen[0]?.headers['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
+    expect(api.seen[1]?.headers['x-api-key']).toBeUndefined();
+    expect(apiGateway.commandCalls(GetApiKeyCommand)[0]?.args[0].input).toEqual({
+      apiKey: 'key-id',
+      includeValue: true,
+    });
+    // The key's value never reaches the log.
+    expect(lines.join('\n')).not.toContain('the-key-value');
+  } finally {
+    await api.close();
+  }
+});
+
+it('fails when the API answers without the key', async () => {
+  const api = await startApi(() => 200);
+  try {
+    await expect(
+      runSmokeTest({
+        apiUrl: api.url,
+        apiKeyId: 'key-id',
+        region: 'us-east-1',
+        credentials,
+        apiGateway: new APIGatewayClient({ region: 'us-east-1' }),
+        log: () => undefined,
+      }),
+    ).rejects.toThrow(new SmokeTestError('expected 403 without the API key, got 200: {"status":200}'));
+  } finally {
+    await api.close();
+  }
+});
+
+it('retries a warming-up API, then fails on a persistent error', async () => {
+  const api = await startApi(() => 502);
+  const sleeps: number[] = [];
+  try {
+    await expect(
+      runSmokeTest({
+        apiUrl: api.url,
+        apiKeyId: 'key-id',
+        region: 'us-east-1',
+        credentials,
+        apiGateway: new APIGatewayClient({ region: 'us-east-1' }),
+        attempts: 3,
+        sleep: async (ms) => {
+          sleeps.push(ms);
+        },
+        log: () => undefined,
+      }),
+    ).rejects.toThrow(/expected 2xx with the API key, got 502/);
+    expect(sleeps).toEqual([2000, 4000]);
+    expect(api.seen).toHaveLength(3);
+  } finally {
+    await api.close();
+  }
+});
+
+it('refuses a disabled key before calling the API', async () => {
+  apiGateway.on(GetApiKeyCommand).resolves({ id: 'key-id', value: 'v', enabled: false });
+  await expect(
+    runSmokeTest({
+      apiUrl: 'http://127.0.0.1:9/',
+      apiKeyId: 'key-id',
+      region: 'us-east-1',
+      credentials,
+      apiGateway: new APIGatewayClient({ region: 'us-east-1' }),
+    }),
+  ).rejects.toThrow('API key key-id is disabled');
+});

@@ -1,0 +1,372 @@
+import {
+  CloudFormationClient,
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
+import { CodePipelineClient, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { parseEnvironmentSpec } from '@sep/infra/spec';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  createLocalDynamoClient,
+  createRegistryTable,
+  DynamoDbEnvironmentRegistry,
+  EnvironmentNotFoundError,
+  type LocalDynamo,
+  startLocalDynamo,
+} from '../registry';
+import { NotEphemeralError, TeardownRefusedError } from './errors';
+import { EnvironmentTeardown } from './teardown';
+
+const cfn = mockClient(CloudFormationClient);
+const codePipeline = mockClient(CodePipelineClient);
+
+let local: LocalDynamo;
+let dynamo: DynamoDBClient;
+let tables = 0;
+
+beforeAll(async () => {
+  local = await startLocalDynamo({});
+  dynamo = createLocalDynamoClient({ endpoint: local.endpoint });
+});
+afterAll(async () => {
+  dynamo.destroy();
+  await local.close();
+});
+beforeEach(() => {
+  cfn.reset();
+  codePipeline.reset();
+  codePipeline.on(StartPipelineExecutionCommand).resolves({ pipelineExecutionId: 'exec-1' });
+});
+
+function spec(overrides: Record<string, unknown> = {}) {
+  const parsed = parseEnvironmentSpec({
+    environmentSuffix: 'pr-1',
+    kind: 'ephemeral',
+    owner: 'alice@example.com',
+    project: 'payments',
+    costCenter: 'cc-1',
+    ...overrides,
+  });
+  if (!parsed.success) throw new Error(JSON.stringify(parsed.errors));
+  return parsed.spec;
+}
+
+const STACK_ID = 'arn:aws:cloudformation:us-east-1:111111111111:stack/sep-pr-1-environment/abc';
+
+function stack(overrides: Partial<Stack> = {}, tags: Record<string, string> = {}): Stack {
+  return {
+    StackId: STACK_ID,
+    StackName: 'sep-pr-1-environment',
+    StackStatus: 'CREATE_COMPLETE',
+    CreationTime: new Date('2026-11-20T00:00:00Z'),
+    EnableTerminationProtection: false,
+    Tags: Object.entries({ Environment: 'pr-1', EnvironmentKind: 'ephemeral', ...tags }).map(
+      ([Key, Value]) => ({
+        Key,
+        Value,
+      }),
+    ),
+    ...overrides,
+  };
+}
+
+async function setup(options: { maxDeleteAttempts?: number; clock?: () => number } = {}) {
+  tables += 1;
+  const tableName = `teardown-${tables}`;
+  await createRegistryTable({ client: dynamo, tableName });
+  const registry = new DynamoDbEnvironmentRegistry({ tableName, client: dynamo });
+  const sleeps: number[] = [];
+  const teardown = new EnvironmentTeardown({
+    registry,
+    cloudFormationFor: () => new CloudFormationClient({ region: 'us-east-1' }),
+    pipeline: { client: new CodePipelineClient({ region: 'us-east-1' }), pipelineName: 'sep-pipeline' },
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    ...options,
+  });
+  return { registry, teardown, sleeps };
+}
+
+/** The list call (no StackName) returns `listed`; by-ID describes walk through `statuses`. */
+function stackLifecycle(listed: Stack[], statuses: Array<Stack | 'gone'>) {
+  cfn.on(DescribeStacksCommand, {}).callsFake((input: { StackName?: string }) => {
+    if (input.StackName === undefined) return { Stacks: listed };
+    const next = statuses.length > 1 ? statuses.shift() : statuses[0];
+    if (next === 'gone' || next === undefined)
+      throw new Error(`Stack with id ${input.StackName} does not exist`);
+    return { Stacks: [next] };
+  });
+  cfn.on(DeleteStackCommand).resolves({});
+}
+
+describe('destroy', () => {
+  it('marks destroying, deletes the stack by ID, waits with backoff, removes the entry and restarts the pipeline', async () => {
+    const { registry, teardown, sleeps } = await setup();
+    await registry.register({ spec: spec(), requestedBy: 'alice' });
+    let statusDuringDelete: string | undefined;
+    stackLifecycle(
+      [stack()],
+      [
+        stack(),
+        stack({ StackStatus: 'DELETE_IN_PROGRESS' }),
+        stack({ StackStatus: 'DELETE_IN_PROGRESS' }),
+        stack({ StackStatus: 'DELETE_COMPLETE' }),
+      ],
+    );
+    cfn.on(DeleteStackCommand).callsFake(async () => {
+      statusDuringDelete = (await registry.get({ environmentSuffix: 'pr-1' }))?.status;
+      return {};
+    });
+
+    const result = await teardown.destroy({ environmentSuffix: 'pr-1', reason: 'destroyed by alice' });
+
+    expect(result).toMatchObject({
+      outcome: 'destroyed',
+      owner: 'alice@example.com',
+      pipelineExecutionId: 'exec-1',
+    });
+    expect(result.stacks).toEqual([
+      { stackName: 'sep-pr-1-environment', stackId: STACK_ID, outcome: 'deleted' },
+    ]);
+    expect(statusDuringDelete).toBe('destroying');
+    expect(cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input)).toEqual([
+      { StackName: STACK_ID },
+    ]);
+    expect(sleeps).toEqual([2000, 4000, 8000]);
+    await expect(registry.get({ environmentSuffix: 'pr-1' })).resolves.toBeUndefined();
+    expect(codePipeline.commandCalls(StartPipelineExecutionCommand)[0]?.args[0].input).toEqual({
+      name: 'sep-pipeline',
+    });
+  });
+
+  it('caps the backoff', async () => {
+    const { registry, teardown, sleeps } = await setup();
+    await registry.register({ spec: spec(), requestedBy: 'alice' });
+    const inProgress = Array.from({ length: 7 }, () => stack({ StackStatus: 'DELETE_IN_PROGRESS' }));
+    stackLifecycle([stack()], [stack(), ...inProgress, 'gone']);
+    await teardown.destroy({ environmentSuffix: 'pr-1', reason: 'ttl' });
+    expect(sleeps).toEqual([2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000]);
+  });
+
+  it('refuses a non-ephemeral environment without touching anything', async () => {
+    const { registry, teardown } = await setup();
+    await registry.register({
+      spec: spec({ environmentSuffix: 'staging', kind: 'staging', alertEmails: ['ops@example.com'] }),
+      requestedBy: 'admin',
+    });
+    await expect(teardown.destroy({ environmentSuffix: 'staging', reason: 'x' })).rejects.toBeInstanceOf(
+      NotEphemeralError,
+    );
+    expect(cfn.calls()).toHaveLength(0);
+    expect((await registry.get({ environmentSuffix: 'staging' }))?.status).toBe('requested');
+  });
+
+  it('reports an unknown environment', async () => {
+    const { teardown } = await setup();
+    await expect(teardown.destroy({ environmentSuffix: 'ghost', reason: 'x' })).rejects.toBeInstanceOf(
+      EnvironmentNotFoundError,
+    );
+  });
+
+  it.each([
+    ['not tagged ephemeral', stack({}, { EnvironmentKind: 'prod' }), /not tagged EnvironmentKind=ephemeral/],
+    ['termination-protected', stack({ EnableTerminationProtection: true }), /termination protection/],
+  ])('refuses a stack that is %s and deletes nothing', async (_label, found, message) => {
+    const { registry, teardown } = await setup();
+    await registry.register({ spec: spec(), requestedBy: 'alice' });
+    stackLifecycle([found], [found]);
+    const error = await teardown.destroy({ environmentSuffix: 'pr-1', reason: 'x' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TeardownRefusedError);
+    expect((error as Error).message).toMatch(message);
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+    expect((await registry.get({ environmentSuffix: 'pr-1' }))?.status).toBe('requested');
+  });
+
+  it("leaves alone another environment's stack that shares the name prefix", async () => {
+    const { registry, teardown } = await setup();
+    await registry.register({ spec: spec(), requestedBy: 'alice' });
+    const neighbour = stack(
+      { StackId: 'arn:neighbour', StackName: 'sep-pr-1-b-environment' },
+      { Environment: 'pr-1-b' },
+    );
+    const unrelated = stack({ StackId: 'arn:other', StackName: 'CDKToolkit' }, { Environment: 'pr-1' });
+    stackLifecycle([neighbour, unrelated, stack()], [stack(), 'gone']);
+    const result = await teardown.destroy({ environmentSuffix: 'pr-1', reason: 'x' });
+    expect(result.outcome).toBe('destroyed');
+    expect(cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input.StackName)).toEqual([
+      STACK_ID,
+    ]);
+  });
+
+  it('removes the entry when the environment never got a stack', async () => {
+    const { registry, teardown } = await setup();
+    await registry.register({ spec: spec(), requestedBy: 'alice' });
+    stackLifecycle([], []);
+    const result = await teardown.destroy({ environmentSuffix: 'pr-1', reason: 'x' });
+    expect(result).toMatchObject({ outcome: 'destroyed', stacks: [] });
+    await expect(registry.get({ environmentSuffix: 'pr-1' })).resolves.toBeUndefined();
+  });
+
+  it('treats a stack that vanished while waiting as deleted', async () => {
+    const { registry, teardown } = await setup();
+    await registry.register({ spec: spec(), requestedBy: 'alice' });
+    stackLifecycle([stack()], [stack(), 'gone']);
+    await expect(teardown.destroy({ environmentSuffix: 'pr-1', reason: 'x' })).resolves.toMatchObject({
+      outcome: 'destroyed',
+    });
+  });
+
+  it('retries a DELETE_FAILED stack once and succeeds', async () => {
+    const { registry, teardown } = await setup();
+    await registry.register({ spec: spec(), requestedBy: 'alice' });
+    stackLifecycle(
+      [stack()],
+      [stack(), stack({ StackStatus: 'DELETE_FAILED' }), stack({ StackStatus: 'DELETE_COMPLETE' })],
+    );
+    const result = await teardown.destroy({ environmentSuffix: 'pr-1', reason: 'x' });
+    expect(result.outcome).toBe('destroyed');
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(2);
+  });
+
+  it('marks the environment failed with the resources CloudFormation could not delete', async () => {
+    const { registry, teardown } = await setup();
+    await registry.register({ spec: spec(), requestedBy: 'alice' });
+    const failed = stack({
+      StackStatus: 'DELETE_FAILED',
+      StackStatusReason: 'The following resource(s) failed',
+    });
+    stackLifecycle([stack()], [stack(), failed]);
+    cfn.on(DescribeStackEventsCommand).resolves({
+      StackEvents: [
+        {
+          StackId: STACK_ID,
+          StackName: 'sep-pr-1-environment',
+          EventId: '2',
+          Timestamp: new Date(),
+          LogicalResourceId: 'DataBucket',
+          ResourceType: 'AWS::S3::Bucket',
+          ResourceStatus: 'DELETE_FAILED',
+          ResourceStatusReason: 'The bucket you tried to delete is not empty',
+        },
+        {
+          StackId: STACK_ID,
+          StackName: 'sep-pr-1-environment',
+          EventId: '1',
+          Timestamp: new Date(),
+          LogicalResourceId: 'sep-pr-1-environment',
+          ResourceType: 'AWS::CloudFormation::Stack',
+          ResourceStatus: 'DELETE_IN_PROGRESS',
+        },
+        {
+          StackId: STACK_ID,
+          StackName: 'sep-pr-1-environment',
+          EventId: '0',
+          Timestamp: new Date(),
+          LogicalResourceId: 'OlderFailure',
+          ResourceType: 'AWS::EC2::VPC',
+          ResourceStatus: 'DELETE_FAILED',
+        },
+      ],
+    });
+
+    const result = await teardown.destroy({ environmentSuffix: 'pr-1', reason: 'x' });
+
+    expect(result.outcome).toBe('failed');
+    expect(result.reason).toContain(
+      'DataBucket (AWS::S3::Bucket): The bucket you tried to delete is not empty',
+    );
+    expect(result.reason).not.toContain('OlderFailure');
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(2);
+    const record = await registry.get({ environmentSuffix: 'pr-1' });
+    expect(record?.status).toBe('failed');
+    expect(record?.statusReason).toContain('not empty');
+    expect(codePipeline.commandCalls(StartPipelineExecutionCommand)).toHaveLength(0);
+  });
+
+  it('deletes a ROLLBACK_COMPLETE stack like any other', async () => {
+    const { registry, teardown } = await setup();
+    await registry.register({ spec: spec(), requestedBy: 'alice' });
+    const rolledBack = stack({ StackStatus: 'ROLLBACK_COMPLETE' });
+    stackLifecycle([rolledBack], [rolledBack, stack({ StackStatus: 'DELETE_COMPLETE' })]);
+    await expect(teardown.destroy({ environmentSuffix: 'pr-1', reason: 'x' })).resolves.toMatchObject({
+      outcome: 'destroyed',
+    });
+  });
+
+  it('lets an update in flight finish before deleting', async () => {
+    const { registry, teardown } = await setup();
+    await registry.register({ spec: spec(), requestedBy: 'alice' });
+    const updating = stack({ StackStatus: 'UPDATE_IN_PROGRESS' });
+    stackLifecycle(
+      [updating],
+      [
+        updating,
+        updating,
+        stack({ StackStatus: 'UPDATE_COMPLETE' }),
+        stack({ StackStatus: 'DELETE_COMPLETE' }),
+      ],
+    );
+    let deleteCalledAfterDescribes = 0;
+    cfn.on(DeleteStackCommand).callsFake(() => {
+      deleteCalledAfterDescribes = cfn.commandCalls(DescribeStacksCommand).length;
+      return {};
+    });
+    await teardown.destroy({ environmentSuffix: 'pr-1', reason: 'x' });
+    // list + 3 describes (UPDATE_IN_PROGRESS ×2, UPDATE_COMPLETE) before the one DeleteStack.
+    expect(deleteCalledAfterDescribes).toBe(4);
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(1);
+  });
+
+  it('stops at the deadline, stays destroying, and resumes on the next call', async () => {
+    let now = 0;
+    const { registry, teardown } = await setup({ clock: () => now });
+    await registry.register({ spec: spec(), requestedBy: 'alice' });
+    stackLifecycle([stack()], [stack(), stack({ StackStatus: 'DELETE_IN_PROGRESS' })]);
+    const first = await teardown.destroy({ environmentSuffix: 'pr-1', reason: 'ttl', deadline: 5_000 });
+    expect(first.outcome).toBe('in-progress');
+    expect((await registry.get({ environmentSuffix: 'pr-1' }))?.status).toBe('destroying');
+
+    now = 100_000;
+    cfn.reset();
+    stackLifecycle(
+      [stack({ StackStatus: 'DELETE_IN_PROGRESS' })],
+      [stack({ StackStatus: 'DELETE_IN_PROGRESS' }), 'gone'],
+    );
+    const second = await teardown.destroy({ environmentSuffix: 'pr-1', reason: 'ttl' });
+    expect(second.outcome).toBe('destroyed');
+    // DELETE_IN_PROGRESS is waited on, not deleted again.
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+    await expect(registry.get({ environmentSuffix: 'pr-1' })).resolves.toBeUndefined();
+  });
+});
+
+describe('recreateRolledBack', () => {
+  it('deletes only the ROLLBACK_COMPLETE stack, keeps the entry and restarts the pipeline', async () => {
+    const { registry, teardown } = await setup();
+    await registry.register({ spec: spec(), requestedBy: 'alice' });
+    await registry.updateStatus({
+      environmentSuffix: 'pr-1',
+      status: 'failed',
+      statusReason: 'CREATE_FAILED',
+    });
+    const rolledBack = stack({ StackStatus: 'ROLLBACK_COMPLETE' });
+    stackLifecycle([rolledBack], [rolledBack, 'gone']);
+    const result = await teardown.recreateRolledBack({ environmentSuffix: 'pr-1' });
+    expect(result).toMatchObject({ pipelineExecutionId: 'exec-1', stacks: [{ outcome: 'deleted' }] });
+    const record = await registry.get({ environmentSuffix: 'pr-1' });
+    expect(record?.status).toBe('requested');
+  });
+
+  it('does nothing when no stack is rolled back', async () => {
+    const { registry, teardown } = await setup();
+    await registry.register({ spec: spec(), requestedBy: 'alice' });
+    stackLifecycle([stack()], [stack()]);
+    await expect(teardown.recreateRolledBack({ environmentSuffix: 'pr-1' })).resolves.toEqual({ stacks: [] });
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+    expect(codePipeline.commandCalls(StartPipelineExecutionCommand)).toHaveLength(0);
+  });
+});

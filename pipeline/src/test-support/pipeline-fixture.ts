@@ -1,0 +1,81 @@
+// Test support: builds a PipelineStack from environment specs and reads the
+// synthesized AWS::CodePipeline::Pipeline back as stages and actions.
+
+import { type EnvironmentSpecInput, parseEnvironmentSpec } from '@sep/infra/spec';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { AccountSecurityStageFactory, EnvironmentStageFactory } from '../environment-stages';
+import type { DeployableEnvironment } from '../environments-file';
+import { PipelineStack, type PipelineStackProps } from '../pipeline-stack';
+import { createSmallAccountSecurityStage, createSmallEnvironmentStage } from './small-stages';
+
+export const PIPELINE_ACCOUNT = '111111111111';
+
+export function environment(
+  input: Partial<EnvironmentSpecInput> & { environmentSuffix: string },
+  createdAt = '2026-11-01T00:00:00.000Z',
+): DeployableEnvironment {
+  const parsed = parseEnvironmentSpec({
+    kind: 'ephemeral',
+    owner: 'alice@example.com',
+    project: 'payments',
+    costCenter: 'cc-1',
+    ...input,
+  });
+  if (!parsed.success) throw new Error(JSON.stringify(parsed.errors));
+  return { spec: parsed.spec, createdAt };
+}
+
+export function ephemeralEnvironments(count: number): DeployableEnvironment[] {
+  return Array.from({ length: count }, (_, index) =>
+    environment(
+      { environmentSuffix: `pr-${String(index + 1).padStart(4, '0')}` },
+      new Date(Date.UTC(2026, 10, 1) + index * 60_000).toISOString(),
+    ),
+  );
+}
+
+export interface SynthesizedPipeline {
+  readonly app: App;
+  readonly stack: PipelineStack;
+  readonly template: Template;
+  readonly stages: readonly PipelineStageJson[];
+}
+
+export interface PipelineActionJson {
+  readonly Name: string;
+  readonly RunOrder?: number;
+  readonly ActionTypeId: { readonly Category: string; readonly Provider: string };
+  readonly Configuration?: Record<string, unknown>;
+}
+export interface PipelineStageJson {
+  readonly Name: string;
+  readonly Actions: readonly PipelineActionJson[];
+}
+
+export function synthesizePipeline(
+  options: {
+    environments: readonly DeployableEnvironment[];
+    createEnvironmentStage?: EnvironmentStageFactory;
+    createAccountSecurityStage?: AccountSecurityStageFactory;
+  } & Partial<PipelineStackProps>,
+): SynthesizedPipeline {
+  const app = new App();
+  const stack = new PipelineStack(app, 'PipelineStack', {
+    env: { account: PIPELINE_ACCOUNT, region: 'us-east-1' },
+    source: {
+      connectionArn: `arn:aws:codeconnections:us-east-1:${PIPELINE_ACCOUNT}:connection/abc`,
+      repo: 'bank/secure-environment-portal',
+      branch: 'main',
+    },
+    createEnvironmentStage: options.createEnvironmentStage ?? createSmallEnvironmentStage,
+    createAccountSecurityStage: options.createAccountSecurityStage ?? createSmallAccountSecurityStage,
+    nag: false,
+    ...options,
+  });
+  const template = Template.fromStack(stack);
+  const pipelines = Object.values(template.findResources('AWS::CodePipeline::Pipeline'));
+  if (pipelines.length !== 1) throw new Error(`expected one pipeline, found ${pipelines.length}`);
+  const stages = (pipelines[0] as { Properties: { Stages: PipelineStageJson[] } }).Properties.Stages;
+  return { app, stack, template, stages };
+}

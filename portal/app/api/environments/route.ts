@@ -1,0 +1,25 @@
+import { toFieldErrors } from '@sep/infra/spec';
+import { validationFailed } from '@/server/domain/errors';
+import { listQuerySchema } from '@/server/domain/requests';
+import { readBody } from '@/server/http/body';
+import { json } from '@/server/http/errors';
+import { authenticated } from '@/server/http/handler';
+
+export async function GET(request: Request): Promise<Response> {
+  return authenticated(request, async ({ principal, runtime }) => {
+    const query = listQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+    if (!query.success) throw validationFailed(toFieldErrors(query.error));
+    return json(await runtime.service.list(principal.user, query.data));
+  });
+}
+
+export async function POST(request: Request): Promise<Response> {
+  return authenticated(request, async ({ principal, runtime }) => {
+    const { value } = await readBody(request);
+    const detail = await runtime.service.request(principal.user, value);
+    return json(detail, {
+      status: 201,
+      headers: { location: `/api/environments/${detail.environmentSuffix}` },
+    });
+  });
+}

@@ -1,0 +1,477 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+// The runtime reads its configuration on first use: point it at a fresh data folder and the fixture synth.
+const dataDir = mkdtempSync(path.join(tmpdir(), 'sep-routes-'));
+Object.assign(process.env, {
+  PORTAL_MODE: 'local',
+  PORTAL_DATA_DIR: dataDir,
+  PORTAL_REPO_ROOT: path.join(
+    __dirname,
+    '..',
+    '..',
+    'src',
+    'server',
+    'platform',
+    'local',
+    'fixtures',
+    'repo',
+  ),
+  PORTAL_SPEED_FACTOR: '5000',
+  PORTAL_POLL_INTERVAL_MS: '50',
+  PORTAL_SEED_PERSISTENT: 'true',
+});
+
+import { runtime } from '@/server/runtime';
+import * as audit from './audit/route';
+import * as session from './auth/session/route';
+import * as signIn from './auth/sign-in/route';
+import * as token from './auth/token/route';
+import * as costEstimate from './cost-estimate/route';
+import * as compliance from './environments/[suffix]/compliance/route';
+import * as drift from './environments/[suffix]/drift/route';
+import * as events from './environments/[suffix]/events/route';
+import * as outputs from './environments/[suffix]/outputs/route';
+import * as environment from './environments/[suffix]/route';
+import * as environments from './environments/route';
+import * as openapi from './openapi.json/route';
+import * as promotion from './pipeline/promotion/route';
+import * as pipeline from './pipeline/route';
+import * as availability from './suffix-availability/route';
+
+const ORIGIN = 'http://127.0.0.1:3000';
+const tokens: Record<string, string> = {};
+
+function req(
+  pathname: string,
+  init: { method?: string; body?: unknown; user?: string; headers?: Record<string, string> } = {},
+) {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.user) headers.authorization = `Bearer ${tokens[init.user]}`;
+  let body: string | undefined;
+  if (init.body !== undefined) {
+    body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  return new Request(`${ORIGIN}${pathname}`, {
+    method: init.method ?? 'GET',
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
+}
+const params = (suffix: string) => ({ params: Promise.resolve({ suffix }) });
+const read = async (response: Response) => ({
+  status: response.status,
+  body: (await response.json()) as any,
+});
+
+const request = (suffix: string, extra: Record<string, unknown> = {}) => ({
+  environmentSuffix: suffix,
+  kind: 'ephemeral',
+  project: 'payments',
+  costCenter: 'CC-1',
+  ...extra,
+});
+
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 200; i += 1) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function status(suffix: string): Promise<string> {
+  return (
+    await read(await environment.GET(req(`/api/environments/${suffix}`, { user: 'alice' }), params(suffix)))
+  ).body.status;
+}
+
+beforeAll(async () => {
+  for (const user of ['alice', 'bob', 'carol', 'dave']) {
+    const { status: code, body } = await read(
+      await token.POST(req('/api/auth/token', { method: 'POST', body: { username: user } })),
+    );
+    expect(code).toBe(200);
+    tokens[user] = body.token;
+  }
+});
+
+afterAll(async () => {
+  await (await runtime()).close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('authentication', () => {
+  it('401 without credentials or with a forged token', async () => {
+    expect((await read(await environments.GET(req('/api/environments')))).body.error.code).toBe(
+      'unauthenticated',
+    );
+    const forged = await environments.GET(
+      req('/api/environments', { headers: { authorization: 'Bearer eyJhbGciOiJub25lIn0.e30.' } }),
+    );
+    expect(forged.status).toBe(401);
+  });
+
+  it('signs in with a session cookie and refuses cross-origin mutations made with it (403)', async () => {
+    const signedIn = await signIn.POST(
+      req('/api/auth/sign-in', {
+        method: 'POST',
+        body: { username: 'bob' },
+        headers: { origin: ORIGIN, host: '127.0.0.1:3000' },
+      }),
+    );
+    expect(signedIn.status).toBe(200);
+    const cookie = signedIn.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^sep_session=[^;]+; Path=\/; HttpOnly; SameSite=Lax/);
+    const value = cookie.split(';')[0] ?? '';
+    const me = await read(await session.GET(req('/api/auth/session', { headers: { cookie: value } })));
+    expect(me.body).toMatchObject({ user: { id: 'bob', roles: ['engineer'] }, mode: 'local' });
+
+    const crossSite = await environments.POST(
+      req('/api/environments', {
+        method: 'POST',
+        body: request('csrf-1'),
+        headers: { cookie: value, origin: 'https://evil.example' },
+      }),
+    );
+    expect(crossSite.status).toBe(403);
+    expect(
+      (await availability.GET(req('/api/suffix-availability?suffix=csrf-1', { user: 'bob' }))).status,
+    ).toBe(200);
+    expect(
+      (await read(await availability.GET(req('/api/suffix-availability?suffix=csrf-1', { user: 'bob' }))))
+        .body.available,
+    ).toBe(true);
+  });
+
+  it('refuses an unknown demo user and a cross-origin sign-in', async () => {
+    const unknown = await signIn.POST(
+      req('/api/auth/sign-in', {
+        method: 'POST',
+        body: { username: 'mallory' },
+        headers: { origin: ORIGIN },
+      }),
+    );
+    expect(unknown.status).toBe(400);
+    const cross = await signIn.POST(
+      req('/api/auth/sign-in', {
+        method: 'POST',
+        body: { username: 'alice' },
+        headers: { origin: 'https://evil.example' },
+      }),
+    );
+    expect(cross.status).toBe(403);
+  });
+});
+
+describe('POST /api/environments', () => {
+  it('400 with field paths for each invalid field, and writes nothing', async () => {
+    const { status: code, body } = await read(
+      await environments.POST(
+        req('/api/environments', {
+          method: 'POST',
+          user: 'alice',
+          body: request('Bad--Suffix', { allowedCidrs: ['0.0.0.0/0'], features: { waf: 'yes' }, extra: 1 }),
+        }),
+      ),
+    );
+    expect(code).toBe(400);
+    expect(body.error.code).toBe('validation_failed');
+    const paths = body.error.fields.map((f: { path: string }) => f.path);
+    expect(paths).toEqual(
+      expect.arrayContaining(['environmentSuffix', 'allowedCidrs.0', 'features.waf', 'extra']),
+    );
+    const list = await read(await environments.GET(req('/api/environments', { user: 'alice' })));
+    expect(
+      list.body.environments.map((e: { environmentSuffix: string }) => e.environmentSuffix),
+    ).not.toContain('Bad--Suffix');
+    const trail = await read(await audit.GET(req('/api/audit?limit=200', { user: 'alice' })));
+    expect(
+      trail.body.entries.filter((e: { action: string }) => e.action === 'environment.requested'),
+    ).toHaveLength(0);
+  });
+
+  it('400 when the body names an owner: the session decides who owns it', async () => {
+    const { status: code, body } = await read(
+      await environments.POST(
+        req('/api/environments', {
+          method: 'POST',
+          user: 'alice',
+          body: request('pr-own', { owner: 'bob' }),
+        }),
+      ),
+    );
+    expect(code).toBe(400);
+    expect(body.error.fields).toEqual([{ path: 'owner', message: expect.stringContaining('session') }]);
+  });
+
+  it('415 for a non-JSON body, 413 for a body over the limit, 400 for broken JSON', async () => {
+    const wrongType = await environments.POST(
+      req('/api/environments', {
+        method: 'POST',
+        user: 'alice',
+        body: 'suffix=x',
+        headers: { 'content-type': 'text/plain' },
+      }),
+    );
+    expect(wrongType.status).toBe(415);
+    const huge = await environments.POST(
+      req('/api/environments', {
+        method: 'POST',
+        user: 'alice',
+        body: request('pr-big', { project: 'x'.repeat(70_000) }),
+      }),
+    );
+    expect(huge.status).toBe(413);
+    expect((await read(huge)).body.error.code).toBe('payload_too_large');
+    const broken = await environments.POST(
+      req('/api/environments', { method: 'POST', user: 'alice', body: '{"environmentSuffix":' }),
+    );
+    expect(broken.status).toBe(400);
+  });
+
+  it('403 for an approver, and for an engineer asking for staging', async () => {
+    expect(
+      (
+        await environments.POST(
+          req('/api/environments', { method: 'POST', user: 'carol', body: request('pr-carol') }),
+        )
+      ).status,
+    ).toBe(403);
+    const staging = await environments.POST(
+      req('/api/environments', {
+        method: 'POST',
+        user: 'alice',
+        body: request('stg-two', { kind: 'staging', alertEmails: ['a@example.com'] }),
+      }),
+    );
+    expect(staging.status).toBe(403);
+  });
+
+  it('201 then deploys to ready with outputs; a second request for the suffix is 409', async () => {
+    const created = await environments.POST(
+      req('/api/environments', { method: 'POST', user: 'alice', body: request('pr-201') }),
+    );
+    expect(created.status).toBe(201);
+    expect(created.headers.get('location')).toBe('/api/environments/pr-201');
+    const detail = (await read(created)).body;
+    expect(detail).toMatchObject({
+      environmentSuffix: 'pr-201',
+      owner: 'alice',
+      requestedBy: 'alice',
+      kind: 'ephemeral',
+    });
+    expect(detail.permissions.canDestroy).toBe(true);
+
+    const again = await read(
+      await environments.POST(
+        req('/api/environments', { method: 'POST', user: 'bob', body: request('pr-201') }),
+      ),
+    );
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('suffix_taken');
+    expect(
+      (await read(await availability.GET(req('/api/suffix-availability?suffix=pr-201', { user: 'bob' }))))
+        .body,
+    ).toEqual({
+      suffix: 'pr-201',
+      available: false,
+      reason: 'taken',
+    });
+
+    await until(async () => (await status('pr-201')) === 'ready', 'pr-201 ready');
+    const ready = (
+      await read(await environment.GET(req('/api/environments/pr-201', { user: 'bob' }), params('pr-201')))
+    ).body;
+    expect(ready.progress).toMatchObject({ phase: 'complete', percent: 100 });
+    expect(ready.permissions).toMatchObject({ canDestroy: false });
+    const flat = await outputs.GET(
+      req('/api/environments/pr-201/outputs', { user: 'bob' }),
+      params('pr-201'),
+    );
+    expect(flat.headers.get('content-disposition')).toContain('flat-outputs.json');
+    expect(Object.keys(await flat.json())).toEqual(
+      expect.arrayContaining(['ApiUrl', 'ApiKeyId', 'DataBucketName']),
+    );
+    const report = await read(
+      await compliance.GET(req('/api/environments/pr-201/compliance', { user: 'bob' }), params('pr-201')),
+    );
+    expect(report.body.static.available).toBe(true);
+    const driftReport = await read(
+      await drift.POST(
+        req('/api/environments/pr-201/drift', { method: 'POST', user: 'bob' }),
+        params('pr-201'),
+      ),
+    );
+    expect(driftReport.body).toMatchObject({ status: 'IN_SYNC', simulated: true });
+  });
+});
+
+describe('DELETE /api/environments/{suffix}', () => {
+  it('404 for an unknown environment', async () => {
+    const missing = await environment.DELETE(
+      req('/api/environments/nope', { method: 'DELETE', user: 'alice' }),
+      params('nope'),
+    );
+    expect(missing.status).toBe(404);
+    expect(
+      (await environment.GET(req('/api/environments/nope', { user: 'alice' }), params('nope'))).status,
+    ).toBe(404);
+  });
+
+  it('403 for another engineer, 202 for the owner, then 409 while destroying; staging/prod are 409 for everyone', async () => {
+    await environments.POST(
+      req('/api/environments', { method: 'POST', user: 'alice', body: request('pr-301') }),
+    );
+    const byBob = await read(
+      await environment.DELETE(
+        req('/api/environments/pr-301', { method: 'DELETE', user: 'bob' }),
+        params('pr-301'),
+      ),
+    );
+    expect(byBob.status).toBe(403);
+    expect(byBob.body.error.code).toBe('forbidden');
+    const byOwner = await environment.DELETE(
+      req('/api/environments/pr-301', { method: 'DELETE', user: 'alice' }),
+      params('pr-301'),
+    );
+    expect(byOwner.status).toBe(202);
+    const twice = await read(
+      await environment.DELETE(
+        req('/api/environments/pr-301', { method: 'DELETE', user: 'dave' }),
+        params('pr-301'),
+      ),
+    );
+    expect(twice.status).toBe(409);
+    expect(twice.body.error.code).toBe('not_destroyable');
+    for (const suffix of ['staging', 'prod']) {
+      const refused = await read(
+        await environment.DELETE(
+          req(`/api/environments/${suffix}`, { method: 'DELETE', user: 'dave' }),
+          params(suffix),
+        ),
+      );
+      expect(refused.status).toBe(409);
+      expect(refused.body.error.code).toBe('not_destroyable');
+    }
+    await until(async () => (await status('pr-301')) === 'destroyed', 'pr-301 destroyed');
+    const trail = (await read(await audit.GET(req('/api/audit?limit=200', { user: 'carol' })))).body.entries;
+    expect(trail).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          actor: 'alice',
+          action: 'environment.destroy-requested',
+          target: 'pr-301',
+          outcome: 'success',
+        }),
+        expect.objectContaining({
+          actor: 'bob',
+          action: 'environment.destroy-requested',
+          target: 'pr-301',
+          outcome: 'denied',
+        }),
+        expect.objectContaining({ actor: 'system', action: 'environment.status-changed', target: 'pr-301' }),
+      ]),
+    );
+  });
+});
+
+describe('promotion', () => {
+  it('403 for an engineer, 200 for an approver, 409 when nothing is pending; prod then deploys', async () => {
+    await until(async () => (await status('staging')) === 'ready', 'staging ready');
+    await until(
+      async () =>
+        (await read(await pipeline.GET(req('/api/pipeline', { user: 'carol' })))).body.pendingPromotion !==
+        undefined,
+      'pending promotion',
+    );
+    const view = (await read(await pipeline.GET(req('/api/pipeline', { user: 'carol' })))).body;
+    expect(view.canDecide).toBe(true);
+    expect((await read(await pipeline.GET(req('/api/pipeline', { user: 'alice' })))).body.canDecide).toBe(
+      false,
+    );
+
+    const byEngineer = await promotion.POST(
+      req('/api/pipeline/promotion', { method: 'POST', user: 'alice', body: { decision: 'approve' } }),
+    );
+    expect(byEngineer.status).toBe(403);
+    const invalid = await promotion.POST(
+      req('/api/pipeline/promotion', { method: 'POST', user: 'carol', body: { decision: 'maybe' } }),
+    );
+    expect(invalid.status).toBe(400);
+    const approved = await promotion.POST(
+      req('/api/pipeline/promotion', {
+        method: 'POST',
+        user: 'carol',
+        body: { decision: 'approve', comment: 'release 1' },
+      }),
+    );
+    expect(approved.status).toBe(200);
+    const again = await read(
+      await promotion.POST(
+        req('/api/pipeline/promotion', { method: 'POST', user: 'carol', body: { decision: 'approve' } }),
+      ),
+    );
+    expect(again.status).toBe(409);
+    await until(async () => (await status('prod')) === 'ready', 'prod ready');
+  });
+});
+
+describe('live events (SSE)', () => {
+  it('streams a snapshot and the stack events, and ends once the environment settles', async () => {
+    await environments.POST(
+      req('/api/environments', { method: 'POST', user: 'alice', body: request('pr-401') }),
+    );
+    const response = await events.GET(
+      req('/api/environments/pr-401/events', { user: 'alice' }),
+      params('pr-401'),
+    );
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const text = await response.text();
+    expect(text).toContain('event: snapshot');
+    expect(text).toContain('"status":"ready"');
+    expect(text).toContain('"resourceStatus":"CREATE_COMPLETE"');
+    expect(
+      (await events.GET(req('/api/environments/nope/events', { user: 'alice' }), params('nope'))).status,
+    ).toBe(404);
+  });
+});
+
+describe('misc endpoints', () => {
+  it('prices a partial request with the network firewall dominating', async () => {
+    const base = (
+      await read(
+        await costEstimate.POST(req('/api/cost-estimate', { method: 'POST', user: 'alice', body: {} })),
+      )
+    ).body;
+    const firewall = (
+      await read(
+        await costEstimate.POST(
+          req('/api/cost-estimate', {
+            method: 'POST',
+            user: 'alice',
+            body: { features: { networkFirewall: true } },
+          }),
+        ),
+      )
+    ).body;
+    expect(firewall.monthlyUsd - base.monthlyUsd).toBeGreaterThan(800);
+    expect(firewall.lines[0].item).toBe('networkFirewall');
+  });
+
+  it('400 for a bad audit query; the OpenAPI document names every endpoint', async () => {
+    expect((await audit.GET(req('/api/audit?limit=0', { user: 'alice' }))).status).toBe(400);
+    const doc = await (openapi.GET() as Response).json();
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/environments',
+        '/api/environments/{suffix}',
+        '/api/pipeline/promotion',
+        '/api/environments/{suffix}/events',
+      ]),
+    );
+    expect(doc.components.schemas.CreateEnvironmentRequest.properties).not.toHaveProperty('owner');
+  });
+});

@@ -1,0 +1,27 @@
+import type { Metadata } from 'next';
+import { headers } from 'next/headers';
+import type { ReactNode } from 'react';
+import { AppShell } from '../src/components/shell/AppShell';
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: { default: 'Secure Environment Portal', template: '%s · Secure Environment Portal' },
+  description: 'Request, follow, promote and destroy PCI-DSS-grade AWS environments.',
+  robots: { index: false, follow: false },
+};
+
+export default async function RootLayout({ children }: { readonly children: ReactNode }) {
+  // Reading the request makes every page render per request, so Next stamps the
+  // proxy's per-request CSP nonce on its scripts (a prerendered page could not carry it).
+  await headers();
+  return (
+    <html lang="en">
+      <body>
+        <a href="#main" className="skip-link">
+          Skip to content
+        </a>
+        <AppShell>{children}</AppShell>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,42 @@
+import path from 'node:path';
+import type { NextConfig } from 'next';
+
+/**
+ * Security headers that do not depend on the request live here; the
+ * per-request Content-Security-Policy (with its nonce) is set in `proxy.ts`.
+ */
+const STATIC_SECURITY_HEADERS = [
+  { key: 'X-Content-Type-Options', value: 'nosniff' },
+  { key: 'Referrer-Policy', value: 'same-origin' },
+  { key: 'X-Frame-Options', value: 'DENY' },
+  { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
+  { key: 'Cross-Origin-Resource-Policy', value: 'same-origin' },
+  { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=(), payment=(), usb=()' },
+];
+
+const nextConfig: NextConfig = {
+  poweredByHeader: false,
+  reactStrictMode: true,
+  // Workspace libraries are consumed as TypeScript source.
+  transpilePackages: ['@sep/infra', '@sep/pipeline'],
+  // Native/Node-only dependencies stay plain `require`s on the server: dynalite
+  // opens LevelDB, the AWS SDK and openid-client are large and server-only.
+  serverExternalPackages: [
+    'dynalite',
+    'pino',
+    'openid-client',
+    '@aws-sdk/client-cloudformation',
+    '@aws-sdk/client-codepipeline',
+    '@aws-sdk/client-config-service',
+    '@aws-sdk/client-dynamodb',
+    '@aws-sdk/lib-dynamodb',
+  ],
+  // The monorepo root (package-lock.json) holds node_modules and the sibling workspaces.
+  turbopack: { root: path.join(__dirname, '..') },
+  outputFileTracingRoot: path.join(__dirname, '..'),
+  async headers() {
+    return [{ source: '/:path*', headers: STATIC_SECURITY_HEADERS }];
+  },
+};
+
+export default nextConfig;

@@ -1,0 +1,108 @@
+'use client';
+
+import useSWR, { type SWRConfiguration } from 'swr';
+import type {
+  AuditPage,
+  ComplianceReport,
+  CostEstimate,
+  CostEstimateRequest,
+  DemoUser,
+  EnvironmentDetail,
+  EnvironmentList,
+  PipelineView,
+  Session,
+  SuffixAvailability,
+} from '../server/domain/types';
+import { ApiRequestError, getJson, sendJson } from './api';
+
+/** Do not retry answers that will not change by retrying (auth, not found, validation). */
+const shouldRetry = (error: unknown) =>
+  !(error instanceof ApiRequestError && error.status >= 400 && error.status < 500);
+
+const BASE: SWRConfiguration = {
+  fetcher: getJson,
+  onErrorRetry: (error, _key, _config, revalidate, { retryCount }) => {
+    if (!shouldRetry(error) || retryCount >= 5) return;
+    setTimeout(() => revalidate({ retryCount }), Math.min(30_000, 1000 * 2 ** retryCount));
+  },
+};
+
+/** The signed-in user; `error.status === 401` when nobody is signed in. */
+export function useSession() {
+  return useSWR<Session, ApiRequestError>('/api/auth/session', { ...BASE, revalidateOnFocus: false });
+}
+
+/** The local demo users; a 404 means the portal runs in aws mode. */
+export function useDemoUsers() {
+  return useSWR<DemoUser[], ApiRequestError>('/api/auth/demo-users', { ...BASE, revalidateOnFocus: false });
+}
+
+/** How often the list refreshes: statuses move on their own during deployments. */
+const LIST_REFRESH_MS = 5000;
+
+export function useEnvironments() {
+  return useSWR<EnvironmentList, ApiRequestError>('/api/environments', {
+    ...BASE,
+    refreshInterval: LIST_REFRESH_MS,
+  });
+}
+
+/**
+ * One environment. `pollMs` re-reads it periodically: the detail page sets it
+ * while the platform works but the live stream is down, so progress still moves.
+ */
+export function useEnvironment(suffix: string, options: { readonly pollMs: number }) {
+  return useSWR<EnvironmentDetail, ApiRequestError>(`/api/environments/${encodeURIComponent(suffix)}`, {
+    ...BASE,
+    refreshInterval: options.pollMs,
+  });
+}
+
+/**
+ * The compliance report. `revision` (e.g. the environment status) is part of
+ * the cache key: the report appears after synth, so a new status re-reads it.
+ */
+export function useCompliance(
+  suffix: string,
+  options: { readonly enabled: boolean; readonly revision: string },
+) {
+  return useSWR<ComplianceReport, ApiRequestError, readonly [string, string] | null>(
+    options.enabled ? [`/api/environments/${encodeURIComponent(suffix)}/compliance`, options.revision] : null,
+    ([url]: readonly [string, string]) => getJson<ComplianceReport>(url),
+    { ...BASE, fetcher: undefined, keepPreviousData: true },
+  );
+}
+
+/** The pipeline changes while an execution runs; poll it while the page is open. */
+const PIPELINE_REFRESH_MS = 3000;
+
+export function usePipeline() {
+  return useSWR<PipelineView, ApiRequestError>('/api/pipeline', {
+    ...BASE,
+    refreshInterval: PIPELINE_REFRESH_MS,
+  });
+}
+
+export function useAuditPage(options: { readonly before?: string; readonly limit: number }) {
+  const query = new URLSearchParams({ limit: String(options.limit) });
+  if (options.before) query.set('before', options.before);
+  return useSWR<AuditPage, ApiRequestError>(`/api/audit?${query}`, BASE);
+}
+
+/** Availability of a suffix; `null` keeps the hook idle (empty or not yet debounced). */
+export function useSuffixAvailability(suffix: string | null) {
+  return useSWR<SuffixAvailability, ApiRequestError>(
+    suffix ? `/api/suffix-availability?suffix=${encodeURIComponent(suffix)}` : null,
+    { ...BASE, revalidateOnFocus: false, dedupingInterval: 2000 },
+  );
+}
+
+/** A cost estimate for a (partial) request; `null` keeps the hook idle. */
+export function useCostEstimate(body: CostEstimateRequest | null) {
+  return useSWR<CostEstimate, ApiRequestError, readonly [string, string] | null>(
+    body ? ['/api/cost-estimate', JSON.stringify(body)] : null,
+    ([url, json]: readonly [string, string]) =>
+      sendJson<CostEstimate>({ method: 'POST', url, body: JSON.parse(json) }),
+    { ...BASE, fetcher: undefined, revalidateOnFocus: false, keepPreviousData: true },
+  );
+}

@@ -1,0 +1,65 @@
+import { formatTime } from '../../client/format';
+import type { DeploymentEvent } from '../../server/domain/types';
+import { Badge, type BadgeTone, Card } from '../../ui';
+
+function statusTone(status: string): BadgeTone {
+  if (status.endsWith('_FAILED') || status.includes('ROLLBACK')) return 'danger';
+  if (status.endsWith('_COMPLETE')) return 'success';
+  if (status.endsWith('_IN_PROGRESS')) return 'info';
+  return 'neutral';
+}
+
+export interface EventLogProps {
+  readonly events: readonly DeploymentEvent[];
+  /** True when the events come from the local simulation. */
+  readonly simulated: boolean;
+}
+
+/** CloudFormation stack events, newest first. */
+export function EventLog({ events, simulated }: EventLogProps) {
+  const newestFirst = [...events].reverse();
+  return (
+    <Card
+      id="events-heading"
+      title="Event log"
+      description={`${events.length} stack events${simulated ? ' (simulated from the synthesized template)' : ''}, newest first.`}
+      flush
+      testId="event-log"
+    >
+      {newestFirst.length === 0 ? (
+        <p className="empty-state">No stack events yet.</p>
+      ) : (
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: the scrollable log must be reachable by keyboard.
+        <section className="event-log" tabIndex={0} aria-label="Stack events, scrollable">
+          <table className="table">
+            <caption className="visually-hidden">
+              Stack events with time, resource, type, status and reason
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Time (UTC)</th>
+                <th scope="col">Resource</th>
+                <th scope="col">Type</th>
+                <th scope="col">Status</th>
+                <th scope="col">Reason</th>
+              </tr>
+            </thead>
+            <tbody>
+              {newestFirst.map((event) => (
+                <tr key={event.eventId} data-testid="event-row" data-status={event.resourceStatus}>
+                  <td className="mono">{formatTime(event.timestamp)}</td>
+                  <td className="mono">{event.logicalResourceId}</td>
+                  <td className="small">{event.resourceType}</td>
+                  <td>
+                    <Badge tone={statusTone(event.resourceStatus)}>{event.resourceStatus}</Badge>
+                  </td>
+                  <td className="small">{event.resourceStatusReason ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,235 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { ROLES, type Role } from './domain/types';
+
+/** Hosts a local-mode portal may bind to: it has demo users and no real sign-in. */
+export const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1'] as const;
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
+/** `engineer=sep-engineers,approver=sep-approvers` → group name per role. */
+const roleGroupsSchema = z.string().transform((value, ctx) => {
+  const mapping: Partial<Record<Role, string>> = {};
+  for (const pair of value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const [role, group] = pair.split('=').map((part) => part.trim());
+    if (!role || !group || !(ROLES as readonly string[]).includes(role)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${pair}" is not <role>=<group> with role in ${ROLES.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    mapping[role as Role] = group;
+  }
+  return mapping;
+});
+
+/** `name:role+role:sha256hex,…` → API tokens for scripts in aws mode (only hashes live in config). */
+const apiTokensSchema = z.string().transform((value, ctx) =>
+  value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const [name, roles, hash] = entry.split(':');
+      const roleList = (roles ?? '').split('+').filter(Boolean);
+      if (
+        !name ||
+        !hash ||
+        !/^[0-9a-f]{64}$/.test(hash) ||
+        roleList.length === 0 ||
+        roleList.some((role) => !(ROLES as readonly string[]).includes(role))
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${name ?? entry}" is not <name>:<role>[+<role>]:<sha256-hex>`,
+        });
+        return { name: '', roles: [] as Role[], sha256: '' };
+      }
+      return { name, roles: roleList as Role[], sha256: hash };
+    }),
+);
+
+const envSchema = z
+  .object({
+    PORTAL_MODE: z.enum(['local', 'aws']).default('local'),
+    PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
+    PORTAL_HOST: z.string().min(1).default('127.0.0.1'),
+    PORTAL_DATA_DIR: z.string().min(1).optional(),
+    PORTAL_REPO_ROOT: z.string().min(1).optional(),
+    PORTAL_PUBLIC_ORIGIN: z.url().optional(),
+    PORTAL_SESSION_SECRET: z
+      .string()
+      .min(32, { error: 'PORTAL_SESSION_SECRET must be at least 32 characters' })
+      .optional(),
+    PORTAL_SPEED_FACTOR: z.coerce.number().positive().max(100_000).default(10),
+    PORTAL_FAIL_RESOURCE_TYPE: z
+      .string()
+      .regex(/^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$/, {
+        error: 'must be a resource type such as AWS::S3::Bucket',
+      })
+      .optional(),
+    PORTAL_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).optional(),
+    PORTAL_SEED_PERSISTENT: booleanFlag.default(true),
+    PORTAL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // aws mode
+    AWS_REGION: z.string().optional(),
+    PORTAL_PIPELINE_NAME: z.string().min(1).default('sep-environments'),
+    PORTAL_APPROVAL_ACTION: z.string().min(1).default('PromoteToProd'),
+    PORTAL_REGISTRY_TABLE: z.string().min(1).default('sep-environment-registry'),
+    PORTAL_AUDIT_TABLE: z.string().min(1).default('sep-portal-audit'),
+    PORTAL_API_TOKENS: apiTokensSchema.optional(),
+    PORTAL_OIDC_ISSUER: z.url().optional(),
+    PORTAL_OIDC_CLIENT_ID: z.string().min(1).optional(),
+    PORTAL_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    PORTAL_OIDC_REDIRECT_URI: z.url().optional(),
+    PORTAL_OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
+    PORTAL_OIDC_ROLE_GROUPS: roleGroupsSchema.default({
+      engineer: 'sep-engineers',
+      approver: 'sep-approvers',
+      admin: 'sep-admins',
+    }),
+  })
+  .superRefine((env, ctx) => {
+    if (env.PORTAL_MODE === 'local' && !(LOOPBACK_HOSTS as readonly string[]).includes(env.PORTAL_HOST)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PORTAL_HOST'],
+        message: `local mode has demo users and binds to loopback only (${LOOPBACK_HOSTS.join(', ')})`,
+      });
+    }
+    if (env.PORTAL_MODE === 'aws') {
+      for (const key of [
+        'AWS_REGION',
+        'PORTAL_OIDC_ISSUER',
+        'PORTAL_OIDC_CLIENT_ID',
+        'PORTAL_OIDC_CLIENT_SECRET',
+        'PORTAL_OIDC_REDIRECT_URI',
+        'PORTAL_SESSION_SECRET',
+      ] as const) {
+        if (env[key] === undefined)
+          ctx.addIssue({ code: 'custom', path: [key], message: `${key} is required in aws mode` });
+      }
+    }
+  });
+
+export interface OidcConfig {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly redirectUri: string;
+  readonly groupsClaim: string;
+  readonly roleGroups: Partial<Record<Role, string>>;
+}
+
+export interface PortalConfig {
+  readonly mode: 'local' | 'aws';
+  readonly port: number;
+  readonly host: string;
+  /** Where local state lives (registry store, audit, platform, generated session secret). */
+  readonly dataDir: string;
+  /** The monorepo root (holds `infra/bin/synth-stage.ts`). */
+  readonly repoRoot: string;
+  /** Fixed public origin for the same-origin check; derived from the request's Host when absent. */
+  readonly publicOrigin?: string;
+  readonly sessionSecret?: string;
+  readonly speedFactor: number;
+  readonly failResourceType?: string;
+  readonly pollIntervalMs: number;
+  readonly seedPersistent: boolean;
+  readonly logLevel: string;
+  readonly aws: {
+    readonly region?: string;
+    readonly pipelineName: string;
+    readonly approvalActionName: string;
+    readonly registryTableName: string;
+    readonly auditTableName: string;
+  };
+  readonly apiTokens: readonly {
+    readonly name: string;
+    readonly roles: readonly Role[];
+    readonly sha256: string;
+  }[];
+  readonly oidc?: OidcConfig;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Walks up from `start` to the directory holding the `infra` workspace. */
+function findRepoRoot(start: string): string {
+  let current = path.resolve(start);
+  for (;;) {
+    if (existsSync(path.join(current, 'infra', 'package.json')) && existsSync(path.join(current, 'portal'))) {
+      return current;
+    }
+    const parent = path.dirname(current);
+    if (parent === current) return path.resolve(start, '..');
+    current = parent;
+  }
+}
+
+/** Parses the environment once; throws a ConfigError naming every bad variable. */
+export function parseConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): PortalConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`,
+    );
+    throw new ConfigError(`invalid portal configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const repoRoot = path.resolve(e.PORTAL_REPO_ROOT ?? findRepoRoot(cwd));
+  const oidc: OidcConfig | undefined =
+    e.PORTAL_OIDC_ISSUER &&
+    e.PORTAL_OIDC_CLIENT_ID &&
+    e.PORTAL_OIDC_CLIENT_SECRET &&
+    e.PORTAL_OIDC_REDIRECT_URI
+      ? {
+          issuer: e.PORTAL_OIDC_ISSUER,
+          clientId: e.PORTAL_OIDC_CLIENT_ID,
+          clientSecret: e.PORTAL_OIDC_CLIENT_SECRET,
+          redirectUri: e.PORTAL_OIDC_REDIRECT_URI,
+          groupsClaim: e.PORTAL_OIDC_GROUPS_CLAIM,
+          roleGroups: e.PORTAL_OIDC_ROLE_GROUPS,
+        }
+      : undefined;
+  return {
+    mode: e.PORTAL_MODE,
+    port: e.PORT,
+    host: e.PORTAL_HOST,
+    dataDir: path.resolve(e.PORTAL_DATA_DIR ?? path.join(repoRoot, 'portal', '.data')),
+    repoRoot,
+    ...(e.PORTAL_PUBLIC_ORIGIN === undefined ? {} : { publicOrigin: new URL(e.PORTAL_PUBLIC_ORIGIN).origin }),
+    ...(e.PORTAL_SESSION_SECRET === undefined ? {} : { sessionSecret: e.PORTAL_SESSION_SECRET }),
+    speedFactor: e.PORTAL_SPEED_FACTOR,
+    ...(e.PORTAL_FAIL_RESOURCE_TYPE === undefined ? {} : { failResourceType: e.PORTAL_FAIL_RESOURCE_TYPE }),
+    pollIntervalMs: e.PORTAL_POLL_INTERVAL_MS ?? (e.PORTAL_MODE === 'aws' ? 5000 : 1000),
+    seedPersistent: e.PORTAL_SEED_PERSISTENT,
+    logLevel: e.PORTAL_LOG_LEVEL,
+    aws: {
+      ...(e.AWS_REGION === undefined ? {} : { region: e.AWS_REGION }),
+      pipelineName: e.PORTAL_PIPELINE_NAME,
+      approvalActionName: e.PORTAL_APPROVAL_ACTION,
+      registryTableName: e.PORTAL_REGISTRY_TABLE,
+      auditTableName: e.PORTAL_AUDIT_TABLE,
+    },
+    apiTokens: e.PORTAL_API_TOKENS ?? [],
+    ...(oidc === undefined ? {} : { oidc }),
+  };
+}
+
+let cached: PortalConfig | undefined;
+
+/** The process's configuration, parsed on first use. */
+export function portalConfig(): PortalConfig {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

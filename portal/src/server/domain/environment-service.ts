@@ -1,0 +1,474 @@
+import { type EnvironmentSpec, physicalName, toFieldErrors } from '@sep/infra/spec';
+import {
+  type EnvironmentRecord,
+  type EnvironmentRegistry,
+  InvalidEnvironmentSpecError,
+  SuffixTakenError,
+  VersionConflictError,
+} from '@sep/pipeline/registry';
+import type { AuditStore } from '../audit/audit-store';
+import { LiveHub } from '../live/hub';
+import {
+  type DeploymentSnapshot,
+  NoPendingPromotionError,
+  NotDeployedError,
+  type PlatformPort,
+} from '../platform/port';
+import { estimateMonthlyCost } from './cost';
+import { conflict, DomainError, forbidden, notDestroyable, notFound, validationFailed } from './errors';
+import { canTransition, isSettled, statusForPhase } from './lifecycle';
+import {
+  destroyBlocker,
+  environmentPermissions,
+  mayDecidePromotion,
+  mayDestroy,
+  mayRequest,
+} from './permissions';
+import { environmentSuffixSchema, parseCreateEnvironmentRequest, promotionDecisionSchema } from './requests';
+import type {
+  AuditPage,
+  ComplianceReport,
+  CostEstimate,
+  DriftReport,
+  EnvironmentDetail,
+  EnvironmentList,
+  EnvironmentStatus,
+  EnvironmentView,
+  PipelineView,
+  StreamMessage,
+  SuffixAvailability,
+  User,
+} from './types';
+
+/** What one upstream poll of an environment yields: the record after reconciling, and the platform's view. */
+export interface Observation {
+  readonly record: EnvironmentRecord;
+  readonly snapshot: DeploymentSnapshot;
+}
+
+export interface EnvironmentServiceOptions {
+  readonly registry: EnvironmentRegistry;
+  readonly platform: PlatformPort;
+  readonly audit: AuditStore;
+  /** Upstream poll period per watched environment. */
+  readonly pollIntervalMs: number;
+  /** @default () => new Date() */
+  readonly clock?: () => Date;
+}
+
+const SYSTEM_ACTOR = 'system';
+
+/**
+ * The portal's use cases. Route handlers parse and authenticate, then call
+ * exactly one method here; every rule (ownership, destroyability, lifecycle)
+ * lives here or in the pure modules it uses.
+ */
+export class EnvironmentService {
+  readonly hub: LiveHub<Observation>;
+  private readonly tracked = new Map<string, () => void>();
+  private readonly costs = new Map<string, CostEstimate>();
+  private readonly clock: () => Date;
+
+  constructor(private readonly options: EnvironmentServiceOptions) {
+    this.clock = options.clock ?? (() => new Date());
+    this.hub = new LiveHub({ poll: (suffix) => this.observe(suffix), intervalMs: options.pollIntervalMs });
+  }
+
+  get mode() {
+    return this.options.platform.mode;
+  }
+
+  /** Re-attaches the lifecycle reconciler to every environment still in flight (after a restart). */
+  async resume(): Promise<number> {
+    const records = await this.options.registry.list();
+    const inFlight = records.filter((record) => !isSettled(record.status));
+    for (const record of inFlight) this.track(record.environmentSuffix);
+    return inFlight.length;
+  }
+
+  async list(user: User, options: { status?: EnvironmentStatus } = {}): Promise<EnvironmentList> {
+    const records = await this.options.registry.list(
+      options.status === undefined ? {} : { status: options.status },
+    );
+    const environments = records.map((record) => this.view(user, record));
+    return { mode: this.mode, environments, total: environments.length };
+  }
+
+  async get(user: User, environmentSuffix: string): Promise<EnvironmentDetail> {
+    const observation = await this.observeExisting(environmentSuffix);
+    return this.detail(user, observation);
+  }
+
+  async request(user: User, body: unknown): Promise<EnvironmentDetail> {
+    const parsed = parseCreateEnvironmentRequest(body, user.id);
+    if (!parsed.success) throw validationFailed(parsed.errors);
+    const decision = mayRequest(user, parsed.spec.kind);
+    if (!decision.allowed) throw forbidden(decision.reason);
+    let record: EnvironmentRecord;
+    try {
+      record = await this.options.registry.register({
+        spec: parsed.spec,
+        requestedBy: user.id,
+        now: this.clock(),
+      });
+    } catch (error) {
+      if (error instanceof SuffixTakenError) {
+        throw new DomainError(
+          'suffix_taken',
+          `environmentSuffix "${parsed.spec.environmentSuffix}" is already taken`,
+          [{ path: 'environmentSuffix', message: 'this suffix is already taken' }],
+        );
+      }
+      if (error instanceof InvalidEnvironmentSpecError) throw validationFailed(error.errors);
+      throw error;
+    }
+    await this.options.audit.record({
+      actor: user.id,
+      action: 'environment.requested',
+      target: record.environmentSuffix,
+      outcome: 'success',
+      details: { kind: record.spec.kind, region: record.spec.region, project: record.spec.project },
+    });
+    await this.options.platform.provision({ record });
+    this.hub.invalidate(record.environmentSuffix);
+    this.track(record.environmentSuffix);
+    return this.get(user, record.environmentSuffix);
+  }
+
+  async destroy(user: User, environmentSuffix: string): Promise<EnvironmentDetail> {
+    const record = await this.existing(environmentSuffix);
+    const target = {
+      kind: record.spec.kind,
+      owner: record.spec.owner,
+      requestedBy: record.requestedBy,
+      status: record.status,
+    };
+    const blocker = destroyBlocker(target);
+    if (blocker !== undefined) throw notDestroyable(blocker);
+    const decision = mayDestroy(user, target);
+    if (!decision.allowed) {
+      await this.options.audit.record({
+        actor: user.id,
+        action: 'environment.destroy-requested',
+        target: environmentSuffix,
+        outcome: 'denied',
+        details: { reason: decision.reason },
+      });
+      throw forbidden(decision.reason);
+    }
+    let updated: EnvironmentRecord;
+    try {
+      updated = await this.options.registry.updateStatus({
+        environmentSuffix,
+        status: 'destroying',
+        statusReason: `destroy requested by ${user.id}`,
+        expectedVersion: record.version,
+        now: this.clock(),
+      });
+    } catch (error) {
+      if (error instanceof VersionConflictError)
+        throw conflict(`${environmentSuffix} changed meanwhile; try again`);
+      throw error;
+    }
+    await this.options.platform.destroy({ record: updated });
+    await this.options.audit.record({
+      actor: user.id,
+      action: 'environment.destroy-requested',
+      target: environmentSuffix,
+      outcome: 'success',
+      details: { previousStatus: record.status },
+    });
+    this.hub.invalidate(environmentSuffix);
+    this.track(environmentSuffix);
+    return this.get(user, environmentSuffix);
+  }
+
+  async compliance(environmentSuffix: string): Promise<ComplianceReport> {
+    const record = await this.existing(environmentSuffix);
+    return this.options.platform.compliance({ record });
+  }
+
+  async detectDrift(user: User, environmentSuffix: string): Promise<DriftReport> {
+    const record = await this.existing(environmentSuffix);
+    try {
+      const report = await this.options.platform.detectDrift({ record });
+      await this.options.audit.record({
+        actor: user.id,
+        action: 'environment.drift-checked',
+        target: environmentSuffix,
+        outcome: 'success',
+        details: { status: report.status, drifted: String(report.driftedResources.length) },
+      });
+      return report;
+    } catch (error) {
+      if (error instanceof NotDeployedError) throw conflict(error.message);
+      throw error;
+    }
+  }
+
+  /** `flat-outputs.json`: `{ OutputKey: value }` of the deployed stack. */
+  async flatOutputs(environmentSuffix: string): Promise<Record<string, string>> {
+    const { snapshot } = await this.observeExisting(environmentSuffix);
+    if (snapshot.outputs.length === 0)
+      throw conflict(`environment "${environmentSuffix}" has no outputs yet`);
+    return Object.fromEntries(snapshot.outputs.map((output) => [output.key, output.value]));
+  }
+
+  async pipeline(user: User): Promise<PipelineView> {
+    const view = await this.options.platform.pipeline();
+    return { ...view, canDecide: mayDecidePromotion(user).allowed };
+  }
+
+  async decidePromotion(user: User, body: unknown): Promise<PipelineView> {
+    const parsed = promotionDecisionSchema.safeParse(body);
+    if (!parsed.success) throw validationFailed(toFieldErrors(parsed.error));
+    const decision = mayDecidePromotion(user);
+    if (!decision.allowed) throw forbidden(decision.reason);
+    try {
+      await this.options.platform.decidePromotion({ ...parsed.data, actor: user.id });
+    } catch (error) {
+      if (error instanceof NoPendingPromotionError) throw conflict(error.message);
+      throw error;
+    }
+    await this.options.audit.record({
+      actor: user.id,
+      action: parsed.data.decision === 'approve' ? 'promotion.approved' : 'promotion.rejected',
+      target: 'PromoteToProd',
+      outcome: 'success',
+      details: parsed.data.comment ? { comment: parsed.data.comment } : {},
+    });
+    if (parsed.data.decision === 'approve') {
+      for (const record of await this.options.registry.list()) {
+        if (record.spec.kind === 'prod') {
+          this.hub.invalidate(record.environmentSuffix);
+          this.track(record.environmentSuffix, { untilSettledAfterChange: true });
+        }
+      }
+    }
+    return this.pipeline(user);
+  }
+
+  async suffixAvailability(suffix: string): Promise<SuffixAvailability> {
+    const parsed = environmentSuffixSchema.safeParse(suffix);
+    if (!parsed.success) {
+      const errors = toFieldErrors(parsed.error).map((e) => ({ ...e, path: 'environmentSuffix' }));
+      return { suffix, available: false, reason: 'invalid', errors };
+    }
+    const existing = await this.options.registry.get({ environmentSuffix: suffix });
+    return existing === undefined
+      ? { suffix, available: true }
+      : { suffix, available: false, reason: 'taken' };
+  }
+
+  audit(options: { limit: number; before?: string }): Promise<AuditPage> {
+    return this.options.audit.list(options);
+  }
+
+  /** Messages for one SSE watcher; returns the unsubscribe function. */
+  watch(
+    environmentSuffix: string,
+    send: (message: StreamMessage) => void,
+    onSettled: () => void,
+  ): () => void {
+    let sentEvents = new Set<string>();
+    let lastKey = '';
+    return this.hub.subscribe(environmentSuffix, (update) => {
+      if (update.type === 'error') {
+        send({
+          type: 'error',
+          message: 'the platform could not be reached; retrying',
+          retryInMs: update.retryInMs,
+        });
+        return;
+      }
+      const { record, snapshot } = update.value;
+      const fresh = snapshot.events.filter((event) => !sentEvents.has(event.eventId));
+      if (fresh.length > 0) {
+        send({ type: 'events', events: fresh });
+        sentEvents = new Set(snapshot.events.map((event) => event.eventId));
+      }
+      const key = JSON.stringify([
+        record.status,
+        record.statusReason,
+        snapshot.progress,
+        snapshot.outputs.length,
+      ]);
+      if (key !== lastKey) {
+        lastKey = key;
+        send({
+          type: 'snapshot',
+          status: record.status,
+          ...(record.statusReason === undefined ? {} : { statusReason: record.statusReason }),
+          progress: snapshot.progress,
+          ...(snapshot.failure === undefined ? {} : { failure: snapshot.failure }),
+          outputsAvailable: snapshot.outputs.length > 0,
+        });
+      }
+      if (isSettled(record.status) && isSettledPhase(snapshot.progress.phase)) onSettled();
+    });
+  }
+
+  costEstimate(input: {
+    readonly region?: string;
+    readonly features?: Partial<EnvironmentSpec['features']>;
+    readonly existingDatabaseSecretArn?: string;
+  }): CostEstimate {
+    return estimateMonthlyCost({
+      ...(input.region === undefined ? {} : { region: input.region }),
+      ...(input.features === undefined ? {} : { features: input.features }),
+      importsDatabaseSecret: input.existingDatabaseSecretArn !== undefined,
+    });
+  }
+
+  close(): void {
+    for (const stop of this.tracked.values()) stop();
+    this.tracked.clear();
+    this.hub.close();
+  }
+
+  // -- internals --------------------------------------------------------------
+
+  /**
+   * Keeps an environment's poll loop alive until its lifecycle settles, so the
+   * registry moves on even when nobody watches. Shares the hub's single poll.
+   */
+  private track(environmentSuffix: string, options: { untilSettledAfterChange?: boolean } = {}): void {
+    this.tracked.get(environmentSuffix)?.();
+    let sawWork = !options.untilSettledAfterChange;
+    let stop: (() => void) | undefined;
+    let settledEarly = false;
+    const release = () => {
+      if (stop === undefined) settledEarly = true;
+      else stop();
+      this.tracked.delete(environmentSuffix);
+    };
+    stop = this.hub.subscribe(environmentSuffix, (update) => {
+      if (update.type !== 'value') return;
+      const { record, snapshot } = update.value;
+      if (!isSettled(record.status) || !isSettledPhase(snapshot.progress.phase)) sawWork = true;
+      else if (sawWork) release();
+    });
+    if (settledEarly) stop();
+    else this.tracked.set(environmentSuffix, () => stop?.());
+  }
+
+  private async existing(environmentSuffix: string): Promise<EnvironmentRecord> {
+    const record = await this.options.registry.get({ environmentSuffix });
+    if (record === undefined) throw notFound(`environment "${environmentSuffix}" does not exist`);
+    return record;
+  }
+
+  private async observeExisting(environmentSuffix: string): Promise<Observation> {
+    const suffix = environmentSuffixSchema.safeParse(environmentSuffix);
+    if (!suffix.success) throw notFound(`environment "${environmentSuffix}" does not exist`);
+    try {
+      return await this.hub.read(environmentSuffix);
+    } catch (error) {
+      if (error instanceof DomainError) throw error;
+      throw error;
+    }
+  }
+
+  /** ONE upstream platform read, then the registry brought in line with it. */
+  private async observe(environmentSuffix: string): Promise<Observation> {
+    const record = await this.existing(environmentSuffix);
+    const snapshot = await this.options.platform.describe({ record });
+    return { record: await this.reconcile(record, snapshot), snapshot };
+  }
+
+  private async reconcile(
+    record: EnvironmentRecord,
+    snapshot: DeploymentSnapshot,
+  ): Promise<EnvironmentRecord> {
+    const status = statusForPhase(snapshot.progress.phase);
+    if (status === record.status || !canTransition(record.status, status)) return record;
+    // A just-requested environment the platform has not picked up yet stays `requested`.
+    if (status === 'requested') return record;
+    const failure = snapshot.failure;
+    const statusReason =
+      status === 'failed' && failure !== undefined
+        ? `${failure.logicalResourceId} (${failure.resourceType}) failed: ${failure.reason}`
+        : undefined;
+    try {
+      const updated = await this.options.registry.updateStatus({
+        environmentSuffix: record.environmentSuffix,
+        status,
+        ...(statusReason === undefined ? {} : { statusReason }),
+        expectedVersion: record.version,
+        now: this.clock(),
+      });
+      await this.options.audit.record({
+        actor: SYSTEM_ACTOR,
+        action: 'environment.status-changed',
+        target: record.environmentSuffix,
+        outcome: status === 'failed' ? 'failure' : 'success',
+        details: {
+          from: record.status,
+          to: status,
+          ...(statusReason === undefined ? {} : { reason: statusReason }),
+        },
+      });
+      return updated;
+    } catch (error) {
+      // Someone else (a destroy, another poll) wrote first: the next poll reads their write.
+      if (error instanceof VersionConflictError) return (await this.options.registry.get(record)) ?? record;
+      throw error;
+    }
+  }
+
+  private cost(record: EnvironmentRecord): CostEstimate {
+    const key = `${record.environmentSuffix}@${record.version}`;
+    let estimate = this.costs.get(key);
+    if (estimate === undefined) {
+      estimate = this.costEstimate(record.spec);
+      this.costs.set(key, estimate);
+      if (this.costs.size > 5000) this.costs.delete(this.costs.keys().next().value as string);
+    }
+    return estimate;
+  }
+
+  private view(user: User, record: EnvironmentRecord): EnvironmentView {
+    const { spec } = record;
+    return {
+      environmentSuffix: record.environmentSuffix,
+      kind: spec.kind,
+      owner: spec.owner,
+      project: spec.project,
+      costCenter: spec.costCenter,
+      region: spec.region,
+      dataClassification: spec.dataClassification,
+      status: record.status,
+      ...(record.statusReason === undefined ? {} : { statusReason: record.statusReason }),
+      requestedBy: record.requestedBy,
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+      ...(record.expiresAt === undefined ? {} : { expiresAt: record.expiresAt }),
+      stackName: physicalName('environmentStack', { suffix: record.environmentSuffix }),
+      monthlyCostUsd: this.cost(record).monthlyUsd,
+      simulated: this.options.platform.simulated,
+      permissions: environmentPermissions(user, {
+        kind: spec.kind,
+        owner: spec.owner,
+        requestedBy: record.requestedBy,
+        status: record.status,
+      }),
+    };
+  }
+
+  private detail(user: User, { record, snapshot }: Observation): EnvironmentDetail {
+    return {
+      ...this.view(user, record),
+      spec: record.spec,
+      progress: snapshot.progress,
+      events: snapshot.events,
+      timeline: snapshot.timeline,
+      outputs: snapshot.outputs,
+      ...(snapshot.failure === undefined ? {} : { failure: snapshot.failure }),
+      cost: this.cost(record),
+    };
+  }
+}
+
+function isSettledPhase(phase: string): boolean {
+  return phase === 'complete' || phase === 'failed' || phase === 'destroyed' || phase === 'queued';
+}

@@ -1,0 +1,64 @@
+import type { EnvironmentKind } from '@sep/infra/spec';
+import type { EnvironmentPermissions, EnvironmentStatus, Role, User } from './types';
+
+export function hasRole(user: User, role: Role): boolean {
+  return user.roles.includes(role) || user.roles.includes('admin');
+}
+
+export type Decision = { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
+
+const ALLOW: Decision = { allowed: true };
+
+/** Engineers request ephemeral environments for themselves; only admins request staging or prod. */
+export function mayRequest(user: User, kind: EnvironmentKind): Decision {
+  if (user.roles.includes('admin')) return ALLOW;
+  if (!user.roles.includes('engineer'))
+    return { allowed: false, reason: 'only engineers and admins request environments' };
+  if (kind !== 'ephemeral') return { allowed: false, reason: `only admins request ${kind} environments` };
+  return ALLOW;
+}
+
+export interface DestroyTarget {
+  readonly kind: EnvironmentKind;
+  readonly owner: string;
+  readonly requestedBy: string;
+  readonly status: EnvironmentStatus;
+}
+
+/** Why an environment cannot be destroyed by anyone right now (→ 409), if it cannot. */
+export function destroyBlocker(target: DestroyTarget): string | undefined {
+  if (target.kind !== 'ephemeral') return `${target.kind} environments are never destroyed from the portal`;
+  if (target.status === 'destroying') return 'the environment is already being destroyed';
+  if (target.status === 'destroyed') return 'the environment is already destroyed';
+  return undefined;
+}
+
+/** Whether this user may destroy this environment (→ 403 when not), ignoring its state. */
+export function mayDestroy(user: User, target: DestroyTarget): Decision {
+  if (user.roles.includes('admin')) return ALLOW;
+  if (!user.roles.includes('engineer'))
+    return { allowed: false, reason: 'only the owning engineer or an admin may destroy' };
+  if (target.owner !== user.id && target.requestedBy !== user.id) {
+    return {
+      allowed: false,
+      reason: `only its owner (${target.owner}) or an admin may destroy this environment`,
+    };
+  }
+  return ALLOW;
+}
+
+/** What the UI shows: both the state rule and the role rule. */
+export function environmentPermissions(user: User, target: DestroyTarget): EnvironmentPermissions {
+  const blocker = destroyBlocker(target);
+  if (blocker !== undefined) return { canDestroy: false, destroyBlockedReason: blocker };
+  const decision = mayDestroy(user, target);
+  return decision.allowed
+    ? { canDestroy: true }
+    : { canDestroy: false, destroyBlockedReason: decision.reason };
+}
+
+export function mayDecidePromotion(user: User): Decision {
+  return hasRole(user, 'approver')
+    ? ALLOW
+    : { allowed: false, reason: 'only approvers and admins decide promotions' };
+}

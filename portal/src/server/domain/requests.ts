@@ -1,0 +1,71 @@
+import {
+  environmentSpecSchema,
+  environmentSuffixSchema,
+  parseEnvironmentSpec,
+  type SpecParseResult,
+} from '@sep/infra/spec';
+import { z } from 'zod';
+
+const { owner: _owner, ...requestShape } = environmentSpecSchema.in.shape;
+
+/**
+ * `POST /api/environments`: the shared spec's fields minus `owner` (the session
+ * user owns what they request). Used for the OpenAPI document and the shape
+ * check; the full shared schema (cross-field rules, defaults) validates the
+ * spec once the owner is added, so client and server apply the same rules.
+ */
+export const createEnvironmentRequestSchema = z.strictObject(requestShape);
+
+/** Validates a request body into a spec owned by `owner`, or field errors. */
+export function parseCreateEnvironmentRequest(body: unknown, owner: string): SpecParseResult {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return { success: false, errors: [{ path: '(root)', message: 'the body must be a JSON object' }] };
+  }
+  if ('owner' in body) {
+    return {
+      success: false,
+      errors: [{ path: 'owner', message: 'owner is set from your session; remove it from the request' }],
+    };
+  }
+  return parseEnvironmentSpec({ ...body, owner });
+}
+
+/** `POST /api/cost-estimate`: the parts of a request that change the price; all optional. */
+export const costEstimateRequestSchema = z.object({
+  region: requestShape.region.optional(),
+  features: requestShape.features.unwrap().partial().optional(),
+  existingDatabaseSecretArn: z.string().optional(),
+});
+
+export const promotionDecisionSchema = z.strictObject({
+  decision: z.enum(['approve', 'reject'], { error: 'decision must be approve or reject' }),
+  comment: z.string().max(1000, { error: 'comment must be at most 1000 characters' }).default(''),
+});
+
+export const signInSchema = z.strictObject({
+  username: z
+    .string({ error: 'username is required' })
+    .trim()
+    .min(1, { error: 'username is required' })
+    .max(64),
+  /** Where to go after a form sign-in; same-site paths only. */
+  next: z
+    .string()
+    .regex(/^\/(?!\/)[^\s\\]*$/, { error: 'next must be a path on this site' })
+    .optional(),
+});
+
+export const auditQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: z.string().max(200).optional(),
+});
+
+export const suffixQuerySchema = z.strictObject({ suffix: z.string().max(200) });
+
+export const listQuerySchema = z.strictObject({
+  status: z
+    .enum(['requested', 'synthesizing', 'deploying', 'ready', 'destroying', 'destroyed', 'failed'])
+    .optional(),
+});
+
+export { environmentSuffixSchema };

@@ -1,0 +1,75 @@
+import type { EnvironmentRecord } from '@sep/pipeline/registry';
+import type {
+  ComplianceReport,
+  DeploymentEvent,
+  DeploymentFailure,
+  DeploymentProgress,
+  DriftReport,
+  PipelineView,
+  PortalMode,
+  ResourceTimelineEntry,
+  StackOutput,
+} from '../domain/types';
+
+/** One upstream read of an environment's deployment. */
+export interface DeploymentSnapshot {
+  readonly stackName: string;
+  readonly progress: DeploymentProgress;
+  /** Oldest first. */
+  readonly events: readonly DeploymentEvent[];
+  readonly timeline: readonly ResourceTimelineEntry[];
+  readonly outputs: readonly StackOutput[];
+  readonly failure?: DeploymentFailure;
+}
+
+export interface EnvironmentTarget {
+  readonly record: EnvironmentRecord;
+}
+
+export interface PromotionDecision {
+  readonly decision: 'approve' | 'reject';
+  readonly comment: string;
+  /** User id of the approver. */
+  readonly actor: string;
+}
+
+/**
+ * Everything the portal asks of the delivery platform. Two adapters: `aws`
+ * (CodePipeline, CloudFormation, Config) and `local` (real synth, simulated
+ * rollout). Route handlers never see an adapter, only the service.
+ */
+export interface PlatformPort {
+  readonly mode: PortalMode;
+  /** True when outputs, events and pipeline state are simulated on this machine. */
+  readonly simulated: boolean;
+  /** Starts bringing a just-registered (or failed) environment up. */
+  provision(target: EnvironmentTarget): Promise<void>;
+  /** Starts deleting the environment's stack. */
+  destroy(target: EnvironmentTarget): Promise<void>;
+  /** Where the deployment is now: ONE upstream read (the live hub calls this once per environment per poll). */
+  describe(target: EnvironmentTarget): Promise<DeploymentSnapshot>;
+  compliance(target: EnvironmentTarget): Promise<ComplianceReport>;
+  detectDrift(target: EnvironmentTarget): Promise<DriftReport>;
+  pipeline(): Promise<Omit<PipelineView, 'canDecide'>>;
+  /** @throws NoPendingPromotionError */
+  decidePromotion(decision: PromotionDecision): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Nothing waits at the approval action: there is nothing to approve or reject. */
+export class NoPendingPromotionError extends Error {
+  override readonly name = 'NoPendingPromotionError';
+  constructor(message = 'no promotion to prod is waiting for a decision') {
+    super(message);
+  }
+}
+
+/** The environment has no deployed stack (drift, outputs). */
+export class NotDeployedError extends Error {
+  override readonly name = 'NotDeployedError';
+}
+
+/** The upstream (AWS or the local platform) failed after retries. */
+export class UpstreamError extends Error {
+  override readonly name = 'UpstreamError';
+}

@@ -1,0 +1,166 @@
+import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type EnvironmentSpecInput, parseEnvironmentSpec } from '@sep/infra/spec';
+import {
+  createLocalDynamoClient,
+  createRegistryTable,
+  DynamoDbEnvironmentRegistry,
+  type EnvironmentRegistry,
+  type LocalDynamo,
+  SuffixTakenError,
+  startLocalDynamo,
+} from '@sep/pipeline/registry';
+import { createAuditTable, DynamoDbAuditStore } from './audit/audit-store';
+import { Authenticator } from './auth/authenticator';
+import { SessionSigner } from './auth/session';
+import { type PortalConfig, portalConfig } from './config';
+import { EnvironmentService } from './domain/environment-service';
+import { logger } from './logger';
+import { AwsPlatform } from './platform/aws/aws-platform';
+import { LocalPlatform } from './platform/local/local-platform';
+import type { PlatformPort } from './platform/port';
+
+export interface PortalRuntime {
+  readonly config: PortalConfig;
+  readonly service: EnvironmentService;
+  readonly auth: Authenticator;
+  readonly registry: EnvironmentRegistry;
+  close(): Promise<void>;
+}
+
+const LOCAL_REGISTRY_TABLE = 'sep-environment-registry';
+const LOCAL_AUDIT_TABLE = 'sep-portal-audit';
+
+/** The persistent environments a fresh local portal starts with, so the pipeline has something to promote. */
+export const SEED_ENVIRONMENTS: readonly EnvironmentSpecInput[] = [
+  {
+    environmentSuffix: 'staging',
+    kind: 'staging',
+    owner: 'platform-team',
+    project: 'secure-environments',
+    costCenter: 'CC-PLATFORM',
+    alertEmails: ['platform-alerts@example.com'],
+  },
+  {
+    environmentSuffix: 'prod',
+    kind: 'prod',
+    owner: 'platform-team',
+    project: 'secure-environments',
+    costCenter: 'CC-PLATFORM',
+    alertEmails: ['platform-alerts@example.com'],
+  },
+];
+
+export interface CreateRuntimeOptions {
+  readonly config: PortalConfig;
+}
+
+/** Wires stores, platform, service and auth for the configured mode. */
+export async function createRuntime({ config }: CreateRuntimeOptions): Promise<PortalRuntime> {
+  const closers: (() => Promise<void> | void)[] = [];
+  let dynamo: DynamoDBClient;
+  let registryTable = config.aws.registryTableName;
+  let auditTable = config.aws.auditTableName;
+  if (config.mode === 'local') {
+    const local: LocalDynamo = await startLocalDynamo({ dataDir: path.join(config.dataDir, 'dynamo') });
+    closers.push(() => local.close());
+    dynamo = createLocalDynamoClient({ endpoint: local.endpoint });
+    registryTable = LOCAL_REGISTRY_TABLE;
+    auditTable = LOCAL_AUDIT_TABLE;
+    await createRegistryTable({ client: dynamo, tableName: registryTable });
+    await createAuditTable({ client: dynamo, tableName: auditTable });
+  } else {
+    // AWS_ENDPOINT_URL_DYNAMODB and friends are honoured by the SDK's own config resolution.
+    dynamo = new DynamoDBClient({
+      ...(config.aws.region ? { region: config.aws.region } : {}),
+      retryMode: 'adaptive',
+      maxAttempts: 6,
+    });
+  }
+  closers.push(() => dynamo.destroy());
+  const registry = new DynamoDbEnvironmentRegistry({
+    tableName: registryTable,
+    client: dynamo,
+    onInvalidEntry: (entry) =>
+      logger.warn(
+        { environmentSuffix: entry.environmentSuffix, errors: entry.errors },
+        'skipping invalid registry entry',
+      ),
+  });
+  const audit = new DynamoDbAuditStore({ tableName: auditTable, client: dynamo });
+  const platform: PlatformPort =
+    config.mode === 'local'
+      ? new LocalPlatform({
+          registry,
+          dataDir: path.join(config.dataDir, 'platform'),
+          repoRoot: config.repoRoot,
+          speedFactor: config.speedFactor,
+          ...(config.failResourceType === undefined ? {} : { failResourceType: config.failResourceType }),
+        })
+      : new AwsPlatform({
+          ...(config.aws.region ? { region: config.aws.region } : {}),
+          pipelineName: config.aws.pipelineName,
+          approvalActionName: config.aws.approvalActionName,
+        });
+  closers.push(() => platform.close());
+  const service = new EnvironmentService({
+    registry,
+    platform,
+    audit,
+    pollIntervalMs: config.pollIntervalMs,
+  });
+  closers.push(() => service.close());
+  const signer = await SessionSigner.create({
+    dataDir: config.dataDir,
+    ...(config.sessionSecret === undefined ? {} : { secret: config.sessionSecret }),
+  });
+  const auth = new Authenticator({ config, signer, audit });
+
+  if (config.mode === 'local' && config.seedPersistent) await seedPersistent(registry, platform);
+  const resumed = await service.resume();
+  logger.info({ mode: config.mode, dataDir: config.dataDir, resumed }, 'portal runtime ready');
+
+  return {
+    config,
+    service,
+    auth,
+    registry,
+    close: async () => {
+      for (const close of closers.reverse()) await close();
+    },
+  };
+}
+
+/** On a fresh data folder: register staging and prod, and deploy staging (prod waits for the promotion). */
+async function seedPersistent(registry: EnvironmentRegistry, platform: PlatformPort): Promise<void> {
+  for (const input of SEED_ENVIRONMENTS) {
+    const parsed = parseEnvironmentSpec(input);
+    if (!parsed.success) throw new Error(`seed spec ${input.environmentSuffix} is invalid`);
+    try {
+      const record = await registry.register({ spec: parsed.spec, requestedBy: 'system' });
+      if (record.spec.kind === 'staging') await platform.provision({ record });
+    } catch (error) {
+      if (!(error instanceof SuffixTakenError)) throw error;
+    }
+  }
+}
+
+const RUNTIME_KEY = Symbol.for('sep.portal.runtime');
+type GlobalWithRuntime = typeof globalThis & { [RUNTIME_KEY]?: Promise<PortalRuntime> };
+
+/**
+ * The process-wide runtime. Next bundles each route separately, so the
+ * singleton lives on globalThis: every route shares one store, one hub.
+ */
+export function runtime(): Promise<PortalRuntime> {
+  const holder = globalThis as GlobalWithRuntime;
+  if (holder[RUNTIME_KEY] === undefined) {
+    const created = createRuntime({ config: portalConfig() });
+    holder[RUNTIME_KEY] = created;
+    created.catch((error: unknown) => {
+      logger.error({ err: error }, 'portal runtime failed to start');
+      holder[RUNTIME_KEY] = undefined;
+    });
+  }
+  return holder[RUNTIME_KEY];
+}
