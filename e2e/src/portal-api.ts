@@ -30,11 +30,19 @@ export interface EnvironmentDetail extends EnvironmentSummary {
   };
   readonly events: readonly { readonly eventId: string; readonly resourceStatus: string }[];
   readonly outputs: readonly { readonly key: string; readonly value: string }[];
-  readonly failure?: { readonly logicalResourceId: string; readonly resourceType: string; readonly reason: string };
+  readonly failure?: {
+    readonly logicalResourceId: string;
+    readonly resourceType: string;
+    readonly reason: string;
+  };
 }
 
 export interface ApiErrorBody {
-  readonly error: { readonly code: string; readonly message: string; readonly fields?: readonly { path: string; message: string }[] };
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly fields?: readonly { path: string; message: string }[];
+  };
 }
 
 export interface AuditEntry {

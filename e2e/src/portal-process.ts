@@ -188,7 +188,12 @@ export async function startPortal(options: StartPortalOptions): Promise<PortalPr
     await portClosed(port, 10_000);
   };
   try {
-    await waitUntilServing({ baseURL, child, logFile: options.logFile, timeoutMs: options.readyTimeoutMs ?? 90_000 });
+    await waitUntilServing({
+      baseURL,
+      child,
+      logFile: options.logFile,
+      timeoutMs: options.readyTimeoutMs ?? 90_000,
+    });
   } catch (error) {
     await stop();
     throw error;

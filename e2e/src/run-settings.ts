@@ -23,7 +23,9 @@ export const CHROMIUM_PATH = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? '/usr/bin/c
 function required(name: string): string {
   const value = process.env[name];
   if (value === undefined || value === '') {
-    throw new Error(`${name} is not set: run the suite with "npm test -w @sep/e2e" (its global setup starts the portal)`);
+    throw new Error(
+      `${name} is not set: run the suite with "npm test -w @sep/e2e" (its global setup starts the portal)`,
+    );
   }
   return value;
 }

@@ -50,7 +50,9 @@ test('flow 1 — an engineer requests an environment and follows it to ready, ou
   const total = deploying[0]?.total ?? 0;
   expect(total, 'resources in the synthesized template').toBeGreaterThan(10);
   const partial = [...new Set(deploying.map((s) => s.done))].filter((done) => done > 0 && done < total);
-  expect(partial.length, `intermediate resource counts seen: ${partial.join(', ')}`).toBeGreaterThanOrEqual(2);
+  expect(partial.length, `intermediate resource counts seen: ${partial.join(', ')}`).toBeGreaterThanOrEqual(
+    2,
+  );
   expect(
     deploying.every((s, i) => i === 0 || s.done >= (deploying[i - 1]?.done ?? 0)),
     'resources done never go backwards',
@@ -67,7 +69,10 @@ test('flow 1 — an engineer requests an environment and follows it to ready, ou
   const detail = await alice.environment(suffix);
   const output = (pattern: RegExp) => {
     const found = detail.outputs.find((o) => pattern.test(o.key));
-    expect(found, `an output matching ${pattern} among ${detail.outputs.map((o) => o.key).join(', ')}`).toBeDefined();
+    expect(
+      found,
+      `an output matching ${pattern} among ${detail.outputs.map((o) => o.key).join(', ')}`,
+    ).toBeDefined();
     return found ?? { key: '', value: '' };
   };
   const apiUrl = output(/api.*url/i);
@@ -94,7 +99,9 @@ test('flow 1 — an engineer requests an environment and follows it to ready, ou
   expect(report.static.available).toBe(true);
   expect(report.static.packs.map((p) => p.pack).sort()).toEqual([...COMPLIANCE_PACKS].sort());
   const compliance = page.getByTestId('compliance');
-  await expect(compliance.getByTestId('compliance-static-summary')).toContainText(/\d+ rule checks, \d+ passed/);
+  await expect(compliance.getByTestId('compliance-static-summary')).toContainText(
+    /\d+ rule checks, \d+ passed/,
+  );
   for (const pack of report.static.packs) {
     expect(pack.rulesChecked, `${pack.pack} rules checked`).toBeGreaterThan(0);
     expect(pack.errors, `${pack.pack} unsuppressed errors`).toEqual([]);

@@ -55,7 +55,11 @@ test('flow 2 — bad input: every invalid suffix class is refused inline and cre
     { name: 'leading digit', value: `9${token}`, message: /must start with a lowercase letter/ },
     { name: 'consecutive hyphens', value: `${token}--beta`, message: /consecutive hyphens/ },
     { name: 'trailing hyphen', value: `${token}-`, message: /must not end with a hyphen/ },
-    { name: 'forbidden character', value: `${token}_beta`, message: /only lowercase letters, digits and single hyphens/ },
+    {
+      name: 'forbidden character',
+      value: `${token}_beta`,
+      message: /only lowercase letters, digits and single hyphens/,
+    },
     { name: 'reserved word', value: `${token}-prod`, message: /"prod" is reserved/ },
   ];
 
@@ -69,7 +73,8 @@ test('flow 2 — bad input: every invalid suffix class is refused inline and cre
       await expect(suffixError).toHaveText(bad.message);
       await expect(suffixInput).toHaveAttribute('aria-invalid', 'true');
       await expect(page).toHaveURL(/\/environments\/new$/);
-      if (index === 0 || bad.name === 'reserved word') await shot(page, `inline-error-${bad.name.replaceAll(' ', '-')}`);
+      if (index === 0 || bad.name === 'reserved word')
+        await shot(page, `inline-error-${bad.name.replaceAll(' ', '-')}`);
     });
   }
   expect(creates, 'the browser sent no request for invalid input').toHaveLength(0);

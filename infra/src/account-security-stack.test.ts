@@ -164,6 +164,21 @@ describe('AccountSecurityStack', () => {
     });
   });
 
+  it("sets the account's API Gateway CloudWatch Logs role once, for every environment's stage logging", () => {
+    template.resourceCountIs('AWS::ApiGateway::Account', 1);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'sep-account-us-east-1-apigw-logs',
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'apigateway.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+          }),
+        ],
+      },
+    });
+  });
+
   it('never creates a GuardDuty detector', () => {
     template.resourceCountIs('AWS::GuardDuty::Detector', 0);
   });
@@ -220,6 +235,11 @@ describe('AccountSecurityStack without a recorder', () => {
 
   it('creates no recorder, no delivery channel, and still the periodic rules', () => {
     template.resourceCountIs('AWS::Config::ConfigurationRecorder', 0);
+    expect(
+      Template.fromStack(build({ configureApiGatewayLogging: false }).stack).findResources(
+        'AWS::ApiGateway::Account',
+      ),
+    ).toEqual({});
     template.resourceCountIs('AWS::Config::DeliveryChannel', 0);
     template.resourceCountIs('AWS::Config::ConfigRule', ACCOUNT_CONFIG_RULES.length);
     expect(unsuppressed(stack)).toEqual([]);

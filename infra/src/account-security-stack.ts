@@ -1,4 +1,5 @@
 import { ArnFormat, Aws, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -9,9 +10,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { AlertTopic, AlertTopicRuleTarget } from './constructs/monitoring';
+import { ARCHIVE_RETENTION_DAYS } from './kind-policy';
+import { acrossPacks, suppress } from './nag/suppressions';
 import { PHYSICAL_NAME_TEMPLATES, physicalName } from './spec/physical-names';
 
 /** Account-level names carry no environment suffix. */
@@ -22,8 +24,8 @@ export const ACCOUNT_TRAIL_LOG_GROUP_NAME = physicalName('accountTrailLogGroup',
 
 /** Days CloudWatch keeps the trail: the "immediately available" three months of PCI DSS 10.5.1. */
 export const HOT_RETENTION = logs.RetentionDays.THREE_MONTHS;
-/** Days the S3 archive keeps trail files unless told otherwise: 12 months (PCI DSS 10.5.1) plus margin. */
-export const DEFAULT_ARCHIVE_RETENTION_DAYS = 400;
+/** Days the S3 archive keeps trail files unless told otherwise: 12 months (PCI DSS 10.5.1) plus margin, as for environments. */
+export const DEFAULT_ARCHIVE_RETENTION_DAYS = ARCHIVE_RETENTION_DAYS;
 const MIN_ARCHIVE_RETENTION_DAYS = 365;
 
 /**
@@ -243,6 +245,16 @@ export interface AccountSecurityStackProps extends StackProps {
   readonly archiveRetentionDays?: number;
 
   /**
+   * Set the account's API Gateway CloudWatch Logs role (`AWS::ApiGateway::Account`),
+   * which every environment's API stage needs for execution logging. It is an
+   * account-and-region setting, so environments must not own it. Turn off
+   * when the account already has one.
+   *
+   * @default true
+   */
+  readonly configureApiGatewayLogging?: boolean;
+
+  /**
    * Roles that may decrypt the trail archive in S3 (auditors, incident response).
    *
    * @default [] - nobody reads the archive until named here
@@ -270,6 +282,7 @@ export class AccountSecurityStack extends Stack {
   public readonly cisAlarms: cloudwatch.Alarm[] = [];
   public readonly configRuleNames: string[] = [];
   public readonly configRecorder?: config.CfnConfigurationRecorder;
+  private readonly archiveBuckets: s3.Bucket[] = [];
 
   constructor(scope: Construct, id: string, props: AccountSecurityStackProps = {}) {
     super(scope, id, { terminationProtection: true, ...props });
@@ -530,7 +543,12 @@ export class AccountSecurityStack extends Stack {
       ],
     });
 
-    this.suppressAcceptedFindings({ accessLogBucket, trailLogsRole });
+    if (props.configureApiGatewayLogging !== false) this.addApiGatewayLogging(names);
+
+    this.suppressAcceptedFindings({
+      accessLogBucket,
+      archiveBuckets: [this.trailBucket, ...this.archiveBuckets],
+    });
   }
 
   private addConfigRecorder(options: {
@@ -553,6 +571,7 @@ export class AccountSecurityStack extends Stack {
       lifecycleRules: [archiveLifecycle(options.archiveRetentionDays)],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.archiveBuckets.push(configBucket);
     const sourceAccount = { StringEquals: { 'AWS:SourceAccount': this.account } };
     configBucket.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -597,17 +616,17 @@ export class AccountSecurityStack extends Stack {
         }),
       ],
     });
-    NagSuppressions.addResourceSuppressions(role, [
+    suppress(role, [
       {
-        id: 'AwsSolutions-IAM4',
+        ruleId: 'AwsSolutions-IAM4',
         appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWS_ConfigRole'],
         reason:
           'AWS_ConfigRole is the AWS-maintained policy for a Config recorder: it lists the read-only Describe/Get/List calls for every supported resource type and is updated by AWS as types are added; a hand-written copy would fall behind. Required by the SPEC and the seeds.',
       },
     ]);
-    NagSuppressions.addResourceSuppressions(deliveryPolicy, [
+    suppress(deliveryPolicy, [
       {
-        id: 'AwsSolutions-IAM5',
+        ruleId: 'AwsSolutions-IAM5',
         appliesTo: [{ regex: '/^Resource::.*\\/AWSLogs\\/.*\\/Config\\/\\*$/g' }],
         reason:
           "AWS Config writes objects under AWSLogs/<account>/Config/ with names it chooses; the pattern is limited to that prefix of this account's Config archive bucket.",
@@ -632,47 +651,57 @@ export class AccountSecurityStack extends Stack {
     return recorder;
   }
 
-  private suppressAcceptedFindings(options: { accessLogBucket: s3.Bucket; trailLogsRole: iam.Role }): void {
-    NagSuppressions.addResourceSuppressions(
-      options.accessLogBucket,
-      [
-        {
-          id: 'AwsSolutions-S1',
-          reason:
-            "This bucket is the server-access-log destination of the account's archive buckets; logging it into itself would log its own log writes without end.",
-        },
-        {
-          id: 'PCI.DSS.321-S3BucketLoggingEnabled',
-          reason: 'See AwsSolutions-S1: this bucket is the server-access-log destination.',
-        },
-        {
-          id: 'NIST.800.53.R5-S3BucketLoggingEnabled',
-          reason: 'See AwsSolutions-S1: this bucket is the server-access-log destination.',
-        },
-        {
-          id: 'PCI.DSS.321-S3DefaultEncryptionKMS',
-          reason:
-            'S3 server access logging cannot deliver to a bucket encrypted with SSE-KMS (AWS documents SSE-S3 as the only supported default encryption of a target bucket); SSE-S3 (AES-256) is used.',
-        },
-        {
-          id: 'NIST.800.53.R5-S3DefaultEncryptionKMS',
-          reason:
-            'See PCI.DSS.321-S3DefaultEncryptionKMS: SSE-KMS is not supported for access-log target buckets.',
-        },
+  private addApiGatewayLogging(names: { suffix: string; account: string; region: string }): void {
+    const role = new iam.Role(this, 'ApiGatewayLogsRole', {
+      roleName: physicalName('accountApiGatewayLogsRole', names),
+      description: 'API Gateway writes execution and access logs of every API in this account and region',
+      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': this.account },
+      }),
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonAPIGatewayPushToCloudWatchLogs'),
       ],
-      true,
-    );
-    NagSuppressions.addStackSuppressions(this, [
+    });
+    // The account setting outlives a stack update that replaces the role; keep the role with it.
+    role.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    suppress(role, [
       {
-        id: 'PCI.DSS.321-S3BucketReplicationEnabled',
+        ruleId: 'AwsSolutions-IAM4',
+        appliesTo: [
+          'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs',
+        ],
         reason:
-          'The archive buckets are versioned, KMS-encrypted and retained; cross-region replication of audit logs is an organization-level choice (a log-archive account) outside this per-account stack.',
-      },
-      {
-        id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
-        reason: 'See PCI.DSS.321-S3BucketReplicationEnabled.',
+          'AmazonAPIGatewayPushToCloudWatchLogs is the AWS-maintained policy API Gateway documents for its account-level logging role; API Gateway creates log groups named by API ID and stage at first use, which a hand-written policy could not name in advance.',
       },
     ]);
+    new apigateway.CfnAccount(this, 'ApiGatewayAccount', { cloudWatchRoleArn: role.roleArn });
+  }
+
+  private suppressAcceptedFindings(options: {
+    accessLogBucket: s3.Bucket;
+    archiveBuckets: s3.Bucket[];
+  }): void {
+    const replication = acrossPacks(
+      ['PCI.DSS.321-S3BucketReplicationEnabled', 'NIST.800.53.R5-S3BucketReplicationEnabled'],
+      'The archive buckets are versioned, KMS-encrypted (the access-log bucket SSE-S3) and retained; cross-region replication of audit logs is an organization-level choice (a log-archive account) outside this per-account stack.',
+    );
+    // applyToChildren: the findings sit on the Bucket L2's CfnBucket child.
+    for (const bucket of options.archiveBuckets) suppress(bucket, replication, { applyToChildren: true });
+    suppress(
+      options.accessLogBucket,
+      [
+        ...replication,
+        ...acrossPacks(
+          ['AwsSolutions-S1', 'PCI.DSS.321-S3BucketLoggingEnabled', 'NIST.800.53.R5-S3BucketLoggingEnabled'],
+          "This bucket is the server-access-log destination of the account's archive buckets; logging it into itself would log its own log writes without end.",
+        ),
+        ...acrossPacks(
+          ['PCI.DSS.321-S3DefaultEncryptionKMS', 'NIST.800.53.R5-S3DefaultEncryptionKMS'],
+          'S3 server access logging cannot deliver to a bucket encrypted with SSE-KMS (AWS documents SSE-S3 as the only supported default encryption of a target bucket); SSE-S3 (AES-256) is used.',
+        ),
+      ],
+      { applyToChildren: true },
+    );
   }
 }
 

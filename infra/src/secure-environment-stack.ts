@@ -25,6 +25,7 @@ import { DatabaseSecret } from './constructs/secrets';
 import { EnvironmentStorage } from './constructs/storage';
 import { kindPolicy, LOG_RETENTION_DAYS } from './kind-policy';
 import { suppressCdkHelpers } from './nag/cdk-helpers';
+import { suppress } from './nag/suppressions';
 import type { EnvironmentSpec } from './spec/environment-spec';
 import { physicalName } from './spec/physical-names';
 import { applyEnvironmentTags } from './tags';
@@ -190,7 +191,12 @@ export class SecureEnvironmentStack extends Stack {
       logRetention: policy.logRetention,
       removalPolicy: policy.removalPolicy,
     };
-    const envBuckets = [dataBucket, this.storage.flowLogBucket, this.storage.auditLogBucket, this.storage.accessLogBucket];
+    const envBuckets = [
+      dataBucket,
+      this.storage.flowLogBucket,
+      this.storage.auditLogBucket,
+      this.storage.accessLogBucket,
+    ];
 
     const functions: Record<string, EnvironmentFunction> = {};
     functions.piiScanner = new EnvironmentFunction(this, 'PiiScanner', {
@@ -273,7 +279,8 @@ export class SecureEnvironmentStack extends Stack {
       ...fnBase,
       handlerName: 'remediation',
       nameKind: 'remediationFunction',
-      description: 'Remediates high-severity GuardDuty findings and Config non-compliance of this environment',
+      description:
+        'Remediates high-severity GuardDuty findings and Config non-compliance of this environment',
       environment: {
         ...common,
         DRY_RUN: spec.kind === 'prod' ? 'true' : 'false',
@@ -286,7 +293,11 @@ export class SecureEnvironmentStack extends Stack {
           resources: [
             this.formatArn({ service: 'ec2', resource: 'network-interface', resourceName: '*' }),
             this.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' }),
-            this.formatArn({ service: 'ec2', resource: 'security-group', resourceName: quarantineGroup.securityGroupId }),
+            this.formatArn({
+              service: 'ec2',
+              resource: 'security-group',
+              resourceName: quarantineGroup.securityGroupId,
+            }),
           ],
           conditions: { StringEquals: { 'aws:ResourceTag/Environment': suffix } },
         }),
@@ -315,6 +326,7 @@ export class SecureEnvironmentStack extends Stack {
       });
     }
     this.functions = functions;
+    this.suppressObjectLevelFindings(functions);
 
     this.restrictEndpoints(envBuckets);
 
@@ -376,7 +388,10 @@ export class SecureEnvironmentStack extends Stack {
       environmentSuffix: suffix,
       alertTopic: this.alertTopic,
       api: { restApi: this.api.restApi, stageName: API_STAGE_NAME, accessLogGroup: this.api.accessLogGroup },
-      functions: allFunctions.map((fn) => ({ label: fn.node.id.replace(/[A-Z]/g, (c, i) => (i ? '-' : '') + c.toLowerCase()), function: fn.function })),
+      functions: allFunctions.map((fn) => ({
+        label: fn.node.id.replace(/[A-Z]/g, (c, i) => (i ? '-' : '') + c.toLowerCase()),
+        function: fn.function,
+      })),
       trailLogGroup: logs.LogGroup.fromLogGroupName(this, 'AccountTrail', ACCOUNT_TRAIL_LOG_GROUP_NAME),
       keys: Object.values(this.keys.all()),
       buckets: envBuckets,
@@ -427,15 +442,57 @@ export class SecureEnvironmentStack extends Stack {
     this.outputs = this.addOutputs();
   }
 
+  /**
+   * Object keys are chosen at run time (document IDs, uploaded keys), so object
+   * permissions name `<data bucket ARN>/*` of this one bucket; ENIs and
+   * instances are created at run time and the remediation statement holds them
+   * to this environment's tag.
+   */
+  private suppressObjectLevelFindings(functions: Record<string, EnvironmentFunction>): void {
+    const objects = { regex: '/^Resource::<StorageDataBucket[0-9A-F]{8}\\.Arn>\\/\\*$/' };
+    for (const name of ['piiScanner', 'documentApi'] as const) {
+      const fn = functions[name];
+      if (fn === undefined) continue;
+      suppress(fn.policy, [
+        {
+          ruleId: 'AwsSolutions-IAM5',
+          appliesTo: [objects],
+          reason:
+            'Object keys are created at run time (document IDs, uploaded keys); the statement names only the objects of this environment data bucket and only the object actions the function calls.',
+        },
+      ]);
+    }
+    const remediation = functions.remediation;
+    if (remediation !== undefined) {
+      suppress(remediation.policy, [
+        {
+          ruleId: 'AwsSolutions-IAM5',
+          appliesTo: [
+            { regex: '/^Resource::arn:<AWS::Partition>:ec2:[a-z0-9-]+:\\d{12}:network-interface\\/\\*$/' },
+            { regex: '/^Resource::arn:<AWS::Partition>:ec2:[a-z0-9-]+:\\d{12}:instance\\/\\*$/' },
+          ],
+          reason:
+            'GuardDuty findings name ENIs and instances unknown at deploy time; the statement is conditioned on aws:ResourceTag/Environment = this suffix, so only this environment resources can be quarantined.',
+        },
+      ]);
+    }
+  }
+
   private restrictEndpoints(buckets: readonly s3.IBucket[]): void {
     const network = this.network;
     network.restrictS3Endpoint(buckets);
-    network.restrictDynamoDbEndpoint([this.storage.auditTable.tableArn, this.storage.transactionsTable.tableArn]);
+    network.restrictDynamoDbEndpoint([
+      this.storage.auditTable.tableArn,
+      this.storage.transactionsTable.tableArn,
+    ]);
     network.restrictInterfaceEndpoint('Kms', {
       actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
       resources: Object.values(this.keys.all()).map((key) => key.keyArn),
     });
-    network.restrictInterfaceEndpoint('Sns', { actions: ['sns:Publish'], resources: [this.alertTopic.topicArn] });
+    network.restrictInterfaceEndpoint('Sns', {
+      actions: ['sns:Publish'],
+      resources: [this.alertTopic.topicArn],
+    });
   }
 
   private addOutputs(): SecureEnvironmentOutputs {
@@ -443,10 +500,22 @@ export class SecureEnvironmentStack extends Stack {
       new CfnOutput(this, id, { value, description });
     const vpc = this.network.vpc;
     return {
-      apiUrl: out('ApiUrl', this.api.restApi.url, 'Invoke URL of the API stage (SigV4-sign and send x-api-key)'),
-      apiKeyId: out('ApiKeyId', this.api.apiKey.keyId, 'ID of the API key (its value is in the API key secret)'),
-      apiKeySecretArn: out('ApiKeySecretArn', this.api.apiKeySecret.secretArn, 'Secret holding the API key value'),
-      dataBucketName: out('DataBucketName', this.storage.dataBucket.bucketName, 'Data bucket (SSE-KMS, versioned)'),
+      apiUrl: out(
+        'ApiUrl',
+        this.api.restApi.url,
+        'Invoke URL of the API stage (SigV4-sign and send x-api-key)',
+      ),
+      apiKeyId: out(
+        'ApiKeyId',
+        this.api.apiKey.keyId,
+        'ID of the API key (its value is in the API key secret)',
+      ),
+      apiKeySecretArn: out('ApiKeySecretArn', this.api.apiKeySecret.ref, 'Secret holding the API key value'),
+      dataBucketName: out(
+        'DataBucketName',
+        this.storage.dataBucket.bucketName,
+        'Data bucket (SSE-KMS, versioned)',
+      ),
       dataKeyArn: out('DataKeyArn', this.keys.data.keyArn, 'KMS key: data'),
       logsKeyArn: out('LogsKeyArn', this.keys.logs.keyArn, 'KMS key: logs, alerts, dead letters'),
       lambdaKeyArn: out('LambdaKeyArn', this.keys.lambda.keyArn, 'KMS key: Lambda environment'),
@@ -459,8 +528,16 @@ export class SecureEnvironmentStack extends Stack {
       ),
       alertTopicArn: out('AlertTopicArn', this.alertTopic.topicArn, 'Security alert topic'),
       auditTableName: out('AuditTableName', this.storage.auditTable.tableName, 'Audit table'),
-      transactionsTableName: out('TransactionsTableName', this.storage.transactionsTable.tableName, 'Transactions table'),
-      webAclArn: out('WebAclArn', this.api.webAcl?.attrArn ?? 'none', 'WAFv2 web ACL of the API (none: waf off)'),
+      transactionsTableName: out(
+        'TransactionsTableName',
+        this.storage.transactionsTable.tableName,
+        'Transactions table',
+      ),
+      webAclArn: out(
+        'WebAclArn',
+        this.api.webAcl?.attrArn ?? 'none',
+        'WAFv2 web ACL of the API (none: waf off)',
+      ),
       databaseEndpointParameterName: out(
         'DatabaseEndpointParameterName',
         this.database?.endpointParameter.parameterName ?? 'none',

@@ -5,7 +5,7 @@
 // growth is linear.  Usage: npm run bench -w @sep/pipeline [-- --nag=false --runs=2]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseEnvironmentSpec } from '@sep/infra/spec';
@@ -66,6 +66,8 @@ interface Measurement {
   readonly count: number;
   readonly seconds: number;
   readonly peakMb: number;
+  /** user + system CPU: less sensitive than wall time to other load on a shared machine. */
+  readonly cpuSeconds: number;
 }
 
 function measure(count: number): Measurement {
@@ -74,7 +76,7 @@ function measure(count: number): Measurement {
     const file = environmentsFile(count, directory);
     const result = spawnSync(
       '/usr/bin/time',
-      ['-f', 'BENCH %e %M', process.execPath, '--import', 'tsx', entry],
+      ['-f', 'BENCH %e %M %U %S', process.execPath, '--import', 'tsx', entry],
       {
         cwd: root,
         encoding: 'utf8',
@@ -88,13 +90,18 @@ function measure(count: number): Measurement {
         maxBuffer: 64 * 1024 * 1024,
       },
     );
-    const line = /BENCH ([\d.]+) (\d+)/.exec(result.stderr);
+    const line = /BENCH ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(result.stderr);
     if (result.status !== 0 || line === null) {
       throw new Error(
         `synth with ${count} environments failed (exit ${result.status}):\n${result.stderr.slice(-4000)}`,
       );
     }
-    return { count, seconds: Number(line[1]), peakMb: Number(line[2]) / 1024 };
+    return {
+      count,
+      seconds: Number(line[1]),
+      peakMb: Number(line[2]) / 1024,
+      cpuSeconds: Number(line[3]) + Number(line[4]),
+    };
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
@@ -107,9 +114,9 @@ for (const count of counts) {
   const samples = Array.from({ length: runs }, () => measure(count));
   // (the first sample of the first size also pays the cold start of tsx and aws-cdk-lib)
   const best = samples.reduce((a, b) => (b.seconds < a.seconds ? b : a));
-  results.push({ count, seconds: best.seconds, peakMb: Math.max(...samples.map((s) => s.peakMb)) });
+  results.push({ ...best, peakMb: Math.max(...samples.map((s) => s.peakMb)) });
   console.log(
-    `${String(count).padStart(4)} environments: ${best.seconds.toFixed(2)} s, peak RSS ${best.peakMb.toFixed(0)} MB`,
+    `${String(count).padStart(4)} environments: ${best.seconds.toFixed(2)} s wall, ${best.cpuSeconds.toFixed(2)} s CPU, peak RSS ${best.peakMb.toFixed(0)} MB`,
   );
 }
 
@@ -119,6 +126,13 @@ if (first !== undefined && last !== undefined && last.count > first.count) {
   const marginal = (last.seconds - first.seconds) / (last.count - first.count);
   console.log(
     `marginal: ${marginal.toFixed(3)} s per environment (target ≤ 1 s) — ${marginal <= 1 ? 'OK' : 'OVER TARGET'}`,
+  );
+  const marginalCpu = (last.cpuSeconds - first.cpuSeconds) / (last.count - first.count);
+  console.log(`marginal CPU: ${marginalCpu.toFixed(3)} s per environment`);
+  console.log(
+    `load average at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (wall time grows with other load on this shared 2-core machine)`,
   );
   console.log(
     `marginal memory: ${((last.peakMb - first.peakMb) / (last.count - first.count)).toFixed(1)} MB per environment`,

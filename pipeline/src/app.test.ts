@@ -72,6 +72,8 @@ it('builds the pipeline from context and the environments file, reporting skippe
 it('synthesizes with no environments file (fresh bootstrap) and says so', () => {
   const { stack, warnings } = build(CONTEXT);
   expect(stack.ephemeralWaves).toEqual([]);
+  // A fresh pipeline must synthesize cleanly (CDK validates every policy at synth).
+  expect(() => (stack.node.root as App).synth()).not.toThrow();
   expect(warnings).toEqual([
     'pipeline: no ENVIRONMENTS_FILE: synthesizing the pipeline without environment stages',
   ]);

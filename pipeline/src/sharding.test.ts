@@ -67,7 +67,6 @@ describe.each([1, 50, 500])('%i ephemeral environments', (count) => {
           /PipelineStack is \d+ bytes with 502 environments \(about \d+ bytes each, so roughly \d+ fit\)/,
         );
       }
-      console.log(`${count} ephemeral environments: pipeline template ${bytes} bytes`);
     },
   );
 

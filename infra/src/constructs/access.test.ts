@@ -105,14 +105,25 @@ describe('HumanAccessRoles', () => {
     });
   });
 
-  it('requires MFA for every data action of the operator and the source IP for every allow', () => {
+  it('requires the source IP for every allow, MFA for every data action, and KMS only through the data service', () => {
     const statements = policyStatements('AccessOperatorPolicy');
     expect(statements.length).toBeGreaterThan(0);
     for (const statement of statements) {
       expect(statement.Effect).toBe('Allow');
+      const actions = actionsOf(statement);
+      if (actions.every((action) => action.startsWith('kms:'))) {
+        // S3 and DynamoDB call KMS on the caller's behalf without aws:SourceIp: the
+        // gate is the service call itself, which carries the IP and MFA conditions.
+        expect(statement.Condition).toEqual({
+          StringEquals: {
+            'kms:ViaService': expect.stringMatching(/^(s3|dynamodb)\.us-east-1\.amazonaws\.com$/),
+          },
+        });
+        continue;
+      }
       expect(statement.Condition?.IpAddress).toEqual({ 'aws:SourceIp': ['10.0.0.0/8', '192.0.2.0/24'] });
-      const touchesData = actionsOf(statement).some((action) =>
-        ['s3:GetObject', 's3:PutObject', 'kms:GenerateDataKey', 'lambda:InvokeFunction'].includes(action),
+      const touchesData = actions.some((action) =>
+        ['s3:GetObject', 's3:PutObject', 's3:ListBucket', 'lambda:InvokeFunction'].includes(action),
       );
       if (touchesData) expect(statement.Condition?.Bool).toEqual({ 'aws:MultiFactorAuthPresent': 'true' });
     }

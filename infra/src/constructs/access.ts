@@ -5,8 +5,8 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { suppress } from '../nag/suppressions';
 import { physicalName } from '../spec/physical-names';
 
 /** Sessions longer than this need a new MFA-backed assume-role; also the MFA age limit for sensitive actions. */
@@ -95,7 +95,8 @@ export interface HumanAccessResources {
   readonly dataBucket?: s3.IBucket;
 
   /**
-   * CMK of the data bucket: the operator may use it through S3 only, with MFA.
+   * CMK of the data bucket: the operator may use it through S3 only (the S3
+   * object actions carry the MFA and source-IP conditions).
    *
    * @default - none
    */
@@ -166,7 +167,8 @@ export interface HumanAccessRolesProps {
  * The human-assumable roles of an environment. `operator` reads logs and the
  * audit trail and, with a fresh MFA session, works with data; `auditor` is
  * read-only and may sit in another account behind an external ID. Both:
- * limited session, source-IP condition from `allowedCidrs`, explicit
+ * limited session, source-IP condition from `allowedCidrs` on every allowed
+ * action (KMS only through S3 or DynamoDB, which forward no source IP), explicit
  * resource ARNs, no wildcard actions, customer-managed policies only (no inline
  * policy), and a guardrail policy denying other regions, key destruction and
  * log tampering.
@@ -307,8 +309,9 @@ export class HumanAccessRoles extends Construct {
           sid: 'DecryptAuditTableThroughDynamoDb',
           actions: ['kms:Decrypt'],
           resources: [resources.auditTableKey.keyArn],
+          // Only through DynamoDB, whose own call already passed the source-IP
+          // condition: DynamoDB's forward request to KMS carries no aws:SourceIp.
           conditions: {
-            ...sourceIp,
             StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` },
           },
         }),
@@ -364,11 +367,13 @@ export class HumanAccessRoles extends Construct {
     if (resources.dataKey !== undefined) {
       statements.push(
         new iam.PolicyStatement({
-          sid: 'UseDataKeyThroughS3WithMfa',
+          sid: 'UseDataKeyThroughS3',
           actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
           resources: [resources.dataKey.keyArn],
+          // Only through S3, whose object actions above require MFA and the
+          // source IP; S3's forward request to KMS carries no aws:SourceIp, so
+          // repeating that condition here would refuse every encrypted object.
           conditions: {
-            ...withMfa,
             StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` },
           },
         }),
@@ -392,9 +397,9 @@ export class HumanAccessRoles extends Construct {
       roles: [options.role],
     });
     if (statements.some((statement) => statement.sid === 'ReadWriteDataObjectsWithMfa')) {
-      NagSuppressions.addResourceSuppressions(policy, [
+      suppress(policy, [
         {
-          id: 'AwsSolutions-IAM5',
+          ruleId: 'AwsSolutions-IAM5',
           appliesTo: [{ regex: '/^Resource::.*\\/\\*$/g' }],
           reason:
             "Object-level S3 actions need an object ARN; the pattern is the environment's data bucket's own objects (bucket ARN + '/*'), only with MFA and from allowedCidrs.",
@@ -424,10 +429,7 @@ export class HumanAccessRoles extends Construct {
         principals: [new iam.ArnPrincipal(this.operatorRole.roleArn)],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: ['*'],
-        conditions: {
-          StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` },
-          Bool: { 'aws:MultiFactorAuthPresent': 'true' },
-        },
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
       }),
     );
   }

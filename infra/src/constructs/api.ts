@@ -1,4 +1,4 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, SecretValue, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -51,7 +51,7 @@ export class SecureApi extends Construct {
   public readonly restApi: apigateway.RestApi;
   public readonly accessLogGroup: logs.LogGroup;
   public readonly apiKey: apigateway.ApiKey;
-  public readonly apiKeySecret: secretsmanager.Secret;
+  public readonly apiKeySecret: secretsmanager.CfnSecret;
   public readonly usagePlan: apigateway.UsagePlan;
   public readonly webAcl?: wafv2.CfnWebACL;
   /** `VisibilityConfig.metricName` of the web ACL, for the WAF-blocks alarm. */
@@ -77,7 +77,10 @@ export class SecureApi extends Construct {
       restApiName: physicalName('restApi', { suffix }),
       description: `Secure document API of environment ${suffix}`,
       endpointConfiguration: privateApi
-        ? { types: [apigateway.EndpointType.PRIVATE], vpcEndpoints: props.executeApiEndpoint ? [props.executeApiEndpoint] : [] }
+        ? {
+            types: [apigateway.EndpointType.PRIVATE],
+            vpcEndpoints: props.executeApiEndpoint ? [props.executeApiEndpoint] : [],
+          }
         : { types: [apigateway.EndpointType.REGIONAL] },
       policy: privateApi ? privateApiPolicy(props.executeApiEndpoint?.vpcEndpointId ?? '') : undefined,
       // Execution logging needs the account's API Gateway CloudWatch role, an account-level
@@ -99,7 +102,6 @@ export class SecureApi extends Construct {
         apiKeyRequired: true,
         authorizationType: apigateway.AuthorizationType.IAM,
       },
-      cloudWatchRoleRemovalPolicy: props.policy.removalPolicy,
     });
 
     const validator = new apigateway.RequestValidator(this, 'Validator', {
@@ -114,17 +116,19 @@ export class SecureApi extends Construct {
       this.addHealthRoute(validator);
     }
 
-    this.apiKeySecret = new secretsmanager.Secret(this, 'ApiKeySecret', {
-      secretName: physicalName('apiKeySecret', { suffix }),
+    // L1: the L2 Secret adds `kms:GenerateDataKey*`/`kms:ReEncrypt*` for the account to the key
+    // policy; the secrets key already lets Secrets Manager use it (kms:ViaService), action by action.
+    this.apiKeySecret = new secretsmanager.CfnSecret(this, 'ApiKeySecret', {
+      name: physicalName('apiKeySecret', { suffix }),
       description: `Value of the API key of environment ${suffix} (its ID is a stack output)`,
-      encryptionKey: props.secretsKey,
+      kmsKeyId: props.secretsKey.keyArn,
       generateSecretString: { passwordLength: 40, excludePunctuation: true, includeSpace: false },
-      removalPolicy: props.policy.removalPolicy,
     });
+    this.apiKeySecret.applyRemovalPolicy(props.policy.removalPolicy);
     // CloudFormation resolves the dynamic reference at deploy time: the value never enters the template.
     this.apiKey = new apigateway.ApiKey(this, 'ApiKey', {
       description: `Client key of environment ${suffix}`,
-      value: this.apiKeySecret.secretValue.unsafeUnwrap(),
+      value: SecretValue.secretsManager(this.apiKeySecret.ref).unsafeUnwrap(),
       enabled: true,
     });
     this.usagePlan = new apigateway.UsagePlan(this, 'UsagePlan', {
@@ -180,7 +184,9 @@ export class SecureApi extends Construct {
       'GET',
       new apigateway.MockIntegration({
         requestTemplates: { 'application/json': '{"statusCode": 200}' },
-        integrationResponses: [{ statusCode: '200', responseTemplates: { 'application/json': '{"status":"ok"}' } }],
+        integrationResponses: [
+          { statusCode: '200', responseTemplates: { 'application/json': '{"status":"ok"}' } },
+        ],
       }),
       { requestValidator: validator, methodResponses: [{ statusCode: '200' }] },
     );
@@ -257,7 +263,11 @@ export class SecureApi extends Construct {
       ...(waf
         ? []
         : acrossPacks(
-            ['AwsSolutions-APIG3', 'PCI.DSS.321-APIGWAssociatedWithWAF', 'NIST.800.53.R5-APIGWAssociatedWithWAF'],
+            [
+              'AwsSolutions-APIG3',
+              'PCI.DSS.321-APIGWAssociatedWithWAF',
+              'NIST.800.53.R5-APIGWAssociatedWithWAF',
+            ],
             'The environment spec turned the waf feature off (a cost decision recorded in the registry); API key, IAM SigV4 authorization, throttling and validation still apply.',
           )),
     ]);
@@ -272,7 +282,11 @@ export class SecureApi extends Construct {
     }
     suppress(this.apiKeySecret, [
       ...acrossPacks(
-        ['AwsSolutions-SMG4', 'PCI.DSS.321-SecretsManagerRotationEnabled', 'NIST.800.53.R5-SecretsManagerRotationEnabled'],
+        [
+          'AwsSolutions-SMG4',
+          'PCI.DSS.321-SecretsManagerRotationEnabled',
+          'NIST.800.53.R5-SecretsManagerRotationEnabled',
+        ],
         'This secret holds the API key value that API Gateway stores too; a Secrets Manager rotation would desynchronize the two. The key is rotated by replacing the environment key resource (redeploy), and it is not authentication (IAM SigV4 is).',
       ),
     ]);

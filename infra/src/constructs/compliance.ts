@@ -6,8 +6,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { suppress } from '../nag/suppressions';
 import { physicalName } from '../spec/physical-names';
 import { AlertTopicRuleTarget } from './monitoring';
 
@@ -201,6 +201,12 @@ export interface EnvironmentComplianceProps {
 export class EnvironmentCompliance extends Construct {
   /** Physical names of every Config rule of the environment (for the portal's runtime status). */
   public readonly configRuleNames: string[] = [];
+  /**
+   * ARNs of the same rules, in the same order. A Config rule ARN carries the
+   * rule's generated ID (`config-rule/config-rule-ab12cd`), not its name, so
+   * IAM policies must use these rather than an ARN built from the name.
+   */
+  public readonly configRuleArns: string[] = [];
   /** Matches NON_COMPLIANT evaluations of this environment's rules. */
   public readonly complianceChangeRule: events.Rule;
   /** Matches GuardDuty findings of severity 7 or more, when enabled. */
@@ -224,7 +230,7 @@ export class EnvironmentCompliance extends Construct {
     ];
     for (const definition of definitions) {
       const configRuleName = physicalName('configRule', { suffix, part: definition.name });
-      new config.ManagedRule(this, pascal(definition.name), {
+      const rule = new config.ManagedRule(this, pascal(definition.name), {
         configRuleName,
         identifier: definition.identifier,
         description: definition.description,
@@ -232,10 +238,13 @@ export class EnvironmentCompliance extends Construct {
         ruleScope: scopeToEnvironment,
       });
       this.configRuleNames.push(configRuleName);
+      this.configRuleArns.push(rule.configRuleArn);
     }
 
     if (props.complianceEvaluator !== undefined) {
-      this.configRuleNames.push(this.addCustomRule(suffix, props.complianceEvaluator));
+      const custom = this.addCustomRule(suffix, props.complianceEvaluator);
+      this.configRuleNames.push(custom.name);
+      this.configRuleArns.push(custom.arn);
     }
 
     const ruleTargets = (message: events.RuleTargetInput): events.IRuleTarget[] => {
@@ -300,7 +309,7 @@ export class EnvironmentCompliance extends Construct {
     }
   }
 
-  private addCustomRule(suffix: string, evaluator: lambda.IFunction): string {
+  private addCustomRule(suffix: string, evaluator: lambda.IFunction): { name: string; arn: string } {
     const stack = Stack.of(this);
     const configRuleName = physicalName('configRule', { suffix, part: CUSTOM_RULE_NAME });
     // Created here rather than through addPermission so that it exists for an
@@ -326,9 +335,9 @@ export class EnvironmentCompliance extends Construct {
           }),
         ],
       });
-      NagSuppressions.addResourceSuppressions(policy, [
+      suppress(policy, [
         {
-          id: 'AwsSolutions-IAM5',
+          ruleId: 'AwsSolutions-IAM5',
           appliesTo: ['Resource::*'],
           reason:
             "config:PutEvaluations supports no resource-level permission (Service Authorization Reference: no resource type); the evaluator can only report results for the rule that invoked it with that invocation's result token.",
@@ -351,7 +360,7 @@ export class EnvironmentCompliance extends Construct {
     });
     // Config invokes the function as soon as the rule exists.
     rule.node.addDependency(invokePermission);
-    return configRuleName;
+    return { name: configRuleName, arn: rule.attrArn };
   }
 }
 

@@ -1,12 +1,13 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { kindPolicy } from '../kind-policy';
+import { acrossPacks, suppress } from '../nag/suppressions';
 import type { EnvironmentKind } from '../spec/environment-spec';
 import { physicalName } from '../spec/physical-names';
 
@@ -110,8 +111,9 @@ export class AuroraDatabase extends Construct {
   constructor(scope: Construct, id: string, props: AuroraDatabaseProps) {
     super(scope, id);
     const suffix = props.environmentSuffix;
-    const prod = props.kind === 'prod';
-    const removalPolicy = prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const policy = kindPolicy(props.kind);
+    const prod = policy.deletionProtection;
+    const removalPolicy = policy.dataRemovalPolicy;
     const clusterIdentifier = physicalName('databaseCluster', { suffix });
     const engine = rds.DatabaseClusterEngine.auroraMysql({
       version: rds.AuroraMysqlEngineVersion.VER_3_10_0,
@@ -198,22 +200,24 @@ export class AuroraDatabase extends Construct {
     this.suppressAcceptedFindings(prod);
   }
 
-  private suppressAcceptedFindings(prod: boolean): void {
-    NagSuppressions.addResourceSuppressions(
+  private suppressAcceptedFindings(deletionProtected: boolean): void {
+    // applyToChildren: the writer/reader instances and the monitoring role are
+    // children the DatabaseCluster L2 creates; the findings are theirs.
+    suppress(
       this.cluster,
       [
         {
-          id: 'AwsSolutions-RDS11',
+          ruleId: 'AwsSolutions-RDS11',
           reason:
             'The default MySQL port is kept on purpose: a different port hides nothing from a scanner inside the VPC, while the cluster sits in isolated subnets with no route to the internet and its security group admits only listed client security groups.',
         },
         {
-          id: 'AwsSolutions-RDS14',
+          ruleId: 'AwsSolutions-RDS14',
           reason:
             'Backtrack rewinds the cluster in place, destroying the later state of an audited system of record; recovery uses point-in-time restore into a new cluster from the automated backups (retention by environment kind), which keeps the original for investigation.',
         },
         {
-          id: 'AwsSolutions-IAM4',
+          ruleId: 'AwsSolutions-IAM4',
           appliesTo: [
             'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole',
           ],
@@ -221,29 +225,22 @@ export class AuroraDatabase extends Construct {
             'Enhanced Monitoring requires a role RDS assumes to write OS metrics to the RDSOSMetrics log group; AmazonRDSEnhancedMonitoringRole is the AWS-maintained policy for exactly that (logs actions on RDSOSMetrics only) and is attached to this dedicated role alone.',
         },
         {
-          id: 'NIST.800.53.R5-RDSInBackupPlan',
+          ruleId: 'NIST.800.53.R5-RDSInBackupPlan',
           reason:
             'Aurora is backed up per cluster, not per instance: the rule inspects the serverless instances, which AWS Backup cannot select. The cluster has continuous automated backups with point-in-time restore, retained by environment kind (35 days in prod).',
         },
-        ...(prod
+        ...(deletionProtected
           ? []
-          : [
-              {
-                id: 'AwsSolutions-RDS10',
-                reason:
-                  'Deletion protection is on for prod only: ephemeral and staging environments must be destroyable by their pipeline (SPEC section 3).',
-              },
-              {
-                id: 'PCI.DSS.321-RDSInstanceDeletionProtectionEnabled',
-                reason: 'See AwsSolutions-RDS10: deletion protection is on for prod only (SPEC section 3).',
-              },
-              {
-                id: 'NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled',
-                reason: 'See AwsSolutions-RDS10: deletion protection is on for prod only (SPEC section 3).',
-              },
-            ]),
+          : acrossPacks(
+              [
+                'AwsSolutions-RDS10',
+                'PCI.DSS.321-RDSInstanceDeletionProtectionEnabled',
+                'NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled',
+              ],
+              'Deletion protection is on for prod only: ephemeral and staging environments must be destroyable by their pipeline and by the TTL sweeper (SPEC section 3).',
+            )),
       ],
-      true,
+      { applyToChildren: true },
     );
   }
 }

@@ -10,6 +10,8 @@ import type { KindPolicy } from '../kind-policy';
 import { physicalName } from '../spec/physical-names';
 import { REGION_AVAILABILITY_ZONES, type SupportedRegion } from '../spec/regions';
 
+export const DEFAULT_VPC_CIDR = '10.40.0.0/16';
+
 /** The only port the environment's security groups open. */
 export const HTTPS_PORT = 443;
 
@@ -51,7 +53,7 @@ export interface IsolatedNetworkProps {
    * @default false
    */
   readonly executeApiEndpoint?: boolean;
-  /** @default '10.40.0.0/16' */
+  /** @default DEFAULT_VPC_CIDR */
   readonly cidr?: string;
 }
 
@@ -78,8 +80,9 @@ export class IsolatedNetwork extends Construct {
     const suffix = props.environmentSuffix;
     const firewallOn = props.networkFirewall === true;
 
+    const cidr = props.cidr ?? DEFAULT_VPC_CIDR;
     this.vpc = new ec2.Vpc(this, 'Vpc', {
-      ipAddresses: ec2.IpAddresses.cidr(props.cidr ?? '10.40.0.0/16'),
+      ipAddresses: ec2.IpAddresses.cidr(cidr),
       availabilityZones: [...REGION_AVAILABILITY_ZONES[props.region]],
       natGateways: 0,
       createInternetGateway: false,
@@ -114,7 +117,8 @@ export class IsolatedNetwork extends Construct {
       allowAllOutbound: false,
     });
     this.endpointSecurityGroup.addIngressRule(
-      ec2.Peer.ipv4(this.vpc.vpcCidrBlock),
+      // The literal CIDR, not the VPC attribute: reviewers (and cdk-nag) can read it.
+      ec2.Peer.ipv4(cidr),
       ec2.Port.tcp(HTTPS_PORT),
       'HTTPS from the environment VPC',
     );

@@ -1,10 +1,11 @@
-import { DefaultStackSynthesizer, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, Duration, Fn, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { kindPolicy } from '../kind-policy';
+import { acrossPacks, suppress } from '../nag/suppressions';
 import type { EnvironmentKind } from '../spec/environment-spec';
 import { physicalName } from '../spec/physical-names';
 
@@ -149,7 +150,7 @@ export class DatabaseSecret extends Construct {
           excludeCharacters: props.excludeCharacters ?? DEFAULT_EXCLUDED_PASSWORD_CHARACTERS,
         },
       });
-      cfnSecret.applyRemovalPolicy(props.kind === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
+      cfnSecret.applyRemovalPolicy(kindPolicy(props.kind).dataRemovalPolicy);
       this.secret = secretsmanager.Secret.fromSecretAttributes(this, 'SecretRef', {
         secretCompleteArn: cfnSecret.ref,
         encryptionKey: props.encryptionKey,
@@ -204,21 +205,17 @@ export class DatabaseSecret extends Construct {
         rotateImmediately: props.rotateImmediately ?? true,
       });
     } else if (this.cfnSecret !== undefined) {
-      NagSuppressions.addResourceSuppressions(this.cfnSecret, [
-        {
-          id: 'AwsSolutions-SMG4',
-          reason:
-            'Rotation was not configured for this secret by the caller (no rotation function); the environment stack enables it whenever the secret-rotation function exists.',
-        },
-        {
-          id: 'PCI.DSS.321-SecretsManagerRotationEnabled',
-          reason: 'See AwsSolutions-SMG4 on this secret.',
-        },
-        {
-          id: 'NIST.800.53.R5-SecretsManagerRotationEnabled',
-          reason: 'See AwsSolutions-SMG4 on this secret.',
-        },
-      ]);
+      suppress(
+        this.cfnSecret,
+        acrossPacks(
+          [
+            'AwsSolutions-SMG4',
+            'PCI.DSS.321-SecretsManagerRotationEnabled',
+            'NIST.800.53.R5-SecretsManagerRotationEnabled',
+          ],
+          'Rotation was not configured for this secret by the caller (no rotation function given); the environment stack passes the secret-rotation function whenever it creates a database secret.',
+        ),
+      );
     }
   }
 
@@ -262,9 +259,9 @@ export class DatabaseSecret extends Construct {
           }),
         ],
       });
-      NagSuppressions.addResourceSuppressions(policy, [
+      suppress(policy, [
         {
-          id: 'AwsSolutions-IAM5',
+          ruleId: 'AwsSolutions-IAM5',
           appliesTo: ['Resource::*'],
           reason:
             'secretsmanager:GetRandomPassword generates a random string and acts on no resource (Service Authorization Reference lists no resource type); every other statement names the secret or the key.',

@@ -220,6 +220,17 @@ export class EnvironmentStorage extends Construct {
         'This is the server-access-log target bucket; logging it into itself would create a delivery loop. CloudTrail data events (account stack) cover access to it.',
       ),
     ]);
+    const notifications = this.dataBucket.node.tryFindChild('Notifications');
+    if (notifications !== undefined) {
+      suppress(
+        notifications,
+        acrossPacks(
+          ['PCI.DSS.321-IAMNoInlinePolicy', 'NIST.800.53.R5-IAMNoInlinePolicy'],
+          'aws-cdk-lib attaches this policy (s3:PutBucketNotification on the data bucket only) to its bucket-notifications helper role to switch on EventBridge delivery; its shape is fixed by aws-cdk-lib.',
+        ),
+        { applyToChildren: true },
+      );
+    }
     for (const table of [this.auditTable, this.transactionsTable]) {
       suppress(table, [
         {

@@ -18,10 +18,17 @@ export interface CompliancePacksOptions {
  * additional logger. cdk-nag's own CSV reports are off: the collector's report
  * is the one that travels with the stage.
  */
-export function applyCompliancePacks(scope: IConstruct, options: CompliancePacksOptions = {}): NagReportCollector {
+export function applyCompliancePacks(
+  scope: IConstruct,
+  options: CompliancePacksOptions = {},
+): NagReportCollector {
   const collector = options.collector ?? new NagReportCollector();
   const props = { reports: false, additionalLoggers: [collector] };
-  for (const pack of [new AwsSolutionsChecks(props), new PCIDSS321Checks(props), new NIST80053R5Checks(props)]) {
+  for (const pack of [
+    new AwsSolutionsChecks(props),
+    new PCIDSS321Checks(props),
+    new NIST80053R5Checks(props),
+  ]) {
     Aspects.of(scope).add(pack);
   }
   return collector;

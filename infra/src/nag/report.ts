@@ -1,6 +1,5 @@
 import {
   type INagLogger,
-  NagMessageLevel,
   type NagLoggerBaseData,
   type NagLoggerComplianceData,
   type NagLoggerErrorData,
@@ -8,6 +7,7 @@ import {
   type NagLoggerNotApplicableData,
   type NagLoggerSuppressedData,
   type NagLoggerSuppressedErrorData,
+  NagMessageLevel,
 } from 'cdk-nag';
 
 export interface NagSuppressedEntry {
@@ -104,7 +104,10 @@ export class NagReportCollector implements INagLogger {
 
   /** The report; `stage` names the stage it describes. */
   public report(stage: string, now: Date = new Date()): NagReport {
-    const names = [...PACK_NAMES, ...[...this.packs.keys()].filter((name) => !PACK_NAMES.includes(name as never))];
+    const names = [
+      ...PACK_NAMES,
+      ...[...this.packs.keys()].filter((name) => !PACK_NAMES.includes(name as never)),
+    ];
     const packs = names.map((pack): NagPackReport => {
       const state = this.packs.get(pack) ?? emptyState();
       return {
@@ -116,7 +119,8 @@ export class NagReportCollector implements INagLogger {
         warnings: [...state.warnings].sort(byRuleAndResource),
       };
     });
-    const sum = (pick: (pack: NagPackReport) => number) => packs.reduce((total, pack) => total + pick(pack), 0);
+    const sum = (pick: (pack: NagPackReport) => number) =>
+      packs.reduce((total, pack) => total + pick(pack), 0);
     return {
       stage,
       generatedAt: now.toISOString(),
@@ -159,6 +163,9 @@ function stripFindingPrefix(reason: string): string {
   return reason.replace(/^\[[^\]]*\] /, '');
 }
 
-function byRuleAndResource(a: { ruleId: string; resource: string }, b: { ruleId: string; resource: string }): number {
+function byRuleAndResource(
+  a: { ruleId: string; resource: string },
+  b: { ruleId: string; resource: string },
+): number {
   return a.ruleId.localeCompare(b.ruleId) || a.resource.localeCompare(b.resource);
 }

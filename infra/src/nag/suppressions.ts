@@ -13,6 +13,9 @@ export const GRANULAR_RULES = ['AwsSolutions-IAM4', 'AwsSolutions-IAM5'] as cons
 /** Shortest reason accepted: a reviewer needs a sentence, not a word. */
 export const MIN_REASON_LENGTH = 30;
 
+/** A finding id, or a regular expression (`/…/`) for ids that embed CloudFormation intrinsics. */
+export type Finding = string | { readonly regex: string };
+
 export interface NagSuppression {
   /** The rule, e.g. `AwsSolutions-S1` or `NIST.800.53.R5-S3BucketReplicationEnabled`. */
   readonly ruleId: string;
@@ -21,7 +24,7 @@ export interface NagSuppression {
    * Required for {@link GRANULAR_RULES}; rules without granular findings are
    * covered on the one resource the suppression is attached to.
    */
-  readonly appliesTo?: readonly string[];
+  readonly appliesTo?: readonly Finding[];
   /** Why the finding is acceptable, in terms a reviewer accepts. */
   readonly reason: string;
 }
@@ -52,7 +55,7 @@ export function suppress(
 export function acrossPacks(
   ruleIds: readonly string[],
   reason: string,
-  appliesTo?: readonly string[],
+  appliesTo?: readonly Finding[],
 ): NagSuppression[] {
   return ruleIds.map((ruleId) => ({ ruleId, reason, ...(appliesTo === undefined ? {} : { appliesTo }) }));
 }
@@ -68,11 +71,14 @@ export function validateSuppression(suppression: NagSuppression, path: string): 
     }
   }
   for (const finding of suppression.appliesTo ?? []) {
-    if (finding.trim() === '' || finding === '*') {
-      throw new Error(`${where}: appliesTo must name a specific finding, not "${finding}"`);
+    const text = typeof finding === 'string' ? finding : finding.regex;
+    if (text.trim() === '' || text === '*' || /^\/\^?\.\*\$?\/$/.test(text)) {
+      throw new Error(`${where}: appliesTo must name a specific finding, not "${text}"`);
     }
   }
   if (suppression.reason.trim().length < MIN_REASON_LENGTH) {
-    throw new Error(`${where}: the reason must explain the exception (at least ${MIN_REASON_LENGTH} characters)`);
+    throw new Error(
+      `${where}: the reason must explain the exception (at least ${MIN_REASON_LENGTH} characters)`,
+    );
   }
 }

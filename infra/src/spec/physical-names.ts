@@ -96,6 +96,7 @@ export const PHYSICAL_NAME_TEMPLATES = {
   // IAM role names: 64, global, so the region is part of the name.
   accountConfigRole: { template: 'sep-account-{region}-config', limit: 64 },
   accountTrailLogsRole: { template: 'sep-account-{region}-trail-logs', limit: 64 },
+  accountApiGatewayLogsRole: { template: 'sep-account-{region}-apigw-logs', limit: 64 },
 } as const satisfies Record<string, { template: string; limit: number }>;
 
 export type PhysicalNameKind = keyof typeof PHYSICAL_NAME_TEMPLATES;

@@ -33,7 +33,9 @@ export function normalizeTags(tags: unknown): TagPair[] {
 
 /** True only when the `Environment` tag is present and equals the suffix exactly (case-sensitive). */
 export function belongsToEnvironment(tags: unknown, environmentSuffix: string): boolean {
-  return normalizeTags(tags).some((tag) => tag.key === ENVIRONMENT_TAG_KEY && tag.value === environmentSuffix);
+  return normalizeTags(tags).some(
+    (tag) => tag.key === ENVIRONMENT_TAG_KEY && tag.value === environmentSuffix,
+  );
 }
 
 /** The value of the `Environment` tag, for audit details when a resource is refused. */

@@ -1,10 +1,15 @@
 import { checkSync } from 'recheck';
 import { DOCUMENT_ID_PATTERN } from '../handlers/document-api/request';
+import { LONE_SURROGATE } from '../shared/text';
 import { PATTERNS } from './detectors';
 import { scanText } from './scanner';
 
 /** Every regular expression that sees untrusted text. */
-const ALL_PATTERNS: Record<string, RegExp> = { ...PATTERNS, documentId: DOCUMENT_ID_PATTERN };
+const ALL_PATTERNS: Record<string, RegExp> = {
+  ...PATTERNS,
+  documentId: DOCUMENT_ID_PATTERN,
+  loneSurrogate: LONE_SURROGATE,
+};
 
 describe('ReDoS', () => {
   it.each(Object.entries(ALL_PATTERNS))('recheck proves %s safe', (_name, pattern) => {

@@ -1,5 +1,5 @@
 /** A lone UTF-16 surrogate: what invalid bytes or a bad `\ud800` JSON escape leave behind. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** True when the string can be encoded as UTF-8 without replacement characters. */
 export function isWellFormedUnicode(value: string): boolean {

@@ -101,6 +101,8 @@ export class SmokeTestProject {
       }),
     });
     const unique = <T>(values: T[]) => [...new Set(values)];
+    // A pipeline with no environments yet has nothing to smoke-test and grants nothing.
+    if (props.targets.length === 0) return;
     this.project.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ReadEnvironmentApiKeys',

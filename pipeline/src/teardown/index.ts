@@ -9,5 +9,6 @@ export {
   type EnvironmentTeardownOptions,
   type StackOutcome,
   type StackTarget,
+  TEARDOWN_FAILURE_PREFIX,
   type TeardownResult,
 } from './teardown';

@@ -77,6 +77,9 @@ export interface TeardownResult {
 
 const SETTLING = /_IN_PROGRESS$/;
 
+/** Starts the status reason of an environment whose teardown failed (the sweeper leaves those to a human). */
+export const TEARDOWN_FAILURE_PREFIX = 'teardown failed: ';
+
 /**
  * The destroy path of an ephemeral environment: CDK Pipelines never deletes the
  * stack of a stage that disappears, so the stacks are deleted here first, then
@@ -157,7 +160,7 @@ export class EnvironmentTeardown {
 
     const failed = outcomes.find((outcome) => outcome.outcome === 'failed');
     if (failed !== undefined) {
-      const reason = `delete of ${failed.stackName} failed: ${failed.detail ?? 'no detail'}`;
+      const reason = `${TEARDOWN_FAILURE_PREFIX}delete of ${failed.stackName} failed: ${failed.detail ?? 'no detail'}`;
       await this.registry.updateStatus({
         environmentSuffix: record.environmentSuffix,
         status: 'failed',

@@ -63,6 +63,7 @@ function req(
 const params = (suffix: string) => ({ params: Promise.resolve({ suffix }) });
 const read = async (response: Response) => ({
   status: response.status,
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
   body: (await response.json()) as any,
 });
 
@@ -79,7 +80,10 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
     if (await check()) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`timed out waiting for ${what}`);
+  const last = await read(await environments.GET(req('/api/environments', { user: 'dave' })));
+  throw new Error(
+    `timed out waiting for ${what}: ${JSON.stringify(last.body.environments.map((e: { environmentSuffix: string; status: string; statusReason?: string }) => [e.environmentSuffix, e.status, e.statusReason]))}`,
+  );
 }
 
 async function status(suffix: string): Promise<string> {

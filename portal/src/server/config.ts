@@ -177,7 +177,10 @@ function findRepoRoot(start: string): string {
 }
 
 /** Parses the environment once; throws a ConfigError naming every bad variable. */
-export function parseConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): PortalConfig {
+export function parseConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string = process.cwd(),
+): PortalConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(

@@ -14,6 +14,7 @@ import { createAuditTable, DynamoDbAuditStore } from './audit/audit-store';
 import { Authenticator } from './auth/authenticator';
 import { SessionSigner } from './auth/session';
 import { type PortalConfig, portalConfig } from './config';
+import { CachedRegistry } from './domain/cached-registry';
 import { EnvironmentService } from './domain/environment-service';
 import { logger } from './logger';
 import { AwsPlatform } from './platform/aws/aws-platform';
@@ -78,7 +79,7 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
     });
   }
   closers.push(() => dynamo.destroy());
-  const registry = new DynamoDbEnvironmentRegistry({
+  const storedRegistry = new DynamoDbEnvironmentRegistry({
     tableName: registryTable,
     client: dynamo,
     onInvalidEntry: (entry) =>
@@ -87,6 +88,7 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
         'skipping invalid registry entry',
       ),
   });
+  const registry = new CachedRegistry(storedRegistry, config.pollIntervalMs);
   const audit = new DynamoDbAuditStore({ tableName: auditTable, client: dynamo });
   const platform: PlatformPort =
     config.mode === 'local'

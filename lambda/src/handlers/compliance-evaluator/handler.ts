@@ -1,8 +1,8 @@
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
-import { type EvaluationOutcome, evaluateAndReport } from '../../ops/compliance/evaluator';
 import { parseConfigRuleEvent } from '../../ops/compliance/config-event';
+import { type EvaluationOutcome, evaluateAndReport } from '../../ops/compliance/evaluator';
 import { AuditWriter } from '../../shared/audit';
 import { createLogger } from '../../shared/logger';
 import type { ComplianceEvaluatorConfig } from './config';

@@ -182,6 +182,28 @@ describe('sweep', () => {
       'Environment stuck could not be destroyed (TTL expired)',
       'Environment tidy destroyed (TTL expired)',
     ]);
+
+    // The next run leaves the failed teardown to a person: no second attempt, no second notice.
+    sns.resetHistory();
+    cfn.resetHistory();
+    const rerun = await sweep({
+      registry,
+      teardown,
+      sns: new SNSClient({ region: 'us-east-1' }),
+      notifyTopicArn: 'arn:aws:sns:us-east-1:111111111111:sep-notify',
+      now: NOW,
+      deadline: Number.MAX_SAFE_INTEGER,
+      logger,
+    });
+    expect(rerun.entries).toEqual([
+      {
+        environmentSuffix: 'stuck',
+        outcome: 'skipped',
+        detail: expect.stringMatching(/^needs attention: teardown failed: /),
+      },
+    ]);
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
   });
 
   it('defers what the time budget does not cover', async () => {

@@ -1,6 +1,10 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { EnvironmentRecord, EnvironmentRegistry } from '@sep/pipeline/registry';
-import type { EnvironmentTeardown, TeardownResult } from '@sep/pipeline/teardown';
+import {
+  type EnvironmentTeardown,
+  TEARDOWN_FAILURE_PREFIX,
+  type TeardownResult,
+} from '@sep/pipeline/teardown';
 import type { Logger } from '../../shared/logger';
 
 export interface SweepOptions {
@@ -71,6 +75,11 @@ export async function sweep(options: SweepOptions): Promise<SweepReport> {
 
 async function sweepOne(record: EnvironmentRecord, options: SweepOptions): Promise<SweepEntry> {
   const environmentSuffix = record.environmentSuffix;
+  // A teardown that already failed (DELETE_FAILED twice) needs a person; retrying every 15 minutes
+  // would only repeat the failure and the owner's notification.
+  if (record.status === 'failed' && record.statusReason?.startsWith(TEARDOWN_FAILURE_PREFIX)) {
+    return { environmentSuffix, outcome: 'skipped', detail: `needs attention: ${record.statusReason}` };
+  }
   try {
     const result = await options.teardown.destroy({
       environmentSuffix,

@@ -80,7 +80,11 @@ export async function evaluateAndReport(
       idempotencyKey: `${request.configRuleName}@${item.configurationItemCaptureTime}:failed:${options.requestId}`,
       actor: dependencies.actor,
       outcome: 'failure',
-      details: { ...details, error: error instanceof Error ? error.name : 'unknown', kind: classifyAwsError(error) },
+      details: {
+        ...details,
+        error: error instanceof Error ? error.name : 'unknown',
+        kind: classifyAwsError(error),
+      },
     });
     throw error;
   }

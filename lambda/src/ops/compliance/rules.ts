@@ -89,7 +89,8 @@ export function s3BucketFailures(item: ConfigurationItem, expectations: Complian
       isSameKmsKey(keyId, expectations.dataKeyArn)
     );
   });
-  if (!encryptedWithDataKey) failures.push("default encryption is not SSE-KMS with the environment's data key");
+  if (!encryptedWithDataKey)
+    failures.push("default encryption is not SSE-KMS with the environment's data key");
 
   const bucketArn = item.ARN ?? `arn:aws:s3:::${item.resourceName ?? item.resourceId}`;
   if (!denyInsecureTransport(asRecord(supplementary.BucketPolicy)?.policyText, bucketArn)) {
@@ -121,8 +122,7 @@ export function denyInsecureTransport(policyText: unknown, bucketArn: string): b
     const statement = asRecord(raw);
     if (statement?.Effect !== 'Deny') return false;
     const principal = statement.Principal;
-    const everyone =
-      principal === '*' || asArray(asRecord(principal)?.AWS).some((entry) => entry === '*');
+    const everyone = principal === '*' || asArray(asRecord(principal)?.AWS).some((entry) => entry === '*');
     const actions = asArray(statement.Action);
     const allActions = actions.some((action) => action === 's3:*' || action === '*');
     const resources = asArray(statement.Resource);
@@ -130,7 +130,8 @@ export function denyInsecureTransport(policyText: unknown, bucketArn: string): b
     const coversObjects = resources.some((r) => r === `${bucketArn}/*` || r === '*');
     const bool = asRecord(asRecord(statement.Condition)?.Bool);
     const insecure = bool?.['aws:SecureTransport'];
-    const onInsecure = insecure === 'false' || insecure === false || (Array.isArray(insecure) && insecure.includes('false'));
+    const onInsecure =
+      insecure === 'false' || insecure === false || (Array.isArray(insecure) && insecure.includes('false'));
     return everyone && allActions && coversBucket && coversObjects && onInsecure;
   });
 }

@@ -49,7 +49,7 @@ export function DeploymentTimeline({ timeline, now }: DeploymentTimelineProps) {
   const summary =
     bars.length === 0
       ? 'No resource has started yet.'
-      : `${bars.length} resources over ${formatDuration(total * 1000)}${total < 60 ? ` (${Math.round(total)} s)` : ''}. Slowest: ${slowest
+      : `${bars.length} resources over ${total < 60 ? `${Math.round(total)} s` : formatDuration(total * 1000)}. Slowest: ${slowest
           .map((bar) => `${bar.logicalResourceId} (${bar.resourceType}, ${bar.durationSeconds} s)`)
           .join('; ')}.`;
   return (

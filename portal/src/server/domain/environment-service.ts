@@ -16,7 +16,7 @@ import {
 } from '../platform/port';
 import { estimateMonthlyCost } from './cost';
 import { conflict, DomainError, forbidden, notDestroyable, notFound, validationFailed } from './errors';
-import { canTransition, isSettled, statusForPhase } from './lifecycle';
+import { isSettled, statusForPhase, transitionPath } from './lifecycle';
 import {
   destroyBlocker,
   environmentPermissions,
@@ -380,40 +380,46 @@ export class EnvironmentService {
     record: EnvironmentRecord,
     snapshot: DeploymentSnapshot,
   ): Promise<EnvironmentRecord> {
-    const status = statusForPhase(snapshot.progress.phase);
-    if (status === record.status || !canTransition(record.status, status)) return record;
+    const target = statusForPhase(snapshot.progress.phase);
     // A just-requested environment the platform has not picked up yet stays `requested`.
-    if (status === 'requested') return record;
-    const failure = snapshot.failure;
-    const statusReason =
-      status === 'failed' && failure !== undefined
-        ? `${failure.logicalResourceId} (${failure.resourceType}) failed: ${failure.reason}`
-        : undefined;
-    try {
-      const updated = await this.options.registry.updateStatus({
-        environmentSuffix: record.environmentSuffix,
-        status,
-        ...(statusReason === undefined ? {} : { statusReason }),
-        expectedVersion: record.version,
-        now: this.clock(),
-      });
-      await this.options.audit.record({
-        actor: SYSTEM_ACTOR,
-        action: 'environment.status-changed',
-        target: record.environmentSuffix,
-        outcome: status === 'failed' ? 'failure' : 'success',
-        details: {
-          from: record.status,
-          to: status,
-          ...(statusReason === undefined ? {} : { reason: statusReason }),
-        },
-      });
-      return updated;
-    } catch (error) {
-      // Someone else (a destroy, another poll) wrote first: the next poll reads their write.
-      if (error instanceof VersionConflictError) return (await this.options.registry.get(record)) ?? record;
-      throw error;
+    if (target === record.status || target === 'requested') return record;
+    // Deployments that skip (destroying → deploying) are stale reads: ignore them.
+    if (destroyingOrGone(record.status) && !destroyingOrGone(target) && target !== 'failed') return record;
+    let current = record;
+    for (const status of transitionPath(record.status, target)) {
+      const failure = snapshot.failure;
+      const statusReason =
+        status === 'failed' && failure !== undefined
+          ? `${failure.logicalResourceId} (${failure.resourceType}) failed: ${failure.reason}`
+          : undefined;
+      try {
+        const updated = await this.options.registry.updateStatus({
+          environmentSuffix: current.environmentSuffix,
+          status,
+          ...(statusReason === undefined ? {} : { statusReason }),
+          expectedVersion: current.version,
+          now: this.clock(),
+        });
+        await this.options.audit.record({
+          actor: SYSTEM_ACTOR,
+          action: 'environment.status-changed',
+          target: current.environmentSuffix,
+          outcome: status === 'failed' ? 'failure' : 'success',
+          details: {
+            from: current.status,
+            to: status,
+            ...(statusReason === undefined ? {} : { reason: statusReason }),
+          },
+        });
+        current = updated;
+      } catch (error) {
+        // Someone else (a destroy, another poll) wrote first: the next poll reads their write.
+        if (error instanceof VersionConflictError)
+          return (await this.options.registry.get(current)) ?? current;
+        throw error;
+      }
     }
+    return current;
   }
 
   private cost(record: EnvironmentRecord): CostEstimate {
@@ -467,6 +473,10 @@ export class EnvironmentService {
       cost: this.cost(record),
     };
   }
+}
+
+function destroyingOrGone(status: EnvironmentStatus): boolean {
+  return status === 'destroying' || status === 'destroyed';
 }
 
 function isSettledPhase(phase: string): boolean {

@@ -45,3 +45,32 @@ export function statusForPhase(phase: DeploymentPhase): EnvironmentStatus {
       return 'destroyed';
   }
 }
+
+/**
+ * The statuses to pass through from `from` to `to` (excluding `from`), shortest
+ * first; empty when `to` is unreachable. A fast deployment can finish between
+ * two polls, and the registry should still record each step it went through.
+ */
+export function transitionPath(from: EnvironmentStatus, to: EnvironmentStatus): EnvironmentStatus[] {
+  if (from === to) return [];
+  const previous = new Map<EnvironmentStatus, EnvironmentStatus>();
+  const queue: EnvironmentStatus[] = [from];
+  while (queue.length > 0) {
+    const current = queue.shift() as EnvironmentStatus;
+    for (const next of TRANSITIONS[current]) {
+      if (next === from || previous.has(next)) continue;
+      previous.set(next, current);
+      if (next === to) {
+        const path: EnvironmentStatus[] = [to];
+        let step = current;
+        while (step !== from) {
+          path.unshift(step);
+          step = previous.get(step) as EnvironmentStatus;
+        }
+        return path;
+      }
+      queue.push(next);
+    }
+  }
+  return [];
+}

@@ -9,7 +9,10 @@ describe('LiveHub', () => {
     jest.useFakeTimers({ doNotFake: ['setImmediate'] });
     const polls: string[] = [];
     const hub = new LiveHub<string>({
-      poll: async (key) => (polls.push(key), `${key}@${polls.length}`),
+      poll: async (key) => {
+        polls.push(key);
+        return `${key}@${polls.length}`;
+      },
       intervalMs: 1000,
     });
     const received = new Map<string, number>();

@@ -136,6 +136,7 @@ export class LiveHub<T> {
 
   private async tick(key: string, channel: Channel<T>): Promise<void> {
     channel.timer = undefined;
+    const startedAt = Date.now();
     let delay = this.options.intervalMs;
     try {
       const value = await this.pollOnce(key, channel);
@@ -146,7 +147,9 @@ export class LiveHub<T> {
       for (const listener of [...channel.listeners]) listener({ type: 'error', message, retryInMs: delay });
     }
     if (channel.listeners.size > 0 && this.channels.get(key) === channel) {
-      channel.timer = setTimeout(() => void this.tick(key, channel), delay);
+      // Fixed rate: a slow poll does not stretch the period (one poll per interval, not per interval + latency).
+      const wait = channel.failures > 0 ? delay : Math.max(0, delay - (Date.now() - startedAt));
+      channel.timer = setTimeout(() => void this.tick(key, channel), wait);
       channel.timer.unref?.();
     } else if (channel.listeners.size === 0) {
       this.channels.delete(key);

@@ -18,7 +18,11 @@ import {
   PutApprovalResultCommand,
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-codepipeline';
-import { ConfigServiceClient, paginateDescribeComplianceByConfigRule } from '@aws-sdk/client-config-service';
+import {
+  ConfigServiceClient,
+  paginateDescribeComplianceByConfigRule,
+  paginateDescribeConfigRules,
+} from '@aws-sdk/client-config-service';
 import { physicalName } from '@sep/infra/spec';
 import type { EnvironmentRecord } from '@sep/pipeline/registry';
 import type {
@@ -197,19 +201,34 @@ export class AwsPlatform implements PlatformPort {
     };
   }
 
+  /** Runtime compliance of the environment's own Config rules: those scoped to tag Environment=<suffix>. */
   async compliance({ record }: EnvironmentTarget): Promise<ComplianceReport> {
-    const prefix = physicalName('configRule', { suffix: record.environmentSuffix, part: '' });
     const rules: ComplianceReport['runtime']['rules'][number][] = [];
     await this.call(async () => {
-      for await (const page of paginateDescribeComplianceByConfigRule({ client: this.config }, {})) {
-        for (const item of page.ComplianceByConfigRules ?? []) {
-          if (!item.ConfigRuleName?.startsWith(prefix)) continue;
-          const count = item.Compliance?.ComplianceContributorCount?.CappedCount;
-          rules.push({
-            ruleName: item.ConfigRuleName,
-            compliance: (item.Compliance?.ComplianceType ?? 'INSUFFICIENT_DATA') as ConfigCompliance,
-            ...(count === undefined ? {} : { nonCompliantResources: count }),
-          });
+      const names: string[] = [];
+      for await (const page of paginateDescribeConfigRules({ client: this.config }, {})) {
+        for (const rule of page.ConfigRules ?? []) {
+          if (
+            rule.ConfigRuleName &&
+            rule.Scope?.TagKey === 'Environment' &&
+            rule.Scope.TagValue === record.environmentSuffix
+          ) {
+            names.push(rule.ConfigRuleName);
+          }
+        }
+      }
+      // DescribeComplianceByConfigRule takes at most 25 names per call.
+      for (let i = 0; i < names.length; i += 25) {
+        const input = { ConfigRuleNames: names.slice(i, i + 25) };
+        for await (const page of paginateDescribeComplianceByConfigRule({ client: this.config }, input)) {
+          for (const item of page.ComplianceByConfigRules ?? []) {
+            const count = item.Compliance?.ComplianceContributorCount?.CappedCount;
+            rules.push({
+              ruleName: item.ConfigRuleName ?? '',
+              compliance: (item.Compliance?.ComplianceType ?? 'INSUFFICIENT_DATA') as ConfigCompliance,
+              ...(count === undefined ? {} : { nonCompliantResources: count }),
+            });
+          }
         }
       }
     });

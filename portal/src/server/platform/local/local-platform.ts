@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, realpath, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { physicalName } from '@sep/infra/spec';
 import type { EnvironmentRecord, EnvironmentRegistry } from '@sep/pipeline/registry';
@@ -96,6 +96,9 @@ export class LocalPlatform implements PlatformPort {
   readonly simulated = true;
   private readonly states = new Map<string, LocalEnvironmentState>();
   private readonly artifacts = new Map<string, StageArtifacts>();
+  private readonly parsedStages = new Map<string, Promise<StageArtifacts>>();
+  /** Outputs of a finished create, per environment and rollout start: they never change afterwards. */
+  private readonly outputsCache = new Map<string, DeploymentSnapshot['outputs']>();
   private readonly synthsInFlight = new Map<string, Promise<void>>();
   private readonly speedFactor: number;
   private readonly clock: () => Date;
@@ -221,7 +224,7 @@ export class LocalPlatform implements PlatformPort {
     const events = [...earlier, ...playback.events].slice(-MAX_EVENTS);
     const artifacts = await this.tryArtifacts(state);
     const outputs =
-      playback.succeeded && artifacts !== undefined ? this.resolver(record, artifacts).outputs() : [];
+      playback.succeeded && artifacts !== undefined ? this.outputsOf(record, artifacts, last) : [];
     const failure = last.failure !== undefined && playback.phase !== 'deploying' ? last.failure : undefined;
     return {
       stackName: state.stackName,
@@ -508,6 +511,9 @@ export class LocalPlatform implements PlatformPort {
   private resumeSynth(record: EnvironmentRecord, state: LocalEnvironmentState): void {
     const suffix = record.environmentSuffix;
     this.artifacts.delete(suffix);
+    for (const key of this.parsedStages.keys()) {
+      if (key.startsWith(`${this.envDir(suffix)}${path.sep}`)) this.parsedStages.delete(key);
+    }
     const work = (async () => {
       const startedAt = state.synth?.startedAt ?? this.clock().toISOString();
       try {
@@ -556,6 +562,20 @@ export class LocalPlatform implements PlatformPort {
     this.synthsInFlight.set(suffix, work);
   }
 
+  private outputsOf(
+    record: EnvironmentRecord,
+    artifacts: StageArtifacts,
+    rollout: Rollout,
+  ): DeploymentSnapshot['outputs'] {
+    const key = `${record.environmentSuffix}@${rollout.startedAt}`;
+    let outputs = this.outputsCache.get(key);
+    if (outputs === undefined) {
+      outputs = this.resolver(record, artifacts).outputs();
+      this.outputsCache.set(key, outputs);
+    }
+    return outputs;
+  }
+
   private resolver(record: EnvironmentRecord, artifacts: StageArtifacts): TemplateResolver {
     return new TemplateResolver(artifacts.template, {
       stackName: artifacts.stackName,
@@ -578,7 +598,15 @@ export class LocalPlatform implements PlatformPort {
     const outDir = this.outDir(state.environmentSuffix);
     if (state.synth?.status !== 'succeeded' || !existsSync(outDir)) return undefined;
     try {
-      const artifacts = await readStageArtifacts({ outDir, stackName: state.stackName });
+      // Keyed by the real directory: one parse per synthesized stage, however it is linked.
+      const key = await realpath(outDir);
+      let parsing = this.parsedStages.get(key);
+      if (parsing === undefined) {
+        parsing = readStageArtifacts({ outDir, stackName: state.stackName });
+        this.parsedStages.set(key, parsing);
+        parsing.catch(() => this.parsedStages.delete(key));
+      }
+      const artifacts = { ...(await parsing), stackName: state.stackName };
       this.artifacts.set(state.environmentSuffix, artifacts);
       return artifacts;
     } catch {

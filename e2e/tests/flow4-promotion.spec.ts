@@ -1,0 +1,71 @@
+import { phaseOrder, watchDeployment } from '../src/deployment-watch';
+import { expect, test } from '../src/fixtures';
+import type { ApiErrorBody } from '../src/portal-api';
+import { READY_TIMEOUT_MS } from '../src/timeouts';
+
+test('flow 4 — an engineer cannot approve; an approver approves the pending prod promotion and prod deploys', async ({
+  signedIn,
+  api,
+  shot,
+}) => {
+  const alice = await api('alice');
+  const carol = await api('carol');
+  // A fresh portal deploys staging by itself; the promotion waits for staging to be deployed.
+  await alice.waitForStatus({ suffix: 'staging', statuses: ['ready'], timeoutMs: READY_TIMEOUT_MS });
+  expect((await alice.environment('prod')).status, 'prod waits for the promotion').not.toBe('ready');
+  await expect
+    .poll(async () => (await alice.pipeline()).pendingPromotion !== undefined, {
+      message: 'a promotion is pending once staging is deployed',
+      timeout: 15_000,
+    })
+    .toBe(true);
+
+  await test.step('an engineer sees the pending promotion but cannot decide it', async () => {
+    const page = await signedIn('alice');
+    await page.goto('/pipeline');
+    await expect(page.getByTestId('pending-promotion')).toBeVisible();
+    await expect(page.getByTestId('promotion-not-allowed')).toBeVisible();
+    await expect(page.getByTestId('approve-promotion')).toHaveCount(0);
+    await expect(page.getByTestId('reject-promotion')).toHaveCount(0);
+    await expect(page.getByTestId('pipeline-stage-Staging')).toHaveAttribute('data-status', 'Succeeded');
+    await shot(page, 'pipeline-engineer');
+    const refused = await alice.decidePromotion({ decision: 'approve', comment: 'not mine to approve' });
+    expect(refused.status()).toBe(403);
+    expect(((await refused.json()) as ApiErrorBody).error.code).toBe('forbidden');
+    expect((await alice.pipeline()).pendingPromotion, 'still pending after the refusal').toBeDefined();
+    expect((await alice.environment('prod')).status).not.toMatch(/synthesizing|deploying|ready/);
+  });
+
+  await test.step('an approver approves and prod deploys', async () => {
+    const page = await signedIn('carol');
+    await page.goto('/pipeline');
+    await expect(page.getByTestId('pending-promotion')).toBeVisible();
+    await shot(page, 'pipeline-approver-pending');
+    await page.getByTestId('promotion-comment').fill('release 42 verified on staging');
+    await page.getByTestId('approve-promotion').click();
+    await expect(page.getByTestId('promotion-outcome')).toContainText('Approved');
+    await shot(page, 'pipeline-approved');
+
+    await page.goto('/environments/prod');
+    await expect(page.getByRole('heading', { level: 1, name: 'prod' })).toBeVisible();
+    const samples = await watchDeployment(page, {
+      until: (s) => s.status === 'ready' || s.status === 'failed' || s.phase === 'failed',
+      timeoutMs: READY_TIMEOUT_MS,
+      onPhase: async (s) => {
+        if (s.phase === 'deploying') await shot(page, 'prod-deploying');
+      },
+    });
+    expect(samples.at(-1)?.status, `states seen: ${JSON.stringify(samples)}`).toBe('ready');
+    expect(phaseOrder(samples)).toContain('complete');
+    expect(phaseOrder(samples).some((phase) => phase === 'synthesizing' || phase === 'deploying')).toBe(true);
+    await shot(page, 'prod-ready');
+    const prod = await carol.environment('prod');
+    expect(prod.status).toBe('ready');
+    expect(prod.outputs.length).toBeGreaterThan(0);
+    const approvals = (await carol.audit()).filter((entry) => entry.action === 'promotion.approved');
+    expect(approvals.map((entry) => entry.actor)).toContain('carol');
+    expect(
+      (await carol.audit()).filter((e) => e.action === 'promotion.approved' && e.actor === 'alice'),
+    ).toEqual([]);
+  });
+});

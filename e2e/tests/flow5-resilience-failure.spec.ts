@@ -1,0 +1,57 @@
+import { phaseOrder, watchDeployment } from '../src/deployment-watch';
+import { expect, test } from '../src/fixtures';
+import { uniqueSuffix } from '../src/portal-api';
+import { FAILED_TIMEOUT_MS } from '../src/timeouts';
+
+/** The local platform's per-environment failure injection: a `fail=<ResourceType>` marker in the project. */
+const FAILING_TYPE = 'AWS::WAFv2::WebACL';
+
+test('flow 5b — an injected deployment failure shows failed with the failing resource and reason', async ({
+  signedIn,
+  api,
+  shot,
+}) => {
+  const suffix = uniqueSuffix('doomed');
+  const page = await signedIn('alice');
+  await page.goto('/environments/new');
+  const form = page.getByTestId('request-form');
+  await form.getByLabel('Environment suffix').fill(suffix);
+  await form.getByLabel('Project', { exact: true }).fill(`payments fail=${FAILING_TYPE}`);
+  await form.getByLabel('Cost center').fill('CC-1042');
+  await expect(page.getByTestId('feature-waf')).toBeChecked();
+  await page.getByTestId('submit-request').click();
+  await expect(page).toHaveURL(new RegExp(`/environments/${suffix}$`));
+
+  const samples = await watchDeployment(page, {
+    until: (s) => s.status === 'failed' || s.status === 'ready',
+    timeoutMs: FAILED_TIMEOUT_MS,
+  });
+  expect(samples.at(-1)?.status, `states seen: ${JSON.stringify(samples)}`).toBe('failed');
+  // It failed while deploying (the synth was fine), then CloudFormation rolled back.
+  expect(phaseOrder(samples)).toContain('deploying');
+  await expect(page.getByTestId('deployment-phases')).toHaveAttribute('data-phase', 'failed');
+
+  const detail = await (await api('alice')).environment(suffix);
+  expect(detail.failure, 'the API names the failure').toBeDefined();
+  expect(detail.failure?.resourceType).toBe(FAILING_TYPE);
+  expect(detail.failure?.reason.length ?? 0).toBeGreaterThan(10);
+  expect(detail.statusReason).toContain(detail.failure?.logicalResourceId ?? '(none)');
+  expect(detail.events.some((event) => event.resourceStatus === 'CREATE_FAILED')).toBe(true);
+
+  const failure = page.getByTestId('deployment-failure');
+  await expect(failure).toBeVisible();
+  await expect(failure.getByTestId('deployment-failure-resource')).toHaveText(
+    detail.failure?.logicalResourceId ?? '(none)',
+  );
+  await expect(failure).toContainText(FAILING_TYPE);
+  await expect(failure.getByTestId('deployment-failure-reason')).toHaveText(
+    detail.failure?.reason ?? '(none)',
+  );
+  await expect(
+    page.getByTestId('event-log').locator('[data-testid="event-row"][data-status="CREATE_FAILED"]'),
+  ).not.toHaveCount(0);
+  await shot(page, 'deployment-failed');
+
+  await page.goto('/');
+  await expect(page.getByTestId(`environment-status-${suffix}`)).toHaveAttribute('data-status', 'failed');
+});

@@ -1,0 +1,67 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { applyCompliancePacks } from './packs';
+import { suppress, validateSuppression } from './suppressions';
+
+describe('suppress()', () => {
+  it('refuses a granular rule without the specific finding', () => {
+    expect(() => validateSuppression({ ruleId: 'AwsSolutions-IAM5', reason: 'x'.repeat(40) }, 'p')).toThrow(
+      /appliesTo naming the specific findings/,
+    );
+  });
+
+  it('refuses a catch-all finding, an unknown pack and a short reason', () => {
+    expect(() =>
+      validateSuppression({ ruleId: 'AwsSolutions-IAM5', appliesTo: ['*'], reason: 'x'.repeat(40) }, 'p'),
+    ).toThrow(/specific finding/);
+    expect(() =>
+      validateSuppression(
+        { ruleId: 'AwsSolutions-IAM5', appliesTo: [{ regex: '/.*/' }], reason: 'x'.repeat(40) },
+        'p',
+      ),
+    ).toThrow(/specific finding/);
+    expect(() => validateSuppression({ ruleId: 'Mine-X1', reason: 'x'.repeat(40) }, 'p')).toThrow(/ruleId/);
+    expect(() => validateSuppression({ ruleId: 'AwsSolutions-S1', reason: 'because' }, 'p')).toThrow(
+      /reason/,
+    );
+  });
+});
+
+describe('applyCompliancePacks() and the report collector', () => {
+  // A deliberately non-compliant bucket: the packs must report it, and a suppression must move one finding.
+  const app = new App();
+  const stack = new Stack(app, 'NagProbe', { env: { account: '111111111111', region: 'us-east-1' } });
+  const bucket = new s3.Bucket(stack, 'Plain');
+  suppress(bucket, [
+    { ruleId: 'AwsSolutions-S1', reason: 'Probe bucket of this test: access logging is what we test.' },
+  ]);
+  const collector = applyCompliancePacks(stack);
+  app.synth();
+  const report = collector.report('probe', new Date('2026-01-01T00:00:00Z'));
+
+  it('reports unsuppressed errors of every pack', () => {
+    const errors = report.packs.flatMap((pack) => pack.errors.map((error) => error.ruleId));
+    expect(errors).toContain('AwsSolutions-S10');
+    expect(errors).toContain('PCI.DSS.321-S3BucketSSLRequestsOnly');
+    expect(errors).toContain('NIST.800.53.R5-S3BucketSSLRequestsOnly');
+    expect(report.totals.errors).toBe(errors.length);
+  });
+
+  it('reports the suppression with its reason instead of an error', () => {
+    const suppressed = report.packs.flatMap((pack) => pack.suppressed);
+    expect(suppressed).toEqual([
+      {
+        ruleId: 'AwsSolutions-S1',
+        resource: 'NagProbe/Plain/Resource',
+        reason: 'Probe bucket of this test: access logging is what we test.',
+      },
+    ]);
+    expect(report.packs.flatMap((pack) => pack.errors).map((e) => e.ruleId)).not.toContain('AwsSolutions-S1');
+  });
+
+  it('counts rules checked and passed per pack', () => {
+    expect(report.generatedAt).toBe('2026-01-01T00:00:00.000Z');
+    for (const pack of report.packs) expect(pack.rulesChecked).toBeGreaterThan(0);
+    expect(report.totals.passed).toBe(report.packs.reduce((sum, pack) => sum + pack.passed, 0));
+  });
+});

@@ -1,0 +1,78 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Environment, Stage, type StageProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { applyCompliancePacks } from './nag/packs';
+import type { NagReport, NagReportCollector } from './nag/report';
+import { type SecureEnvironmentOutputs, SecureEnvironmentStack } from './secure-environment-stack';
+import type { EnvironmentSpec } from './spec/environment-spec';
+
+/** File the stage writes next to its synthesized templates (CONTRACTS.md). */
+export const NAG_REPORT_FILE = 'nag-report.json';
+
+/**
+ * Feature flags the stage depends on, set on the stage itself so that the
+ * pipeline's and the portal's apps need no cdk.json of their own.
+ */
+export const STAGE_FEATURE_FLAGS = {
+  // Server access logs delivered under a bucket policy, not the LogDeliveryWrite ACL (ACLs stay disabled).
+  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+} as const;
+
+export interface SecureEnvironmentStageProps extends Omit<StageProps, 'env'> {
+  /** The validated spec (`parseEnvironmentSpec`). */
+  readonly spec: EnvironmentSpec;
+  /**
+   * Account and region of the stack.
+   *
+   * @default - `spec.account` (environment-agnostic account when absent) and `spec.region`
+   */
+  readonly env?: Environment;
+  /**
+   * Apply cdk-nag AwsSolutions, PCIDSS321 and NIST80053R5 and write `nag-report.json`.
+   *
+   * @default true
+   */
+  readonly nag?: boolean;
+}
+
+/**
+ * One secure environment as a CDK Stage: what the pipeline deploys per
+ * registered environment and what the portal synthesizes locally.
+ */
+export class SecureEnvironmentStage extends Stage {
+  public readonly spec: EnvironmentSpec;
+  public readonly stack: SecureEnvironmentStack;
+  public readonly outputs: SecureEnvironmentOutputs;
+  private readonly collector?: NagReportCollector;
+
+  constructor(scope: Construct, id: string, props: SecureEnvironmentStageProps) {
+    const { spec, nag, env, ...stageProps } = props;
+    super(scope, id, {
+      ...stageProps,
+      env: env ?? { account: spec.account, region: spec.region },
+    });
+    this.spec = spec;
+    for (const [flag, value] of Object.entries(STAGE_FEATURE_FLAGS)) this.node.setContext(flag, value);
+    this.stack = new SecureEnvironmentStack(this, 'Environment', { spec });
+    this.outputs = this.stack.outputs;
+    if (nag !== false) {
+      const collector = applyCompliancePacks(this);
+      this.collector = collector;
+      // Validation runs after the aspects (the packs) and before the assembly is written:
+      // the report then sits in the stage's assembly directory beside its templates.
+      this.node.addValidation({
+        validate: () => {
+          writeFileSync(join(this.outdir, NAG_REPORT_FILE), `${JSON.stringify(this.nagReport(), null, 2)}\n`);
+          return [];
+        },
+      });
+    }
+  }
+
+  /** The cdk-nag results of this stage; complete once the stage has been synthesized. */
+  public nagReport(): NagReport {
+    if (this.collector === undefined) throw new Error(`stage ${this.stageName} was built with nag: false`);
+    return this.collector.report(this.stageName);
+  }
+}

@@ -1,0 +1,90 @@
+import {
+  type IAMClient,
+  ListAccessKeysCommand,
+  ListUserTagsCommand,
+  NoSuchEntityException,
+  UpdateAccessKeyCommand,
+} from '@aws-sdk/client-iam';
+import type { ArnContext, Inspection } from './inspection';
+
+/**
+ * Deactivates (never deletes) the access key GuardDuty flagged: reversible with
+ * `aws iam update-access-key --status Active` once the owner has rotated it.
+ */
+export async function inspectAccessKey(options: {
+  readonly iam: IAMClient;
+  readonly userName: string;
+  readonly accessKeyId: string;
+  readonly arn: ArnContext;
+}): Promise<Inspection> {
+  const { iam, userName, accessKeyId } = options;
+  const entity = `arn:${options.arn.partition}:iam::${options.arn.account}:user/${userName}`;
+  const details = { userName, accessKeyId, reverse: 'iam:UpdateAccessKey Status=Active' };
+  let tags: unknown[];
+  const keys = [];
+  try {
+    tags = await readAllUserTags(iam, userName);
+    let marker: string | undefined;
+    do {
+      const page = await iam.send(new ListAccessKeysCommand({ UserName: userName, Marker: marker }));
+      keys.push(...(page.AccessKeyMetadata ?? []));
+      marker = page.IsTruncated ? page.Marker : undefined;
+    } while (marker !== undefined);
+  } catch (error) {
+    if (!(error instanceof NoSuchEntityException)) throw error;
+    const summary = `IAM user ${userName} no longer exists`;
+    return {
+      action: 'deactivate-access-key',
+      entity,
+      tags: [],
+      state: 'missing',
+      summary,
+      details,
+      apply: noop,
+    };
+  }
+  const key = keys.find((candidate) => candidate.AccessKeyId === accessKeyId);
+  const base = { action: 'deactivate-access-key', entity, tags };
+  if (key === undefined) {
+    return {
+      ...base,
+      state: 'missing',
+      summary: `access key ${accessKeyId} of ${userName} no longer exists`,
+      details,
+      apply: noop,
+    };
+  }
+  if (key.Status === 'Inactive') {
+    return {
+      ...base,
+      state: 'already-remediated',
+      summary: `access key ${accessKeyId} of ${userName} is already inactive`,
+      details,
+      apply: noop,
+    };
+  }
+  return {
+    ...base,
+    state: 'needs-change',
+    summary: `deactivate access key ${accessKeyId} of IAM user ${userName}`,
+    details,
+    apply: async () => {
+      await iam.send(
+        new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: 'Inactive' }),
+      );
+    },
+  };
+}
+
+async function readAllUserTags(iam: IAMClient, userName: string) {
+  const tags = [];
+  let marker: string | undefined;
+  do {
+    const page = await iam.send(new ListUserTagsCommand({ UserName: userName, Marker: marker }));
+    tags.push(...(page.Tags ?? []));
+    marker = page.IsTruncated ? page.Marker : undefined;
+  } while (marker !== undefined);
+  return tags;
+}
+
+async function noop(): Promise<void> {}

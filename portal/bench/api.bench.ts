@@ -1,0 +1,301 @@
+/**
+ * `npm run bench -w @sep/portal` (after `npm run build -w @sep/portal`).
+ *
+ * Against the BUILT portal in local mode with 1,000 registered environments:
+ *  1. p50/p95 latency of `GET /api/environments` and of the detail endpoint
+ *     under 50 concurrent clients (autocannon);
+ *  2. upstream platform calls per poll interval with 200 SSE watchers over 20
+ *     in-flight environments (target: 20, the environment count).
+ * Prints the figures; asserts nothing about timing.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseEnvironmentSpec } from '@sep/infra/spec';
+import {
+  createLocalDynamoClient,
+  createRegistryTable,
+  DynamoDbEnvironmentRegistry,
+  startLocalDynamo,
+} from '@sep/pipeline/registry';
+import autocannon from 'autocannon';
+import { createAuditTable } from '../src/server/audit/audit-store';
+import { planCreate } from '../src/server/platform/local/rollout';
+import { readStageArtifacts, synthesizeStage, synthScript } from '../src/server/platform/local/synth';
+import { resourceGraph, TemplateResolver } from '../src/server/platform/local/template';
+
+const portalDir = path.resolve(__dirname, '..');
+const repoRoot = path.resolve(portalDir, '..');
+const ENVIRONMENTS = 1000;
+const WATCHED = 20;
+const WATCHERS = 200;
+const CONNECTIONS = 50;
+const DURATION_S = 10;
+const POLL_INTERVAL_MS = 1000;
+const SSE_WINDOW_INTERVALS = 10;
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Registry + local platform state for 1,000 environments from ONE real synth. */
+async function seed(dataDir: string): Promise<{ suffixes: string[]; watched: string[]; synth: string }> {
+  const realScript = existsSync(synthScript(repoRoot));
+  const synthRoot = realScript ? repoRoot : path.join(portalDir, 'src/server/platform/local/fixtures/repo');
+  const shared = path.join(dataDir, 'shared-stage');
+  const template = parseEnvironmentSpec({
+    environmentSuffix: 'bench-template',
+    kind: 'ephemeral',
+    owner: 'bench',
+    project: 'bench',
+    costCenter: 'CC-BENCH',
+  });
+  if (!template.success) throw new Error('bench spec invalid');
+  const started = Date.now();
+  await synthesizeStage({ repoRoot: synthRoot, spec: template.spec, outDir: path.join(shared, 'stage.out') });
+  const synthMs = Date.now() - started;
+  const stackName = 'sep-bench-template-environment';
+  const artifacts = await readStageArtifacts({ outDir: path.join(shared, 'stage.out'), stackName });
+  const nodes = resourceGraph(artifacts.template);
+
+  const dynamo = await startLocalDynamo({ dataDir: path.join(dataDir, 'dynamo') });
+  const client = createLocalDynamoClient({ endpoint: dynamo.endpoint });
+  await createRegistryTable({ client, tableName: 'sep-environment-registry' });
+  await createAuditTable({ client, tableName: 'sep-portal-audit' });
+  const registry = new DynamoDbEnvironmentRegistry({ tableName: 'sep-environment-registry', client });
+  const suffixes = Array.from({ length: ENVIRONMENTS }, (_, i) => `bench-${String(i).padStart(4, '0')}`);
+  const watched = suffixes.slice(0, WATCHED);
+  const now = Date.now();
+  for (let i = 0; i < suffixes.length; i += 25) {
+    await Promise.all(
+      suffixes.slice(i, i + 25).map(async (suffix, j) => {
+        const parsed = parseEnvironmentSpec({
+          environmentSuffix: suffix,
+          kind: 'ephemeral',
+          owner: ['alice', 'bob'][j % 2],
+          project: 'bench',
+          costCenter: 'CC-BENCH',
+          features: { database: j % 3 === 0, networkFirewall: j % 5 === 0 },
+        });
+        if (!parsed.success) throw new Error(`bad spec ${suffix}`);
+        const record = await registry.register({ spec: parsed.spec, requestedBy: parsed.spec.owner });
+        const inFlight = watched.includes(suffix);
+        let current = await registry.updateStatus({
+          environmentSuffix: suffix,
+          status: 'synthesizing',
+          expectedVersion: record.version,
+        });
+        current = await registry.updateStatus({
+          environmentSuffix: suffix,
+          status: 'deploying',
+          expectedVersion: current.version,
+        });
+        if (!inFlight)
+          await registry.updateStatus({
+            environmentSuffix: suffix,
+            status: 'ready',
+            expectedVersion: current.version,
+          });
+        const envDir = path.join(dataDir, 'platform', 'environments', suffix);
+        await mkdir(envDir, { recursive: true });
+        await symlink(path.join(shared, 'stage.out'), path.join(envDir, 'stage.out'));
+        const resolver = new TemplateResolver(artifacts.template, {
+          stackName: `sep-${suffix}-environment`,
+          region: 'us-east-1',
+          account: '111111111111',
+          environmentSuffix: suffix,
+        });
+        // Watched environments deploy in real time (speed 1): they stay in flight for the whole SSE window.
+        const rollout = planCreate({
+          nodes,
+          physicalId: (id) => resolver.physicalId(id),
+          startedAt: new Date(inFlight ? now : now - 7_200_000),
+          speedFactor: inFlight ? 1 : 100,
+        });
+        await writeFile(
+          path.join(envDir, 'state.json'),
+          JSON.stringify({
+            environmentSuffix: suffix,
+            kind: 'ephemeral',
+            stackName: `sep-${suffix}-environment`,
+            synth: {
+              status: 'succeeded',
+              startedAt: new Date(now - 7_300_000).toISOString(),
+              finishedAt: new Date(now - 7_250_000).toISOString(),
+            },
+            rollouts: [rollout],
+          }),
+        );
+      }),
+    );
+  }
+  client.destroy();
+  await dynamo.close();
+  return {
+    suffixes,
+    watched,
+    synth: `${realScript ? 'real infra synth-stage.ts' : 'fixture synth (infra/bin/synth-stage.ts missing)'}, ${nodes.length} resources, ${synthMs} ms`,
+  };
+}
+
+async function startServer(dataDir: string, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'scripts/start.ts'], {
+    cwd: portalDir,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      PORTAL_DATA_DIR: dataDir,
+      PORTAL_SEED_PERSISTENT: 'false',
+      PORTAL_POLL_INTERVAL_MS: String(POLL_INTERVAL_MS),
+      PORTAL_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+  });
+  for (let i = 0; i < 300; i += 1) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/api/openapi.json`);
+      if (response.ok) return child;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('the portal did not start');
+}
+
+async function load(options: { url: string; token: string; paths: () => string; title: string }) {
+  const latencies: number[] = [];
+  const instance = autocannon({
+    url: options.url,
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    headers: { authorization: `Bearer ${options.token}` },
+    requests: [
+      { method: 'GET', setupRequest: (request: { path: string }) => ({ ...request, path: options.paths() }) },
+    ],
+  });
+  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) =>
+    latencies.push(responseTime),
+  );
+  const result = await instance;
+  latencies.sort((a, b) => a - b);
+  return {
+    endpoint: options.title,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    rps: Math.round(result.requests.average),
+    p50ms: Number(percentile(latencies, 50).toFixed(1)),
+    p95ms: Number(percentile(latencies, 95).toFixed(1)),
+    p99ms: Number(percentile(latencies, 99).toFixed(1)),
+  };
+}
+
+async function metrics(
+  base: string,
+  token: string,
+): Promise<{ upstreamCalls: number; keys: number; listeners: number }> {
+  const response = await fetch(`${base}/api/metrics`, { headers: { authorization: `Bearer ${token}` } });
+  return ((await response.json()) as { hub: { upstreamCalls: number; keys: number; listeners: number } }).hub;
+}
+
+function openWatcher(base: string, token: string, suffix: string): Promise<http.ClientRequest> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(
+      `${base}/api/environments/${suffix}/events`,
+      { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } },
+      (response) => {
+        if (response.statusCode !== 200) return reject(new Error(`SSE ${suffix}: ${response.statusCode}`));
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          if (chunk.includes('event: snapshot')) resolve(request);
+        });
+      },
+    );
+    request.on('error', reject);
+  });
+}
+
+async function main(): Promise<void> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'sep-portal-bench-'));
+  let server: ChildProcess | undefined;
+  try {
+    console.log(`seeding ${ENVIRONMENTS} environments…`);
+    const seeded = await seed(dataDir);
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    server = await startServer(dataDir, port);
+    const token = (
+      (await (
+        await fetch(`${base}/api/auth/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"username":"alice"}',
+        })
+      ).json()) as { token: string }
+    ).token;
+    const list = (await (
+      await fetch(`${base}/api/environments`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as { total: number };
+    if (list.total !== ENVIRONMENTS)
+      throw new Error(`expected ${ENVIRONMENTS} environments, the portal lists ${list.total}`);
+
+    const listFigures = await load({
+      url: base,
+      token,
+      title: 'GET /api/environments',
+      paths: () => '/api/environments',
+    });
+    let i = 0;
+    const detailFigures = await load({
+      url: base,
+      token,
+      title: 'GET /api/environments/{suffix}',
+      paths: () => `/api/environments/${seeded.suffixes[(i++ * 7919) % seeded.suffixes.length]}`,
+    });
+
+    const watchers: http.ClientRequest[] = [];
+    for (let w = 0; w < WATCHERS; w += 1)
+      watchers.push(await openWatcher(base, token, seeded.watched[w % WATCHED] ?? ''));
+    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS * 2));
+    const before = await metrics(base, token);
+    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS * SSE_WINDOW_INTERVALS));
+    const after = await metrics(base, token);
+    for (const watcher of watchers) watcher.destroy();
+    const perInterval = (after.upstreamCalls - before.upstreamCalls) / SSE_WINDOW_INTERVALS;
+
+    console.log(`\nsynth: ${seeded.synth}`);
+    console.log(
+      `environments registered: ${ENVIRONMENTS}; ${CONNECTIONS} concurrent clients for ${DURATION_S} s each`,
+    );
+    console.table([listFigures, detailFigures]);
+    console.log(
+      `SSE: ${WATCHERS} watchers over ${WATCHED} environments → ${perInterval.toFixed(1)} upstream platform calls per ${POLL_INTERVAL_MS} ms poll interval (hub: ${after.keys} environments, ${after.listeners} listeners incl. the lifecycle reconciler)`,
+    );
+    console.log(`calls per interval = environments: ${Math.round(perInterval) === WATCHED ? 'yes' : 'NO'}`);
+  } finally {
+    if (server?.pid !== undefined) process.kill(-server.pid, 'SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,36 @@
+import { ConfigError, parseConfig } from './config';
+
+describe('parseConfig', () => {
+  it('defaults to local mode on loopback with a data folder in the portal', () => {
+    const config = parseConfig({}, '/work/main/portal');
+    expect(config).toMatchObject({
+      mode: 'local',
+      host: '127.0.0.1',
+      port: 3000,
+      speedFactor: 10,
+      pollIntervalMs: 1000,
+    });
+    expect(config.dataDir).toBe('/work/main/portal/.data');
+  });
+
+  it('refuses to expose local mode beyond loopback and names every missing aws setting', () => {
+    expect(() => parseConfig({ PORTAL_HOST: '0.0.0.0' })).toThrow(/loopback only/);
+    try {
+      parseConfig({ PORTAL_MODE: 'aws' });
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(/AWS_REGION.*\n.*PORTAL_OIDC_ISSUER/s);
+    }
+  });
+
+  it('parses API token hashes and role→group mappings', () => {
+    const hash = 'a'.repeat(64);
+    const config = parseConfig({
+      PORTAL_API_TOKENS: `ci-bot:engineer+approver:${hash}`,
+      PORTAL_OIDC_ROLE_GROUPS: 'admin=ops',
+    });
+    expect(config.apiTokens).toEqual([{ name: 'ci-bot', roles: ['engineer', 'approver'], sha256: hash }]);
+    expect(() => parseConfig({ PORTAL_API_TOKENS: 'ci-bot:root:abc' })).toThrow(ConfigError);
+  });
+});

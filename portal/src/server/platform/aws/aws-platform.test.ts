@@ -1,0 +1,419 @@
+import {
+  CloudFormationClient,
+  CloudFormationServiceException,
+  DeleteStackCommand,
+  DescribeStackDriftDetectionStatusCommand,
+  DescribeStackEventsCommand,
+  DescribeStackResourceDriftsCommand,
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+  DetectStackDriftCommand,
+  GetTemplateCommand,
+  type ResourceStatus,
+  type StackEvent,
+} from '@aws-sdk/client-cloudformation';
+import {
+  CodePipelineClient,
+  GetPipelineStateCommand,
+  PutApprovalResultCommand,
+  StartPipelineExecutionCommand,
+} from '@aws-sdk/client-codepipeline';
+import {
+  ConfigServiceClient,
+  DescribeComplianceByConfigRuleCommand,
+  DescribeConfigRulesCommand,
+} from '@aws-sdk/client-config-service';
+import { parseEnvironmentSpec } from '@sep/infra/spec';
+import type { EnvironmentRecord } from '@sep/pipeline/registry';
+import { mockClient } from 'aws-sdk-client-mock';
+import { NoPendingPromotionError, NotDeployedError } from '../port';
+import { AwsPlatform } from './aws-platform';
+
+const cfn = mockClient(CloudFormationClient);
+const pipeline = mockClient(CodePipelineClient);
+const config = mockClient(ConfigServiceClient);
+
+function record(status: EnvironmentRecord['status'] = 'deploying'): EnvironmentRecord {
+  const parsed = parseEnvironmentSpec({
+    environmentSuffix: 'pr-9',
+    kind: 'ephemeral',
+    owner: 'alice',
+    project: 'p',
+    costCenter: 'c',
+  });
+  if (!parsed.success) throw new Error('bad spec');
+  return {
+    environmentSuffix: 'pr-9',
+    spec: parsed.spec,
+    status,
+    requestedBy: 'alice',
+    createdAt: '2026-03-01T10:00:00.000Z',
+    updatedAt: '2026-03-01T10:00:00.000Z',
+    version: 3,
+  };
+}
+
+const STACK = 'sep-pr-9-environment';
+const STACK_ID = `arn:aws:cloudformation:us-east-1:111111111111:stack/${STACK}/0f1e2d3c-aaaa-bbbb-cccc-123456789012`;
+const at = (seconds: number) => new Date(Date.UTC(2026, 2, 1, 10, 0, seconds));
+
+function stackEvent(
+  seconds: number,
+  logicalId: string,
+  type: string,
+  status: ResourceStatus,
+  reason?: string,
+): StackEvent {
+  return {
+    EventId: `${logicalId}-${status}-${seconds}`,
+    StackId: STACK_ID,
+    StackName: STACK,
+    LogicalResourceId: logicalId,
+    PhysicalResourceId: logicalId === STACK ? STACK_ID : `${logicalId.toLowerCase()}-phys`,
+    ResourceType: type,
+    Timestamp: at(seconds),
+    ResourceStatus: status,
+    ...(reason ? { ResourceStatusReason: reason } : {}),
+  };
+}
+
+function platform() {
+  return new AwsPlatform({
+    pipelineName: 'sep-environments',
+    approvalActionName: 'PromoteToProd',
+    clients: {
+      cloudFormation: new CloudFormationClient({ region: 'us-east-1', maxAttempts: 1 }),
+      codePipeline: new CodePipelineClient({ region: 'us-east-1', maxAttempts: 1 }),
+      config: new ConfigServiceClient({ region: 'us-east-1', maxAttempts: 1 }),
+    },
+    driftPollMs: 1,
+  });
+}
+
+const template = JSON.stringify({
+  Resources: {
+    DataKey: { Type: 'AWS::KMS::Key' },
+    DataBucket: { Type: 'AWS::S3::Bucket' },
+    Fn: { Type: 'AWS::Lambda::Function' },
+    Role: { Type: 'AWS::IAM::Role' },
+  },
+});
+
+beforeEach(() => {
+  cfn.reset();
+  pipeline.reset();
+  config.reset();
+});
+
+describe('AwsPlatform', () => {
+  it('starts a pipeline execution for a registered environment, idempotent per registry version', async () => {
+    pipeline.on(StartPipelineExecutionCommand).resolves({ pipelineExecutionId: 'exec-1' });
+    await platform().provision({ record: record('requested') });
+    expect(pipeline.commandCalls(StartPipelineExecutionCommand)[0]?.args[0].input).toEqual({
+      name: 'sep-environments',
+      clientRequestToken: 'pr-9-v3',
+    });
+  });
+
+  it('reports a stack mid-create: progress from resources against the template, events oldest first', async () => {
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        { StackName: STACK, StackId: STACK_ID, StackStatus: 'CREATE_IN_PROGRESS', CreationTime: at(0) },
+      ],
+    });
+    cfn.on(DescribeStackEventsCommand).resolves({
+      StackEvents: [
+        stackEvent(9, 'DataKey', 'AWS::KMS::Key', 'CREATE_COMPLETE'),
+        stackEvent(5, 'DataBucket', 'AWS::S3::Bucket', 'CREATE_IN_PROGRESS'),
+        stackEvent(2, 'DataKey', 'AWS::KMS::Key', 'CREATE_IN_PROGRESS'),
+        stackEvent(0, STACK, 'AWS::CloudFormation::Stack', 'CREATE_IN_PROGRESS', 'User Initiated'),
+      ],
+    });
+    cfn.on(DescribeStackResourcesCommand).resolves({
+      StackResources: [
+        {
+          LogicalResourceId: 'DataKey',
+          ResourceType: 'AWS::KMS::Key',
+          ResourceStatus: 'CREATE_COMPLETE',
+          Timestamp: at(9),
+        },
+        {
+          LogicalResourceId: 'DataBucket',
+          ResourceType: 'AWS::S3::Bucket',
+          ResourceStatus: 'CREATE_IN_PROGRESS',
+          Timestamp: at(5),
+        },
+      ],
+    });
+    cfn.on(GetTemplateCommand).resolves({ TemplateBody: template });
+    const snapshot = await platform().describe({ record: record() });
+    expect(snapshot.progress).toMatchObject({
+      phase: 'deploying',
+      resourcesDone: 1,
+      resourcesTotal: 4,
+      percent: 25,
+    });
+    expect(snapshot.events.map((e) => e.logicalResourceId)).toEqual([
+      STACK,
+      'DataKey',
+      'DataBucket',
+      'DataKey',
+    ]);
+    expect(snapshot.timeline).toEqual([
+      expect.objectContaining({
+        logicalResourceId: 'DataKey',
+        status: 'complete',
+        finishedAt: at(9).toISOString(),
+      }),
+      expect.objectContaining({ logicalResourceId: 'DataBucket', status: 'in-progress' }),
+    ]);
+    expect(snapshot.outputs).toEqual([]);
+  });
+
+  it('names the root cause of a failed create, not the cancellations or the rollback', async () => {
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: STACK,
+          StackId: STACK_ID,
+          StackStatus: 'ROLLBACK_COMPLETE',
+          StackStatusReason: 'The following resource(s) failed to create: [Fn]. Rollback requested by user.',
+          CreationTime: at(0),
+        },
+      ],
+    });
+    const reason =
+      'Resource handler returned message: "The role defined for the function cannot be assumed by Lambda."';
+    cfn.on(DescribeStackEventsCommand).resolves({
+      StackEvents: [
+        stackEvent(40, STACK, 'AWS::CloudFormation::Stack', 'ROLLBACK_COMPLETE'),
+        stackEvent(35, 'DataKey', 'AWS::KMS::Key', 'DELETE_COMPLETE'),
+        stackEvent(30, 'DataBucket', 'AWS::S3::Bucket', 'DELETE_COMPLETE'),
+        stackEvent(
+          21,
+          STACK,
+          'AWS::CloudFormation::Stack',
+          'ROLLBACK_IN_PROGRESS',
+          'The following resource(s) failed to create: [Fn]. Rollback requested by user.',
+        ),
+        stackEvent(20, 'Role', 'AWS::IAM::Role', 'CREATE_FAILED', 'Resource creation cancelled'),
+        stackEvent(20, 'Fn', 'AWS::Lambda::Function', 'CREATE_FAILED', reason),
+        stackEvent(10, 'Fn', 'AWS::Lambda::Function', 'CREATE_IN_PROGRESS'),
+        stackEvent(0, STACK, 'AWS::CloudFormation::Stack', 'CREATE_IN_PROGRESS', 'User Initiated'),
+      ],
+    });
+    cfn.on(DescribeStackResourcesCommand).resolves({ StackResources: [] });
+    cfn.on(GetTemplateCommand).resolves({ TemplateBody: template });
+    const snapshot = await platform().describe({ record: record() });
+    expect(snapshot.progress.phase).toBe('failed');
+    expect(snapshot.failure).toEqual({
+      logicalResourceId: 'Fn',
+      resourceType: 'AWS::Lambda::Function',
+      reason,
+    });
+  });
+
+  it('tells a vanished stack apart from a destroyed one and from one not created yet', async () => {
+    const missing = new CloudFormationServiceException({
+      name: 'ValidationError',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+      message: `Stack with id ${STACK} does not exist`,
+    });
+    cfn.on(DescribeStacksCommand).rejects(missing);
+    pipeline.on(GetPipelineStateCommand).resolves({
+      stageStates: [
+        { stageName: 'Build', latestExecution: { pipelineExecutionId: 'e1', status: 'InProgress' } },
+      ],
+    });
+    const vanished = await platform().describe({ record: record('ready') });
+    expect(vanished.progress.phase).toBe('failed');
+    expect(vanished.failure?.reason).toContain('no longer exists');
+    expect((await platform().describe({ record: record('destroying') })).progress.phase).toBe('destroyed');
+    expect((await platform().describe({ record: record('requested') })).progress.phase).toBe('synthesizing');
+    cfn.on(DetectStackDriftCommand).rejects(missing);
+    await expect(platform().detectDrift({ record: record('ready') })).rejects.toBeInstanceOf(
+      NotDeployedError,
+    );
+  });
+
+  it('surfaces throttling that outlasts the retries as an upstream error', async () => {
+    const throttled = new CloudFormationServiceException({
+      name: 'Throttling',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+      message: 'Rate exceeded',
+    });
+    cfn.on(DescribeStacksCommand).rejects(throttled);
+    await expect(platform().describe({ record: record() })).rejects.toThrow('Rate exceeded');
+  });
+
+  it('reads outputs of a complete stack and deletes stacks it destroys', async () => {
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: STACK,
+          StackId: STACK_ID,
+          StackStatus: 'CREATE_COMPLETE',
+          CreationTime: at(0),
+          Outputs: [
+            {
+              OutputKey: 'ApiUrl',
+              OutputValue: 'https://abc123defg.execute-api.us-east-1.amazonaws.com/prod/',
+            },
+            { OutputKey: 'ApiKeyId', OutputValue: 'k1x2y3z4w5', Description: 'API key ID' },
+          ],
+        },
+      ],
+    });
+    cfn
+      .on(DescribeStackEventsCommand)
+      .resolves({ StackEvents: [stackEvent(0, STACK, 'AWS::CloudFormation::Stack', 'CREATE_COMPLETE')] });
+    cfn.on(DescribeStackResourcesCommand).resolves({ StackResources: [] });
+    cfn.on(GetTemplateCommand).resolves({ TemplateBody: template });
+    cfn.on(DeleteStackCommand).resolves({});
+    const p = platform();
+    const snapshot = await p.describe({ record: record('ready') });
+    expect(snapshot.progress.percent).toBe(100);
+    expect(snapshot.outputs).toEqual([
+      { key: 'ApiUrl', value: 'https://abc123defg.execute-api.us-east-1.amazonaws.com/prod/' },
+      { key: 'ApiKeyId', value: 'k1x2y3z4w5', description: 'API key ID' },
+    ]);
+    await p.describe({ record: record('ready') });
+    expect(cfn.commandCalls(GetTemplateCommand)).toHaveLength(1);
+    await p.destroy({ record: record('ready') });
+    expect(cfn.commandCalls(DeleteStackCommand)[0]?.args[0].input).toEqual({ StackName: STACK });
+  });
+
+  it('approves with the token from GetPipelineState, and refuses when nothing waits', async () => {
+    pipeline.on(GetPipelineStateCommand).resolves({
+      stageStates: [
+        {
+          stageName: 'Staging',
+          latestExecution: { pipelineExecutionId: 'e7', status: 'Succeeded' },
+          actionStates: [],
+        },
+        {
+          stageName: 'Prod',
+          latestExecution: { pipelineExecutionId: 'e7', status: 'InProgress' },
+          actionStates: [
+            {
+              actionName: 'PromoteToProd',
+              latestExecution: { status: 'InProgress', token: 'tok-123', lastStatusChange: at(5) },
+            },
+          ],
+        },
+      ],
+    });
+    pipeline.on(PutApprovalResultCommand).resolves({ approvedAt: at(6) });
+    const p = platform();
+    const view = await p.pipeline();
+    expect(view.pendingPromotion).toEqual({
+      stageName: 'Prod',
+      actionName: 'PromoteToProd',
+      requestedAt: at(5).toISOString(),
+      executionId: 'e7',
+    });
+    expect(JSON.stringify(view)).not.toContain('tok-123');
+    await p.decidePromotion({ decision: 'approve', comment: 'release 7', actor: 'carol' });
+    expect(pipeline.commandCalls(PutApprovalResultCommand)[0]?.args[0].input).toEqual({
+      pipelineName: 'sep-environments',
+      stageName: 'Prod',
+      actionName: 'PromoteToProd',
+      token: 'tok-123',
+      result: { status: 'Approved', summary: 'Approved by carol in the portal: release 7' },
+    });
+
+    pipeline.on(GetPipelineStateCommand).resolves({ stageStates: [] });
+    await expect(
+      p.decidePromotion({ decision: 'reject', comment: '', actor: 'carol' }),
+    ).rejects.toBeInstanceOf(NoPendingPromotionError);
+  });
+
+  it('reads AWS Config results of the environment’s own rules only (scoped by its Environment tag)', async () => {
+    const scoped = (name: string, suffix: string) => ({
+      ConfigRuleName: name,
+      Source: { Owner: 'AWS' as const, SourceIdentifier: 'S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED' },
+      Scope: { TagKey: 'Environment', TagValue: suffix },
+    });
+    config.on(DescribeConfigRulesCommand).resolves({
+      ConfigRules: [
+        scoped('sep-pr-9-s3-bucket-encrypted', 'pr-9'),
+        scoped('sep-pr-9-cloudwatch-log-group-encrypted', 'pr-9'),
+        scoped('sep-pr-9-x-s3-bucket-encrypted', 'pr-9-x'),
+      ],
+    });
+    config.on(DescribeComplianceByConfigRuleCommand).resolves({
+      ComplianceByConfigRules: [
+        { ConfigRuleName: 'sep-pr-9-s3-bucket-encrypted', Compliance: { ComplianceType: 'COMPLIANT' } },
+        {
+          ConfigRuleName: 'sep-pr-9-cloudwatch-log-group-encrypted',
+          Compliance: {
+            ComplianceType: 'NON_COMPLIANT',
+            ComplianceContributorCount: { CappedCount: 2, CapExceeded: false },
+          },
+        },
+      ],
+    });
+    const report = await platform().compliance({ record: record('ready') });
+    expect(report.runtime.rules).toEqual([
+      {
+        ruleName: 'sep-pr-9-cloudwatch-log-group-encrypted',
+        compliance: 'NON_COMPLIANT',
+        nonCompliantResources: 2,
+      },
+      { ruleName: 'sep-pr-9-s3-bucket-encrypted', compliance: 'COMPLIANT' },
+    ]);
+    expect(
+      config.commandCalls(DescribeComplianceByConfigRuleCommand)[0]?.args[0].input.ConfigRuleNames,
+    ).toEqual(['sep-pr-9-s3-bucket-encrypted', 'sep-pr-9-cloudwatch-log-group-encrypted']);
+  });
+
+  it('runs drift detection to completion and lists drifted resources', async () => {
+    cfn.on(DetectStackDriftCommand).resolves({ StackDriftDetectionId: 'd-1' });
+    cfn
+      .on(DescribeStackDriftDetectionStatusCommand)
+      .resolvesOnce({
+        StackId: STACK_ID,
+        StackDriftDetectionId: 'd-1',
+        DetectionStatus: 'DETECTION_IN_PROGRESS',
+        Timestamp: at(1),
+      })
+      .resolves({
+        StackId: STACK_ID,
+        StackDriftDetectionId: 'd-1',
+        DetectionStatus: 'DETECTION_COMPLETE',
+        StackDriftStatus: 'DRIFTED',
+        Timestamp: at(2),
+      });
+    cfn.on(DescribeStackResourceDriftsCommand).resolves({
+      StackResourceDrifts: [
+        {
+          StackId: STACK_ID,
+          LogicalResourceId: 'DataBucket',
+          ResourceType: 'AWS::S3::Bucket',
+          StackResourceDriftStatus: 'MODIFIED',
+          Timestamp: at(2),
+          PropertyDifferences: [
+            {
+              PropertyPath: '/VersioningConfiguration/Status',
+              ExpectedValue: 'Enabled',
+              ActualValue: 'Suspended',
+              DifferenceType: 'NOT_EQUAL',
+            },
+          ],
+        },
+      ],
+    });
+    const report = await platform().detectDrift({ record: record('ready') });
+    expect(report.status).toBe('DRIFTED');
+    expect(report.driftedResources[0]).toEqual({
+      logicalResourceId: 'DataBucket',
+      resourceType: 'AWS::S3::Bucket',
+      driftStatus: 'MODIFIED',
+      differences: [
+        { propertyPath: '/VersioningConfiguration/Status', expected: 'Enabled', actual: 'Suspended' },
+      ],
+    });
+  });
+});
