@@ -15,6 +15,7 @@ import type { Construct, IConstruct } from 'constructs';
 import { ACCOUNT_TRAIL_LOG_GROUP_NAME } from './account-security-stack';
 import { HumanAccessRoles } from './constructs/access';
 import { API_STAGE_NAME, SecureApi } from './constructs/api';
+import { AuditLogArchive } from './constructs/archive';
 import { EnvironmentCompliance } from './constructs/compliance';
 import { EnvironmentFunction } from './constructs/compute';
 import { AuroraDatabase } from './constructs/database';
@@ -340,6 +341,17 @@ export class SecureEnvironmentStack extends Stack {
       secretsKey,
       waf: features.waf,
     });
+
+    if (policy.archiveRetentionDays > LOG_RETENTION_DAYS) {
+      new AuditLogArchive(this, 'AuditArchive', {
+        auditBucket: this.storage.auditLogBucket,
+        logsKey,
+        logGroups: {
+          Api: this.api.accessLogGroup,
+          ...(this.api.wafLogGroup === undefined ? {} : { Waf: this.api.wafLogGroup }),
+        },
+      });
+    }
 
     if (needsSecret && functions.secretRotation !== undefined) {
       this.databaseSecret = new DatabaseSecret(this, 'DatabaseSecret', {

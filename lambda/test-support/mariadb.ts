@@ -51,10 +51,23 @@ async function freePort(): Promise<number> {
   });
 }
 
+async function runOpenssl(args: string[]): Promise<void> {
+  try {
+    await run('openssl', args);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') {
+      throw new Error(
+        'openssl not found: the MariaDB test setup makes its TLS certificate with it (apt-get install -y openssl)',
+      );
+    }
+    throw error;
+  }
+}
+
 async function createCertificate(directory: string): Promise<{ cert: string; key: string }> {
   const cert = join(directory, 'server-cert.pem');
   const key = join(directory, 'server-key.pem');
-  await run('openssl', [
+  await runOpenssl([
     'req',
     '-x509',
     '-newkey',

@@ -137,14 +137,14 @@ if (first !== undefined && last !== undefined && last.count > first.count) {
   console.log(
     `marginal memory: ${((last.peakMb - first.peakMb) / (last.count - first.count)).toFixed(1)} MB per environment`,
   );
+  // Linearity is judged on CPU time: wall time on this shared machine swings with other load.
   const slopes = results.slice(1).map((r, i) => {
     const previous = results[i] as Measurement;
-    return (r.seconds - previous.seconds) / (r.count - previous.count);
+    return (r.cpuSeconds - previous.cpuSeconds) / (r.count - previous.count);
   });
-  // Quadratic growth shows as a per-environment cost that rises with the count; allow run-to-run
-  // noise of 50 ms per environment on this shared machine.
+  // Quadratic growth shows as a per-environment cost that rises with the count (50 ms of noise allowed).
   const rising = slopes.slice(1).some((slope, i) => slope > 2 * Math.max(slopes[i] ?? 0, 0) + 0.05);
   console.log(
-    `slopes between sizes: ${slopes.map((s) => s.toFixed(3)).join(', ')} s/env — ${rising ? 'NOT linear (cost per environment grows)' : 'linear (no rising cost per environment)'}`,
+    `CPU slopes between sizes: ${slopes.map((s) => s.toFixed(3)).join(', ')} s/env — ${rising ? 'NOT linear (cost per environment grows)' : 'linear (no rising cost per environment)'}`,
   );
 }

@@ -262,7 +262,11 @@ export class PipelineStack extends Stack {
         'npm run build -w @sep/lambda',
         // The registry is read HERE, into a file; `cdk synth` below only reads the file.
         'npx tsx pipeline/scripts/export-registry.ts --table "$REGISTRY_TABLE_NAME" --out pipeline/environments.json',
-        `cd pipeline && ENVIRONMENTS_FILE=environments.json npx cdk synth ${contextFlags}`.trim(),
+        // A subshell: buildspec 0.2 runs every command in one shell, so a bare `cd` would leak.
+        `(cd pipeline && ENVIRONMENTS_FILE=environments.json npx cdk synth ${contextFlags})`.replace(
+          ' )',
+          ')',
+        ),
         // The smoke script every environment's smoke action runs, from the cloud assembly.
         `npx esbuild pipeline/scripts/smoke.ts --bundle --platform=node --target=node20 --outfile=pipeline/cdk.out/${SMOKE_SCRIPT_PATH}`,
       ],

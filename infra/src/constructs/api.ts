@@ -54,6 +54,8 @@ export class SecureApi extends Construct {
   public readonly apiKeySecret: secretsmanager.CfnSecret;
   public readonly usagePlan: apigateway.UsagePlan;
   public readonly webAcl?: wafv2.CfnWebACL;
+  /** Receives the WAF logs (name fixed by WAF: `aws-waf-logs-*`), when WAF is on. */
+  public wafLogGroup?: logs.LogGroup;
   /** `VisibilityConfig.metricName` of the web ACL, for the WAF-blocks alarm. */
   public readonly webAclMetricName?: string;
 
@@ -233,6 +235,7 @@ export class SecureApi extends Construct {
       retention: policy.logRetention,
       removalPolicy: policy.removalPolicy,
     });
+    this.wafLogGroup = wafLogGroup;
     new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
       resourceArn: webAcl.attrArn,
       logDestinationConfigs: [

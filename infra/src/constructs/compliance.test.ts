@@ -104,7 +104,15 @@ describe('EnvironmentCompliance', () => {
       FunctionName: 'arn:aws:lambda:us-east-1:111111111111:function:sep-pr123-compliance-evaluator',
     });
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'config:PutEvaluations', Resource: '*' }] },
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['config:PutEvaluations', 'config:GetResourceConfigHistory'],
+            Resource: '*',
+          },
+        ],
+      },
       Roles: ['sep-pr123-compliance-evaluator'],
     });
   });

@@ -27,9 +27,17 @@ export const REQUIRED_TAG_KEYS = [
  * `rule` budget of the physical-name table, shared with EventBridge rules).
  */
 interface EnvironmentRuleDefinition {
+  /** Part of the physical name, after `sep-<suffix>-`. */
   readonly name: string;
+  /** The AWS managed rule identifier. */
   readonly identifier: string;
+  /** What a compliant resource looks like, shown in the Config console. */
   readonly description: string;
+  /**
+   * The managed rule's parameters.
+   *
+   * @default - none
+   */
   readonly inputParameters?: Record<string, unknown>;
 }
 
@@ -145,7 +153,7 @@ export interface EnvironmentComplianceProps {
    * The compliance-evaluator function backing the custom rule (S3 buckets and
    * log groups of this environment: KMS key and 90-day retention). The
    * construct lets AWS Config invoke it and attaches a customer-managed policy
-   * with `config:PutEvaluations` to its role.
+   * with `config:PutEvaluations` and `config:GetResourceConfigHistory` to its role.
    *
    * @default - no custom rule
    */
@@ -329,8 +337,10 @@ export class EnvironmentCompliance extends Construct {
         roles: [evaluator.role],
         statements: [
           new iam.PolicyStatement({
-            actions: ['config:PutEvaluations'],
-            // PutEvaluations has no resource type in the Service Authorization Reference.
+            // GetResourceConfigHistory fetches the item when Config sends an
+            // oversized-change notification. Neither action has a resource type
+            // in the Service Authorization Reference.
+            actions: ['config:PutEvaluations', 'config:GetResourceConfigHistory'],
             resources: ['*'],
           }),
         ],
@@ -340,7 +350,7 @@ export class EnvironmentCompliance extends Construct {
           ruleId: 'AwsSolutions-IAM5',
           appliesTo: ['Resource::*'],
           reason:
-            "config:PutEvaluations supports no resource-level permission (Service Authorization Reference: no resource type); the evaluator can only report results for the rule that invoked it with that invocation's result token.",
+            'config:PutEvaluations and config:GetResourceConfigHistory support no resource-level permission (Service Authorization Reference: no resource type); the evaluator reports only with the result token of the invocation Config made, and reads configuration history (read-only) for oversized notifications.',
         },
       ]);
     }

@@ -24,7 +24,7 @@ export type KeyUse = keyof typeof KEY_USE_ACTIONS;
  */
 const VIA_SERVICES: Record<KeyPurpose, readonly string[]> = {
   data: ['s3', 'dynamodb', 'rds', 'sqs'],
-  logs: ['logs', 'sns', 'sqs'],
+  logs: ['logs', 'sns', 'sqs', 'firehose', 's3'],
   lambda: ['lambda'],
   secrets: ['secretsmanager'],
 };

@@ -197,11 +197,13 @@ function serviceLabel(value: string): string {
 export interface MonitoredFunction {
   /** Short, stable label such as `pii-scanner`; becomes part of alarm names. */
   readonly label: string;
+  /** The function whose `Errors` and `Throttles` metrics are watched. */
   readonly function: lambda.IFunction;
 }
 
 /** The REST API to watch. */
 export interface MonitoredApi {
+  /** The API; its name is the `ApiName` dimension of the `AWS/ApiGateway` metrics. */
   readonly restApi: apigateway.IRestApi;
   /** Stage whose metrics are watched. */
   readonly stageName: string;

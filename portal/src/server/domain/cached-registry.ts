@@ -54,6 +54,14 @@ export class CachedRegistry implements EnvironmentRegistry {
     return this.inner.listExpired(options);
   }
 
+  /**
+   * Changes whenever what `list()` returns may have changed: a cache key for
+   * derived views. Undefined while no fresh snapshot exists.
+   */
+  get revision(): string | undefined {
+    return this.fresh() ? `${this.snapshot?.at}:${this.generation}` : undefined;
+  }
+
   invalidate(): void {
     this.snapshot = undefined;
     this.generation += 1;

@@ -50,6 +50,12 @@ export interface EnvironmentServiceOptions {
   readonly registry: EnvironmentRegistry;
   readonly platform: PlatformPort;
   readonly audit: AuditStore;
+  /**
+   * Changes whenever the registry's list may have changed; when given, the
+   * serialized list is reused per user until it does (1,000 environments make a
+   * ~0.5 MB answer that would otherwise be rebuilt on every request).
+   */
+  readonly listRevision?: () => string | undefined;
   /** Upstream poll period per watched environment. */
   readonly pollIntervalMs: number;
   /** @default () => new Date() */
@@ -67,6 +73,7 @@ export class EnvironmentService {
   readonly hub: LiveHub<Observation>;
   private readonly tracked = new Map<string, () => void>();
   private readonly costs = new Map<string, CostEstimate>();
+  private readonly listBodies = new Map<string, string>();
   private readonly clock: () => Date;
 
   constructor(private readonly options: EnvironmentServiceOptions) {
@@ -92,6 +99,22 @@ export class EnvironmentService {
     );
     const environments = records.map((record) => this.view(user, record));
     return { mode: this.mode, environments, total: environments.length };
+  }
+
+  /** `GET /api/environments` serialized, reused while the registry and the user's rights are unchanged. */
+  async listJson(user: User, options: { status?: EnvironmentStatus } = {}): Promise<string> {
+    const keyOf = (revision: string) =>
+      `${revision}|${user.id}|${[...user.roles].sort().join('+')}|${options.status ?? ''}`;
+    const before = this.options.listRevision?.();
+    const cached = before === undefined ? undefined : this.listBodies.get(keyOf(before));
+    if (cached !== undefined) return cached;
+    const body = JSON.stringify(await this.list(user, options));
+    // Stored only if nothing changed while it was built, so no key ever holds older data.
+    if (before !== undefined && this.options.listRevision?.() === before) {
+      if (this.listBodies.size > 200) this.listBodies.clear();
+      this.listBodies.set(keyOf(before), body);
+    }
+    return body;
   }
 
   async get(user: User, environmentSuffix: string): Promise<EnvironmentDetail> {

@@ -503,6 +503,8 @@ export class LocalPlatform implements PlatformPort {
       rollouts,
       synth: { status: 'running', startedAt: this.clock().toISOString() },
     };
+    // Claim the synth before the write: a concurrent describe must not start a second one.
+    this.synthsInFlight.set(record.environmentSuffix, Promise.resolve());
     await this.save(state);
     this.resumeSynth(record, state);
   }
