@@ -12,7 +12,7 @@ export interface PortalFixtures {
   api: (user: DemoUserId) => Promise<PortalApi>;
   /** A page in its own browser context, signed in through the sign-in page as a demo user. */
   signedIn: (user: DemoUserId) => Promise<Page>;
-  /** Attaches a full-page screenshot to the test's report. */
+  /** Attaches a screenshot of the page to the test's report. */
   shot: (page: Page, name: string) => Promise<void>;
   /** Attaches the shared portal's log when a test fails. */
   portalLogOnFailure: undefined;
@@ -26,8 +26,10 @@ export async function signInThroughPage(page: Page, user: DemoUserId, next = '/'
   await expect(page.getByTestId('current-user-name')).toHaveText(DEMO_USERS[user].name);
 }
 
+/** The viewport, not the full page: the detail page holds hundreds of event rows and re-renders live. */
 export async function attachScreenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  await testInfo.attach(name, { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+  const body = await page.screenshot({ animations: 'disabled', timeout: 30_000 });
+  await testInfo.attach(name, { body, contentType: 'image/png' });
 }
 
 /** Attaches the tail of a portal log (the first place to look when a flow fails). */

@@ -314,9 +314,23 @@ export class SecureEnvironmentStack extends Stack {
     });
 
     const needsSecret = features.database || spec.existingDatabaseSecretArn !== undefined;
+    // Only the rotation function talks MySQL: it alone gets a group with the database port.
+    const databaseClientGroup = features.database
+      ? new ec2.SecurityGroup(this, 'DatabaseClientSecurityGroup', {
+          vpc,
+          description: `Database clients of ${suffix}: HTTPS to AWS endpoints and MySQL to the cluster only`,
+          allowAllOutbound: false,
+        })
+      : undefined;
+    databaseClientGroup?.addEgressRule(
+      ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(443),
+      'HTTPS to VPC endpoints (no internet route exists)',
+    );
     if (needsSecret) {
       functions.secretRotation = new EnvironmentFunction(this, 'SecretRotation', {
         ...fnBase,
+        securityGroups: databaseClientGroup === undefined ? fnBase.securityGroups : [databaseClientGroup],
         handlerName: 'secret-rotation',
         nameKind: 'secretRotationFunction',
         description: 'Rotates the database credentials every 30 days (Secrets Manager four-step rotation)',
@@ -372,10 +386,16 @@ export class SecureEnvironmentStack extends Stack {
         storageEncryptionKey: dataKey,
         logsEncryptionKey: logsKey,
         credentials: this.databaseSecret.secret,
-        clientSecurityGroups: [this.network.workloadSecurityGroup],
+        clientSecurityGroups: databaseClientGroup === undefined ? [] : [databaseClientGroup],
         logRetention: policy.logRetention,
       });
       this.databaseSecret.rotationSchedule?.node.addDependency(this.database.cluster);
+      databaseClientGroup?.addEgressRule(
+        ec2.Peer.securityGroupId(this.database.securityGroup.securityGroupId),
+        // Aurora MySQL's default port (kept, see AwsSolutions-RDS11): a literal reviewers can read.
+        ec2.Port.tcp(MYSQL_PORT),
+        'MySQL (TLS enforced by the cluster) to the environment database only',
+      );
     }
 
     this.compliance = new EnvironmentCompliance(this, 'Compliance', {
@@ -569,6 +589,8 @@ export class SecureEnvironmentStack extends Stack {
     };
   }
 }
+
+const MYSQL_PORT = 3306;
 
 /** Seed 003: the document functions time out after 15 seconds. */
 const DOCUMENT_TIMEOUT = Duration.seconds(15);

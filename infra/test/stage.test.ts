@@ -124,6 +124,15 @@ describe('S3: data, access-log, flow-log and audit buckets', () => {
     expect(new Set(expirations(ephemeral))).toEqual(new Set([90]));
   });
 
+  it('archives API access and WAF logs to the audit bucket through KMS Firehose in staging/prod only', () => {
+    prod.resourceCountIs('AWS::Logs::SubscriptionFilter', 2);
+    prod.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      DeliveryStreamEncryptionConfigurationInput: Match.objectLike({ KeyType: 'CUSTOMER_MANAGED_CMK' }),
+      ExtendedS3DestinationConfiguration: Match.objectLike({ Prefix: 'cloudwatch/' }),
+    });
+    ephemeral.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 0);
+  });
+
   it('empties and deletes buckets only for ephemeral environments, retains them in prod', () => {
     expect(ofType(ephemeral, 'Custom::S3AutoDeleteObjects').length).toBe(4);
     expect(ofType(prod, 'Custom::S3AutoDeleteObjects').length).toBe(0);
@@ -199,10 +208,26 @@ describe('Network: isolated 3-AZ VPC, endpoints, HTTPS-only security groups', ()
           []) {
           // 255.255.255.255/32 ICMP is CDK's "no egress" marker.
           if (rule.CidrIp === '255.255.255.255/32') continue;
-          expect(rule.FromPort).toBe(443);
+          // MySQL only towards the database security group (the rotation function's group).
+          if (rule.DestinationSecurityGroupId !== undefined) expect(rule.FromPort).toBe(3306);
+          else expect(rule.FromPort).toBe(443);
         }
       }
     }
+  });
+
+  it('lets only the rotation function reach the database, on the MySQL port, besides HTTPS', () => {
+    const groupsWithMysql = ofType(prod, 'AWS::EC2::SecurityGroup').filter(([, group]) =>
+      ((group.Properties?.SecurityGroupEgress as Record<string, unknown>[] | undefined) ?? []).some(
+        (rule) => rule.FromPort === 3306,
+      ),
+    );
+    expect(groupsWithMysql.map(([id]) => id)).toEqual([
+      expect.stringMatching(/^DatabaseClientSecurityGroup/),
+    ]);
+    expect(ofType(ephemeral, 'AWS::EC2::SecurityGroup').some(([id]) => id.startsWith('DatabaseClient'))).toBe(
+      false,
+    );
   });
 
   it('locks the default security group down', () => {

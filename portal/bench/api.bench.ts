@@ -37,7 +37,7 @@ const WATCHERS = 200;
 const CONNECTIONS = 50;
 const DURATION_S = 10;
 const POLL_INTERVAL_MS = 1000;
-const SSE_WINDOW_INTERVALS = 10;
+const SSE_WINDOW_INTERVALS = 20;
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -287,7 +287,10 @@ async function main(): Promise<void> {
     console.log(
       `SSE: ${WATCHERS} watchers over ${WATCHED} environments → ${perInterval.toFixed(1)} upstream platform calls per ${POLL_INTERVAL_MS} ms poll interval (hub: ${after.keys} environments, ${after.listeners} listeners incl. the lifecycle reconciler)`,
     );
-    console.log(`calls per interval = environments: ${Math.round(perInterval) === WATCHED ? 'yes' : 'NO'}`);
+    // Each environment's loop has its own phase, so a finite window sees ±1 poll per environment at its edges.
+    console.log(
+      `calls per interval = environments (±${(WATCHED / SSE_WINDOW_INTERVALS).toFixed(1)} window-edge tolerance): ${Math.abs(perInterval - WATCHED) <= WATCHED / SSE_WINDOW_INTERVALS ? 'yes' : 'NO'}`,
+    );
   } finally {
     if (server?.pid !== undefined) process.kill(-server.pid, 'SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 500));

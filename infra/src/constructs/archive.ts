@@ -56,7 +56,10 @@ export class AuditLogArchive extends Construct {
 
     this.deliveryStream = new firehose.CfnDeliveryStream(this, 'Stream', {
       deliveryStreamType: 'DirectPut',
-      deliveryStreamEncryptionConfigurationInput: { keyType: 'CUSTOMER_MANAGED_CMK', keyArn: props.logsKey.keyArn },
+      deliveryStreamEncryptionConfigurationInput: {
+        keyType: 'CUSTOMER_MANAGED_CMK',
+        keyArn: props.logsKey.keyArn,
+      },
       extendedS3DestinationConfiguration: {
         bucketArn: props.auditBucket.bucketArn,
         roleArn: deliveryRole.roleArn,

@@ -88,7 +88,8 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
         'skipping invalid registry entry',
       ),
   });
-  const registry = new CachedRegistry(storedRegistry, config.pollIntervalMs);
+  // Locally the portal is the registry's only writer; in AWS the sweeper also writes, so rescan sooner.
+  const registry = new CachedRegistry(storedRegistry, config.mode === 'local' ? 30_000 : 5_000);
   const audit = new DynamoDbAuditStore({ tableName: auditTable, client: dynamo });
   const platform: PlatformPort =
     config.mode === 'local'

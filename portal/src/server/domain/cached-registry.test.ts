@@ -61,7 +61,12 @@ describe('CachedRegistry', () => {
     await cached.updateStatus({ environmentSuffix: 'env-a', status: 'destroying' });
     expect((await cached.get({ environmentSuffix: 'env-a' }))?.status).toBe('destroying');
     await new Promise((resolve) => setTimeout(resolve, 30));
-    await cached.list();
+    const revision = cached.revision;
+    // Stale: answered from the snapshot at once while one rescan runs in the background.
+    expect((await cached.list()).map((r) => r.status)).toEqual(['destroying']);
+    for (let i = 0; i < 100 && cached.revision === revision; i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     expect(calls.list).toBe(2);
+    expect(cached.revision).not.toBe(revision);
   });
 });

@@ -16,6 +16,8 @@ import type {
 export class CachedRegistry implements EnvironmentRegistry {
   private snapshot: { readonly at: number; readonly records: Map<string, EnvironmentRecord> } | undefined;
   private inFlight: Promise<Map<string, EnvironmentRecord>> | undefined;
+  /** This process's writes, kept until a scan that started after them lands. */
+  private readonly patches = new Map<string, { readonly record?: EnvironmentRecord; readonly at: number }>();
   private generation = 0;
 
   constructor(
@@ -47,7 +49,9 @@ export class CachedRegistry implements EnvironmentRegistry {
 
   async remove(options: RemoveOptions): Promise<void> {
     await this.inner.remove(options);
-    this.invalidate();
+    this.snapshot?.records.delete(options.environmentSuffix);
+    this.patches.set(options.environmentSuffix, { at: Date.now() });
+    this.generation += 1;
   }
 
   listExpired(options: { readonly now: Date }): Promise<EnvironmentRecord[]> {
@@ -56,15 +60,10 @@ export class CachedRegistry implements EnvironmentRegistry {
 
   /**
    * Changes whenever what `list()` returns may have changed: a cache key for
-   * derived views. Undefined while no fresh snapshot exists.
+   * derived views. Undefined until a first snapshot exists.
    */
   get revision(): string | undefined {
-    return this.fresh() ? `${this.snapshot?.at}:${this.generation}` : undefined;
-  }
-
-  invalidate(): void {
-    this.snapshot = undefined;
-    this.generation += 1;
+    return this.snapshot === undefined ? undefined : `${this.snapshot.at}:${this.generation}`;
   }
 
   private fresh(): boolean {
@@ -73,21 +72,35 @@ export class CachedRegistry implements EnvironmentRegistry {
 
   private patch(record: EnvironmentRecord): EnvironmentRecord {
     this.snapshot?.records.set(record.environmentSuffix, record);
-    // A scan started before this write must not overwrite it with older data.
+    this.patches.set(record.environmentSuffix, { record, at: Date.now() });
     this.generation += 1;
     return record;
   }
 
+  /** Fresh: the snapshot. Stale: the snapshot now, a rescan in the background. None: wait for the scan. */
   private async all(): Promise<Map<string, EnvironmentRecord>> {
-    if (this.fresh() && this.snapshot) return this.snapshot.records;
+    if (this.snapshot !== undefined) {
+      if (!this.fresh()) void this.refresh().catch(() => undefined);
+      return this.snapshot.records;
+    }
+    return this.refresh();
+  }
+
+  private refresh(): Promise<Map<string, EnvironmentRecord>> {
     if (this.inFlight === undefined) {
-      const generation = this.generation;
       const started = Date.now();
       this.inFlight = this.inner
         .list()
         .then((records) => {
           const map = new Map(records.map((record) => [record.environmentSuffix, record]));
-          if (generation === this.generation) this.snapshot = { at: started, records: map };
+          // Writes made while the scan ran win over what the scan read.
+          for (const [suffix, patch] of this.patches) {
+            if (patch.at < started) this.patches.delete(suffix);
+            else if (patch.record === undefined) map.delete(suffix);
+            else map.set(suffix, patch.record);
+          }
+          this.snapshot = { at: started, records: map };
+          this.generation += 1;
           return map;
         })
         .finally(() => {
