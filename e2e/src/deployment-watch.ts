@@ -10,6 +10,8 @@ export interface ProgressSample {
   readonly done: number;
   readonly total: number;
   readonly text: string;
+  /** `data-state` of the live-stream badge (open, connecting, reconnecting), for diagnosis. */
+  readonly stream: string;
 }
 
 async function sample(page: Page): Promise<ProgressSample | undefined> {
@@ -18,6 +20,7 @@ async function sample(page: Page): Promise<ProgressSample | undefined> {
     const phases = document.querySelector('[data-testid="deployment-phases"]');
     const bar = document.querySelector('[data-testid="deployment-progress-bar"]');
     const text = document.querySelector('[data-testid="deployment-progress-bar-text"]');
+    const stream = document.querySelector('[data-testid="stream-state"]');
     if (!detail || !phases || !bar) return undefined;
     return {
       status: detail.getAttribute('data-status') ?? '',
@@ -25,6 +28,7 @@ async function sample(page: Page): Promise<ProgressSample | undefined> {
       done: Number(bar.getAttribute('aria-valuenow') ?? 'NaN'),
       total: Number(bar.getAttribute('aria-valuemax') ?? 'NaN'),
       text: text?.textContent ?? '',
+      stream: stream?.getAttribute('data-state') ?? 'none',
     };
   });
 }
@@ -56,7 +60,8 @@ export async function watchDeployment(
             last.status !== current.status ||
             last.phase !== current.phase ||
             last.done !== current.done ||
-            last.total !== current.total
+            last.total !== current.total ||
+            last.stream !== current.stream
           ) {
             seen.push(current);
             if (last?.phase !== current.phase) await options.onPhase?.(current);
@@ -67,7 +72,9 @@ export async function watchDeployment(
       )
       .toBe(true);
   } catch (error) {
-    const states = seen.map((s) => `${s.status}/${s.phase} ${s.done}/${s.total}`).join(' → ');
+    const states = seen
+      .map((s) => `${s.status}/${s.phase} ${s.done}/${s.total} stream=${s.stream}`)
+      .join(' → ');
     throw new Error(
       `the deployment did not reach the expected state within ${options.timeoutMs} ms; seen: ${states || 'nothing'}\n${String(error)}`,
     );

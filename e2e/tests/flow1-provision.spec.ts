@@ -46,7 +46,11 @@ test('flow 1 — an engineer requests an environment and follows it to ready, ou
 
   // The bar went through the pipeline phases in order, live.
   const phases = phaseOrder(samples).filter((phase) => phase !== 'queued');
-  expect(phases).toEqual(['synthesizing', 'deploying', 'complete']);
+  expect(phases, `states seen: ${JSON.stringify(samples)}`).toEqual([
+    'synthesizing',
+    'deploying',
+    'complete',
+  ]);
   // While deploying it counted resources of a known total, and it moved more than once.
   const deploying = samples.filter((s) => s.phase === 'deploying');
   const total = deploying[0]?.total ?? 0;

@@ -28,7 +28,7 @@ test('flow 5b — an injected deployment failure shows failed with the failing r
   });
   expect(samples.at(-1)?.status, `states seen: ${JSON.stringify(samples)}`).toBe('failed');
   // It failed while deploying (the synth was fine), then CloudFormation rolled back.
-  expect(phaseOrder(samples)).toContain('deploying');
+  expect(phaseOrder(samples), `states seen: ${JSON.stringify(samples)}`).toContain('deploying');
   await expect(page.getByTestId('deployment-phases')).toHaveAttribute('data-phase', 'failed');
 
   const detail = await (await api('alice')).environment(suffix);

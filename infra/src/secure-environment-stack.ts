@@ -288,23 +288,50 @@ export class SecureEnvironmentStack extends Stack {
         QUARANTINE_SECURITY_GROUP_ID: quarantineGroup.securityGroupId,
       },
       statements: [
+        // Actions and scopes from @sep/lambda's remediation/permissions.ts (REQUIRED_ACTIONS, RESOURCE_SCOPE).
         new iam.PolicyStatement({
-          sid: 'QuarantineEnvironmentInterfaces',
-          actions: ['ec2:ModifyNetworkInterfaceAttribute', 'ec2:ModifyInstanceAttribute'],
+          sid: 'InspectNetwork',
+          actions: ['ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'QuarantineInterfaces',
+          actions: ['ec2:ModifyNetworkInterfaceAttribute'],
           resources: [
             this.formatArn({ service: 'ec2', resource: 'network-interface', resourceName: '*' }),
-            this.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' }),
             this.formatArn({
               service: 'ec2',
               resource: 'security-group',
               resourceName: quarantineGroup.securityGroupId,
             }),
           ],
+        }),
+        new iam.PolicyStatement({
+          sid: 'RememberPreQuarantineGroups',
+          actions: ['ec2:CreateTags'],
+          resources: [this.formatArn({ service: 'ec2', resource: 'network-interface', resourceName: '*' })],
+          conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['sep:pre-quarantine-groups'] } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'RevokeOpenIngressOfThisEnvironment',
+          actions: ['ec2:RevokeSecurityGroupIngress'],
+          resources: [this.formatArn({ service: 'ec2', resource: 'security-group', resourceName: '*' })],
           conditions: { StringEquals: { 'aws:ResourceTag/Environment': suffix } },
         }),
         new iam.PolicyStatement({
-          sid: 'RestoreBucketGuards',
-          actions: ['s3:PutBucketPublicAccessBlock', 's3:PutBucketVersioning', 's3:GetBucketTagging'],
+          sid: 'InspectUsers',
+          actions: ['iam:ListUserTags', 'iam:ListAccessKeys'],
+          resources: [this.formatArn({ service: 'iam', region: '', resource: 'user', resourceName: '*' })],
+        }),
+        new iam.PolicyStatement({
+          sid: 'DisableKeysOfThisEnvironmentsUsers',
+          actions: ['iam:UpdateAccessKey'],
+          resources: [this.formatArn({ service: 'iam', region: '', resource: 'user', resourceName: '*' })],
+          conditions: { StringEquals: { 'iam:ResourceTag/Environment': suffix } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'RestoreBucketPublicAccessBlock',
+          actions: ['s3:GetBucketTagging', 's3:GetBucketPublicAccessBlock', 's3:PutBucketPublicAccessBlock'],
           resources: envBuckets.map((bucket) => bucket.bucketArn),
         }),
         auditWrite,
@@ -501,10 +528,11 @@ export class SecureEnvironmentStack extends Stack {
           ruleId: 'AwsSolutions-IAM5',
           appliesTo: [
             { regex: '/^Resource::arn:<AWS::Partition>:ec2:[a-z0-9-]+:\\d{12}:network-interface\\/\\*$/' },
-            { regex: '/^Resource::arn:<AWS::Partition>:ec2:[a-z0-9-]+:\\d{12}:instance\\/\\*$/' },
+            { regex: '/^Resource::arn:<AWS::Partition>:ec2:[a-z0-9-]+:\\d{12}:security-group\\/\\*$/' },
+            { regex: '/^Resource::arn:<AWS::Partition>:iam::\\d{12}:user\\/\\*$/' },
           ],
           reason:
-            'GuardDuty findings name ENIs and instances unknown at deploy time; the statement is conditioned on aws:ResourceTag/Environment = this suffix, so only this environment resources can be quarantined.',
+            'GuardDuty and Config findings name ENIs, security groups and IAM users unknown at deploy time; revoking ingress and disabling keys are conditioned on the Environment tag of this suffix, tagging is limited to the one pre-quarantine tag key, ENIs can only be moved to this environment quarantine group, and the function re-checks ownership before acting (lambda remediation/permissions.ts).',
         },
       ]);
     }

@@ -170,7 +170,7 @@ export class EnvironmentFunction extends Construct {
         ruleId: 'AwsSolutions-IAM5',
         appliesTo: ['Resource::*'],
         reason:
-          'Lambda creates the function ENIs (ec2:CreateNetworkInterface and friends) and X-Ray accepts segments only with Resource "*": neither offers resource-level scoping for these actions.',
+          'Lambda creates the function ENIs (ec2:CreateNetworkInterface and friends), X-Ray accepts segments and EC2 Describe* calls (remediation) are authorized only with Resource "*": none offers resource-level scoping for these actions.',
       },
     ]);
     suppress(this.deadLetterQueue, [
