@@ -56,6 +56,6 @@ function emptyReport(stage: string): NagReport {
     stage,
     generatedAt: new Date().toISOString(),
     packs: [],
-    totals: { rulesChecked: 0, passed: 0, suppressed: 0, errors: 0, warnings: 0 },
+    totals: { rulesChecked: 0, passed: 0, checksPassed: 0, suppressed: 0, errors: 0, warnings: 0 },
   };
 }

@@ -53,7 +53,7 @@ describe.each(reports)('cdk-nag on the $name spec', ({ stage, report }) => {
     expect(written).toMatchObject({ stage: stage.stageName, totals: { errors: 0, warnings: 0 } });
     expect(written.packs).toHaveLength(3);
     expect(Object.keys(written.packs[0]).sort()).toEqual(
-      ['errors', 'pack', 'passed', 'rulesChecked', 'suppressed', 'warnings'].sort(),
+      ['checksPassed', 'errors', 'pack', 'passed', 'rulesChecked', 'suppressed', 'warnings'].sort(),
     );
   });
 });

@@ -64,4 +64,17 @@ describe('applyCompliancePacks() and the report collector', () => {
     for (const pack of report.packs) expect(pack.rulesChecked).toBeGreaterThan(0);
     expect(report.totals.passed).toBe(report.packs.reduce((sum, pack) => sum + pack.passed, 0));
   });
+
+  it('counts a rule as passed only when no resource drew a finding, so passed never exceeds rules checked', () => {
+    const awsSolutions = report.packs.find((pack) => pack.pack === 'AwsSolutions');
+    expect(awsSolutions).toBeDefined();
+    if (awsSolutions === undefined) return;
+    const flaggedRules = new Set(
+      [...awsSolutions.suppressed, ...awsSolutions.errors, ...awsSolutions.warnings].map((entry) => entry.ruleId),
+    );
+    // AwsSolutions-S1 is suppressed on the probe bucket: checked, not passed.
+    expect(flaggedRules.has('AwsSolutions-S1')).toBe(true);
+    expect(awsSolutions.passed).toBe(awsSolutions.rulesChecked - flaggedRules.size);
+    for (const pack of report.packs) expect(pack.passed).toBeLessThanOrEqual(pack.rulesChecked);
+  });
 });

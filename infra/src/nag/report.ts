@@ -26,10 +26,12 @@ export interface NagFindingEntry {
 
 export interface NagPackReport {
   readonly pack: string;
-  /** Distinct rules the pack evaluated against at least one resource. */
+  /** Distinct rules that applied to at least one resource (rules that applied to none are not counted). */
   readonly rulesChecked: number;
-  /** (rule, resource) checks that passed. */
+  /** Rules that passed on every resource they applied to: no finding, suppressed or not. Never above `rulesChecked`. */
   readonly passed: number;
+  /** (rule, resource) checks that passed, for scale: one rule checks many resources. */
+  readonly checksPassed: number;
   readonly suppressed: NagSuppressedEntry[];
   readonly errors: NagFindingEntry[];
   readonly warnings: NagFindingEntry[];
@@ -42,6 +44,7 @@ export interface NagReport {
   readonly totals: {
     readonly rulesChecked: number;
     readonly passed: number;
+    readonly checksPassed: number;
     readonly suppressed: number;
     readonly errors: number;
     readonly warnings: number;
@@ -49,8 +52,9 @@ export interface NagReport {
 }
 
 interface PackState {
-  readonly rules: Set<string>;
-  passed: number;
+  /** Per applicable rule: did any resource draw a finding (suppressed or not)? */
+  readonly rules: Map<string, 'clean' | 'flagged'>;
+  checksPassed: number;
   readonly suppressed: NagSuppressedEntry[];
   readonly errors: NagFindingEntry[];
   readonly warnings: NagFindingEntry[];
@@ -68,22 +72,22 @@ export class NagReportCollector implements INagLogger {
   private readonly packs = new Map<string, PackState>();
 
   onCompliance(data: NagLoggerComplianceData): void {
-    this.pack(data).passed += 1;
+    this.pack(data, 'clean').checksPassed += 1;
   }
 
   onNonCompliance(data: NagLoggerNonComplianceData): void {
     const entry = { ...where(data), info: data.ruleInfo };
-    const state = this.pack(data);
+    const state = this.pack(data, 'flagged');
     if (data.ruleLevel === NagMessageLevel.ERROR) state.errors.push(entry);
     else state.warnings.push(entry);
   }
 
   onSuppressed(data: NagLoggerSuppressedData): void {
-    this.pack(data).suppressed.push({ ...where(data), reason: stripFindingPrefix(data.suppressionReason) });
+    this.pack(data, 'flagged').suppressed.push({ ...where(data), reason: stripFindingPrefix(data.suppressionReason) });
   }
 
   onError(data: NagLoggerErrorData): void {
-    this.pack(data).errors.push({
+    this.pack(data, 'flagged').errors.push({
       ruleId: data.ruleId,
       resource: data.resource.node.path,
       info: `rule failed to evaluate: ${data.errorMessage}`,
@@ -91,7 +95,7 @@ export class NagReportCollector implements INagLogger {
   }
 
   onSuppressedError(data: NagLoggerSuppressedErrorData): void {
-    this.pack(data).suppressed.push({
+    this.pack(data, 'flagged').suppressed.push({
       ruleId: data.ruleId,
       resource: data.resource.node.path,
       reason: data.errorSuppressionReason,
@@ -99,7 +103,7 @@ export class NagReportCollector implements INagLogger {
   }
 
   onNotApplicable(data: NagLoggerNotApplicableData): void {
-    this.pack(data);
+    this.pack(data, 'not-applicable');
   }
 
   /** The report; `stage` names the stage it describes. */
@@ -113,7 +117,8 @@ export class NagReportCollector implements INagLogger {
       return {
         pack,
         rulesChecked: state.rules.size,
-        passed: state.passed,
+        passed: [...state.rules.values()].filter((outcome) => outcome === 'clean').length,
+        checksPassed: state.checksPassed,
         suppressed: [...state.suppressed].sort(byRuleAndResource),
         errors: [...state.errors].sort(byRuleAndResource),
         warnings: [...state.warnings].sort(byRuleAndResource),
@@ -128,6 +133,7 @@ export class NagReportCollector implements INagLogger {
       totals: {
         rulesChecked: sum((pack) => pack.rulesChecked),
         passed: sum((pack) => pack.passed),
+        checksPassed: sum((pack) => pack.checksPassed),
         suppressed: sum((pack) => pack.suppressed.length),
         errors: sum((pack) => pack.errors.length),
         warnings: sum((pack) => pack.warnings.length),
@@ -135,19 +141,21 @@ export class NagReportCollector implements INagLogger {
     };
   }
 
-  private pack(data: NagLoggerBaseData): PackState {
+  private pack(data: NagLoggerBaseData, outcome: 'clean' | 'flagged' | 'not-applicable'): PackState {
     let state = this.packs.get(data.nagPackName);
     if (state === undefined) {
       state = emptyState();
       this.packs.set(data.nagPackName, state);
     }
-    state.rules.add(data.ruleId);
+    // A rule stays flagged once any resource drew a finding; not-applicable never counts as checked.
+    if (outcome === 'flagged') state.rules.set(data.ruleId, 'flagged');
+    else if (outcome === 'clean' && !state.rules.has(data.ruleId)) state.rules.set(data.ruleId, 'clean');
     return state;
   }
 }
 
 function emptyState(): PackState {
-  return { rules: new Set(), passed: 0, suppressed: [], errors: [], warnings: [] };
+  return { rules: new Map(), checksPassed: 0, suppressed: [], errors: [], warnings: [] };
 }
 
 function where(data: NagLoggerNonComplianceData): { ruleId: string; resource: string; findingId?: string } {

@@ -42,9 +42,9 @@ export function ComplianceCard({ suffix, statusKey }: ComplianceCardProps) {
           {data.static.available ? (
             <>
               <p className="small muted" data-testid="compliance-static-summary">
-                {data.static.totals.rulesChecked} rule checks, {data.static.totals.passed} passed,{' '}
-                {data.static.totals.suppressed} suppressed with a reason, {data.static.totals.errors}{' '}
-                unsuppressed errors
+                {data.static.totals.rulesChecked} rules checked, {data.static.totals.passed} passed on every
+                resource, {data.static.totals.suppressed} findings suppressed with a reason,{' '}
+                {data.static.totals.errors} unsuppressed errors
                 {data.static.generatedAt ? ` — report of ${formatDateTime(data.static.generatedAt)}` : ''}.
               </p>
               <div className="table-wrap">
