@@ -27,12 +27,14 @@ test('flow 5b — an injected deployment failure shows failed with the failing r
     timeoutMs: FAILED_TIMEOUT_MS,
   });
   expect(samples.at(-1)?.status, `states seen: ${JSON.stringify(samples)}`).toBe('failed');
-  // It failed while deploying (the synth was fine), then CloudFormation rolled back.
-  expect(phaseOrder(samples), `states seen: ${JSON.stringify(samples)}`).toContain('deploying');
+  // The synth succeeded (the page showed it); the failure came from the deployment, which stopped part way.
+  expect(phaseOrder(samples), `states seen: ${JSON.stringify(samples)}`).toContain('synthesizing');
   await expect(page.getByTestId('deployment-phases')).toHaveAttribute('data-phase', 'failed');
 
   const detail = await (await api('alice')).environment(suffix);
   expect(detail.failure, 'the API names the failure').toBeDefined();
+  expect(detail.progress.resourcesTotal, 'a template was synthesized').toBeGreaterThan(10);
+  expect(detail.progress.resourcesDone).toBeLessThan(detail.progress.resourcesTotal);
   expect(detail.failure?.resourceType).toBe(FAILING_TYPE);
   expect(detail.failure?.reason.length ?? 0).toBeGreaterThan(10);
   expect(detail.statusReason).toContain(detail.failure?.logicalResourceId ?? '(none)');

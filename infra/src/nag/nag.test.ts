@@ -70,7 +70,9 @@ describe('applyCompliancePacks() and the report collector', () => {
     expect(awsSolutions).toBeDefined();
     if (awsSolutions === undefined) return;
     const flaggedRules = new Set(
-      [...awsSolutions.suppressed, ...awsSolutions.errors, ...awsSolutions.warnings].map((entry) => entry.ruleId),
+      [...awsSolutions.suppressed, ...awsSolutions.errors, ...awsSolutions.warnings].map(
+        (entry) => entry.ruleId,
+      ),
     );
     // AwsSolutions-S1 is suppressed on the probe bucket: checked, not passed.
     expect(flaggedRules.has('AwsSolutions-S1')).toBe(true);

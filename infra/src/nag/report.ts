@@ -83,7 +83,10 @@ export class NagReportCollector implements INagLogger {
   }
 
   onSuppressed(data: NagLoggerSuppressedData): void {
-    this.pack(data, 'flagged').suppressed.push({ ...where(data), reason: stripFindingPrefix(data.suppressionReason) });
+    this.pack(data, 'flagged').suppressed.push({
+      ...where(data),
+      reason: stripFindingPrefix(data.suppressionReason),
+    });
   }
 
   onError(data: NagLoggerErrorData): void {

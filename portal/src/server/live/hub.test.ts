@@ -70,6 +70,41 @@ describe('LiveHub', () => {
     expect(hub.upstreamCalls).toBe(2);
   });
 
+  it('keeps polling for a listener that subscribed while a read was in flight', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    let calls = 0;
+    let release: (() => void) | undefined;
+    const hub = new LiveHub<number>({
+      poll: () =>
+        new Promise((resolve) => {
+          calls += 1;
+          const value = calls;
+          release = () => resolve(value);
+        }),
+      intervalMs: 1000,
+    });
+    const pendingRead = hub.read('env');
+    const seen: number[] = [];
+    const stop = hub.subscribe('env', (u) => u.type === 'value' && seen.push(u.value));
+    release?.();
+    await pendingRead;
+    await flush();
+    expect(seen).toEqual([1]);
+    expect(calls).toBe(1);
+    jest.advanceTimersByTime(1000);
+    await flush();
+    release?.();
+    await flush();
+    expect(seen).toEqual([1, 2]);
+    jest.advanceTimersByTime(1000);
+    await flush();
+    release?.();
+    await flush();
+    expect(seen).toEqual([1, 2, 3]);
+    stop();
+    hub.close();
+  });
+
   it('backs off exponentially on errors and resets after a success', async () => {
     jest.useFakeTimers({ doNotFake: ['setImmediate'] });
     let failuresLeft = 3;

@@ -15,6 +15,8 @@ export interface LiveHubOptions<T> {
 interface Channel<T> {
   readonly listeners: Set<HubListener<T>>;
   timer?: NodeJS.Timeout;
+  /** True from a tick's start until the loop stops: a poll in flight for a `read()` is not a running loop. */
+  looping: boolean;
   inFlight?: Promise<T>;
   last?: { readonly value: T; readonly at: number };
   failures: number;
@@ -40,14 +42,19 @@ export class LiveHub<T> {
     const channel = this.channel(key);
     channel.listeners.add(listener);
     if (channel.last !== undefined) listener({ type: 'value', value: channel.last.value });
-    if (channel.listeners.size === 1 && channel.timer === undefined && channel.inFlight === undefined) {
+    // A request's read() may have a poll in flight; the loop still has to start (tick joins that poll).
+    if (!channel.looping) {
+      channel.looping = true;
       void this.tick(key, channel);
     }
     return () => {
       channel.listeners.delete(listener);
       if (channel.listeners.size === 0) {
-        if (channel.timer !== undefined) clearTimeout(channel.timer);
-        channel.timer = undefined;
+        if (channel.timer !== undefined) {
+          clearTimeout(channel.timer);
+          channel.timer = undefined;
+          channel.looping = false;
+        }
         if (channel.inFlight === undefined) this.channels.delete(key);
       }
     };
@@ -100,6 +107,7 @@ export class LiveHub<T> {
   close(): void {
     for (const channel of this.channels.values()) {
       if (channel.timer !== undefined) clearTimeout(channel.timer);
+      channel.looping = false;
       channel.listeners.clear();
     }
     this.channels.clear();
@@ -108,7 +116,7 @@ export class LiveHub<T> {
   private channel(key: string): Channel<T> {
     let channel = this.channels.get(key);
     if (channel === undefined) {
-      channel = { listeners: new Set(), failures: 0 };
+      channel = { listeners: new Set(), looping: false, failures: 0 };
       this.channels.set(key, channel);
     }
     return channel;
@@ -151,8 +159,9 @@ export class LiveHub<T> {
       const wait = channel.failures > 0 ? delay : Math.max(0, delay - (Date.now() - startedAt));
       channel.timer = setTimeout(() => void this.tick(key, channel), wait);
       channel.timer.unref?.();
-    } else if (channel.listeners.size === 0) {
-      this.channels.delete(key);
+      return;
     }
+    channel.looping = false;
+    if (channel.listeners.size === 0 && this.channels.get(key) === channel) this.channels.delete(key);
   }
 }
