@@ -28,7 +28,11 @@ export interface EnvironmentDetail extends EnvironmentSummary {
     readonly resourcesTotal: number;
     readonly percent: number;
   };
-  readonly events: readonly { readonly eventId: string; readonly resourceStatus: string }[];
+  readonly events: readonly {
+    readonly eventId: string;
+    readonly timestamp: string;
+    readonly resourceStatus: string;
+  }[];
   readonly outputs: readonly { readonly key: string; readonly value: string }[];
   readonly failure?: {
     readonly logicalResourceId: string;
