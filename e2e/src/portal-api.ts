@@ -112,10 +112,19 @@ export class PortalApi {
     return new PortalApi(options.user, context);
   }
 
+  /** Every environment, following the list's pages. */
   async listEnvironments(): Promise<EnvironmentSummary[]> {
-    const response = await this.context.get('/api/environments');
-    expect(response.status(), 'GET /api/environments').toBe(200);
-    return ((await response.json()) as { environments: EnvironmentSummary[] }).environments;
+    const all: EnvironmentSummary[] = [];
+    let cursor: string | undefined;
+    do {
+      const query = cursor === undefined ? '' : `?cursor=${encodeURIComponent(cursor)}`;
+      const response = await this.context.get(`/api/environments${query}`);
+      expect(response.status(), `GET /api/environments${query}`).toBe(200);
+      const page = (await response.json()) as { environments: EnvironmentSummary[]; nextCursor?: string };
+      all.push(...page.environments);
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    return all;
   }
 
   async suffixes(): Promise<string[]> {

@@ -250,16 +250,23 @@ async function main(): Promise<void> {
       ).json()) as { token: string }
     ).token;
     const list = (await (
-      await fetch(`${base}/api/environments`, { headers: { authorization: `Bearer ${token}` } })
+      await fetch(`${base}/api/environments?limit=1`, { headers: { authorization: `Bearer ${token}` } })
     ).json()) as { total: number };
     if (list.total !== ENVIRONMENTS)
       throw new Error(`expected ${ENVIRONMENTS} environments, the portal lists ${list.total}`);
 
+    // What the list page loads first (the default page of 100), then every environment in one answer.
     const listFigures = await load({
       url: base,
       token,
-      title: 'GET /api/environments',
+      title: 'GET /api/environments (page of 100)',
       paths: () => '/api/environments',
+    });
+    const fullListFigures = await load({
+      url: base,
+      token,
+      title: 'GET /api/environments?limit=1000',
+      paths: () => '/api/environments?limit=1000',
     });
     let i = 0;
     const detailFigures = await load({
@@ -283,7 +290,7 @@ async function main(): Promise<void> {
     console.log(
       `environments registered: ${ENVIRONMENTS}; ${CONNECTIONS} concurrent clients for ${DURATION_S} s each`,
     );
-    console.table([listFigures, detailFigures]);
+    console.table([listFigures, fullListFigures, detailFigures]);
     console.log(
       `SSE: ${WATCHERS} watchers over ${WATCHED} environments → ${perInterval.toFixed(1)} upstream platform calls per ${POLL_INTERVAL_MS} ms poll interval (hub: ${after.keys} environments, ${after.listeners} listeners incl. the lifecycle reconciler)`,
     );

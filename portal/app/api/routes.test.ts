@@ -313,6 +313,52 @@ describe('POST /api/environments', () => {
   });
 });
 
+describe('GET /api/environments', () => {
+  it('pages by suffix with a cursor, and sums cost over every page', async () => {
+    for (const suffix of ['page-a', 'page-b', 'page-c']) {
+      const created = await environments.POST(
+        req('/api/environments', { method: 'POST', user: 'alice', body: request(suffix) }),
+      );
+      expect(created.status).toBe(201);
+    }
+    const all = (await read(await environments.GET(req('/api/environments?limit=1000', { user: 'alice' }))))
+      .body;
+    const first = await read(await environments.GET(req('/api/environments?limit=2', { user: 'alice' })));
+    expect(first.status).toBe(200);
+    expect(first.body.environments).toHaveLength(2);
+    expect(first.body.total).toBe(all.total);
+    expect(first.body.summary).toEqual(all.summary);
+    expect(first.body.nextCursor).toBe(first.body.environments[1].environmentSuffix);
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const query = `limit=2${cursor === undefined ? '' : `&cursor=${cursor}`}`;
+      const page = (await read(await environments.GET(req(`/api/environments?${query}`, { user: 'alice' }))))
+        .body;
+      seen.push(...page.environments.map((e: { environmentSuffix: string }) => e.environmentSuffix));
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    expect(seen).toEqual(all.environments.map((e: { environmentSuffix: string }) => e.environmentSuffix));
+    expect(seen).toEqual([...seen].sort());
+    expect(seen).toEqual(expect.arrayContaining(['page-a', 'page-b', 'page-c']));
+  });
+
+  it('400 with field paths for a bad page size, cursor or status', async () => {
+    const { status: code, body } = await read(
+      await environments.GET(
+        req('/api/environments?limit=0&cursor=Not_A_Suffix&status=sleeping', { user: 'alice' }),
+      ),
+    );
+    expect(code).toBe(400);
+    expect(body.error.fields.map((f: { path: string }) => f.path).sort()).toEqual([
+      'cursor',
+      'limit',
+      'status',
+    ]);
+  });
+});
+
 describe('DELETE /api/environments/{suffix}', () => {
   it('404 for an unknown environment', async () => {
     const missing = await environment.DELETE(

@@ -1,6 +1,7 @@
 'use client';
 
 import useSWR, { type SWRConfiguration } from 'swr';
+import useSWRInfinite from 'swr/infinite';
 import type {
   AuditPage,
   ComplianceReport,
@@ -41,10 +42,26 @@ export function useDemoUsers() {
 const LIST_REFRESH_MS = 5000;
 
 export function useEnvironments() {
-  return useSWR<EnvironmentList, ApiRequestError>('/api/environments', {
-    ...BASE,
-    refreshInterval: LIST_REFRESH_MS,
-  });
+  const pages = useSWRInfinite<EnvironmentList, ApiRequestError>(
+    (index, previous: EnvironmentList | null) => {
+      if (index === 0) return '/api/environments';
+      const cursor = previous?.nextCursor;
+      return cursor === undefined ? null : `/api/environments?cursor=${encodeURIComponent(cursor)}`;
+    },
+    { ...BASE, refreshInterval: LIST_REFRESH_MS },
+  );
+  const loaded = pages.data ?? [];
+  const last = loaded.at(-1);
+  return {
+    /** Every environment on the pages loaded so far, in suffix order. */
+    environments: loaded.flatMap((page) => page.environments),
+    /** Figures over all environments, loaded or not (from the newest first page). */
+    first: loaded[0],
+    hasMore: last?.nextCursor !== undefined,
+    loadingMore: pages.isValidating && pages.size > loaded.length,
+    loadMore: () => pages.setSize(pages.size + 1),
+    error: pages.error,
+  };
 }
 
 /**

@@ -110,6 +110,7 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
     registry,
     platform,
     audit,
+    listRevision: () => registry.revision,
     pollIntervalMs: config.pollIntervalMs,
   });
   closers.push(() => service.close());

@@ -9,7 +9,7 @@ export async function GET(request: Request): Promise<Response> {
   return authenticated(request, async ({ principal, runtime }) => {
     const query = listQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
     if (!query.success) throw validationFailed(toFieldErrors(query.error));
-    return new Response(await runtime.service.listJson(principal.user, query.data), {
+    return new Response(await runtime.service.listBody(principal.user, query.data), {
       headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
     });
   });

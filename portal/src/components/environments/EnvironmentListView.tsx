@@ -7,7 +7,7 @@ import { formatAge, formatTtlLeft, formatUsd } from '../../client/format';
 import { useEnvironments, useSession } from '../../client/hooks';
 import { useNow } from '../../client/use-now';
 import type { EnvironmentView } from '../../server/domain/types';
-import { Alert, Card, Skeleton, Table, type TableColumn } from '../../ui';
+import { Alert, Button, Card, Skeleton, Table, type TableColumn } from '../../ui';
 import { KindBadge } from './KindBadge';
 import { StatusBadge } from './StatusBadge';
 
@@ -23,12 +23,9 @@ export function EnvironmentListView() {
   const now = useNow(30_000);
   const [showDestroyed, setShowDestroyed] = useState(false);
 
-  const environments = list.data?.environments ?? [];
+  const { environments, first } = list;
   const visible = showDestroyed ? environments : environments.filter(isActive);
-  const monthlyTotal = environments
-    .filter(isActive)
-    .reduce((sum, environment) => sum + environment.monthlyCostUsd, 0);
-  const destroyedCount = environments.length - environments.filter(isActive).length;
+  const destroyedCount = first?.summary.destroyed ?? 0;
 
   const columns: TableColumn<EnvironmentView>[] = [
     {
@@ -106,11 +103,11 @@ export function EnvironmentListView() {
       ) : null}
       <Card
         id="environments-heading"
-        title={
-          list.data ? `${environments.filter(isActive).length} active environments` : 'Active environments'
-        }
+        title={first ? `${first.summary.active} active environments` : 'Active environments'}
         description={
-          list.data ? `Estimated total: ${formatUsd(monthlyTotal)} per month at list prices.` : 'Loading…'
+          first
+            ? `Estimated total: ${formatUsd(first.summary.monthlyCostUsd)} per month at list prices.`
+            : 'Loading…'
         }
         actions={
           destroyedCount > 0 ? (
@@ -128,19 +125,35 @@ export function EnvironmentListView() {
         flush
         testId="environment-list"
       >
-        {list.data ? (
-          visible.length > 0 ? (
-            <Table
-              caption="Environments with status, kind, owner, age, time to live and estimated monthly cost"
-              columns={columns}
-              rows={visible}
-              rowKey={(environment) => environment.environmentSuffix}
-              rowProps={(environment) => ({
-                'data-testid': `environment-row-${environment.environmentSuffix}`,
-                'data-status': environment.status,
-              })}
-              testId="environment-table"
-            />
+        {first ? (
+          visible.length > 0 || list.hasMore ? (
+            <>
+              <Table
+                caption="Environments with status, kind, owner, age, time to live and estimated monthly cost"
+                columns={columns}
+                rows={visible}
+                rowKey={(environment) => environment.environmentSuffix}
+                rowProps={(environment) => ({
+                  'data-testid': `environment-row-${environment.environmentSuffix}`,
+                  'data-status': environment.status,
+                })}
+                testId="environment-table"
+              />
+              {list.hasMore ? (
+                <div className="card__body row">
+                  <Button
+                    onClick={() => void list.loadMore()}
+                    disabled={list.loadingMore}
+                    data-testid="environment-list-more"
+                  >
+                    {list.loadingMore ? 'Loading…' : 'Show more environments'}
+                  </Button>
+                  <span className="small muted">
+                    {environments.length} of {first.total} loaded
+                  </span>
+                </div>
+              ) : null}
+            </>
           ) : (
             <div className="empty-state">
               <p>No environments yet.</p>

@@ -69,4 +69,26 @@ describe('CachedRegistry', () => {
     expect(calls.list).toBe(2);
     expect(cached.revision).not.toBe(revision);
   });
+
+  it('keeps its revision through a rescan that finds the same records, so derived views stay cached', async () => {
+    const records = [record('env-a'), record('env-b')];
+    const { store, calls } = fakeStore(records);
+    const cached = new CachedRegistry(store, 10);
+    await cached.list();
+    const revision = cached.revision;
+    expect(revision).toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await cached.list();
+    for (let i = 0; i < 100 && calls.list < 2; i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(calls.list).toBe(2);
+    expect(cached.revision).toBe(revision);
+
+    records[1] = record('env-b', 2);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await cached.list();
+    for (let i = 0; i < 100 && cached.revision === revision; i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(cached.revision).not.toBe(revision);
+  });
 });

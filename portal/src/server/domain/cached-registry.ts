@@ -26,8 +26,9 @@ export class CachedRegistry implements EnvironmentRegistry {
   ) {}
 
   async list(options: ListOptions = {}): Promise<EnvironmentRecord[]> {
+    // Suffixes are lowercase ASCII: code-unit order is their alphabetical order, without collation costs.
     const records = [...(await this.all()).values()].sort((a, b) =>
-      a.environmentSuffix.localeCompare(b.environmentSuffix),
+      a.environmentSuffix < b.environmentSuffix ? -1 : 1,
     );
     return options.status === undefined
       ? records
@@ -59,11 +60,12 @@ export class CachedRegistry implements EnvironmentRegistry {
   }
 
   /**
-   * Changes whenever what `list()` returns may have changed: a cache key for
-   * derived views. Undefined until a first snapshot exists.
+   * Changes whenever what `list()` returns may have changed (a write, or a
+   * rescan that found different records): a cache key for derived views.
+   * Undefined until a first snapshot exists.
    */
   get revision(): string | undefined {
-    return this.snapshot === undefined ? undefined : `${this.snapshot.at}:${this.generation}`;
+    return this.snapshot === undefined ? undefined : String(this.generation);
   }
 
   private fresh(): boolean {
@@ -99,8 +101,8 @@ export class CachedRegistry implements EnvironmentRegistry {
             else if (patch.record === undefined) map.delete(suffix);
             else map.set(suffix, patch.record);
           }
+          if (this.snapshot === undefined || !sameRecords(this.snapshot.records, map)) this.generation += 1;
           this.snapshot = { at: started, records: map };
-          this.generation += 1;
           return map;
         })
         .finally(() => {
@@ -109,4 +111,17 @@ export class CachedRegistry implements EnvironmentRegistry {
     }
     return this.inFlight;
   }
+}
+
+/** Same suffixes at the same versions: a rescan that changed nothing keeps derived views valid. */
+function sameRecords(
+  before: ReadonlyMap<string, EnvironmentRecord>,
+  after: ReadonlyMap<string, EnvironmentRecord>,
+): boolean {
+  if (before.size !== after.size) return false;
+  for (const [suffix, record] of after) {
+    const previous = before.get(suffix);
+    if (previous === undefined || previous.version !== record.version) return false;
+  }
+  return true;
 }

@@ -24,7 +24,17 @@ import {
   mayDestroy,
   mayRequest,
 } from './permissions';
-import { environmentSuffixSchema, parseCreateEnvironmentRequest, promotionDecisionSchema } from './requests';
+import {
+  DEFAULT_LIST_LIMIT,
+  environmentSuffixSchema,
+  type ListQuery,
+  parseCreateEnvironmentRequest,
+  promotionDecisionSchema,
+} from './requests';
+
+/** A page of the list: `ListQuery` with every field optional (the schema's defaults apply). */
+export type ListOptions = Partial<ListQuery>;
+
 import type {
   AuditPage,
   ComplianceReport,
@@ -73,7 +83,7 @@ export class EnvironmentService {
   readonly hub: LiveHub<Observation>;
   private readonly tracked = new Map<string, () => void>();
   private readonly costs = new Map<string, CostEstimate>();
-  private readonly listBodies = new Map<string, string>();
+  private readonly listBodies = new Map<string, Promise<Uint8Array<ArrayBuffer>>>();
   private readonly clock: () => Date;
 
   constructor(private readonly options: EnvironmentServiceOptions) {
@@ -93,27 +103,65 @@ export class EnvironmentService {
     return inFlight.length;
   }
 
-  async list(user: User, options: { status?: EnvironmentStatus } = {}): Promise<EnvironmentList> {
+  async list(user: User, query: ListOptions = {}): Promise<EnvironmentList> {
     const records = await this.options.registry.list(
-      options.status === undefined ? {} : { status: options.status },
+      query.status === undefined ? {} : { status: query.status },
     );
-    const environments = records.map((record) => this.view(user, record));
-    return { mode: this.mode, environments, total: environments.length };
+    const summary = { active: 0, destroyed: 0, monthlyCostUsd: 0 };
+    for (const record of records) {
+      if (record.status === 'destroyed') summary.destroyed += 1;
+      else {
+        summary.active += 1;
+        summary.monthlyCostUsd += this.cost(record).monthlyUsd;
+      }
+    }
+    summary.monthlyCostUsd = Math.round(summary.monthlyCostUsd * 100) / 100;
+    // Records come sorted by suffix: the page starts after the cursor, wherever it would sort.
+    const cursor = query.cursor;
+    const start = cursor === undefined ? 0 : records.findIndex((record) => record.environmentSuffix > cursor);
+    const from = start === -1 ? records.length : start;
+    const page = records.slice(from, from + (query.limit ?? DEFAULT_LIST_LIMIT));
+    const last = page.at(-1);
+    return {
+      mode: this.mode,
+      environments: page.map((record) => this.view(user, record)),
+      total: records.length,
+      summary,
+      ...(last !== undefined && from + page.length < records.length
+        ? { nextCursor: last.environmentSuffix }
+        : {}),
+    };
   }
 
-  /** `GET /api/environments` serialized, reused while the registry and the user's rights are unchanged. */
-  async listJson(user: User, options: { status?: EnvironmentStatus } = {}): Promise<string> {
-    const keyOf = (revision: string) =>
-      `${revision}|${user.id}|${[...user.roles].sort().join('+')}|${options.status ?? ''}`;
-    const before = this.options.listRevision?.();
-    const cached = before === undefined ? undefined : this.listBodies.get(keyOf(before));
+  /**
+   * `GET /api/environments` as UTF-8 JSON bytes, reused while the registry and the user's rights are
+   * unchanged; concurrent misses share one build (50 clients arriving after a write must not build 50
+   * bodies). Bytes, not a string: the body would otherwise be re-encoded per request.
+   */
+  listBody(user: User, query: ListOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
+    const encode = (list: EnvironmentList) => Buffer.from(JSON.stringify(list));
+    const revision = this.options.listRevision?.();
+    if (revision === undefined) return this.list(user, query).then(encode);
+    const key = [
+      revision,
+      user.id,
+      [...user.roles].sort().join('+'),
+      query.status ?? '',
+      query.limit ?? DEFAULT_LIST_LIMIT,
+      query.cursor ?? '',
+    ].join('|');
+    const cached = this.listBodies.get(key);
     if (cached !== undefined) return cached;
-    const body = JSON.stringify(await this.list(user, options));
-    // Stored only if nothing changed while it was built, so no key ever holds older data.
-    if (before !== undefined && this.options.listRevision?.() === before) {
-      if (this.listBodies.size > 200) this.listBodies.clear();
-      this.listBodies.set(keyOf(before), body);
-    }
+    const body = this.list(user, query).then(encode);
+    if (this.listBodies.size > 200) this.listBodies.clear();
+    this.listBodies.set(key, body);
+    // Kept only if nothing changed while it was built, so no key ever holds older data.
+    body.then(
+      () => {
+        if (this.options.listRevision?.() !== revision) this.listBodies.delete(key);
+      },
+      () => this.listBodies.delete(key),
+    );
     return body;
   }
 

@@ -62,10 +62,19 @@ export const auditQuerySchema = z.strictObject({
 
 export const suffixQuerySchema = z.strictObject({ suffix: z.string().max(200) });
 
+/** Environments per page of `GET /api/environments` when the caller does not say. */
+export const DEFAULT_LIST_LIMIT = 100;
+
 export const listQuerySchema = z.strictObject({
   status: z
     .enum(['requested', 'synthesizing', 'deploying', 'ready', 'destroying', 'destroyed', 'failed'])
     .optional(),
+  /** Page size; environments are ordered by suffix. */
+  limit: z.coerce.number().int().min(1).max(1000).default(DEFAULT_LIST_LIMIT),
+  /** The previous page's `nextCursor`: the page starts after this suffix. */
+  cursor: environmentSuffixSchema.optional(),
 });
+
+export type ListQuery = z.output<typeof listQuerySchema>;
 
 export { environmentSuffixSchema };

@@ -212,11 +212,20 @@ export interface EnvironmentDetail extends EnvironmentView {
   readonly cost: CostEstimate;
 }
 
-/** `GET /api/environments`. */
+/** `GET /api/environments`: one page, ordered by suffix, and figures over every matching environment. */
 export interface EnvironmentList {
   readonly mode: PortalMode;
   readonly environments: readonly EnvironmentView[];
+  /** Matching environments on all pages. */
   readonly total: number;
+  /** Over all pages: environments not destroyed, destroyed ones, and the monthly estimate of the former. */
+  readonly summary: {
+    readonly active: number;
+    readonly destroyed: number;
+    readonly monthlyCostUsd: number;
+  };
+  /** Pass as `cursor` for the next page; absent on the last page. */
+  readonly nextCursor?: string;
 }
 
 /** `POST /api/environments` body: the shared spec minus `owner` (the session user is the owner). */

@@ -4,6 +4,7 @@ import {
   auditQuerySchema,
   costEstimateRequestSchema,
   createEnvironmentRequestSchema,
+  listQuerySchema,
   promotionDecisionSchema,
   signInSchema,
 } from '../domain/requests';
@@ -52,7 +53,7 @@ export function openApiDocument(): ReturnType<OpenApiGeneratorV31['generateDocum
   registry.registerPath({
     method: 'get',
     path: '/api/environments',
-    request: { query: z.object({ status: z.string().optional() }) },
+    request: { query: listQuerySchema },
     responses: {
       ...ok('EnvironmentList', view('EnvironmentList', 'environments with status, cost and permissions')),
       ...errors(400, 401),

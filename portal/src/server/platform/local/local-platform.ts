@@ -218,9 +218,12 @@ export class LocalPlatform implements PlatformPort {
     }
     if (last === undefined) return this.synthSnapshot(state, { phase: 'queued' });
     const now = this.clock();
-    const playback = playRollout(last, state.stackName, now);
+    const playback = playRollout(last, state.stackName, now, { maxEvents: MAX_EVENTS });
     const previous = state.rollouts.at(-2);
-    const earlier = previous === undefined ? [] : playRollout(previous, state.stackName, now).events;
+    const earlier =
+      previous === undefined || playback.events.length >= MAX_EVENTS
+        ? []
+        : playRollout(previous, state.stackName, now, { maxEvents: MAX_EVENTS }).events;
     const events = [...earlier, ...playback.events].slice(-MAX_EVENTS);
     const artifacts = await this.tryArtifacts(state);
     const outputs =

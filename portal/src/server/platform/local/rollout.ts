@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DeploymentEvent, DeploymentPhase, ResourceTimelineEntry } from '../../domain/types';
+import { isoTimestamp } from './iso-time';
 import { type ResourceNode, STACK_RESOURCE_TYPE } from './template';
 
 /**
@@ -297,12 +298,30 @@ export interface Playback {
   readonly succeeded: boolean;
 }
 
-/** What the stack looks like `nowMs` into the rollout: events, timeline, progress. */
-export function playRollout(rollout: Rollout, stackName: string, now: Date): Playback {
+interface PendingEvent {
+  /** Epoch millisecond shown in the timestamp (the sort key). */
+  readonly at: number;
+  /** Offset in the rollout (part of the event id). */
+  readonly ms: number;
+  readonly logicalResourceId: string;
+  readonly resourceType: string;
+  readonly resourceStatus: string;
+  readonly extra: { physicalResourceId?: string; resourceStatusReason?: string };
+}
+
+/** What the stack looks like `now` into the rollout: events (the newest `maxEvents`), timeline, progress. */
+export function playRollout(
+  rollout: Rollout,
+  stackName: string,
+  now: Date,
+  options: { readonly maxEvents?: number } = {},
+): Playback {
   const origin = Date.parse(rollout.startedAt);
   const elapsed = Math.min(now.getTime() - origin, rollout.interruptedAtMs ?? Number.POSITIVE_INFINITY);
-  const events: DeploymentEvent[] = [];
-  const iso = (ms: number) => new Date(origin + ms).toISOString();
+  // Events are collected bare and only the newest `maxEvents` become objects with formatted timestamps:
+  // detail reads of finished environments would otherwise format every event of the whole rollout.
+  const pending: PendingEvent[] = [];
+  const iso = (ms: number) => isoTimestamp(origin + ms);
   const event = (
     ms: number,
     logicalResourceId: string,
@@ -311,15 +330,7 @@ export function playRollout(rollout: Rollout, stackName: string, now: Date): Pla
     extra: { physicalResourceId?: string; resourceStatusReason?: string } = {},
   ) => {
     if (ms > elapsed) return;
-    events.push({
-      eventId: `${logicalResourceId}-${resourceStatus}-${Math.round(ms)}`,
-      stackName,
-      timestamp: iso(ms),
-      logicalResourceId,
-      resourceType,
-      resourceStatus,
-      ...extra,
-    });
+    pending.push({ at: Math.floor(origin + ms), ms, logicalResourceId, resourceType, resourceStatus, extra });
   };
   const verb =
     rollout.operation === 'delete' ? 'DELETE' : rollout.operation === 'update' ? 'UPDATE' : 'CREATE';
@@ -378,7 +389,19 @@ export function playRollout(rollout: Rollout, stackName: string, now: Date): Pla
       event(rollout.endMs, stackName, STACK_RESOURCE_TYPE, 'UPDATE_COMPLETE');
     } else event(rollout.endMs, stackName, STACK_RESOURCE_TYPE, `${verb}_COMPLETE`);
   }
-  events.sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+  // Stable sort by the millisecond the timestamp shows: same-millisecond events keep their causal order.
+  pending.sort((a, b) => a.at - b.at);
+  const events: DeploymentEvent[] = pending
+    .slice(options.maxEvents === undefined ? 0 : -options.maxEvents)
+    .map((e) => ({
+      eventId: `${e.logicalResourceId}-${e.resourceStatus}-${Math.round(e.ms)}`,
+      stackName,
+      timestamp: isoTimestamp(e.at),
+      logicalResourceId: e.logicalResourceId,
+      resourceType: e.resourceType,
+      resourceStatus: e.resourceStatus,
+      ...e.extra,
+    }));
 
   const counted = rollout.resources.filter(
     (r) => r.outcome !== 'not-started' || rollout.operation !== 'delete',
