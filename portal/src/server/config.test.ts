@@ -1,4 +1,4 @@
-import { ConfigError, parseConfig } from './config';
+import { ConfigError, logLevelFromEnv, parseConfig } from './config';
 
 describe('parseConfig', () => {
   it('defaults to local mode on loopback with a data folder in the portal', () => {
@@ -32,5 +32,13 @@ describe('parseConfig', () => {
     });
     expect(config.apiTokens).toEqual([{ name: 'ci-bot', roles: ['engineer', 'approver'], sha256: hash }]);
     expect(() => parseConfig({ PORTAL_API_TOKENS: 'ci-bot:root:abc' })).toThrow(ConfigError);
+  });
+
+  it('logs at info by default, silently under jest, and refuses an unknown level', () => {
+    expect(parseConfig({}).logLevel).toBe('info');
+    expect(parseConfig({ NODE_ENV: 'test' }).logLevel).toBe('silent');
+    expect(parseConfig({ NODE_ENV: 'test', PORTAL_LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
+    expect(logLevelFromEnv({ PORTAL_LOG_LEVEL: 'warn' })).toBe('warn');
+    expect(() => parseConfig({ PORTAL_LOG_LEVEL: 'loud' })).toThrow(/PORTAL_LOG_LEVEL/);
   });
 });

@@ -56,6 +56,23 @@ const apiTokensSchema = z.string().transform((value, ctx) =>
     }),
 );
 
+/** The logger's variables: read on their own, since the logger exists before the rest is needed. */
+const logEnvSchema = z.object({
+  /** Default: `info`, and `silent` under jest (NODE_ENV=test) so test output stays readable. */
+  PORTAL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  NODE_ENV: z.string().optional(),
+});
+
+function logLevelOf(env: z.output<typeof logEnvSchema>): string {
+  return env.PORTAL_LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info');
+}
+
+/** The log level alone (a bad value is reported by `parseConfig` when the portal starts). */
+export function logLevelFromEnv(env: Readonly<Record<string, string | undefined>>): string {
+  const parsed = logEnvSchema.safeParse(env);
+  return parsed.success ? logLevelOf(parsed.data) : 'info';
+}
+
 const envSchema = z
   .object({
     PORTAL_MODE: z.enum(['local', 'aws']).default('local'),
@@ -77,7 +94,7 @@ const envSchema = z
       .optional(),
     PORTAL_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).optional(),
     PORTAL_SEED_PERSISTENT: booleanFlag.default(true),
-    PORTAL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ...logEnvSchema.shape,
     // aws mode
     AWS_REGION: z.string().optional(),
     PORTAL_PIPELINE_NAME: z.string().min(1).default('sep-environments'),
@@ -216,7 +233,7 @@ export function parseConfig(
     ...(e.PORTAL_FAIL_RESOURCE_TYPE === undefined ? {} : { failResourceType: e.PORTAL_FAIL_RESOURCE_TYPE }),
     pollIntervalMs: e.PORTAL_POLL_INTERVAL_MS ?? (e.PORTAL_MODE === 'aws' ? 5000 : 1000),
     seedPersistent: e.PORTAL_SEED_PERSISTENT,
-    logLevel: e.PORTAL_LOG_LEVEL,
+    logLevel: logLevelOf(e),
     aws: {
       ...(e.AWS_REGION === undefined ? {} : { region: e.AWS_REGION }),
       pipelineName: e.PORTAL_PIPELINE_NAME,

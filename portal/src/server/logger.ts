@@ -1,11 +1,12 @@
 import pino from 'pino';
+import { logLevelFromEnv } from './config';
 
 /**
  * Structured logs on stdout. Anything that could hold a credential is redacted
  * at the logger, so a careless call site cannot leak it.
  */
 export const logger = pino({
-  level: process.env.PORTAL_LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
+  level: logLevelFromEnv(process.env),
   base: { service: 'sep-portal' },
   redact: {
     paths: [
