@@ -1,16 +1,9 @@
 import { type EnvironmentSpec, type FieldError, parseEnvironmentSpec, toFieldErrors } from '@sep/infra/spec';
 import { z } from 'zod';
 
-export const ENVIRONMENT_STATUSES = [
-  'requested',
-  'synthesizing',
-  'deploying',
-  'ready',
-  'destroying',
-  'destroyed',
-  'failed',
-] as const;
-export type EnvironmentStatus = (typeof ENVIRONMENT_STATUSES)[number];
+import { ENVIRONMENT_STATUSES, type EnvironmentStatus } from './statuses';
+
+export { ENVIRONMENT_STATUSES, type EnvironmentStatus };
 
 export interface EnvironmentRecord {
   readonly environmentSuffix: string;

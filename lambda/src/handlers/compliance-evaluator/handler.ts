@@ -3,8 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { parseConfigRuleEvent } from '../../ops/compliance/config-event';
 import { type EvaluationOutcome, evaluateAndReport } from '../../ops/compliance/evaluator';
-import { AuditWriter } from '../../shared/audit';
-import { createLogger } from '../../shared/logger';
+import { createHandlerServices } from '../../shared/handler-services';
 import type { ComplianceEvaluatorConfig } from './config';
 
 export interface ComplianceEvaluatorClients {
@@ -21,14 +20,10 @@ export function createComplianceEvaluatorHandler(
   config: ComplianceEvaluatorConfig,
   clients: ComplianceEvaluatorClients,
 ) {
-  const logger = createLogger({
-    level: config.LOG_LEVEL,
-    fields: { function: 'compliance-evaluator', environment: config.ENVIRONMENT_SUFFIX },
-  });
-  const audit = new AuditWriter({
-    tableName: config.AUDIT_TABLE_NAME,
-    environmentSuffix: config.ENVIRONMENT_SUFFIX,
-    client: clients.dynamodb,
+  const { logger, audit } = createHandlerServices({
+    functionName: 'compliance-evaluator',
+    config,
+    dynamodb: clients.dynamodb,
   });
   const expectations = {
     environmentSuffix: config.ENVIRONMENT_SUFFIX,

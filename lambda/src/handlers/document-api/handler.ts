@@ -5,9 +5,10 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { disallowedTypes } from '../../pii/policy';
 import { scanText } from '../../pii/scanner';
-import { AlertPublisher } from '../../shared/alerts';
-import { AuditWriter } from '../../shared/audit';
+import type { AlertPublisher } from '../../shared/alerts';
+import type { AuditWriter } from '../../shared/audit';
 import { classifyAwsError } from '../../shared/errors';
+import { createAlertPublisher, createHandlerServices } from '../../shared/handler-services';
 import { errorResponse, jsonResponse } from '../../shared/http';
 import { createLogger, type Logger } from '../../shared/logger';
 import type { DocumentApiConfig } from './config';
@@ -200,24 +201,17 @@ async function getFindings(
 
 /** Builds the API Gateway proxy handler from parsed config and clients. */
 export function createDocumentApiHandler(config: DocumentApiConfig, clients: DocumentApiClients) {
-  const logger = createLogger({
-    level: config.LOG_LEVEL,
-    fields: { function: 'document-api', environment: config.ENVIRONMENT_SUFFIX },
+  const { logger, audit } = createHandlerServices({
+    functionName: 'document-api',
+    config,
+    dynamodb: clients.dynamodb,
   });
   const services: Services = {
     config,
     s3: clients.s3,
     logger,
-    audit: new AuditWriter({
-      tableName: config.AUDIT_TABLE_NAME,
-      environmentSuffix: config.ENVIRONMENT_SUFFIX,
-      client: clients.dynamodb,
-    }),
-    alerts: new AlertPublisher({
-      client: clients.sns,
-      topicArn: config.ALERT_TOPIC_ARN,
-      environmentSuffix: config.ENVIRONMENT_SUFFIX,
-    }),
+    audit,
+    alerts: createAlertPublisher(config, clients.sns),
   };
   return async (
     event: ApiEvent,

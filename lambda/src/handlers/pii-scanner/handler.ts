@@ -3,8 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { AlertPublisher } from '../../shared/alerts';
-import { AuditWriter } from '../../shared/audit';
-import { createLogger } from '../../shared/logger';
+import { createAlertPublisher, createHandlerServices } from '../../shared/handler-services';
 import type { PiiScannerConfig } from './config';
 import { parseScanEvent } from './event';
 import { type ScanObjectOutcome, scanObject } from './scan-object';
@@ -24,20 +23,12 @@ export function defaultClients(): PiiScannerClients {
 
 /** Builds the handler from parsed config and clients (tests pass mocked clients). */
 export function createPiiScannerHandler(config: PiiScannerConfig, clients: PiiScannerClients) {
-  const logger = createLogger({
-    level: config.LOG_LEVEL,
-    fields: { function: 'pii-scanner', environment: config.ENVIRONMENT_SUFFIX },
+  const { logger, audit } = createHandlerServices({
+    functionName: 'pii-scanner',
+    config,
+    dynamodb: clients.dynamodb,
   });
-  const audit = new AuditWriter({
-    tableName: config.AUDIT_TABLE_NAME,
-    environmentSuffix: config.ENVIRONMENT_SUFFIX,
-    client: clients.dynamodb,
-  });
-  const alerts = new AlertPublisher({
-    client: clients.sns,
-    topicArn: config.ALERT_TOPIC_ARN,
-    environmentSuffix: config.ENVIRONMENT_SUFFIX,
-  });
+  const alerts = createAlertPublisher(config, clients.sns);
   return async (
     event: unknown,
     context?: Pick<Context, 'getRemainingTimeInMillis' | 'functionName'>,

@@ -7,8 +7,7 @@ import type { Context } from 'aws-lambda';
 import { parseRemediationEvent } from '../../ops/remediation/events';
 import { type RemediationOutcome, remediate } from '../../ops/remediation/remediate';
 import { AlertPublisher } from '../../shared/alerts';
-import { AuditWriter } from '../../shared/audit';
-import { createLogger } from '../../shared/logger';
+import { createAlertPublisher, createHandlerServices } from '../../shared/handler-services';
 import type { RemediationConfig } from './config';
 
 export interface RemediationClients {
@@ -31,20 +30,13 @@ export function defaultClients(): RemediationClients {
 
 /** Builds the handler from parsed config and clients (tests pass mocked clients). */
 export function createRemediationHandler(config: RemediationConfig, clients: RemediationClients) {
-  const logger = createLogger({
-    level: config.LOG_LEVEL,
-    fields: { function: 'remediation', environment: config.ENVIRONMENT_SUFFIX, dryRun: config.DRY_RUN },
+  const { logger, audit } = createHandlerServices({
+    functionName: 'remediation',
+    config,
+    dynamodb: clients.dynamodb,
+    logFields: { dryRun: config.DRY_RUN },
   });
-  const audit = new AuditWriter({
-    tableName: config.AUDIT_TABLE_NAME,
-    environmentSuffix: config.ENVIRONMENT_SUFFIX,
-    client: clients.dynamodb,
-  });
-  const alerts = new AlertPublisher({
-    client: clients.sns,
-    topicArn: config.ALERT_TOPIC_ARN,
-    environmentSuffix: config.ENVIRONMENT_SUFFIX,
-  });
+  const alerts = createAlertPublisher(config, clients.sns);
   // The alert topic lives in this environment's partition, so do the resources it protects.
   const partition = config.ALERT_TOPIC_ARN.split(':')[1] ?? 'aws';
   return async (event: unknown, context?: Pick<Context, 'functionName'>): Promise<RemediationOutcome> => {

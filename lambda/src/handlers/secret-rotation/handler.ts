@@ -5,9 +5,8 @@ import type { Context } from 'aws-lambda';
 import type { MysqlTls } from '../../ops/rotation/database';
 import { runRotationStep, type StepResult } from '../../ops/rotation/rotation';
 import { AlertPublisher } from '../../shared/alerts';
-import { AuditWriter } from '../../shared/audit';
 import { classifyAwsError } from '../../shared/errors';
-import { createLogger } from '../../shared/logger';
+import { createAlertPublisher, createHandlerServices } from '../../shared/handler-services';
 import type { SecretRotationConfig } from './config';
 import { parseRotationEvent } from './event';
 
@@ -36,20 +35,12 @@ export function createSecretRotationHandler(
   clients: SecretRotationClients,
   options: { readonly tls?: MysqlTls } = {},
 ) {
-  const logger = createLogger({
-    level: config.LOG_LEVEL,
-    fields: { function: 'secret-rotation', environment: config.ENVIRONMENT_SUFFIX },
+  const { logger, audit } = createHandlerServices({
+    functionName: 'secret-rotation',
+    config,
+    dynamodb: clients.dynamodb,
   });
-  const audit = new AuditWriter({
-    tableName: config.AUDIT_TABLE_NAME,
-    environmentSuffix: config.ENVIRONMENT_SUFFIX,
-    client: clients.dynamodb,
-  });
-  const alerts = new AlertPublisher({
-    client: clients.sns,
-    topicArn: config.ALERT_TOPIC_ARN,
-    environmentSuffix: config.ENVIRONMENT_SUFFIX,
-  });
+  const alerts = createAlertPublisher(config, clients.sns);
   const dependencies = {
     secretsManager: clients.secretsManager,
     tls: options.tls ?? AWS_TLS,

@@ -1,42 +1,15 @@
-import { parseEnvironmentSpec } from '@sep/infra/spec';
-import type { EnvironmentRecord, EnvironmentRegistry } from '@sep/pipeline/registry';
+import type { EnvironmentRecord } from '@sep/pipeline/registry';
 import type { AuditStore } from '../audit/audit-store';
 import type { PlatformPort } from '../platform/port';
 import { CachedRegistry } from './cached-registry';
 import { EnvironmentService } from './environment-service';
+import { fakeRegistry, registryRecord } from './registry-fakes.test-support';
 import type { EnvironmentList, User } from './types';
 
 const alice: User = { id: 'alice', name: 'Alice', roles: ['engineer'] };
 
-function record(suffix: string, version = 1): EnvironmentRecord {
-  const parsed = parseEnvironmentSpec({
-    environmentSuffix: suffix,
-    kind: 'ephemeral',
-    owner: 'alice',
-    project: 'p',
-    costCenter: 'c',
-  });
-  if (!parsed.success) throw new Error('bad spec');
-  return {
-    environmentSuffix: suffix,
-    spec: parsed.spec,
-    status: 'ready',
-    requestedBy: 'alice',
-    createdAt: '2026-03-01T10:00:00.000Z',
-    updatedAt: '2026-03-01T10:00:00.000Z',
-    version,
-  };
-}
-
 function serviceOver(records: EnvironmentRecord[]) {
-  const store: EnvironmentRegistry = {
-    list: async () => [...records],
-    get: async ({ environmentSuffix }) => records.find((r) => r.environmentSuffix === environmentSuffix),
-    register: async ({ spec }) => record(spec.environmentSuffix),
-    updateStatus: async (options) => ({ ...record(options.environmentSuffix, 2), status: options.status }),
-    remove: async () => {},
-    listExpired: async () => [],
-  };
+  const { store } = fakeRegistry(records);
   const registry = new CachedRegistry(store, 60_000);
   // The list touches neither the platform's calls nor the audit trail: only what a view reads.
   const platform = { mode: 'local', simulated: true } as unknown as PlatformPort;
@@ -53,7 +26,7 @@ function serviceOver(records: EnvironmentRecord[]) {
 
 describe('EnvironmentService.listBody', () => {
   it('builds one body for concurrent requests and reuses it until the registry changes', async () => {
-    const { service, registry } = serviceOver([record('env-a'), record('env-b')]);
+    const { service, registry } = serviceOver([registryRecord('env-a'), registryRecord('env-b')]);
     await registry.list();
     const build = jest.spyOn(service, 'list');
     const bodies = await Promise.all(Array.from({ length: 50 }, () => service.listBody(alice)));
@@ -72,7 +45,7 @@ describe('EnvironmentService.listBody', () => {
   });
 
   it('keeps one body per user, since permissions differ', async () => {
-    const { service, registry } = serviceOver([record('env-a')]);
+    const { service, registry } = serviceOver([registryRecord('env-a')]);
     await registry.list();
     const bob: User = { id: 'bob', name: 'Bob', roles: ['engineer'] };
     const forAlice = JSON.parse(Buffer.from(await service.listBody(alice)).toString()) as EnvironmentList;
@@ -82,8 +55,13 @@ describe('EnvironmentService.listBody', () => {
   });
 
   it('pages in suffix order after the cursor, with figures over every page', async () => {
-    const destroyed = { ...record('env-c'), status: 'destroyed' as const };
-    const { service, registry } = serviceOver([record('env-a'), record('env-b'), destroyed, record('env-d')]);
+    const destroyed = { ...registryRecord('env-c'), status: 'destroyed' as const };
+    const { service, registry } = serviceOver([
+      registryRecord('env-a'),
+      registryRecord('env-b'),
+      destroyed,
+      registryRecord('env-d'),
+    ]);
     await registry.list();
     const first = await service.list(alice, { limit: 2 });
     expect(first.environments.map((e) => e.environmentSuffix)).toEqual(['env-a', 'env-b']);

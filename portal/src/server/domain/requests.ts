@@ -5,6 +5,7 @@ import {
   type SpecParseResult,
 } from '@sep/infra/spec';
 import { z } from 'zod';
+import { ENVIRONMENT_STATUSES } from './types';
 
 const { owner: _owner, ...requestShape } = environmentSpecSchema.in.shape;
 
@@ -66,9 +67,7 @@ export const suffixQuerySchema = z.strictObject({ suffix: z.string().max(200) })
 export const DEFAULT_LIST_LIMIT = 100;
 
 export const listQuerySchema = z.strictObject({
-  status: z
-    .enum(['requested', 'synthesizing', 'deploying', 'ready', 'destroying', 'destroyed', 'failed'])
-    .optional(),
+  status: z.enum(ENVIRONMENT_STATUSES).optional(),
   /** Page size; environments are ordered by suffix. */
   limit: z.coerce.number().int().min(1).max(1000).default(DEFAULT_LIST_LIMIT),
   /** The previous page's `nextCursor`: the page starts after this suffix. */

@@ -5,6 +5,7 @@
  * pulling server code into the bundle.
  */
 import type { EnvironmentKind, EnvironmentSpec, EnvironmentSpecInput, FieldError } from '@sep/infra/spec';
+import { ENVIRONMENT_STATUSES, type EnvironmentStatus } from '@sep/pipeline/statuses';
 
 export type { EnvironmentKind, EnvironmentSpec, EnvironmentSpecInput, FieldError };
 
@@ -59,16 +60,7 @@ export interface TokenResponse {
 // ---------------------------------------------------------------------------
 // Environments
 
-export const ENVIRONMENT_STATUSES = [
-  'requested',
-  'synthesizing',
-  'deploying',
-  'ready',
-  'destroying',
-  'destroyed',
-  'failed',
-] as const;
-export type EnvironmentStatus = (typeof ENVIRONMENT_STATUSES)[number];
+export { ENVIRONMENT_STATUSES, type EnvironmentStatus };
 
 /** Statuses in which the platform is still working (the UI keeps its live stream open). */
 export const IN_FLIGHT_STATUSES: readonly EnvironmentStatus[] = [
