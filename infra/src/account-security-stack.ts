@@ -11,6 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { CLOUDWATCH_LOGS_KEY_ACTIONS } from './constructs/encryption';
 import { AlertTopic, AlertTopicRuleTarget } from './constructs/monitoring';
 import { ARCHIVE_RETENTION_DAYS } from './kind-policy';
 import { acrossPacks, suppress } from './nag/suppressions';
@@ -330,14 +331,7 @@ export class AccountSecurityStack extends Stack {
         new iam.PolicyStatement({
           sid: 'CloudWatchLogsEncryptsTheTrailLogGroup',
           principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
-          actions: [
-            'kms:Encrypt',
-            'kms:Decrypt',
-            'kms:ReEncryptFrom',
-            'kms:ReEncryptTo',
-            'kms:GenerateDataKey',
-            'kms:DescribeKey',
-          ],
+          actions: [...CLOUDWATCH_LOGS_KEY_ACTIONS],
           resources: ['*'],
           conditions: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': trailLogGroupArn } },
         }),

@@ -9,6 +9,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { suppress } from '../nag/suppressions';
 import { physicalName } from '../spec/physical-names';
+import { pascal } from './ids';
 import { AlertTopicRuleTarget } from './monitoring';
 
 /** The tags every resource of an environment carries (SPEC section 4). */
@@ -385,12 +386,4 @@ function requiredTagsParameters(
     if (value !== undefined) parameters[`tag${index + 1}Value`] = value;
   });
   return parameters;
-}
-
-function pascal(value: string): string {
-  return value
-    .split(/[^A-Za-z0-9]+/)
-    .filter((part) => part.length > 0)
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
 }

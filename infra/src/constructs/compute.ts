@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { suppress } from '../nag/suppressions';
 import { type PhysicalNameKind, physicalName } from '../spec/physical-names';
 import { EnvironmentKeys } from './encryption';
+import { pascal } from './ids';
 
 /** The newest Node.js runtime aws-cdk-lib offers (cdk-nag's runtime rule wants it). */
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -181,11 +182,4 @@ export class EnvironmentFunction extends Construct {
       },
     ]);
   }
-}
-
-function pascal(value: string): string {
-  return value
-    .split('-')
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
 }

@@ -4,6 +4,17 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { KEY_ADMIN_ACTIONS } from '../account-security-stack';
 import { type PhysicalNameKind, physicalName } from '../spec/physical-names';
+import { pascal } from './ids';
+
+/** What CloudWatch Logs needs on a key to encrypt a log group (always scoped by the log group's ARN). */
+export const CLOUDWATCH_LOGS_KEY_ACTIONS = [
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+  'kms:GenerateDataKey',
+  'kms:DescribeKey',
+] as const;
 
 /** What each customer-managed key of an environment protects. */
 export const KEY_PURPOSES = ['data', 'logs', 'lambda', 'secrets'] as const;
@@ -128,14 +139,7 @@ export class EnvironmentKeys extends Construct {
       new iam.PolicyStatement({
         sid: 'CloudWatchLogsForThisEnvironment',
         principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-        actions: [
-          'kms:Encrypt',
-          'kms:Decrypt',
-          'kms:ReEncryptFrom',
-          'kms:ReEncryptTo',
-          'kms:GenerateDataKey',
-          'kms:DescribeKey',
-        ],
+        actions: [...CLOUDWATCH_LOGS_KEY_ACTIONS],
         resources: ['*'],
         conditions: {
           ArnLike: {
@@ -194,8 +198,4 @@ export class EnvironmentKeys extends Construct {
       }),
     );
   }
-}
-
-function pascal(value: string): string {
-  return value.charAt(0).toUpperCase() + value.slice(1);
 }

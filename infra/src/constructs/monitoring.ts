@@ -13,6 +13,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { physicalName } from '../spec/physical-names';
+import { pascal } from './ids';
 
 /**
  * AWS services that publish to the alert topic. Each needs `kms:GenerateDataKey`
@@ -526,12 +527,4 @@ export class SecurityMonitoring extends Construct {
     alarm.addAlarmAction(this.alarmAction);
     this.alarms.push(alarm);
   }
-}
-
-function pascal(value: string): string {
-  return value
-    .split(/[^A-Za-z0-9]+/)
-    .filter((part) => part.length > 0)
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
 }

@@ -8,6 +8,7 @@ import { kindPolicy } from '../kind-policy';
 import { acrossPacks, suppress } from '../nag/suppressions';
 import type { EnvironmentKind } from '../spec/environment-spec';
 import { physicalName } from '../spec/physical-names';
+import { pascal } from './ids';
 
 /**
  * Characters left out of generated passwords: those that break MySQL client
@@ -298,12 +299,4 @@ function defaultDeploymentRoleArns(stack: Stack): string[] {
     return [arn.includes('${') ? Fn.sub(arn) : arn];
   }
   return [];
-}
-
-function pascal(value: string): string {
-  return value
-    .split(/[^A-Za-z0-9]+/)
-    .filter((part) => part.length > 0)
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
 }
