@@ -9,22 +9,42 @@ import { rolesFromGroups } from './users';
 const FLOW_COOKIE = 'sep_oidc';
 const FLOW_TTL_SECONDS = 600;
 
-let discovered: Promise<client.Configuration> | undefined;
+/** How the portal reaches the IdP: the platform's `fetch` unless a test stands in for the IdP. */
+export type OidcFetch = client.CustomFetch;
 
-/** Issuer metadata, discovered once per process. */
-function configuration(config: OidcConfig): Promise<client.Configuration> {
-  discovered ??= client
-    .discovery(new URL(config.issuer), config.clientId, config.clientSecret)
-    .catch((error: unknown) => {
-      discovered = undefined;
-      throw error;
-    });
-  return discovered;
+/** Issuer metadata, discovered once per configuration (once per process in practice). */
+const discovered = new WeakMap<OidcConfig, Promise<client.Configuration>>();
+
+function configuration(config: OidcConfig, fetchImpl?: OidcFetch): Promise<client.Configuration> {
+  let found = discovered.get(config);
+  if (found === undefined) {
+    found = client
+      .discovery(new URL(config.issuer), config.clientId, config.clientSecret, undefined, {
+        // ID tokens come straight from the token endpoint over TLS, which OIDC deems enough; a bank
+        // also verifies their signatures against the IdP's published keys (TLS-inspecting proxies).
+        execute: [client.enableNonRepudiationChecks],
+        ...(fetchImpl === undefined ? {} : { [client.customFetch]: fetchImpl }),
+      })
+      .then((oidc) => {
+        if (fetchImpl !== undefined) oidc[client.customFetch] = fetchImpl;
+        return oidc;
+      })
+      .catch((error: unknown) => {
+        discovered.delete(config);
+        throw error;
+      });
+    discovered.set(config, found);
+  }
+  return found;
 }
 
 /** Redirects to the IdP (authorization code + PKCE + state, kept in a short-lived signed cookie). */
-export async function oidcLogin(options: { config: OidcConfig; signer: SessionSigner }): Promise<Response> {
-  const oidc = await configuration(options.config);
+export async function oidcLogin(options: {
+  config: OidcConfig;
+  signer: SessionSigner;
+  fetch?: OidcFetch;
+}): Promise<Response> {
+  const oidc = await configuration(options.config, options.fetch);
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const url = client.buildAuthorizationUrl(oidc, {
@@ -50,6 +70,7 @@ export async function oidcCallback(options: {
   request: Request;
   config: OidcConfig;
   auth: Authenticator;
+  fetch?: OidcFetch;
 }): Promise<Response> {
   const flowToken = readCookie(options.request.headers.get('cookie'), FLOW_COOKIE);
   const flow = flowToken === undefined ? undefined : await options.auth.signer.verifyValue(flowToken);
@@ -57,7 +78,7 @@ export async function oidcCallback(options: {
     return errorResponse('unauthenticated', 'the sign-in flow expired; start again');
   }
   try {
-    const oidc = await configuration(options.config);
+    const oidc = await configuration(options.config, options.fetch);
     const tokens = await client.authorizationCodeGrant(oidc, new URL(options.request.url), {
       pkceCodeVerifier: flow.verifier,
       expectedState: flow.state,
