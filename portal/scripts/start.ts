@@ -10,6 +10,8 @@ import { ConfigError, parseConfig } from '../src/server/config';
 
 const portalDir = path.resolve(__dirname, '..');
 const dev = process.argv.includes('--dev');
+/** Longer than the idle timeout of the clients in front of the portal (ALB: 60 s). */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 function main(): void {
   let config: ReturnType<typeof parseConfig>;
@@ -24,6 +26,9 @@ function main(): void {
   }
   const nextBin = createRequire(path.join(portalDir, 'package.json')).resolve('next/dist/bin/next');
   const args = [nextBin, dev ? 'dev' : 'start', '--hostname', config.host, '--port', String(config.port)];
+  // Node closes idle keep-alive sockets after 5 s; a client (a script, a load balancer with a 60 s idle
+  // timeout) that reuses one just then gets ECONNRESET. Idle sockets stay open longer than clients keep them.
+  if (!dev) args.push('--keepAliveTimeout', String(KEEP_ALIVE_TIMEOUT_MS));
   console.log(
     `portal: ${config.mode} mode on http://${config.host}:${config.port} (data: ${config.dataDir}${
       config.mode === 'local' ? `, speed ×${config.speedFactor}` : ''
