@@ -74,7 +74,7 @@ function ripgrep(path: string): { seconds: number; cpuSeconds: number; matches: 
   // The same candidate patterns the scanner runs (rg has no lookaround; the domain pattern's
   // trailing lookahead is dropped). rg does no validation, so it does strictly less work.
   const patterns = [
-    PATTERNS.digitsOrIban.source,
+    PATTERNS.candidates.source,
     PATTERNS.accessKeyId.source,
     `[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\\.){1,8}[A-Za-z]{2,24}`,
   ];

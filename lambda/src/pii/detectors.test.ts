@@ -1,3 +1,4 @@
+import { classifySpan, PATTERNS, worthClassifying } from './detectors';
 import { LABELLED_CORPUS } from './fixtures/labelled-corpus';
 import { scanText } from './scanner';
 import { PII_TYPES, type PiiType } from './types';
@@ -90,5 +91,111 @@ describe('offsets', () => {
     const [finding] = scanText(text).types[0]?.findings ?? [];
     expect(finding?.offset).toBe(Buffer.byteLength('café ☕ ', 'utf8'));
     expect(finding?.length).toBe(11);
+  });
+});
+
+/** Mulberry32: deterministic inputs, so a failure reproduces. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Random text dense in digits, separators, capitals and planted PII-shaped fragments. */
+function noisyText(random: () => number, length: number): string {
+  const alphabet = '0123456789012345678901234567890123456789 .()-  ..--+ABGZKSIEWTaxz_@/,:\n';
+  const fragments = [
+    '536-90-4399',
+    '900-12-1234',
+    '123 00 4567',
+    '(415) 555-2671',
+    '+44 20 7946 0958',
+    '+1 415 555 2671',
+    '1.415.555.2671',
+    'routing 021000021',
+    'ssn 536904399',
+    'GB82 WEST 1234 5698 7654 32',
+    'GB82WEST12345698765432',
+    'AKIAIOSFODNN7EXAMPLE',
+    '4111 1111 1111 1111',
+    '4111-1111-1111-1111',
+    '4111111111111111',
+    '3782 822463 10005',
+    '10.1.2.3',
+    '1741834989572',
+  ];
+  const digits = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 10)).join('');
+  let text = '';
+  while (text.length < length) {
+    const r = random();
+    if (r < 0.03) text += fragments[Math.floor(random() * fragments.length)];
+    // SSN-shaped, any area/group/serial (the screen judges their ranges itself).
+    else if (r < 0.05) text += `${digits(3)}${random() < 0.5 ? '-' : ' '}${digits(2)}-${digits(4)}`;
+    else text += alphabet[Math.floor(random() * alphabet.length)];
+  }
+  return text;
+}
+
+describe('candidate pattern', () => {
+  // The specification: the written-out form in PATTERNS must match exactly the same strings.
+  const counted =
+    /\b(?:[0-9](?:[ .()-]{0,2}[0-9]){8,63}|[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b)/g;
+
+  it('matches what the counted form matches', () => {
+    const random = seeded(7);
+    const long = `${'1 '.repeat(70)}x ${'9'.repeat(150)} ${'12-'.repeat(40)}`;
+    for (const text of [long, ...Array.from({ length: 2000 }, () => noisyText(random, 300))]) {
+      const actual = [...text.matchAll(new RegExp(PATTERNS.candidates))].map((m) => `${m.index}:${m[0]}`);
+      const expected = [...text.matchAll(counted)].map((m) => `${m.index}:${m[0]}`);
+      expect(actual).toEqual(expected);
+    }
+  });
+});
+
+describe('span screen', () => {
+  it('drops only spans the classifiers report nothing in', () => {
+    const random = seeded(11);
+    let screened = 0;
+    let reported = 0;
+    for (let k = 0; k < 3000; k++) {
+      const text = noisyText(random, 200);
+      const re = new RegExp(PATTERNS.candidates);
+      for (const m of text.matchAll(re)) {
+        const start = m.index;
+        const end = start + m[0].length;
+        if (/[A-Z]/.test(m[0][0] ?? '')) continue;
+        const found: string[] = [];
+        classifySpan(text, start, end, (match) => found.push(match.type));
+        reported += found.length;
+        if (!worthClassifying(text, start, end)) {
+          screened++;
+          expect({ span: m[0], found }).toEqual({ span: m[0], found: [] });
+        }
+      }
+    }
+    // The inputs exercise both sides.
+    expect(screened).toBeGreaterThan(1000);
+    expect(reported).toBeGreaterThan(1000);
+  });
+});
+
+describe('access key anchoring', () => {
+  it('finds exactly what the global regex finds', () => {
+    const random = seeded(13);
+    const pieces = ['AKIA', 'ASIA', 'IA', 'AKIAIOSFODNN7EXAMPLE', 'ASIAY34FZKBOKMUTVV7A', 'Q', ' ', '2', '_'];
+    for (let k = 0; k < 2000; k++) {
+      let text = '';
+      while (text.length < 120) text += pieces[Math.floor(random() * pieces.length)];
+      const expected = [...text.matchAll(/\b(?:AKIA|ASIA)[A-Z2-7]{16}\b/g)].map((m) => m.index);
+      const actual = (
+        scanText(text, { maxFindingsPerType: 1000 }).types.find((t) => t.type === 'aws-access-key-id')
+          ?.findings ?? []
+      ).map((f) => f.offset);
+      expect(actual).toEqual(expected);
+    }
   });
 });

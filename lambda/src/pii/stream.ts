@@ -30,11 +30,12 @@ export interface ScanStreamOptions {
 }
 
 /**
- * Bytes decoded into one string and handed to the scanner. Below V8's large-object size
- * (~128 KiB) so window strings die young in the scavenger instead of forcing full GCs
- * (measured: 1 MiB windows spent more time in GC than in the detectors).
+ * Bytes handed to the scanner at a time. With the carry (~1.1 KB) the window string stays
+ * below V8's large-object size (128 KiB), so it dies young in the scavenger instead of forcing
+ * full GCs (measured: 1 MiB windows spent more time in GC than in the detectors); 120 KiB
+ * measured a few per cent faster than 64 KiB (half the windows, half the re-scanned overlap).
  */
-const WINDOW_BYTES = 64 * 1024;
+const WINDOW_BYTES = 120 * 1024;
 /** Bytes gathered before the deadline and NUL checks run. */
 const BATCH_BYTES = 1024 * 1024;
 /** Bytes the content sniffer looks at. */
@@ -149,11 +150,12 @@ export async function scanStream(options: ScanStreamOptions): Promise<ScanResult
   try {
     const raw = guarded(options.source, state, options.deadline, now);
     let { head, rest } = await peek(raw, SNIFF_BYTES);
-    let sniffed: Sniffed = sniff(head);
+    // The first read may be far larger than the sniffed head (a 1 MiB file read).
+    let sniffed: Sniffed = sniff(head.subarray(0, SNIFF_BYTES));
     if (sniffed.kind === 'gzip') {
       contentKind = 'gzip+text';
       ({ head, rest } = await peek(gunzip(rest), SNIFF_BYTES));
-      sniffed = sniff(head);
+      sniffed = sniff(head.subarray(0, SNIFF_BYTES));
       if (sniffed.kind === 'gzip') sniffed = { kind: 'unsupported', format: 'nested gzip' };
     }
     if (sniffed.kind === 'unsupported') {
@@ -169,7 +171,7 @@ export async function scanStream(options: ScanStreamOptions): Promise<ScanResult
         throw new Stop('unsupported', `NUL byte within the first ${decoded + batched} bytes: binary content`);
       }
       for (let offset = 0; offset < bytes.length; offset += WINDOW_BYTES) {
-        scanner.push(bytes.toString('latin1', offset, Math.min(bytes.length, offset + WINDOW_BYTES)));
+        scanner.pushBytes(bytes.subarray(offset, Math.min(bytes.length, offset + WINDOW_BYTES)));
       }
       decoded += batched;
       batch.length = 0;

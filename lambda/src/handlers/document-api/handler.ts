@@ -10,7 +10,7 @@ import type { AuditWriter } from '../../shared/audit';
 import { classifyAwsError } from '../../shared/errors';
 import { createAlertPublisher, createHandlerServices } from '../../shared/handler-services';
 import { errorResponse, jsonResponse } from '../../shared/http';
-import { createLogger, type Logger } from '../../shared/logger';
+import type { Logger } from '../../shared/logger';
 import type { DocumentApiConfig } from './config';
 import { DOCUMENT_ID_PATTERN, type DocumentRequest, parseDocumentBody } from './request';
 

@@ -2,7 +2,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
-import { AlertPublisher } from '../../shared/alerts';
 import { createAlertPublisher, createHandlerServices } from '../../shared/handler-services';
 import type { PiiScannerConfig } from './config';
 import { parseScanEvent } from './event';

@@ -6,7 +6,6 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { parseRemediationEvent } from '../../ops/remediation/events';
 import { type RemediationOutcome, remediate } from '../../ops/remediation/remediate';
-import { AlertPublisher } from '../../shared/alerts';
 import { createAlertPublisher, createHandlerServices } from '../../shared/handler-services';
 import type { RemediationConfig } from './config';
 

@@ -4,7 +4,6 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import type { MysqlTls } from '../../ops/rotation/database';
 import { runRotationStep, type StepResult } from '../../ops/rotation/rotation';
-import { AlertPublisher } from '../../shared/alerts';
 import { classifyAwsError } from '../../shared/errors';
 import { createAlertPublisher, createHandlerServices } from '../../shared/handler-services';
 import type { SecretRotationConfig } from './config';
