@@ -22,6 +22,14 @@ export const PROMOTION_ACTION_NAME = 'PromoteToProd';
 /** Ephemeral waves are named `ephemeral-01`, `ephemeral-02`, … */
 export const EPHEMERAL_WAVE_PREFIX = 'ephemeral-';
 
+/** Where, in the pipeline's compliance-reports bucket, the synth publishes each stage's cdk-nag report. */
+export const NAG_REPORTS_PREFIX = 'nag-reports/';
+
+/** Object key of an environment's cdk-nag report (`nag-report.json` of its synthesized stage). */
+export function nagReportKey(environmentSuffix: string): string {
+  return `${NAG_REPORTS_PREFIX}${environmentSuffix}.json`;
+}
+
 const DEPLOY_ACTION = /(?:^|\.)sep-([a-z0-9-]+)-environment\.(Prepare|Deploy)$/;
 const SMOKE_ACTION = /^(?:([a-z0-9-]+)\.)?Smoke$/;
 

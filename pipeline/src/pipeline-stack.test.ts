@@ -183,6 +183,50 @@ describe('pipeline', () => {
     expect(commands[synthAt]).toContain('ENVIRONMENTS_FILE=environments.json');
   });
 
+  it('publishes every stage’s cdk-nag report after synth, allowed to put exactly those objects', () => {
+    const projects = template.findResources('AWS::CodeBuild::Project');
+    const [logicalId, synth] = Object.entries(projects).find(([, project]) =>
+      JSON.stringify(project).includes('export-registry.ts'),
+    ) as [
+      string,
+      { Properties: { Source: { BuildSpec: string }; Environment: unknown; ServiceRole: unknown } },
+    ];
+    expect(logicalId).toBeDefined();
+    const commands: string[] = JSON.parse(synth.Properties.Source.BuildSpec).phases.build.commands;
+    const publishAt = commands.findIndex((c) => c.includes('publish-nag-reports.ts'));
+    expect(publishAt).toBeGreaterThan(commands.findIndex((c) => c.includes('cdk synth')));
+    expect(commands[publishAt]).toBe(
+      'npx tsx pipeline/scripts/publish-nag-reports.ts --assembly pipeline/cdk.out --bucket "$COMPLIANCE_REPORTS_BUCKET"',
+    );
+    const bucketRef = synthesized.stack.resolve(synthesized.stack.complianceReports.bucket.bucketName);
+    expect(synth.Properties.Environment).toMatchObject({
+      EnvironmentVariables: expect.arrayContaining([
+        { Name: 'COMPLIANCE_REPORTS_BUCKET', Type: 'PLAINTEXT', Value: bucketRef },
+      ]),
+    });
+    // The synth role: PutObject under nag-reports/ only, and the platform key through S3 only.
+    const roleId = (synth.Properties.ServiceRole as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleId))
+      .flatMap(
+        (policy) => policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[],
+      );
+    const writes = statements.filter((s) => JSON.stringify(s).includes(`"${bucketRef.Ref}"`));
+    expect(writes).toEqual([
+      expect.objectContaining({
+        Action: 's3:PutObject',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketRef.Ref, 'Arn'] }, '/nag-reports/*']] },
+      }),
+    ]);
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: 'kms:GenerateDataKey',
+        Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } },
+      }),
+    );
+    template.hasOutput('ComplianceReportsBucketName', { Value: bucketRef });
+  });
+
   it('reports skipped registry entries by suffix', () => {
     const warnings = synthesized.stack.node.metadata.filter((entry) => entry.type === 'aws:cdk:warning');
     expect(warnings.map((w) => String(w.data))).toEqual([

@@ -13,6 +13,7 @@ import {
   type StageDeployment,
 } from 'aws-cdk-lib/pipelines';
 import type { Construct } from 'constructs';
+import { ComplianceReports } from './constructs/compliance-reports';
 import { PlatformKey } from './constructs/platform-key';
 import { REGISTRY_READ_ACTIONS, registryStatements } from './constructs/policies';
 import { PortalAccessRole } from './constructs/portal-access-role';
@@ -89,6 +90,8 @@ export class PipelineStack extends Stack {
   readonly portalRole: PortalAccessRole;
   readonly sweeper: TtlSweeper;
   readonly notifyTopic: sns.Topic;
+  /** The bucket the synth publishes each stage's cdk-nag report to (`nag-reports/<suffix>.json`). */
+  readonly complianceReports: ComplianceReports;
   /** The ephemeral waves as planned: suffixes per wave. */
   readonly ephemeralWaves: readonly (readonly string[])[];
   /** Environment stages in the pipeline (every kind). */
@@ -114,6 +117,7 @@ export class PipelineStack extends Stack {
       masterKey: platformKey,
       enforceSSL: true,
     });
+    this.complianceReports = new ComplianceReports(this, 'ComplianceReports', { encryptionKey: platformKey });
 
     const targets = distinctTargets(
       props.environments.map((e) => e.spec),
@@ -230,6 +234,7 @@ export class PipelineStack extends Stack {
       pipelineArn,
       registryTable: this.registry.table,
       registryKey: platformKey,
+      complianceReports: this.complianceReports,
       environmentAccounts,
     });
     this.sweeper = new TtlSweeper(this, 'TtlSweeper', {
@@ -246,6 +251,11 @@ export class PipelineStack extends Stack {
     new CfnOutput(this, 'PipelineName', { value: pipelineName });
     new CfnOutput(this, 'PortalRoleArn', { value: this.portalRole.role.roleArn });
     new CfnOutput(this, 'OwnerNotificationTopicArn', { value: this.notifyTopic.topicArn });
+    new CfnOutput(this, 'ComplianceReportsBucketName', {
+      value: this.complianceReports.bucket.bucketName,
+      description:
+        "The portal's PORTAL_COMPLIANCE_REPORTS_BUCKET: cdk-nag reports at nag-reports/<suffix>.json",
+    });
   }
 
   private synthStep(props: PipelineStackProps, platformKey: kms.IKey): CodeBuildStep {
@@ -256,7 +266,11 @@ export class PipelineStack extends Stack {
       input: CodePipelineSource.connection(props.source.repo, props.source.branch, {
         connectionArn: props.source.connectionArn,
       }),
-      env: { REGISTRY_TABLE_NAME: this.registry.table.tableName, NEXT_TELEMETRY_DISABLED: '1' },
+      env: {
+        REGISTRY_TABLE_NAME: this.registry.table.tableName,
+        COMPLIANCE_REPORTS_BUCKET: this.complianceReports.bucket.bucketName,
+        NEXT_TELEMETRY_DISABLED: '1',
+      },
       installCommands: ['npm ci --no-audit --no-fund'],
       commands: [
         'npm run build -w @sep/lambda',
@@ -267,16 +281,21 @@ export class PipelineStack extends Stack {
           ' )',
           ')',
         ),
+        // Each environment stage's nag-report.json → s3://$COMPLIANCE_REPORTS_BUCKET/nag-reports/<suffix>.json.
+        'npx tsx pipeline/scripts/publish-nag-reports.ts --assembly pipeline/cdk.out --bucket "$COMPLIANCE_REPORTS_BUCKET"',
         // The smoke script every environment's smoke action runs, from the cloud assembly.
         `npx esbuild pipeline/scripts/smoke.ts --bundle --platform=node --target=node20 --outfile=pipeline/cdk.out/${SMOKE_SCRIPT_PATH}`,
       ],
       primaryOutputDirectory: 'pipeline/cdk.out',
-      rolePolicyStatements: registryStatements({
-        scope: this,
-        table: this.registry.table,
-        key: platformKey,
-        actions: REGISTRY_READ_ACTIONS,
-      }),
+      rolePolicyStatements: [
+        ...registryStatements({
+          scope: this,
+          table: this.registry.table,
+          key: platformKey,
+          actions: REGISTRY_READ_ACTIONS,
+        }),
+        ...this.complianceReports.publishStatements(),
+      ],
     });
   }
 }

@@ -35,7 +35,7 @@ const KEY_USE_ACTIONS = [
   'kms:RevokeGrant',
 ];
 
-/** Customer-managed key (rotated yearly) of the platform's own data: the registry and the owner notifications. */
+/** Customer-managed key (rotated yearly) of the platform's own data: the registry, the owner notifications and the published cdk-nag reports. */
 export class PlatformKey extends Construct {
   readonly key: kms.Key;
 
@@ -43,7 +43,8 @@ export class PlatformKey extends Construct {
     super(scope, id);
     const account = new iam.AccountRootPrincipal();
     this.key = new kms.Key(this, 'Key', {
-      description: 'Secure Environment Portal platform data (environment registry, owner notifications)',
+      description:
+        'Secure Environment Portal platform data (environment registry, owner notifications, compliance reports)',
       enableKeyRotation: true,
       pendingWindow: Duration.days(30),
       removalPolicy: RemovalPolicy.RETAIN,

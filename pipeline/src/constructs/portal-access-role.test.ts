@@ -60,6 +60,9 @@ describe('portal role', () => {
         'kms:Encrypt',
         'kms:GenerateDataKey',
         'kms:DescribeKey',
+        's3:GetObject',
+        's3:ListBucket',
+        'kms:Decrypt',
       ].sort(),
     );
   });
@@ -95,6 +98,22 @@ describe('portal role', () => {
   it('reads and writes only the registry table', () => {
     const registry = statements.find((s) => actions(s).includes('dynamodb:PutItem'));
     expect(registry?.Resource).toEqual(stack.resolve(stack.registry.table.tableArn));
+  });
+
+  it('reads the published cdk-nag reports only, decrypting them through S3 only', () => {
+    const bucketArn = stack.resolve(stack.complianceReports.bucket.bucketArn);
+    const read = statements.find((s) => actions(s).includes('s3:GetObject'));
+    expect(actions(read as Statement)).toEqual(['s3:GetObject']);
+    expect(read?.Resource).toEqual({ 'Fn::Join': ['', [bucketArn, '/nag-reports/*']] });
+    // ListBucket makes a missing report answer 404 NoSuchKey rather than 403 AccessDenied.
+    const list = statements.find((s) => actions(s).includes('s3:ListBucket'));
+    expect(list?.Resource).toEqual(bucketArn);
+    const decrypt = statements.filter((s) =>
+      s.Condition?.StringEquals?.['kms:ViaService']?.startsWith('s3.'),
+    );
+    expect(decrypt.map((s) => [actions(s), s.Resource])).toEqual([
+      [['kms:Decrypt'], stack.resolve(stack.registry.table.encryptionKey?.keyArn)],
+    ]);
   });
 
   it('gives resource "*" only to the calls that take no resource-level permission', () => {

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { PROD_STAGE_NAME, PROMOTION_ACTION_NAME } from '../names';
+import type { ComplianceReports } from './compliance-reports';
 import {
   deleteEphemeralStacksStatement,
   environmentStackArns,
@@ -18,6 +19,8 @@ export interface PortalAccessRoleProps {
   readonly pipelineArn: string;
   readonly registryTable: dynamodb.ITable;
   readonly registryKey: kms.IKey;
+  /** Where the synth publishes the stages' cdk-nag reports (the portal reads them). */
+  readonly complianceReports: ComplianceReports;
   /** Accounts holding environment stacks (read, drift, delete-if-ephemeral). */
   readonly environmentAccounts: readonly string[];
 }
@@ -26,7 +29,8 @@ export interface PortalAccessRoleProps {
  * Exactly the calls the portal makes in AWS mode, and nothing else: drive this
  * pipeline (start, read state and executions, approve the prod promotion),
  * read environment stacks and their drift, delete ONLY ephemeral environment
- * stacks (tag condition), read Config compliance, read/write the registry.
+ * stacks (tag condition), read Config compliance and the published cdk-nag
+ * reports, read/write the registry.
  * Every action is spelled out: no wildcard actions.
  */
 export class PortalAccessRole extends Construct {
@@ -87,6 +91,7 @@ export class PortalAccessRole extends Construct {
         // Config rule ARNs carry the rule ID, not its name: scoped to the environment accounts' rules.
         resources: accounts.map((account) => `arn:${stack.partition}:config:*:${account}:config-rule/*`),
       }),
+      ...props.complianceReports.readStatements(),
       ...registryStatements({
         scope: this,
         table: props.registryTable,

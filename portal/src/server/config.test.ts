@@ -24,6 +24,17 @@ describe('parseConfig', () => {
     }
   });
 
+  it('takes the compliance-reports bucket from PORTAL_COMPLIANCE_REPORTS_BUCKET, refusing a non-bucket name', () => {
+    expect(parseConfig({}).aws.complianceReportsBucket).toBeUndefined();
+    const bucket = 'pipelinestack-compliancereportsbucket01f849e9-abc123';
+    expect(parseConfig({ PORTAL_COMPLIANCE_REPORTS_BUCKET: bucket }).aws.complianceReportsBucket).toBe(
+      bucket,
+    );
+    expect(() => parseConfig({ PORTAL_COMPLIANCE_REPORTS_BUCKET: 's3://Reports' })).toThrow(
+      /PORTAL_COMPLIANCE_REPORTS_BUCKET: must be an S3 bucket name/,
+    );
+  });
+
   it('parses API token hashes and role→group mappings', () => {
     const hash = 'a'.repeat(64);
     const config = parseConfig({

@@ -101,6 +101,11 @@ const envSchema = z
     PORTAL_APPROVAL_ACTION: z.string().min(1).default('PromoteToProd'),
     PORTAL_REGISTRY_TABLE: z.string().min(1).default('sep-environment-registry'),
     PORTAL_AUDIT_TABLE: z.string().min(1).default('sep-portal-audit'),
+    /** The pipeline stack's `ComplianceReportsBucketName` output: the synth's cdk-nag reports. */
+    PORTAL_COMPLIANCE_REPORTS_BUCKET: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name' })
+      .optional(),
     PORTAL_API_TOKENS: apiTokensSchema.optional(),
     PORTAL_OIDC_ISSUER: z.url().optional(),
     PORTAL_OIDC_CLIENT_ID: z.string().min(1).optional(),
@@ -167,6 +172,8 @@ export interface PortalConfig {
     readonly approvalActionName: string;
     readonly registryTableName: string;
     readonly auditTableName: string;
+    /** Holds `nag-reports/<suffix>.json`; without it aws mode shows no static compliance report. */
+    readonly complianceReportsBucket?: string;
   };
   readonly apiTokens: readonly {
     readonly name: string;
@@ -240,6 +247,9 @@ export function parseConfig(
       approvalActionName: e.PORTAL_APPROVAL_ACTION,
       registryTableName: e.PORTAL_REGISTRY_TABLE,
       auditTableName: e.PORTAL_AUDIT_TABLE,
+      ...(e.PORTAL_COMPLIANCE_REPORTS_BUCKET === undefined
+        ? {}
+        : { complianceReportsBucket: e.PORTAL_COMPLIANCE_REPORTS_BUCKET }),
     },
     apiTokens: e.PORTAL_API_TOKENS ?? [],
     ...(oidc === undefined ? {} : { oidc }),

@@ -104,6 +104,9 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
           ...(config.aws.region ? { region: config.aws.region } : {}),
           pipelineName: config.aws.pipelineName,
           approvalActionName: config.aws.approvalActionName,
+          ...(config.aws.complianceReportsBucket === undefined
+            ? {}
+            : { complianceReportsBucket: config.aws.complianceReportsBucket }),
         });
   closers.push(() => platform.close());
   const service = new EnvironmentService({

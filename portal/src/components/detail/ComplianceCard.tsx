@@ -94,7 +94,8 @@ export function ComplianceCard({ suffix, statusKey }: ComplianceCardProps) {
             </>
           ) : (
             <p className="muted" data-testid="compliance-static-summary">
-              The cdk-nag report is produced when the stage is synthesized.
+              {data.static.unavailableReason ??
+                'The cdk-nag report is produced when the stage is synthesized.'}
             </p>
           )}
           <h3 className="spaced-top">Runtime (AWS Config)</h3>

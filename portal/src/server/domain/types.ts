@@ -292,6 +292,8 @@ export interface ComplianceReport {
   readonly static: {
     /** False until the stage has been synthesized (or when the report is missing). */
     readonly available: boolean;
+    /** Why not, when more can be said than "not synthesized yet" (e.g. aws mode: the report could not be read). */
+    readonly unavailableReason?: string;
     readonly generatedAt?: string;
     readonly packs: readonly NagPackSummary[];
     readonly totals: {

@@ -23,8 +23,11 @@ import {
   paginateDescribeComplianceByConfigRule,
   paginateDescribeConfigRules,
 } from '@aws-sdk/client-config-service';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { physicalName } from '@sep/infra/spec';
+import { nagReportKey } from '@sep/pipeline/names';
 import type { EnvironmentRecord } from '@sep/pipeline/registry';
+import { staticCompliance } from '../../domain/nag-report';
 import type {
   ComplianceReport,
   ConfigCompliance,
@@ -56,7 +59,14 @@ export interface AwsPlatformOptions {
     readonly cloudFormation: CloudFormationClient;
     readonly codePipeline: CodePipelineClient;
     readonly config: ConfigServiceClient;
+    readonly s3?: S3Client;
   };
+  /**
+   * The pipeline stack's compliance-reports bucket (`ComplianceReportsBucketName` output), where the
+   * synth publishes each stage's cdk-nag report as `nag-reports/<suffix>.json`.
+   * @default none: the static half of compliance says the bucket is not configured
+   */
+  readonly complianceReportsBucket?: string;
   /** Drift detection poll period. @default 2000 (what the CDK CLI uses for stack events) */
   readonly driftPollMs?: number;
   /** @default 90_000 */
@@ -104,6 +114,7 @@ export class AwsPlatform implements PlatformPort {
   private readonly cloudFormation: CloudFormationClient;
   private readonly codePipeline: CodePipelineClient;
   private readonly config: ConfigServiceClient;
+  private readonly s3: S3Client;
   private readonly templateSizes = new Map<string, number>();
 
   constructor(private readonly options: AwsPlatformOptions) {
@@ -115,6 +126,7 @@ export class AwsPlatform implements PlatformPort {
     this.cloudFormation = options.clients?.cloudFormation ?? new CloudFormationClient(common);
     this.codePipeline = options.clients?.codePipeline ?? new CodePipelineClient(common);
     this.config = options.clients?.config ?? new ConfigServiceClient(common);
+    this.s3 = options.clients?.s3 ?? new S3Client(common);
   }
 
   /** A registry write is not a pipeline source: start the execution that deploys the new stage. */
@@ -201,8 +213,13 @@ export class AwsPlatform implements PlatformPort {
     };
   }
 
-  /** Runtime compliance of the environment's own Config rules: those scoped to tag Environment=<suffix>. */
+  /**
+   * Static: the cdk-nag report the pipeline's synth published for this environment (read beside the
+   * Config calls; a report that cannot be read is `available: false` with the reason, never a failed
+   * answer). Runtime: the environment's own Config rules, those scoped to tag Environment=<suffix>.
+   */
   async compliance({ record }: EnvironmentTarget): Promise<ComplianceReport> {
+    const nagReport = this.nagReport(record.environmentSuffix);
     const rules: ComplianceReport['runtime']['rules'][number][] = [];
     await this.call(async () => {
       const names: string[] = [];
@@ -234,13 +251,43 @@ export class AwsPlatform implements PlatformPort {
     });
     return {
       environmentSuffix: record.environmentSuffix,
-      static: {
-        available: false,
-        packs: [],
-        totals: { rulesChecked: 0, passed: 0, suppressed: 0, errors: 0 },
-      },
+      static: await nagReport,
       runtime: { available: true, rules: rules.sort((a, b) => a.ruleName.localeCompare(b.ruleName)) },
     };
+  }
+
+  /** `nag-reports/<suffix>.json` from the compliance-reports bucket; never rejects. */
+  private async nagReport(environmentSuffix: string): Promise<ComplianceReport['static']> {
+    const unavailable = (unavailableReason: string) => ({
+      ...staticCompliance(undefined),
+      unavailableReason,
+    });
+    const bucket = this.options.complianceReportsBucket;
+    if (bucket === undefined) {
+      return unavailable(
+        "PORTAL_COMPLIANCE_REPORTS_BUCKET is not set (the pipeline stack's ComplianceReportsBucketName output): the published cdk-nag reports cannot be read",
+      );
+    }
+    const key = nagReportKey(environmentSuffix);
+    let body: string;
+    try {
+      const object = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      body = (await object.Body?.transformToString('utf-8')) ?? '';
+    } catch (error) {
+      return unavailable(nagReportReadFailure(error, bucket, key));
+    }
+    let content: unknown;
+    try {
+      content = JSON.parse(body);
+    } catch {
+      content = undefined;
+    }
+    const report = staticCompliance(content);
+    return report.available
+      ? report
+      : unavailable(
+          `s3://${bucket}/${key} is not a cdk-nag report this portal can read (nag-report.json format)`,
+        );
   }
 
   async detectDrift({ record }: EnvironmentTarget): Promise<DriftReport> {
@@ -362,6 +409,7 @@ export class AwsPlatform implements PlatformPort {
     this.cloudFormation.destroy();
     this.codePipeline.destroy();
     this.config.destroy();
+    this.s3.destroy();
   }
 
   private pipelineState(): Promise<GetPipelineStateCommandOutput> {
@@ -458,6 +506,30 @@ export class AwsPlatform implements PlatformPort {
       throw new UpstreamError(`${name}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+}
+
+/** What S3 (and the SDK) call a throttled request. */
+const THROTTLING_ERRORS = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestLimitExceeded']);
+
+/** Why a published cdk-nag report could not be read, for the compliance card. */
+function nagReportReadFailure(error: unknown, bucket: string, key: string): string {
+  const name = error instanceof Error ? error.name : 'Error';
+  const detail = `${name}: ${error instanceof Error ? error.message : String(error)}`;
+  const { $metadata } = (error ?? {}) as { $metadata?: { httpStatusCode?: number } };
+  const status = $metadata?.httpStatusCode;
+  if (name === 'NoSuchBucket') {
+    return `bucket ${bucket} does not exist: check PORTAL_COMPLIANCE_REPORTS_BUCKET against the pipeline stack's ComplianceReportsBucketName output`;
+  }
+  if (name === 'NoSuchKey' || status === 404) {
+    return `no cdk-nag report published yet for this environment (s3://${bucket}/${key}): the pipeline's synth publishes it once the stage has been synthesized`;
+  }
+  if (name === 'AccessDenied' || status === 403) {
+    return `the portal may not read s3://${bucket}/${key} (${detail}): its role needs s3:GetObject on nag-reports/*, s3:ListBucket and kms:Decrypt on the platform key, as the pipeline stack's portal role grants`;
+  }
+  if (THROTTLING_ERRORS.has(name) || status === 503) {
+    return `S3 throttled the read of s3://${bucket}/${key} past the SDK's retries (${name}); it is read again on the next refresh`;
+  }
+  return `s3://${bucket}/${key} could not be read (${detail})`;
 }
 
 function stackNameOf(record: EnvironmentRecord): string {

@@ -1,0 +1,39 @@
+// Run by the synth step after `cdk synth`: puts each environment stage's nag-report.json from the
+// cloud assembly to the compliance-reports bucket as nag-reports/<suffix>.json (the portal reads it).
+//   npx tsx pipeline/scripts/publish-nag-reports.ts --assembly pipeline/cdk.out --bucket <name>
+import { parseArgs } from 'node:util';
+import { S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import { findNagReports, publishNagReports } from '../src/nag-reports';
+import { NAG_REPORTS_PREFIX } from '../src/names';
+
+const { values } = parseArgs({ options: { assembly: { type: 'string' }, bucket: { type: 'string' } } });
+const options = z
+  .object({
+    assembly: z.string({ error: '--assembly (the cloud assembly directory) is required' }).min(1),
+    bucket: z.string({ error: '--bucket (or COMPLIANCE_REPORTS_BUCKET) is required' }).min(1),
+  })
+  .safeParse({ assembly: values.assembly, bucket: values.bucket ?? process.env.COMPLIANCE_REPORTS_BUCKET });
+if (!options.success) {
+  console.error(`publish-nag-reports: ${options.error.issues.map((issue) => issue.message).join('; ')}`);
+  process.exit(2);
+}
+
+const { assembly, bucket } = options.data;
+const client = new S3Client({ maxAttempts: 8 });
+
+Promise.resolve()
+  .then(() => findNagReports(assembly))
+  .then(async (reports) => {
+    if (reports.length === 0) {
+      console.log(`publish-nag-reports: no stage in ${assembly} wrote a nag report (cdk-nag off?)`);
+      return;
+    }
+    const keys = await publishNagReports({ client, bucket, reports });
+    console.log(`publish-nag-reports: ${keys.length} reports → s3://${bucket}/${NAG_REPORTS_PREFIX}`);
+  })
+  .then(() => client.destroy())
+  .catch((error: unknown) => {
+    console.error(`publish-nag-reports: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });

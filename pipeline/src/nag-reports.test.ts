@@ -1,0 +1,159 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { NAG_REPORT_FILE } from '@sep/infra';
+import { App } from 'aws-cdk-lib';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { EnvironmentStageFactory } from './environment-stages';
+import { accountSecurityStageFactory, createSecureEnvironmentStage } from './infra-stages';
+import { findNagReports, publishNagReports } from './nag-reports';
+import { environment, synthesizePipeline } from './test-support/pipeline-fixture';
+import { createSmallEnvironmentStage } from './test-support/small-stages';
+
+const s3 = mockClient(S3Client);
+beforeEach(() => s3.reset());
+
+/** The small test stage, writing `nag-report.json` into its assembly directory as infra's stage does. */
+const reportingStage: EnvironmentStageFactory = (scope, id, props) => {
+  const stage = createSmallEnvironmentStage(scope, id, props);
+  stage.node.addValidation({
+    validate: () => {
+      const report = {
+        stage: stage.stageName,
+        packs: [{ pack: 'AwsSolutions', rulesChecked: 1, passed: 1 }],
+      };
+      writeFileSync(join(stage.outdir, NAG_REPORT_FILE), JSON.stringify(report));
+      return [];
+    },
+  });
+  return stage;
+};
+
+function synthesizedAssembly(): string {
+  const { app } = synthesizePipeline({
+    environments: [
+      environment({ environmentSuffix: 'pr-1' }),
+      environment({ environmentSuffix: 'pr-2' }),
+      // The lone staging and prod stages are named `staging` and `prod`, whatever their suffix.
+      environment({ environmentSuffix: 'preprod', kind: 'staging', alertEmails: ['ops@example.com'] }),
+      environment({ environmentSuffix: 'live', kind: 'prod', alertEmails: ['ops@example.com'] }),
+    ],
+    createEnvironmentStage: reportingStage,
+  });
+  return app.synth().directory;
+}
+
+describe('findNagReports', () => {
+  const directory = synthesizedAssembly();
+
+  it('finds every environment stage’s report and names it by the stage’s Environment tag', () => {
+    const reports = findNagReports(directory);
+    expect(reports.map((report) => report.environmentSuffix)).toEqual(['live', 'pr-1', 'pr-2', 'preprod']);
+    const live = reports.find((report) => report.environmentSuffix === 'live');
+    expect(live?.file).toBe(join(directory, 'assembly-PipelineStack-prod', NAG_REPORT_FILE));
+    expect(JSON.parse(readFileSync(live?.file ?? '', 'utf8')).stage).toBe('prod');
+  });
+
+  it('skips stages without a report (account security, or cdk-nag off)', () => {
+    const { app } = synthesizePipeline({ environments: [environment({ environmentSuffix: 'pr-1' })] });
+    expect(findNagReports(app.synth().directory)).toEqual([]);
+  });
+
+  it('refuses a report whose stage does not say which environment it is', () => {
+    const app = new App();
+    const untagged = reportingStage(app, 'Loose', {
+      spec: environment({ environmentSuffix: 'pr-3' }).spec,
+      env: { account: '111111111111', region: 'us-east-1' },
+      nag: false,
+    });
+    expect(untagged.stageName).toBe('Loose');
+    expect(() => findNagReports(app.synth().directory)).toThrow(
+      /assembly-Loose\/nag-report\.json: the stage's stacks must carry one Environment tag naming its environment, found \[\]/,
+    );
+  });
+});
+
+describe('publishNagReports', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'sep-nag-reports-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+  const reportFile = (name: string, content: string) => {
+    const file = join(directory, name);
+    writeFileSync(file, content);
+    return file;
+  };
+  const client = () => new S3Client({ region: 'us-east-1', maxAttempts: 1 });
+
+  it('puts each report to nag-reports/<suffix>.json as JSON, unchanged', async () => {
+    s3.on(PutObjectCommand).resolves({ ETag: '"1"' });
+    const content = '{"packs":[]}\n';
+    const keys = await publishNagReports({
+      client: client(),
+      bucket: 'reports-bucket',
+      reports: [
+        { environmentSuffix: 'pr-2', file: reportFile('a.json', content) },
+        { environmentSuffix: 'prod', file: reportFile('b.json', content) },
+      ],
+    });
+    expect(keys).toEqual(['nag-reports/pr-2.json', 'nag-reports/prod.json']);
+    const inputs = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+    expect(inputs).toHaveLength(2);
+    expect(inputs).toContainEqual({
+      Bucket: 'reports-bucket',
+      Key: 'nag-reports/prod.json',
+      Body: content,
+      ContentType: 'application/json',
+    });
+  });
+
+  it('tries every report, then fails naming each one that was not published', async () => {
+    const denied = new S3ServiceException({
+      name: 'AccessDenied',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 403 },
+      message: 'not authorized to perform: s3:PutObject',
+    });
+    s3.on(PutObjectCommand, { Key: 'nag-reports/pr-1.json' }).rejects(denied);
+    s3.on(PutObjectCommand, { Key: 'nag-reports/pr-2.json' }).resolves({});
+    await expect(
+      publishNagReports({
+        client: client(),
+        bucket: 'reports-bucket',
+        reports: [
+          { environmentSuffix: 'pr-1', file: reportFile('c.json', '{}') },
+          { environmentSuffix: 'pr-2', file: reportFile('d.json', '{}') },
+          { environmentSuffix: 'pr-3', file: reportFile('e.json', '{"packs": [') },
+        ],
+      }),
+    ).rejects.toThrow(
+      /^2 of 3 nag reports not published to s3:\/\/reports-bucket:\n {2}nag-reports\/pr-1\.json: AccessDenied: not authorized to perform: s3:PutObject\n {2}nag-reports\/pr-3\.json: SyntaxError: /,
+    );
+    expect(s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key)).toEqual([
+      'nag-reports/pr-1.json',
+      'nag-reports/pr-2.json',
+    ]);
+  });
+});
+
+it('publishes the report the real SecureEnvironmentStage writes with cdk-nag on', async () => {
+  const environments = [environment({ environmentSuffix: 'pr-42' })];
+  const { app } = synthesizePipeline({
+    environments,
+    nag: true,
+    createEnvironmentStage: createSecureEnvironmentStage,
+    createAccountSecurityStage: accountSecurityStageFactory(environments.map((e) => e.spec)),
+  });
+  const reports = findNagReports(app.synth().directory);
+  expect(reports.map((report) => report.environmentSuffix)).toEqual(['pr-42']);
+  s3.on(PutObjectCommand).resolves({});
+  await publishNagReports({
+    client: new S3Client({ region: 'us-east-1', maxAttempts: 1 }),
+    bucket: 'reports-bucket',
+    reports,
+  });
+  const body = JSON.parse(String(s3.commandCalls(PutObjectCommand)[0]?.args[0].input.Body));
+  expect(body.packs.map((pack: { pack: string }) => pack.pack).sort()).toEqual(
+    ['AwsSolutions', 'NIST.800.53.R5', 'PCI.DSS.321'].sort(),
+  );
+  expect(body.packs.every((pack: { rulesChecked: number }) => pack.rulesChecked > 0)).toBe(true);
+}, 120_000);
