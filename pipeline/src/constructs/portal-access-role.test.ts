@@ -40,10 +40,10 @@ describe('portal role', () => {
         'codepipeline:ListPipelineExecutions',
         'codepipeline:PutApprovalResult',
         'cloudformation:DescribeStacks',
-        'cloudformation:ListStacks',
         'cloudformation:DescribeStackEvents',
         'cloudformation:DescribeStackResources',
         'cloudformation:DescribeStackResourceDrifts',
+        'cloudformation:GetTemplate',
         'cloudformation:ListStackResources',
         'cloudformation:DetectStackDrift',
         'cloudformation:DescribeStackDriftDetectionStatus',
@@ -121,12 +121,26 @@ describe('portal role', () => {
       .filter((s) => s.Resource === '*')
       .flatMap(actions)
       .sort();
-    expect(unscoped).toEqual(
-      [
-        'cloudformation:DescribeStackDriftDetectionStatus',
-        'cloudformation:DescribeStacks',
-        'cloudformation:ListStacks',
-      ].sort(),
+    expect(unscoped).toEqual(['cloudformation:DescribeStackDriftDetectionStatus']);
+  });
+
+  it('allows each call of the destroy path (@sep/pipeline/teardown with the stack named), on sep- stacks only', () => {
+    const allowing = (action: string) => statements.filter((s) => actions(s).includes(action));
+    // Stack discovery and the waits: DescribeStacks by name and by stack ID, never a listing.
+    for (const action of ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents']) {
+      expect(allowing(action)).toHaveLength(1);
+      const [statement] = allowing(action);
+      expect(statement?.Condition).toBeUndefined();
+      expect(resolved(statement?.Resource)).toContain(`:cloudformation:*:${PIPELINE_ACCOUNT}:stack/sep-*/*`);
+      expect(resolved(statement?.Resource)).not.toMatch(/"\*"/);
+    }
+    expect(statements.flatMap(actions)).not.toContain('cloudformation:ListStacks');
+    // Then the registry entry goes and the pipeline runs so self-mutation drops the stage.
+    expect(allowing('dynamodb:DeleteItem')[0]?.Resource).toEqual(
+      stack.resolve(stack.registry.table.tableArn),
+    );
+    expect(allowing('codepipeline:StartPipelineExecution')[0]?.Resource).toEqual(
+      stack.resolve(stack.pipeline.pipeline.pipelineArn),
     );
   });
 });

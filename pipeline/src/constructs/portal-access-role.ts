@@ -64,24 +64,23 @@ export class PortalAccessRole extends Construct {
       }),
       new iam.PolicyStatement({
         sid: 'ReadEnvironmentStacks',
+        // The portal (its teardown included) names every stack it reads, by name or stack ID, and
+        // never lists the account's stacks: DescribeStacks is scoped like the rest.
         actions: [
+          'cloudformation:DescribeStacks',
           'cloudformation:DescribeStackEvents',
           'cloudformation:DescribeStackResources',
           'cloudformation:DescribeStackResourceDrifts',
+          'cloudformation:GetTemplate',
           'cloudformation:ListStackResources',
           'cloudformation:DetectStackDrift',
         ],
         resources: environmentStackArns(this, accounts),
       }),
       new iam.PolicyStatement({
-        sid: 'ListStacks',
-        // Listing calls (DescribeStacks without a name, ListStacks) and the drift
-        // status poll take no resource-level permissions: Resource must be "*".
-        actions: [
-          'cloudformation:DescribeStacks',
-          'cloudformation:ListStacks',
-          'cloudformation:DescribeStackDriftDetectionStatus',
-        ],
+        sid: 'DriftDetectionStatus',
+        // The drift status poll takes a detection ID, no resource-level permission: Resource must be "*".
+        actions: ['cloudformation:DescribeStackDriftDetectionStatus'],
         resources: ['*'],
       }),
       deleteEphemeralStacksStatement(this, accounts),

@@ -80,6 +80,53 @@ export async function describeStack(
   }
 }
 
+/**
+ * The live stacks of one environment by their known names: one DescribeStacks
+ * per name (the single-stack describe carries tags and termination protection)
+ * instead of listing every stack in the account. Newest first.
+ */
+export async function describeNamedStacks(
+  client: CloudFormationClient,
+  stackNames: readonly string[],
+): Promise<EnvironmentStack[]> {
+  const found: EnvironmentStack[] = [];
+  for (const stackName of stackNames) {
+    const stack = await describeStack(client, stackName);
+    if (stack !== undefined && stack.status !== 'DELETE_COMPLETE') found.push(stack);
+  }
+  return found.sort((a, b) => (b.creationTime?.getTime() ?? 0) - (a.creationTime?.getTime() ?? 0));
+}
+
+/**
+ * How many deletes of the stack started at or after `since` (its stack-level
+ * DELETE_IN_PROGRESS events): a teardown resumed by another call, process or
+ * sweep counts the attempts made before it, not only its own.
+ */
+export async function deleteStartsSince(
+  client: CloudFormationClient,
+  stackId: string,
+  since: Date,
+): Promise<number> {
+  let starts = 0;
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(
+      new DescribeStackEventsCommand({ StackName: stackId, ...(nextToken ? { NextToken: nextToken } : {}) }),
+    );
+    for (const event of page.StackEvents ?? []) {
+      // Newest first: everything after this is older.
+      if (event.Timestamp !== undefined && event.Timestamp.getTime() < since.getTime()) return starts;
+      if (
+        event.ResourceType === 'AWS::CloudFormation::Stack' &&
+        event.ResourceStatus === 'DELETE_IN_PROGRESS'
+      )
+        starts += 1;
+    }
+    nextToken = page.NextToken;
+  } while (nextToken !== undefined);
+  return starts;
+}
+
 /** The resources CloudFormation could not delete, with its reasons, for the failure message. */
 export async function deleteFailures(client: CloudFormationClient, stackId: string): Promise<string[]> {
   const events = await client.send(new DescribeStackEventsCommand({ StackName: stackId }));

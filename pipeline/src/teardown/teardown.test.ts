@@ -4,6 +4,7 @@ import {
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   type Stack,
+  type StackEvent,
 } from '@aws-sdk/client-cloudformation';
 import { CodePipelineClient, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -73,7 +74,13 @@ function stack(overrides: Partial<Stack> = {}, tags: Record<string, string> = {}
   };
 }
 
-async function setup(options: { maxDeleteAttempts?: number; clock?: () => number } = {}) {
+async function setup(
+  options: {
+    maxDeleteAttempts?: number;
+    clock?: () => number;
+    stackNamesOf?: (record: { environmentSuffix: string }) => readonly string[];
+  } = {},
+) {
   tables += 1;
   const tableName = `teardown-${tables}`;
   await createRegistryTable({ client: dynamo, tableName });
@@ -91,6 +98,20 @@ async function setup(options: { maxDeleteAttempts?: number; clock?: () => number
   return { registry, teardown, sleeps };
 }
 
+/** The stack-level event CloudFormation writes when a delete of the stack starts. */
+function deleteStarted(at: Date): StackEvent {
+  return {
+    StackId: STACK_ID,
+    StackName: 'sep-pr-1-environment',
+    EventId: `delete-${at.getTime()}`,
+    Timestamp: at,
+    LogicalResourceId: 'sep-pr-1-environment',
+    ResourceType: 'AWS::CloudFormation::Stack',
+    ResourceStatus: 'DELETE_IN_PROGRESS',
+    ResourceStatusReason: 'User Initiated',
+  };
+}
+
 /** The list call (no StackName) returns `listed`; by-ID describes walk through `statuses`. */
 function stackLifecycle(listed: Stack[], statuses: Array<Stack | 'gone'>) {
   cfn.on(DescribeStacksCommand, {}).callsFake((input: { StackName?: string }) => {
@@ -106,7 +127,7 @@ function stackLifecycle(listed: Stack[], statuses: Array<Stack | 'gone'>) {
 describe('destroy', () => {
   it('marks destroying, deletes the stack by ID, waits with backoff, removes the entry and restarts the pipeline', async () => {
     const { registry, teardown, sleeps } = await setup();
-    await registry.register({ spec: spec(), requestedBy: 'alice' });
+    const registered = await registry.register({ spec: spec(), requestedBy: 'alice' });
     let statusDuringDelete: string | undefined;
     stackLifecycle(
       [stack()],
@@ -140,6 +161,8 @@ describe('destroy', () => {
     await expect(registry.get({ environmentSuffix: 'pr-1' })).resolves.toBeUndefined();
     expect(codePipeline.commandCalls(StartPipelineExecutionCommand)[0]?.args[0].input).toEqual({
       name: 'sep-pipeline',
+      // Idempotent: another caller finishing the same teardown starts no second run.
+      clientRequestToken: `pr-1-${Date.parse(registered.createdAt)}-v2-teardown`,
     });
   });
 
@@ -227,6 +250,7 @@ describe('destroy', () => {
       [stack()],
       [stack(), stack({ StackStatus: 'DELETE_FAILED' }), stack({ StackStatus: 'DELETE_COMPLETE' })],
     );
+    cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [deleteStarted(new Date())] });
     const result = await teardown.destroy({ environmentSuffix: 'pr-1', reason: 'x' });
     expect(result.outcome).toBe('destroyed');
     expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(2);
@@ -339,6 +363,96 @@ describe('destroy', () => {
     const second = await teardown.destroy({ environmentSuffix: 'pr-1', reason: 'ttl' });
     expect(second.outcome).toBe('destroyed');
     // DELETE_IN_PROGRESS is waited on, not deleted again.
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+    await expect(registry.get({ environmentSuffix: 'pr-1' })).resolves.toBeUndefined();
+  });
+});
+
+describe('destroy, resumed', () => {
+  it('counts deletes an earlier call made: one DELETE_FAILED after them is retried once more, then fails', async () => {
+    let now = 0;
+    const { registry, teardown } = await setup({ clock: () => now });
+    await registry.register({ spec: spec(), requestedBy: 'alice' });
+    stackLifecycle([stack()], [stack(), stack({ StackStatus: 'DELETE_IN_PROGRESS' })]);
+    const first = await teardown.destroy({ environmentSuffix: 'pr-1', reason: 'x', deadline: 0 });
+    expect(first.outcome).toBe('in-progress');
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(1);
+
+    // A later call (the next poll, another process) finds the first attempt failed.
+    now = 100_000;
+    cfn.reset();
+    const failed = stack({ StackStatus: 'DELETE_FAILED', StackStatusReason: 'resources failed to delete' });
+    stackLifecycle([failed], [failed]);
+    let deletes = 1;
+    cfn.on(DeleteStackCommand).callsFake(() => {
+      deletes += 1;
+      return {};
+    });
+    cfn.on(DescribeStackEventsCommand).callsFake(() => ({
+      StackEvents: [
+        ...Array.from({ length: deletes }, () => deleteStarted(new Date())),
+        // A delete before this teardown claimed the entry (an earlier destroy) is not one of its attempts.
+        deleteStarted(new Date('2020-01-01T00:00:00Z')),
+      ],
+    }));
+    const second = await teardown.destroy({ environmentSuffix: 'pr-1', reason: 'x' });
+
+    expect(second.outcome).toBe('failed');
+    expect(deletes).toBe(2);
+    expect((await registry.get({ environmentSuffix: 'pr-1' }))?.statusReason).toContain(
+      'resources failed to delete',
+    );
+  });
+});
+
+describe('destroy, with known stack names', () => {
+  const stackNamesOf = (record: { environmentSuffix: string }) => [
+    `sep-${record.environmentSuffix}-environment`,
+  ];
+
+  it('describes each name instead of listing every stack in the account', async () => {
+    const { registry, teardown } = await setup({ stackNamesOf });
+    await registry.register({ spec: spec(), requestedBy: 'alice' });
+    stackLifecycle([], [stack(), stack({ StackStatus: 'DELETE_IN_PROGRESS' }), 'gone']);
+
+    const result = await teardown.destroy({ environmentSuffix: 'pr-1', reason: 'x' });
+
+    expect(result.outcome).toBe('destroyed');
+    const described = cfn.commandCalls(DescribeStacksCommand).map((call) => call.args[0].input.StackName);
+    expect(described[0]).toBe('sep-pr-1-environment');
+    expect(described).not.toContain(undefined);
+    expect(cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input)).toEqual([
+      { StackName: STACK_ID },
+    ]);
+    await expect(registry.get({ environmentSuffix: 'pr-1' })).resolves.toBeUndefined();
+  });
+
+  it.each([
+    ['tagged for another environment', stack({}, { Environment: 'pr-1-b' }), /not tagged Environment=pr-1/],
+    [
+      'not tagged ephemeral',
+      stack({}, { EnvironmentKind: 'staging' }),
+      /not tagged EnvironmentKind=ephemeral/,
+    ],
+  ])('refuses a stack by that name %s and deletes nothing', async (_label, found, message) => {
+    const { registry, teardown } = await setup({ stackNamesOf });
+    await registry.register({ spec: spec(), requestedBy: 'alice' });
+    stackLifecycle([], [found]);
+    const error = await teardown.destroy({ environmentSuffix: 'pr-1', reason: 'x' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TeardownRefusedError);
+    expect((error as Error).message).toMatch(message);
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+    expect((await registry.get({ environmentSuffix: 'pr-1' }))?.status).toBe('requested');
+  });
+
+  it('removes the entry when no stack has that name', async () => {
+    const { registry, teardown } = await setup({ stackNamesOf });
+    await registry.register({ spec: spec(), requestedBy: 'alice' });
+    stackLifecycle([], ['gone']);
+    await expect(teardown.destroy({ environmentSuffix: 'pr-1', reason: 'x' })).resolves.toMatchObject({
+      outcome: 'destroyed',
+      stacks: [],
+    });
     expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
     await expect(registry.get({ environmentSuffix: 'pr-1' })).resolves.toBeUndefined();
   });

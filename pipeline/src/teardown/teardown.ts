@@ -1,10 +1,12 @@
 import { CloudFormationClient, DeleteStackCommand } from '@aws-sdk/client-cloudformation';
 import { CodePipelineClient, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
-import { STACK_NAME_PREFIX } from '../names';
+import { ENVIRONMENT_TAG, STACK_NAME_PREFIX } from '../names';
 import { EnvironmentNotFoundError, type EnvironmentRecord, type EnvironmentRegistry } from '../registry';
 import { NotEphemeralError, TeardownRefusedError } from './errors';
 import {
   deleteFailures,
+  deleteStartsSince,
+  describeNamedStacks,
   describeStack,
   type EnvironmentStack,
   findEnvironmentStacks,
@@ -36,6 +38,14 @@ export interface EnvironmentTeardownOptions {
   };
   /** @default STACK_NAME_PREFIX ('sep-') */
   readonly stackNamePrefix?: string;
+  /**
+   * The environment's stack names when the caller knows them: each is described by name (and must be
+   * tagged `Environment=<suffix>`) instead of listing every stack in the account, so a caller that
+   * resumes often (the portal, on every poll) costs one DescribeStacks per stack and needs neither
+   * `ListStacks` nor `DescribeStacks` on `*`.
+   * @default list the account's stacks: name `<stackNamePrefix><suffix>-…` and tag `Environment=<suffix>`
+   */
+  readonly stackNamesOf?: (record: EnvironmentRecord) => readonly string[];
   readonly backoff?: BackoffOptions;
   /** DeleteStack calls per stack before a DELETE_FAILED is final. @default 2 */
   readonly maxDeleteAttempts?: number;
@@ -92,6 +102,7 @@ export class EnvironmentTeardown {
     | { readonly pipelineName: string; readonly client: CodePipelineClient }
     | undefined;
   private readonly stackNamePrefix: string;
+  private readonly stackNamesOf: ((record: EnvironmentRecord) => readonly string[]) | undefined;
   private readonly initialDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly maxDeleteAttempts: number;
@@ -123,6 +134,7 @@ export class EnvironmentTeardown {
               options.pipeline.client ?? new CodePipelineClient({ retryMode: 'adaptive', maxAttempts: 8 }),
           };
     this.stackNamePrefix = options.stackNamePrefix ?? STACK_NAME_PREFIX;
+    this.stackNamesOf = options.stackNamesOf;
     this.initialDelayMs = options.backoff?.initialDelayMs ?? 2_000;
     this.maxDelayMs = options.backoff?.maxDelayMs ?? 30_000;
     this.maxDeleteAttempts = options.maxDeleteAttempts ?? 2;
@@ -149,10 +161,12 @@ export class EnvironmentTeardown {
             expectedVersion: record.version,
           });
 
+    // Deletes started since the entry went `destroying` count as attempts, whoever made them.
+    const since = new Date(claimed.updatedAt);
     const outcomes: StackOutcome[] = [];
     // One at a time, newest first: a later stack may depend on an earlier one.
     for (const stack of stacks) {
-      const outcome = await this.deleteStack(client, stack, options.deadline);
+      const outcome = await this.deleteStack(client, stack, options.deadline, since);
       outcomes.push(outcome);
       if (outcome.outcome !== 'deleted') break;
     }
@@ -181,7 +195,8 @@ export class EnvironmentTeardown {
       environmentSuffix: record.environmentSuffix,
       expectedVersion: claimed.version,
     });
-    const pipelineExecutionId = await this.startPipeline();
+    // Idempotent per teardown: two callers finishing the same one (portal and sweeper) start one run.
+    const pipelineExecutionId = await this.startPipeline(`${tokenOf(claimed)}-teardown`);
     return {
       ...base,
       outcome: 'destroyed',
@@ -201,7 +216,8 @@ export class EnvironmentTeardown {
       (stack) => stack.status === 'ROLLBACK_COMPLETE',
     );
     const outcomes: StackOutcome[] = [];
-    for (const stack of stacks) outcomes.push(await this.deleteStack(client, stack, options.deadline));
+    const since = new Date(record.updatedAt);
+    for (const stack of stacks) outcomes.push(await this.deleteStack(client, stack, options.deadline, since));
     const done = outcomes.every((outcome) => outcome.outcome === 'deleted');
     if (done && outcomes.length > 0) {
       await this.registry.updateStatus({
@@ -210,7 +226,8 @@ export class EnvironmentTeardown {
         statusReason: 'rolled-back stack deleted; redeploying',
       });
     }
-    const pipelineExecutionId = done && outcomes.length > 0 ? await this.startPipeline() : undefined;
+    const pipelineExecutionId =
+      done && outcomes.length > 0 ? await this.startPipeline(`${tokenOf(record)}-recreate`) : undefined;
     return { stacks: outcomes, ...(pipelineExecutionId === undefined ? {} : { pipelineExecutionId }) };
   }
 
@@ -230,6 +247,17 @@ export class EnvironmentTeardown {
 
   /** Every stack must prove it is ephemeral before any is deleted: all or nothing. */
   private async deletableStacks(client: CloudFormationClient, record: EnvironmentRecord) {
+    if (this.stackNamesOf !== undefined) {
+      const named = await describeNamedStacks(client, this.stackNamesOf(record));
+      for (const stack of named) {
+        const why =
+          stack.tags[ENVIRONMENT_TAG] === record.environmentSuffix
+            ? refusalReason(stack)
+            : `it is not tagged ${ENVIRONMENT_TAG}=${record.environmentSuffix} (tag is ${JSON.stringify(stack.tags[ENVIRONMENT_TAG] ?? null)})`;
+        if (why !== undefined) throw new TeardownRefusedError(record.environmentSuffix, stack.stackName, why);
+      }
+      return named;
+    }
     const stacks = await findEnvironmentStacks({
       client,
       environmentSuffix: record.environmentSuffix,
@@ -250,6 +278,7 @@ export class EnvironmentTeardown {
     client: CloudFormationClient,
     stack: EnvironmentStack,
     deadline: number | undefined,
+    since: Date,
   ): Promise<StackOutcome> {
     const base = { stackName: stack.stackName, stackId: stack.stackId };
     let attempts = 0;
@@ -260,6 +289,9 @@ export class EnvironmentTeardown {
         return { ...base, outcome: 'deleted' };
       const settling = SETTLING.test(current.status);
       const deletable = !settling || current.status === 'REVIEW_IN_PROGRESS';
+      // A resumed teardown (deadline, another process) must not restart the attempt count.
+      if (current.status === 'DELETE_FAILED' && attempts < this.maxDeleteAttempts)
+        attempts = Math.max(attempts, await deleteStartsSince(client, stack.stackId, since));
       if (current.status === 'DELETE_FAILED' && attempts >= this.maxDeleteAttempts) {
         const failures = await deleteFailures(client, stack.stackId);
         const detail = [current.statusReason, ...failures].filter(Boolean).join('; ');
@@ -286,11 +318,19 @@ export class EnvironmentTeardown {
     }
   }
 
-  private async startPipeline(): Promise<string | undefined> {
+  private async startPipeline(clientRequestToken: string): Promise<string | undefined> {
     if (this.pipeline === undefined) return undefined;
     const result = await this.pipeline.client.send(
-      new StartPipelineExecutionCommand({ name: this.pipeline.pipelineName }),
+      new StartPipelineExecutionCommand({ name: this.pipeline.pipelineName, clientRequestToken }),
     );
     return result.pipelineExecutionId;
   }
+}
+
+/**
+ * Unique per registry write of one life of a suffix (a removed suffix can be registered again and
+ * starts at version 1): `[a-zA-Z0-9-]`, as CodePipeline's idempotency token requires.
+ */
+function tokenOf(record: EnvironmentRecord): string {
+  return `${record.environmentSuffix}-${Date.parse(record.createdAt)}-v${record.version}`;
 }

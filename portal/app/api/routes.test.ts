@@ -426,6 +426,45 @@ describe('DELETE /api/environments/{suffix}', () => {
       ]),
     );
   });
+
+  it('once destroyed the entry is removed: the detail stays destroyed, the list drops it, the suffix is free again', async () => {
+    await environments.POST(
+      req('/api/environments', { method: 'POST', user: 'alice', body: request('pr-302') }),
+    );
+    await until(async () => (await status('pr-302')) === 'ready', 'pr-302 ready');
+    const destroying = await environment.DELETE(
+      req('/api/environments/pr-302', { method: 'DELETE', user: 'alice' }),
+      params('pr-302'),
+    );
+    expect(destroying.status).toBe(202);
+    await until(async () => (await status('pr-302')) === 'destroyed', 'pr-302 destroyed');
+
+    const listed = (
+      await read(await environments.GET(req('/api/environments?limit=1000', { user: 'alice' })))
+    ).body.environments;
+    expect(listed.map((e: { environmentSuffix: string }) => e.environmentSuffix)).not.toContain('pr-302');
+    const again = await read(
+      await environment.DELETE(
+        req('/api/environments/pr-302', { method: 'DELETE', user: 'alice' }),
+        params('pr-302'),
+      ),
+    );
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('not_destroyable');
+    expect(
+      (await read(await availability.GET(req('/api/suffix-availability?suffix=pr-302', { user: 'bob' }))))
+        .body,
+    ).toEqual({ suffix: 'pr-302', available: true });
+
+    const requested = await environments.POST(
+      req('/api/environments', { method: 'POST', user: 'bob', body: request('pr-302') }),
+    );
+    expect(requested.status).toBe(201);
+    const fresh = (await read(requested)).body;
+    expect(fresh.owner).toBe('bob');
+    expect(['requested', 'synthesizing']).toContain(fresh.status);
+    await until(async () => (await status('pr-302')) === 'ready', 'pr-302 ready again');
+  });
 });
 
 describe('promotion', () => {

@@ -107,6 +107,8 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
           ...(config.aws.complianceReportsBucket === undefined
             ? {}
             : { complianceReportsBucket: config.aws.complianceReportsBucket }),
+          // Destroys go through @sep/pipeline/teardown, writing through the same cached registry.
+          registry,
         });
   closers.push(() => platform.close());
   const service = new EnvironmentService({

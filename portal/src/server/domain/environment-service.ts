@@ -6,6 +6,7 @@ import {
   SuffixTakenError,
   VersionConflictError,
 } from '@sep/pipeline/registry';
+import { TEARDOWN_FAILURE_PREFIX } from '@sep/pipeline/teardown';
 import type { AuditStore } from '../audit/audit-store';
 import { LiveHub } from '../live/hub';
 import {
@@ -13,6 +14,8 @@ import {
   NoPendingPromotionError,
   NotDeployedError,
   type PlatformPort,
+  type TeardownStep,
+  UpstreamError,
 } from '../platform/port';
 import { estimateMonthlyCost } from './cost';
 import { conflict, DomainError, forbidden, notDestroyable, notFound, validationFailed } from './errors';
@@ -50,6 +53,12 @@ import type {
   User,
 } from './types';
 
+/** A teardown step's result: the record it left (none once the entry is removed). */
+interface TeardownAdvance {
+  readonly record?: EnvironmentRecord;
+  readonly step: TeardownStep;
+}
+
 /** What one upstream poll of an environment yields: the record after reconciling, and the platform's view. */
 export interface Observation {
   readonly record: EnvironmentRecord;
@@ -73,6 +82,8 @@ export interface EnvironmentServiceOptions {
 }
 
 const SYSTEM_ACTOR = 'system';
+/** Removed environments remembered for their detail and stream (the audit log keeps every one). */
+const MAX_REMOVED = 1000;
 
 /**
  * The portal's use cases. Route handlers parse and authenticate, then call
@@ -82,6 +93,13 @@ const SYSTEM_ACTOR = 'system';
 export class EnvironmentService {
   readonly hub: LiveHub<Observation>;
   private readonly tracked = new Map<string, () => void>();
+  /**
+   * Environments whose registry entry this process saw removed after their destroy, oldest first: their
+   * detail and stream end as `destroyed` (not 404) until the suffix is requested again or a restart.
+   */
+  private readonly removed = new Map<string, Observation>();
+  /** One teardown step per environment at a time (the destroy request and a poll may coincide). */
+  private readonly teardowns = new Map<string, Promise<TeardownAdvance>>();
   private readonly costs = new Map<string, CostEstimate>();
   private readonly listBodies = new Map<string, Promise<Uint8Array<ArrayBuffer>>>();
   private readonly clock: () => Date;
@@ -177,11 +195,7 @@ export class EnvironmentService {
     if (!decision.allowed) throw forbidden(decision.reason);
     let record: EnvironmentRecord;
     try {
-      record = await this.options.registry.register({
-        spec: parsed.spec,
-        requestedBy: user.id,
-        now: this.clock(),
-      });
+      record = await this.register(parsed.spec, user.id);
     } catch (error) {
       if (error instanceof SuffixTakenError) {
         throw new DomainError(
@@ -200,6 +214,7 @@ export class EnvironmentService {
       outcome: 'success',
       details: { kind: record.spec.kind, region: record.spec.region, project: record.spec.project },
     });
+    this.removed.delete(record.environmentSuffix);
     await this.options.platform.provision({ record });
     this.hub.invalidate(record.environmentSuffix);
     this.track(record.environmentSuffix);
@@ -207,6 +222,11 @@ export class EnvironmentService {
   }
 
   async destroy(user: User, environmentSuffix: string): Promise<EnvironmentDetail> {
+    if (
+      this.removed.has(environmentSuffix) &&
+      (await this.options.registry.get({ environmentSuffix })) === undefined
+    )
+      throw notDestroyable('the environment is already destroyed');
     const record = await this.existing(environmentSuffix);
     const target = {
       kind: record.spec.kind,
@@ -241,6 +261,7 @@ export class EnvironmentService {
         throw conflict(`${environmentSuffix} changed meanwhile; try again`);
       throw error;
     }
+    if (this.options.platform.teardown !== undefined) return this.startTeardown(user, record, updated);
     await this.options.platform.destroy({ record: updated });
     await this.options.audit.record({
       actor: user.id,
@@ -326,7 +347,8 @@ export class EnvironmentService {
       return { suffix, available: false, reason: 'invalid', errors };
     }
     const existing = await this.options.registry.get({ environmentSuffix: suffix });
-    return existing === undefined
+    // A `destroyed` entry (left by an older portal) gives its suffix up to the next request.
+    return existing === undefined || existing.status === 'destroyed'
       ? { suffix, available: true }
       : { suffix, available: false, reason: 'taken' };
   }
@@ -440,17 +462,218 @@ export class EnvironmentService {
     }
   }
 
-  /** ONE upstream platform read, then the registry brought in line with it. */
+  /**
+   * ONE upstream platform read, then the registry brought in line with it. A `destroying` environment
+   * whose platform owns the teardown gets one teardown step first, and only that step moves it on.
+   */
   private async observe(environmentSuffix: string): Promise<Observation> {
-    const record = await this.existing(environmentSuffix);
+    const found = await this.options.registry.get({ environmentSuffix });
+    if (found === undefined) return this.removedObservation(environmentSuffix);
+    let record = found;
+    if (record.status === 'destroying' && this.options.platform.teardown !== undefined) {
+      const advanced = await this.advanceTeardown(record);
+      if (advanced.record === undefined) return this.removedObservation(environmentSuffix);
+      record = advanced.record;
+      if (record.status === 'destroying')
+        return { record, snapshot: await this.options.platform.describe({ record }) };
+    }
     const snapshot = await this.options.platform.describe({ record });
-    return { record: await this.reconcile(record, snapshot), snapshot };
+    const reconciled = await this.reconcile(record, snapshot);
+    return reconciled.status === 'destroyed'
+      ? this.removeDestroyed(reconciled, snapshot)
+      : { record: reconciled, snapshot };
+  }
+
+  /** Registers the spec; an entry left `destroyed` (by an older portal) gives its suffix up first. */
+  private async register(spec: EnvironmentSpec, requestedBy: string): Promise<EnvironmentRecord> {
+    const register = () => this.options.registry.register({ spec, requestedBy, now: this.clock() });
+    try {
+      return await register();
+    } catch (error) {
+      if (!(error instanceof SuffixTakenError)) throw error;
+      const existing = await this.options.registry.get({ environmentSuffix: spec.environmentSuffix });
+      if (existing?.status !== 'destroyed') throw error;
+      try {
+        await this.options.registry.remove({
+          environmentSuffix: existing.environmentSuffix,
+          expectedVersion: existing.version,
+        });
+      } catch (removeError) {
+        if (removeError instanceof VersionConflictError) throw error;
+        throw removeError;
+      }
+      return register();
+    }
+  }
+
+  /** The platform owns the teardown: the request starts it (one short step), the reconciler finishes it. */
+  private async startTeardown(
+    user: User,
+    previous: EnvironmentRecord,
+    claimed: EnvironmentRecord,
+  ): Promise<EnvironmentDetail> {
+    const environmentSuffix = claimed.environmentSuffix;
+    await this.options.audit.record({
+      actor: user.id,
+      action: 'environment.destroy-requested',
+      target: environmentSuffix,
+      outcome: 'success',
+      details: { previousStatus: previous.status },
+    });
+    this.hub.invalidate(environmentSuffix);
+    this.track(environmentSuffix);
+    let advanced: TeardownAdvance | undefined;
+    try {
+      advanced = await this.advanceTeardown(claimed);
+    } catch (error) {
+      // Claimed and tracked: the reconciler's polls retry it, backing off while AWS throttles or fails.
+      if (!(error instanceof UpstreamError)) throw error;
+    }
+    this.hub.invalidate(environmentSuffix);
+    if (advanced?.step.outcome === 'refused') throw notDestroyable(advanced.step.reason);
+    try {
+      return await this.get(user, environmentSuffix);
+    } catch (error) {
+      if (!(error instanceof UpstreamError)) throw error;
+      // Accepted all the same: the entry is `destroying` and the reconciler keeps at it.
+      const progress = { phase: 'destroying', resourcesDone: 0, resourcesTotal: 0, percent: 0 } as const;
+      const stackName = physicalName('environmentStack', { suffix: environmentSuffix });
+      return this.detail(user, {
+        record: claimed,
+        snapshot: { stackName, progress, events: [], timeline: [], outputs: [] },
+      });
+    }
+  }
+
+  private advanceTeardown(record: EnvironmentRecord): Promise<TeardownAdvance> {
+    const suffix = record.environmentSuffix;
+    const running = this.teardowns.get(suffix);
+    if (running !== undefined) return running;
+    const advancing = this.teardownStep(record).finally(() => this.teardowns.delete(suffix));
+    this.teardowns.set(suffix, advancing);
+    return advancing;
+  }
+
+  /** One platform teardown step, and what it means for the registry and the audit log. */
+  private async teardownStep(record: EnvironmentRecord): Promise<TeardownAdvance> {
+    const { platform, registry, audit } = this.options;
+    const environmentSuffix = record.environmentSuffix;
+    if (platform.teardown === undefined) return { record, step: { outcome: 'in-progress' } };
+    const step = await platform.teardown({ record, reason: record.statusReason ?? 'destroy requested' });
+    if (step.outcome === 'in-progress') return { record, step };
+    if (step.outcome === 'destroyed') {
+      // The platform removed the entry (another poll of this process may have seen it first).
+      if (!this.removed.has(environmentSuffix)) {
+        this.remember(record, undefined);
+        await audit.record({
+          actor: SYSTEM_ACTOR,
+          action: 'environment.status-changed',
+          target: environmentSuffix,
+          outcome: 'success',
+          details: {
+            from: record.status,
+            to: 'destroyed',
+            registryEntry: 'removed',
+            ...(step.pipelineExecutionId === undefined
+              ? {}
+              : { pipelineExecutionId: step.pipelineExecutionId }),
+          },
+        });
+      }
+      return { step };
+    }
+    let failed: EnvironmentRecord;
+    if (step.outcome === 'failed') {
+      // The teardown recorded it: status `failed` with the resources CloudFormation could not delete.
+      failed = (await registry.get(record)) ?? { ...record, status: 'failed', statusReason: step.reason };
+    } else {
+      // Refused, nothing deleted: a person has to look (the sweeper skips this prefix too).
+      try {
+        failed = await registry.updateStatus({
+          environmentSuffix,
+          status: 'failed',
+          statusReason: `${TEARDOWN_FAILURE_PREFIX}${step.reason}`,
+          expectedVersion: record.version,
+          now: this.clock(),
+        });
+      } catch (error) {
+        if (error instanceof VersionConflictError)
+          return { record: (await registry.get(record)) ?? record, step };
+        throw error;
+      }
+    }
+    await audit.record({
+      actor: SYSTEM_ACTOR,
+      action: 'environment.status-changed',
+      target: environmentSuffix,
+      outcome: 'failure',
+      details: { from: record.status, to: 'failed', reason: failed.statusReason ?? step.reason },
+    });
+    return { record: failed, step };
+  }
+
+  /** `destroyed` is where an environment ends: its entry goes, which frees the suffix. */
+  private async removeDestroyed(
+    record: EnvironmentRecord,
+    snapshot: DeploymentSnapshot,
+  ): Promise<Observation> {
+    try {
+      await this.options.registry.remove({
+        environmentSuffix: record.environmentSuffix,
+        expectedVersion: record.version,
+      });
+    } catch (error) {
+      // Changed meanwhile: the next poll reads what it became.
+      if (error instanceof VersionConflictError) return { record, snapshot };
+      throw error;
+    }
+    return this.remember(record, snapshot);
+  }
+
+  /** Keeps the last view of an environment whose entry was removed after its destroy. */
+  private remember(record: EnvironmentRecord, snapshot: DeploymentSnapshot | undefined): Observation {
+    const environmentSuffix = record.environmentSuffix;
+    const stackName = physicalName('environmentStack', { suffix: environmentSuffix });
+    const observation: Observation = {
+      record: {
+        ...record,
+        status: 'destroyed',
+        statusReason: 'destroyed: its registry entry is removed, so the suffix can be requested again',
+        updatedAt: this.clock().toISOString(),
+      },
+      snapshot:
+        snapshot?.progress.phase === 'destroyed'
+          ? snapshot
+          : {
+              stackName,
+              progress: { phase: 'destroyed', resourcesDone: 0, resourcesTotal: 0, percent: 100 },
+              events: [],
+              timeline: [],
+              outputs: [],
+            },
+    };
+    this.removed.delete(environmentSuffix);
+    this.removed.set(environmentSuffix, observation);
+    if (this.removed.size > MAX_REMOVED) this.removed.delete(this.removed.keys().next().value as string);
+    return observation;
+  }
+
+  /** The last view of a removed environment, or 404 for a suffix this process never saw destroyed. */
+  private removedObservation(environmentSuffix: string): Observation {
+    const observation = this.removed.get(environmentSuffix);
+    if (observation !== undefined) return observation;
+    // Removed by someone else (the sweeper, another portal process): nothing is left to reconcile.
+    this.tracked.get(environmentSuffix)?.();
+    this.tracked.delete(environmentSuffix);
+    throw notFound(`environment "${environmentSuffix}" does not exist`);
   }
 
   private async reconcile(
     record: EnvironmentRecord,
     snapshot: DeploymentSnapshot,
   ): Promise<EnvironmentRecord> {
+    // A teardown that failed or was refused waits for a person to destroy again, as the sweeper does.
+    if (record.status === 'failed' && record.statusReason?.startsWith(TEARDOWN_FAILURE_PREFIX)) return record;
     const target = statusForPhase(snapshot.progress.phase);
     // A just-requested environment the platform has not picked up yet stays `requested`.
     if (target === record.status || target === 'requested') return record;

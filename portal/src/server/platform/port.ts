@@ -26,6 +26,17 @@ export interface EnvironmentTarget {
   readonly record: EnvironmentRecord;
 }
 
+/** What one bounded step of a platform-owned teardown achieved (see `PlatformPort.teardown`). */
+export type TeardownStep =
+  /** CloudFormation is still deleting (or has not started): the environment stays `destroying`. */
+  | { readonly outcome: 'in-progress'; readonly detail?: string }
+  /** The stacks are gone and the platform removed the registry entry (and started the pipeline). */
+  | { readonly outcome: 'destroyed'; readonly pipelineExecutionId?: string }
+  /** A stack could not be deleted: the platform recorded status `failed` with this reason. */
+  | { readonly outcome: 'failed'; readonly reason: string }
+  /** A stack is not provably an ephemeral environment's (tags, termination protection): nothing was deleted. */
+  | { readonly outcome: 'refused'; readonly reason: string };
+
 export interface PromotionDecision {
   readonly decision: 'approve' | 'reject';
   readonly comment: string;
@@ -44,8 +55,15 @@ export interface PlatformPort {
   readonly simulated: boolean;
   /** Starts bringing a just-registered (or failed) environment up. */
   provision(target: EnvironmentTarget): Promise<void>;
-  /** Starts deleting the environment's stack. */
+  /** Starts deleting the environment's stack; `describe` then reports it until it is `destroyed`. */
   destroy(target: EnvironmentTarget): Promise<void>;
+  /**
+   * Present when the platform's own destroy path owns the registry entry (aws: `@sep/pipeline/teardown`,
+   * which the TTL sweeper shares): the service calls it instead of `destroy`, then again on every poll of
+   * a `destroying` environment, and never moves such an environment out of `destroying` itself. Each call
+   * is short (a request handler makes the first): it starts or resumes the teardown and returns.
+   */
+  teardown?(target: EnvironmentTarget & { readonly reason: string }): Promise<TeardownStep>;
   /** Where the deployment is now: ONE upstream read (the live hub calls this once per environment per poll). */
   describe(target: EnvironmentTarget): Promise<DeploymentSnapshot>;
   compliance(target: EnvironmentTarget): Promise<ComplianceReport>;

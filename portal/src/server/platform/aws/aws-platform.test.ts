@@ -1,7 +1,6 @@
 import {
   CloudFormationClient,
   CloudFormationServiceException,
-  DeleteStackCommand,
   DescribeStackDriftDetectionStatusCommand,
   DescribeStackEventsCommand,
   DescribeStackResourceDriftsCommand,
@@ -26,6 +25,7 @@ import {
 import { parseEnvironmentSpec } from '@sep/infra/spec';
 import type { EnvironmentRecord } from '@sep/pipeline/registry';
 import { mockClient } from 'aws-sdk-client-mock';
+import { fakeRegistry } from '../../domain/registry-fakes.test-support';
 import { NoPendingPromotionError, NotDeployedError } from '../port';
 import { AwsPlatform } from './aws-platform';
 
@@ -81,6 +81,8 @@ function platform() {
   return new AwsPlatform({
     pipelineName: 'sep-environments',
     approvalActionName: 'PromoteToProd',
+    // Only the teardown writes the registry (aws-platform.teardown.test.ts); these reads never do.
+    registry: fakeRegistry([]).store,
     clients: {
       cloudFormation: new CloudFormationClient({ region: 'us-east-1', maxAttempts: 1 }),
       codePipeline: new CodePipelineClient({ region: 'us-east-1', maxAttempts: 1 }),
@@ -111,7 +113,8 @@ describe('AwsPlatform', () => {
     await platform().provision({ record: record('requested') });
     expect(pipeline.commandCalls(StartPipelineExecutionCommand)[0]?.args[0].input).toEqual({
       name: 'sep-environments',
-      clientRequestToken: 'pr-9-v3',
+      // A destroyed suffix can be requested again and starts over at version 1: its creation time tells them apart.
+      clientRequestToken: `pr-9-${Date.parse('2026-03-01T10:00:00.000Z')}-v3`,
     });
   });
 
@@ -248,7 +251,7 @@ describe('AwsPlatform', () => {
     await expect(platform().describe({ record: record() })).rejects.toThrow('Rate exceeded');
   });
 
-  it('reads outputs of a complete stack and deletes stacks it destroys', async () => {
+  it('reads outputs of a complete stack, fetching its template once per stack version', async () => {
     cfn.on(DescribeStacksCommand).resolves({
       Stacks: [
         {
@@ -271,7 +274,6 @@ describe('AwsPlatform', () => {
       .resolves({ StackEvents: [stackEvent(0, STACK, 'AWS::CloudFormation::Stack', 'CREATE_COMPLETE')] });
     cfn.on(DescribeStackResourcesCommand).resolves({ StackResources: [] });
     cfn.on(GetTemplateCommand).resolves({ TemplateBody: template });
-    cfn.on(DeleteStackCommand).resolves({});
     const p = platform();
     const snapshot = await p.describe({ record: record('ready') });
     expect(snapshot.progress.percent).toBe(100);
@@ -281,8 +283,6 @@ describe('AwsPlatform', () => {
     ]);
     await p.describe({ record: record('ready') });
     expect(cfn.commandCalls(GetTemplateCommand)).toHaveLength(1);
-    await p.destroy({ record: record('ready') });
-    expect(cfn.commandCalls(DeleteStackCommand)[0]?.args[0].input).toEqual({ StackName: STACK });
   });
 
   it('approves with the token from GetPipelineState, and refuses when nothing waits', async () => {

@@ -1,6 +1,5 @@
 import {
   CloudFormationClient,
-  DeleteStackCommand,
   DescribeStackDriftDetectionStatusCommand,
   DescribeStackEventsCommand,
   DescribeStackResourceDriftsCommand,
@@ -26,7 +25,18 @@ import {
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { physicalName } from '@sep/infra/spec';
 import { nagReportKey } from '@sep/pipeline/names';
-import type { EnvironmentRecord } from '@sep/pipeline/registry';
+import {
+  EnvironmentNotFoundError,
+  type EnvironmentRecord,
+  type EnvironmentRegistry,
+  VersionConflictError,
+} from '@sep/pipeline/registry';
+import {
+  type BackoffOptions,
+  EnvironmentTeardown,
+  NotEphemeralError,
+  TeardownRefusedError,
+} from '@sep/pipeline/teardown';
 import { staticCompliance } from '../../domain/nag-report';
 import type {
   ComplianceReport,
@@ -46,6 +56,7 @@ import {
   NotDeployedError,
   type PlatformPort,
   type PromotionDecision,
+  type TeardownStep,
   UpstreamError,
 } from '../port';
 
@@ -71,6 +82,18 @@ export interface AwsPlatformOptions {
   readonly driftPollMs?: number;
   /** @default 90_000 */
   readonly driftTimeoutMs?: number;
+  /** The registry the teardown claims, fails and removes entries in: the portal's own (cached) one. */
+  readonly registry: EnvironmentRegistry;
+  /**
+   * How long one teardown step (the destroy request, then each poll of a `destroying` environment)
+   * waits on CloudFormation before leaving the rest to the next poll.
+   * @default 0: issue the deletes, read the stack once, return
+   */
+  readonly teardownStepMs?: number;
+  /** Injected in tests (with `teardownStepMs`). */
+  readonly teardownBackoff?: BackoffOptions;
+  /** @default Date.now */
+  readonly clock?: () => number;
 }
 
 const MAX_EVENTS = 200;
@@ -116,6 +139,10 @@ export class AwsPlatform implements PlatformPort {
   private readonly config: ConfigServiceClient;
   private readonly s3: S3Client;
   private readonly templateSizes = new Map<string, number>();
+  private readonly environmentTeardown: EnvironmentTeardown;
+  /** One teardown step per environment at a time: the destroy request and a poll may ask together. */
+  private readonly teardownSteps = new Map<string, Promise<TeardownStep>>();
+  private readonly clock: () => number;
 
   constructor(private readonly options: AwsPlatformOptions) {
     const common = {
@@ -127,6 +154,17 @@ export class AwsPlatform implements PlatformPort {
     this.codePipeline = options.clients?.codePipeline ?? new CodePipelineClient(common);
     this.config = options.clients?.config ?? new ConfigServiceClient(common);
     this.s3 = options.clients?.s3 ?? new S3Client(common);
+    this.clock = options.clock ?? Date.now;
+    // The sweeper's destroy path, on the portal's clients (its role allows exactly these calls).
+    this.environmentTeardown = new EnvironmentTeardown({
+      registry: options.registry,
+      cloudFormationFor: () => this.cloudFormation,
+      pipeline: { pipelineName: options.pipelineName, client: this.codePipeline },
+      // One DescribeStacks by name per poll, not a listing of every stack in the account.
+      stackNamesOf: (record) => [stackNameOf(record)],
+      clock: this.clock,
+      ...(options.teardownBackoff === undefined ? {} : { backoff: options.teardownBackoff }),
+    });
   }
 
   /** A registry write is not a pipeline source: start the execution that deploys the new stage. */
@@ -135,18 +173,30 @@ export class AwsPlatform implements PlatformPort {
       this.codePipeline.send(
         new StartPipelineExecutionCommand({
           name: this.options.pipelineName,
-          // Idempotent per registry write: a retried request starts one execution.
-          clientRequestToken: `${record.environmentSuffix}-v${record.version}`,
+          // Idempotent per registry write of this life of the suffix: a retried request starts one execution.
+          clientRequestToken: `${record.environmentSuffix}-${Date.parse(record.createdAt)}-v${record.version}`,
         }),
       ),
     );
   }
 
-  /** CDK Pipelines never deletes a removed stage's stack: the portal does. */
+  /** Starts the teardown (one step); the service calls `teardown` itself, which says how far it got. */
   async destroy({ record }: EnvironmentTarget): Promise<void> {
-    await this.call(() =>
-      this.cloudFormation.send(new DeleteStackCommand({ StackName: stackNameOf(record) })),
-    );
+    await this.teardown({ record, reason: record.statusReason ?? 'destroy requested' });
+  }
+
+  /**
+   * One step of `@sep/pipeline/teardown` (tag-checked, all or nothing, DeleteStack by stack ID), bounded
+   * by `teardownStepMs`: CDK Pipelines never deletes a removed stage's stack, so this does, then removes
+   * the registry entry and starts the pipeline so self-mutation drops the stage.
+   */
+  teardown({ record, reason }: EnvironmentTarget & { readonly reason: string }): Promise<TeardownStep> {
+    const suffix = record.environmentSuffix;
+    const running = this.teardownSteps.get(suffix);
+    if (running !== undefined) return running;
+    const step = this.teardownStep(suffix, reason).finally(() => this.teardownSteps.delete(suffix));
+    this.teardownSteps.set(suffix, step);
+    return step;
   }
 
   async describe({ record }: EnvironmentTarget): Promise<DeploymentSnapshot> {
@@ -440,6 +490,33 @@ export class AwsPlatform implements PlatformPort {
     return undefined;
   }
 
+  private async teardownStep(environmentSuffix: string, reason: string): Promise<TeardownStep> {
+    try {
+      const result = await this.environmentTeardown.destroy({
+        environmentSuffix,
+        reason,
+        deadline: this.clock() + (this.options.teardownStepMs ?? 0),
+      });
+      if (result.outcome === 'destroyed') {
+        return result.pipelineExecutionId === undefined
+          ? { outcome: 'destroyed' }
+          : { outcome: 'destroyed', pipelineExecutionId: result.pipelineExecutionId };
+      }
+      if (result.outcome === 'failed')
+        return { outcome: 'failed', reason: result.reason ?? 'teardown failed' };
+      const detail = result.stacks.find((stack) => stack.outcome === 'in-progress')?.detail;
+      return detail === undefined ? { outcome: 'in-progress' } : { outcome: 'in-progress', detail };
+    } catch (error) {
+      if (error instanceof TeardownRefusedError || error instanceof NotEphemeralError)
+        return { outcome: 'refused', reason: error.message };
+      // Another teardown (the sweeper, another portal process) finished it first.
+      if (error instanceof EnvironmentNotFoundError) return { outcome: 'destroyed' };
+      // Someone else wrote the entry meanwhile: the next poll reads their write and resumes.
+      if (error instanceof VersionConflictError) return { outcome: 'in-progress', detail: error.message };
+      throw upstreamError(error);
+    }
+  }
+
   /** No stack: destroyed, vanished, or not created yet (the pipeline is still synthesizing). */
   private async describeMissing(record: EnvironmentRecord, stackName: string): Promise<DeploymentSnapshot> {
     const empty = { stackName, events: [], timeline: [], outputs: [] };
@@ -501,11 +578,15 @@ export class AwsPlatform implements PlatformPort {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof UpstreamError || error instanceof NoPendingPromotionError) throw error;
-      const name = error instanceof Error ? error.name : 'Error';
-      throw new UpstreamError(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+      throw upstreamError(error);
     }
   }
+}
+
+function upstreamError(error: unknown): Error {
+  if (error instanceof UpstreamError || error instanceof NoPendingPromotionError) return error;
+  const name = error instanceof Error ? error.name : 'Error';
+  return new UpstreamError(`${name}: ${error instanceof Error ? error.message : String(error)}`);
 }
 
 /** What S3 (and the SDK) call a throttled request. */
