@@ -14,59 +14,114 @@ export interface ProgressSample {
   readonly stream: string;
 }
 
-async function sample(page: Page): Promise<ProgressSample | undefined> {
-  return page.evaluate(() => {
-    const detail = document.querySelector('[data-testid="environment-detail"]');
-    const phases = document.querySelector('[data-testid="deployment-phases"]');
-    const bar = document.querySelector('[data-testid="deployment-progress-bar"]');
-    const text = document.querySelector('[data-testid="deployment-progress-bar-text"]');
-    const stream = document.querySelector('[data-testid="stream-state"]');
-    if (!detail || !phases || !bar) return undefined;
-    return {
-      status: detail.getAttribute('data-status') ?? '',
-      phase: phases.getAttribute('data-phase') ?? '',
-      done: Number(bar.getAttribute('aria-valuenow') ?? 'NaN'),
-      total: Number(bar.getAttribute('aria-valuemax') ?? 'NaN'),
-      text: text?.textContent ?? '',
-      stream: stream?.getAttribute('data-state') ?? 'none',
+/** Where the in-page recorder keeps what it saw (reset by a navigation or reload). */
+const RECORDER_KEY = '__sepProgressSamples';
+
+/**
+ * Installs (once per document) a recorder in the page that notes every
+ * distinct state of the progress card the moment React renders it, and
+ * returns everything recorded so far. Recording in the page, not by polling
+ * from the test, means a slow screenshot or a busy machine cannot make the
+ * test miss a state the user saw.
+ */
+async function recorded(page: Page): Promise<{ id: string; samples: ProgressSample[] }> {
+  return page.evaluate((key) => {
+    type Sample = {
+      status: string;
+      phase: string;
+      done: number;
+      total: number;
+      text: string;
+      stream: string;
     };
-  });
+    const store = window as unknown as Record<string, { id: string; samples: Sample[] } | undefined>;
+    const read = (): Sample | undefined => {
+      const detail = document.querySelector('[data-testid="environment-detail"]');
+      const phases = document.querySelector('[data-testid="deployment-phases"]');
+      const bar = document.querySelector('[data-testid="deployment-progress-bar"]');
+      const text = document.querySelector('[data-testid="deployment-progress-bar-text"]');
+      const stream = document.querySelector('[data-testid="stream-state"]');
+      if (!detail || !phases || !bar) return undefined;
+      return {
+        status: detail.getAttribute('data-status') ?? '',
+        phase: phases.getAttribute('data-phase') ?? '',
+        done: Number(bar.getAttribute('aria-valuenow') ?? 'NaN'),
+        total: Number(bar.getAttribute('aria-valuemax') ?? 'NaN'),
+        text: text?.textContent ?? '',
+        stream: stream?.getAttribute('data-state') ?? 'none',
+      };
+    };
+    const note = (samples: Sample[]) => {
+      const current = read();
+      if (current === undefined) return;
+      const last = samples.at(-1);
+      if (
+        last === undefined ||
+        last.status !== current.status ||
+        last.phase !== current.phase ||
+        last.done !== current.done ||
+        last.total !== current.total ||
+        last.stream !== current.stream
+      ) {
+        samples.push(current);
+      }
+    };
+    let record = store[key];
+    if (record === undefined) {
+      const fresh = { id: `${Date.now()}-${Math.random()}`, samples: [] as Sample[] };
+      record = fresh;
+      store[key] = fresh;
+      new MutationObserver(() => note(fresh.samples)).observe(document.body, {
+        subtree: true,
+        childList: true,
+        attributes: true,
+        characterData: true,
+      });
+    }
+    note(record.samples);
+    return { id: record.id, samples: [...record.samples] };
+  }, RECORDER_KEY);
 }
 
 /**
  * Follows the live detail page (it updates from the server-sent event stream,
- * no reloads) and records every distinct state until `until` holds. Fails
- * with the states seen when it does not happen within `timeoutMs`.
+ * no reloads) and returns every distinct state it rendered until `until`
+ * holds for the state it shows now (the last one returned). Fails with the states seen when it does not happen within `timeoutMs`.
+ * States before the call are not included; a navigation starts a new record.
  */
 export async function watchDeployment(
   page: Page,
   options: {
     until: (sample: ProgressSample) => boolean;
     timeoutMs: number;
-    /** Called once per newly seen phase (e.g. to screenshot it). */
+    /** Called once per newly seen phase (e.g. to screenshot it); recording goes on meanwhile. */
     onPhase?: (sample: ProgressSample) => Promise<void>;
   },
 ): Promise<ProgressSample[]> {
-  const seen: ProgressSample[] = [];
+  // Per document (a reload or navigation starts a new record): where this watch starts reading it.
+  const records: { id: string; from: number; samples: ProgressSample[] }[] = [];
+  const first = await recorded(page);
+  records.push({ id: first.id, from: Math.max(0, first.samples.length - 1), samples: first.samples });
+  let seen: ProgressSample[] = [];
+  let reported = 0;
   try {
     await expect
       .poll(
         async () => {
-          const current = await sample(page);
-          if (current === undefined) return false;
-          const last = seen.at(-1);
-          if (
-            last === undefined ||
-            last.status !== current.status ||
-            last.phase !== current.phase ||
-            last.done !== current.done ||
-            last.total !== current.total ||
-            last.stream !== current.stream
-          ) {
-            seen.push(current);
-            if (last?.phase !== current.phase) await options.onPhase?.(current);
+          const current = await recorded(page);
+          const known = records.find((r) => r.id === current.id);
+          if (known === undefined) records.push({ id: current.id, from: 0, samples: current.samples });
+          else known.samples = current.samples;
+          seen = records.flatMap((r) => r.samples.slice(r.from));
+          if (seen.length === 0) return false;
+          for (; reported < seen.length; reported += 1) {
+            const sample = seen[reported];
+            const previous = seen[reported - 1];
+            if (sample !== undefined && previous?.phase !== sample.phase) await options.onPhase?.(sample);
           }
-          return options.until(current);
+          // Decided on what the page shows now, not on a state it has since left.
+          const latest = seen.at(-1);
+          return latest !== undefined && options.until(latest);
         },
         { timeout: options.timeoutMs, intervals: [200] },
       )
