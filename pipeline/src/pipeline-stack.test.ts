@@ -68,9 +68,19 @@ describe('stages', () => {
     expect(byEnvironment.get('staging')?.stage).toBe('staging');
     expect(byEnvironment.get('prod')?.stage).toBe('prod');
     for (const [suffix, { steps }] of byEnvironment) {
-      expect([suffix, [...steps.keys()].sort()]).toEqual([suffix, ['deploy', 'prepare', 'smoke']]);
+      // One CREATE_UPDATE deploy per stack (no change-set pair: see USE_CHANGE_SETS), then the smoke test.
+      expect([suffix, [...steps.keys()].sort()]).toEqual([suffix, ['deploy', 'smoke']]);
       expect(steps.get('smoke')).toBeGreaterThan(steps.get('deploy') ?? Number.POSITIVE_INFINITY);
-      expect(steps.get('deploy')).toBeGreaterThan(steps.get('prepare') ?? Number.POSITIVE_INFINITY);
+    }
+  });
+
+  it('deploys each stack with one CloudFormation CREATE_UPDATE action', () => {
+    const deploys = stages
+      .flatMap((stage) => stage.Actions)
+      .filter((action) => action.ActionTypeId.Provider === 'CloudFormation');
+    expect(deploys.length).toBeGreaterThanOrEqual(5);
+    for (const action of deploys) {
+      expect([action.Name, action.Configuration?.ActionMode]).toEqual([action.Name, 'CREATE_UPDATE']);
     }
   });
 
@@ -247,6 +257,25 @@ describe('pipeline', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       EnableKeyRotation: true,
       Description: Match.stringLikeRegexp('platform'),
+    });
+  });
+
+  it("keeps the portal's audit log in its own table: platform key, PITR, retained, deletion-protected, its name an output", () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS' }),
+        DeletionProtectionEnabled: true,
+      }),
+    });
+    template.hasOutput('PortalAuditTableName', {
+      Value: { Ref: Match.stringLikeRegexp('^PortalAuditLogTable') },
     });
   });
 });

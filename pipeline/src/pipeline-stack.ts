@@ -17,6 +17,7 @@ import { ComplianceReports } from './constructs/compliance-reports';
 import { PlatformKey } from './constructs/platform-key';
 import { REGISTRY_READ_ACTIONS, registryStatements } from './constructs/policies';
 import { PortalAccessRole } from './constructs/portal-access-role';
+import { PortalAuditTable } from './constructs/portal-audit-table';
 import { RegistryTable } from './constructs/registry-table';
 import { TtlSweeper } from './constructs/ttl-sweeper';
 import type {
@@ -80,6 +81,15 @@ interface PlannedStage {
 const CORE_STAGES = 3;
 
 /**
+ * Deploy each stack with one CloudFormation CREATE_UPDATE action instead of a
+ * Prepare/Execute change-set pair. Nothing reviews a change set between the two
+ * actions (prod is gated by the PromoteToProd approval before its wave), and
+ * the pair costs an action and ~0.8 KB of pipeline template per environment:
+ * without it 500 environments fit CloudFormation's 1 MB template limit.
+ */
+const USE_CHANGE_SETS = false;
+
+/**
  * The delivery pipeline (SPEC section 6): registry-driven ephemeral waves
  * sharded under CodePipeline's quotas, staging, the PromoteToProd approval,
  * prod; plus the platform's own resources (registry, portal role, sweeper).
@@ -87,6 +97,8 @@ const CORE_STAGES = 3;
 export class PipelineStack extends Stack {
   readonly pipeline: CodePipeline;
   readonly registry: RegistryTable;
+  /** The portal's audit log in aws mode. */
+  readonly auditLog: PortalAuditTable;
   readonly portalRole: PortalAccessRole;
   readonly sweeper: TtlSweeper;
   readonly notifyTopic: sns.Topic;
@@ -98,7 +110,9 @@ export class PipelineStack extends Stack {
   readonly environmentCount: number;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
-    super(scope, id, props);
+    // Compact JSON: the pipeline definition grows with every environment and CloudFormation's 1 MB
+    // template limit counts indentation (about a third of the bytes pretty-printed).
+    super(scope, id, { ...props, suppressTemplateIndentation: true });
     const pipelineName = props.pipelineName ?? DEFAULT_PIPELINE_NAME;
     const quotas = props.quotas ?? CODEPIPELINE_QUOTAS;
     const nag = props.nag ?? true;
@@ -112,6 +126,7 @@ export class PipelineStack extends Stack {
 
     const platformKey = new PlatformKey(this, 'PlatformKey').key;
     this.registry = new RegistryTable(this, 'Registry', { encryptionKey: platformKey });
+    this.auditLog = new PortalAuditTable(this, 'PortalAuditLog', { encryptionKey: platformKey });
     this.notifyTopic = new sns.Topic(this, 'OwnerNotifications', {
       displayName: 'Secure Environment Portal: environment lifecycle notices',
       masterKey: platformKey,
@@ -129,6 +144,7 @@ export class PipelineStack extends Stack {
       pipelineName,
       pipelineType: codepipeline.PipelineType.V2,
       selfMutation: true,
+      useChangeSets: USE_CHANGE_SETS,
       crossAccountKeys: crossAccount,
       enableKeyRotation: crossAccount,
       // One publishing action per asset type: avoids CodeBuild's buildspec size
@@ -172,7 +188,11 @@ export class PipelineStack extends Stack {
         id: spec.environmentSuffix,
         spec,
         stage,
-        actions: actionsPerEnvironment({ stacks: stacks.length, postSteps: 1 }),
+        actions: actionsPerEnvironment({
+          stacks: stacks.length,
+          postSteps: 1,
+          useChangeSets: USE_CHANGE_SETS,
+        }),
       };
     };
     const ephemeral = ofKind('ephemeral').map(build);
@@ -234,6 +254,7 @@ export class PipelineStack extends Stack {
       pipelineArn,
       registryTable: this.registry.table,
       registryKey: platformKey,
+      auditTable: this.auditLog.table,
       complianceReports: this.complianceReports,
       environmentAccounts,
     });
@@ -248,6 +269,7 @@ export class PipelineStack extends Stack {
     });
 
     new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });
+    new CfnOutput(this, 'PortalAuditTableName', { value: this.auditLog.table.tableName });
     new CfnOutput(this, 'PipelineName', { value: pipelineName });
     new CfnOutput(this, 'PortalRoleArn', { value: this.portalRole.role.roleArn });
     new CfnOutput(this, 'OwnerNotificationTopicArn', { value: this.notifyTopic.topicArn });

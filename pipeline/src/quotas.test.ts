@@ -1,19 +1,20 @@
 import { actionsPerEnvironment, CODEPIPELINE_QUOTAS, planWaves, QuotaExceededError } from './quotas';
 
-const items = (count: number, actions = 3) =>
+const items = (count: number, actions = 2) =>
   Array.from({ length: count }, (_, index) => ({ id: `env-${index}`, actions }));
 
 describe('planWaves', () => {
-  it('counts 2 actions per stack for the change set plus the post steps', () => {
-    expect(actionsPerEnvironment({ stacks: 1, postSteps: 1 })).toBe(3);
-    expect(actionsPerEnvironment({ stacks: 3, postSteps: 1 })).toBe(7);
+  it('counts 1 action per stack (2 with change sets) plus the post steps', () => {
+    expect(actionsPerEnvironment({ stacks: 1, postSteps: 1, useChangeSets: false })).toBe(2);
+    expect(actionsPerEnvironment({ stacks: 3, postSteps: 1, useChangeSets: false })).toBe(4);
+    expect(actionsPerEnvironment({ stacks: 1, postSteps: 1, useChangeSets: true })).toBe(3);
+    expect(actionsPerEnvironment({ stacks: 3, postSteps: 1, useChangeSets: true })).toBe(7);
   });
 
-  it('puts 16 three-action environments in a wave (48 of 50 actions)', () => {
+  it('puts 25 two-action environments in a wave (50 of 50 actions)', () => {
     const waves = planWaves({ items: items(500), fixedStages: 7 });
-    expect(waves).toHaveLength(32);
-    expect(waves[0]).toHaveLength(16);
-    expect(waves.at(-1)).toHaveLength(500 - 31 * 16);
+    expect(waves).toHaveLength(20);
+    for (const wave of waves) expect(wave).toHaveLength(25);
     for (const wave of waves) {
       expect(wave.reduce((sum, item) => sum + item.actions, 0)).toBeLessThanOrEqual(
         CODEPIPELINE_QUOTAS.maxActionsPerStage,
@@ -24,7 +25,7 @@ describe('planWaves', () => {
   });
 
   it('packs environments of different sizes without crossing the action limit', () => {
-    const mixed = [...items(5, 7), ...items(5, 3)].map((item, index) => ({ ...item, id: `m-${index}` }));
+    const mixed = [...items(5, 7), ...items(5, 2)].map((item, index) => ({ ...item, id: `m-${index}` }));
     const waves = planWaves({ items: mixed, fixedStages: 7 });
     for (const wave of waves)
       expect(wave.reduce((sum, item) => sum + item.actions, 0)).toBeLessThanOrEqual(50);
@@ -36,11 +37,11 @@ describe('planWaves', () => {
   });
 
   it('fits exactly the capacity and fails one past it, naming the stage limit', () => {
-    // 43 waves of 16 after 7 fixed stages.
-    expect(planWaves({ items: items(688), fixedStages: 7 })).toHaveLength(43);
-    expect(() => planWaves({ items: items(689), fixedStages: 7 })).toThrow(QuotaExceededError);
-    expect(() => planWaves({ items: items(689), fixedStages: 7 })).toThrow(
-      /limit of 50 stages per pipeline\. This pipeline holds at most 688 such environments/,
+    // 43 waves of 25 after 7 fixed stages.
+    expect(planWaves({ items: items(1075), fixedStages: 7 })).toHaveLength(43);
+    expect(() => planWaves({ items: items(1076), fixedStages: 7 })).toThrow(QuotaExceededError);
+    expect(() => planWaves({ items: items(1076), fixedStages: 7 })).toThrow(
+      /limit of 50 stages per pipeline\. This pipeline holds at most 1075 such environments/,
     );
   });
 

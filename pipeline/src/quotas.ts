@@ -20,15 +20,22 @@ export interface CodePipelineQuotas {
   readonly maxStagesPerPipeline: number;
 }
 
-/** With change sets, CDK Pipelines deploys each stack with two actions: Prepare (create change set) and Deploy (execute). */
-export const ACTIONS_PER_STACK = 2;
+/**
+ * CodePipeline actions CDK Pipelines gives one stack: Deploy (CloudFormation
+ * CREATE_UPDATE), or with change sets two, Prepare (create the change set)
+ * and Deploy (execute it).
+ */
+export function actionsPerStack(useChangeSets: boolean): number {
+  return useChangeSets ? 2 : 1;
+}
 
-/** Actions one environment stage puts in its wave: 2 per stack plus its post steps (the smoke test). */
+/** Actions one environment stage puts in its wave: its stacks' deploy actions plus its post steps (the smoke test). */
 export function actionsPerEnvironment(options: {
   readonly stacks: number;
   readonly postSteps: number;
+  readonly useChangeSets: boolean;
 }): number {
-  return options.stacks * ACTIONS_PER_STACK + options.postSteps;
+  return options.stacks * actionsPerStack(options.useChangeSets) + options.postSteps;
 }
 
 export class QuotaExceededError extends Error {
