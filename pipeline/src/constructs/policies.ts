@@ -23,21 +23,25 @@ export const TABLE_KEY_ACTIONS = [
   'kms:DescribeKey',
 ] as const;
 
+/** The given calls on one table, and the table key's actions through DynamoDB only. */
 export function registryStatements(options: {
   readonly scope: Construct;
   readonly table: dynamodb.ITable;
   readonly key: kms.IKey;
   readonly actions: readonly string[];
+  /** Statement IDs `<sid>` and `<sid>Key`. @default 'Registry' */
+  readonly sid?: string;
 }): iam.PolicyStatement[] {
   const stack = Stack.of(options.scope);
+  const sid = options.sid ?? 'Registry';
   return [
     new iam.PolicyStatement({
-      sid: 'Registry',
+      sid,
       actions: [...options.actions],
       resources: [options.table.tableArn],
     }),
     new iam.PolicyStatement({
-      sid: 'RegistryKey',
+      sid: `${sid}Key`,
       actions: [...TABLE_KEY_ACTIONS],
       resources: [options.key.keyArn],
       conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },

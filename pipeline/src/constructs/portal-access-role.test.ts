@@ -48,6 +48,7 @@ describe('portal role', () => {
         'cloudformation:DetectStackDrift',
         'cloudformation:DescribeStackDriftDetectionStatus',
         'cloudformation:DeleteStack',
+        'config:DescribeConfigRules',
         'config:DescribeComplianceByConfigRule',
         'config:GetComplianceDetailsByConfigRule',
         'dynamodb:GetItem',
@@ -56,6 +57,12 @@ describe('portal role', () => {
         'dynamodb:DeleteItem',
         'dynamodb:Scan',
         'dynamodb:DescribeTable',
+        'kms:Decrypt',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
+        'kms:DescribeKey',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
         'kms:Decrypt',
         'kms:Encrypt',
         'kms:GenerateDataKey',
@@ -96,8 +103,17 @@ describe('portal role', () => {
   });
 
   it('reads and writes only the registry table', () => {
-    const registry = statements.find((s) => actions(s).includes('dynamodb:PutItem'));
+    const registry = statements.find((s) => s.Sid === 'Registry');
+    expect(actions(registry as Statement)).toContain('dynamodb:PutItem');
     expect(registry?.Resource).toEqual(stack.resolve(stack.registry.table.tableArn));
+  });
+
+  it('records and reads the audit log, and only that table, with nothing to update or delete', () => {
+    const audit = statements.find((s) => s.Sid === 'AuditLog');
+    expect(actions(audit as Statement)).toEqual(['dynamodb:PutItem', 'dynamodb:Query']);
+    expect(audit?.Resource).toEqual(stack.resolve(stack.auditLog.table.tableArn));
+    const key = statements.find((s) => s.Sid === 'AuditLogKey');
+    expect(key?.Condition?.StringEquals?.['kms:ViaService']).toBe('dynamodb.us-east-1.amazonaws.com');
   });
 
   it('reads the published cdk-nag reports only, decrypting them through S3 only', () => {

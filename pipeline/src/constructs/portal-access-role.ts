@@ -11,6 +11,7 @@ import {
   REGISTRY_READ_WRITE_ACTIONS,
   registryStatements,
 } from './policies';
+import { AUDIT_READ_WRITE_ACTIONS } from './portal-audit-table';
 
 export interface PortalAccessRoleProps {
   /** Who may assume the role (the portal's runtime identity). */
@@ -19,6 +20,8 @@ export interface PortalAccessRoleProps {
   readonly pipelineArn: string;
   readonly registryTable: dynamodb.ITable;
   readonly registryKey: kms.IKey;
+  /** The portal's audit log (encrypted with `registryKey`). */
+  readonly auditTable: dynamodb.ITable;
   /** Where the synth publishes the stages' cdk-nag reports (the portal reads them). */
   readonly complianceReports: ComplianceReports;
   /** Accounts holding environment stacks (read, drift, delete-if-ephemeral). */
@@ -30,7 +33,7 @@ export interface PortalAccessRoleProps {
  * pipeline (start, read state and executions, approve the prod promotion),
  * read environment stacks and their drift, delete ONLY ephemeral environment
  * stacks (tag condition), read Config compliance and the published cdk-nag
- * reports, read/write the registry.
+ * reports, read/write the registry, record and read the audit log.
  * Every action is spelled out: no wildcard actions.
  */
 export class PortalAccessRole extends Construct {
@@ -86,7 +89,12 @@ export class PortalAccessRole extends Construct {
       deleteEphemeralStacksStatement(this, accounts),
       new iam.PolicyStatement({
         sid: 'ReadConfigCompliance',
-        actions: ['config:DescribeComplianceByConfigRule', 'config:GetComplianceDetailsByConfigRule'],
+        // DescribeConfigRules finds the environment's rules (scope tag Environment=<suffix>).
+        actions: [
+          'config:DescribeConfigRules',
+          'config:DescribeComplianceByConfigRule',
+          'config:GetComplianceDetailsByConfigRule',
+        ],
         // Config rule ARNs carry the rule ID, not its name: scoped to the environment accounts' rules.
         resources: accounts.map((account) => `arn:${stack.partition}:config:*:${account}:config-rule/*`),
       }),
@@ -96,6 +104,13 @@ export class PortalAccessRole extends Construct {
         table: props.registryTable,
         key: props.registryKey,
         actions: REGISTRY_READ_WRITE_ACTIONS,
+      }),
+      ...registryStatements({
+        scope: this,
+        table: props.auditTable,
+        key: props.registryKey,
+        actions: AUDIT_READ_WRITE_ACTIONS,
+        sid: 'AuditLog',
       }),
     ];
     for (const statement of statements) this.role.addToPolicy(statement);

@@ -97,7 +97,7 @@ const envSchema = z
     ...logEnvSchema.shape,
     // aws mode
     AWS_REGION: z.string().optional(),
-    PORTAL_PIPELINE_NAME: z.string().min(1).default('sep-environments'),
+    PORTAL_PIPELINE_NAME: z.string().min(1).default('sep-delivery'),
     PORTAL_APPROVAL_ACTION: z.string().min(1).default('PromoteToProd'),
     PORTAL_REGISTRY_TABLE: z.string().min(1).default('sep-environment-registry'),
     PORTAL_AUDIT_TABLE: z.string().min(1).default('sep-portal-audit'),
