@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Aspects } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { buildPipelineApp } from './app';
 import { ENVIRONMENTS_FILE_VERSION } from './environments-file';
 import { createSmallAccountSecurityStage, createSmallEnvironmentStage } from './test-support/small-stages';
@@ -83,4 +86,31 @@ it('names every invalid context key', () => {
   expect(() => build({ ...CONTEXT, connectionArn: 'nope', pipelineAccount: '12' })).toThrow(
     /connectionArn: connectionArn must be a CodeStar\/CodeConnections connection ARN; pipelineAccount: pipelineAccount must be a 12-digit account ID/,
   );
+});
+
+describe('cdk-nag on the pipeline stack itself (context nag, default true)', () => {
+  const packsOn = (stack: import('./pipeline-stack').PipelineStack) =>
+    Aspects.of(stack)
+      .all.map((aspect) => aspect.constructor)
+      .filter((type) => [AwsSolutionsChecks, PCIDSS321Checks, NIST80053R5Checks].includes(type as never));
+
+  it('applies AwsSolutions, PCI DSS 3.2.1 and NIST 800-53 R5 to PipelineStack, which synthesizes with no error', () => {
+    const { stack } = build(CONTEXT);
+    expect(packsOn(stack)).toHaveLength(3);
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+  });
+
+  it('reports an unsuppressed finding as an error annotation, which fails `cdk synth` as it does in a stage', () => {
+    const { stack } = build(CONTEXT);
+    new s3.Bucket(stack, 'Unreviewed');
+    Annotations.fromStack(stack).hasError(
+      '/PipelineStack/Unreviewed/Resource',
+      Match.stringLikeRegexp('AwsSolutions-S1'),
+    );
+  });
+
+  it('applies no pack with nag=false', () => {
+    const { stack } = build({ ...CONTEXT, nag: 'false' });
+    expect(packsOn(stack)).toEqual([]);
+  });
 });

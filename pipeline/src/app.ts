@@ -1,3 +1,4 @@
+import { applyCompliancePacks } from '@sep/infra';
 import type { App, Environment } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { z } from 'zod';
@@ -77,7 +78,7 @@ export function buildPipelineApp(options: BuildPipelineAppOptions): PipelineStac
     synthContext[key] = String(config[key]);
   }
 
-  return new PipelineStack(app, 'PipelineStack', {
+  const stack = new PipelineStack(app, 'PipelineStack', {
     env: { account: config.pipelineAccount, region: config.pipelineRegion },
     description:
       'Secure Environment Portal delivery pipeline, environment registry, portal role, TTL sweeper',
@@ -93,4 +94,8 @@ export function buildPipelineApp(options: BuildPipelineAppOptions): PipelineStac
       : { portalPrincipal: new iam.ArnPrincipal(config.portalPrincipalArn) }),
     synthContext,
   });
+  // The same packs as every environment stage (which apply their own: aspects stop at stage
+  // boundaries), with cdk-nag's error annotations: an unsuppressed finding fails `cdk synth`.
+  if (config.nag === 'true') applyCompliancePacks(stack);
+  return stack;
 }

@@ -14,6 +14,7 @@ import {
 } from 'aws-cdk-lib/pipelines';
 import type { Construct } from 'constructs';
 import { ComplianceReports } from './constructs/compliance-reports';
+import { PipelineArtifacts } from './constructs/pipeline-artifacts';
 import { PlatformKey } from './constructs/platform-key';
 import { REGISTRY_READ_ACTIONS, registryStatements } from './constructs/policies';
 import { PortalAccessRole } from './constructs/portal-access-role';
@@ -26,6 +27,7 @@ import type {
   EnvironmentStageFactory,
 } from './environment-stages';
 import type { DeployableEnvironment, SkippedEnvironment } from './environments-file';
+import { suppressPipelineFindings } from './nag/pipeline-suppressions';
 import {
   ENVIRONMENT_KIND_TAG,
   ENVIRONMENT_TAG,
@@ -39,6 +41,15 @@ import { SMOKE_SCRIPT_PATH, SmokeTestProject, SmokeTestStep } from './smoke/smok
 
 export const DEFAULT_PIPELINE_NAME = 'sep-delivery';
 export const ACCOUNT_SECURITY_WAVE = 'account-security';
+
+/**
+ * Prefix of the pipeline's own log groups (`<prefix>smoke-test`, `<prefix>ttl-sweeper`): the
+ * platform key lets CloudWatch Logs encrypt log groups under it and nothing else.
+ */
+export function pipelineLogGroupPrefix(pipelineName: string): string {
+  // Pipeline names allow `@`, log group names do not.
+  return `/sep/${pipelineName.replace(/[^\w.#-]/g, '-')}/`;
+}
 
 export interface PipelineSourceConfig {
   /** CodeStar (CodeConnections) connection ARN. */
@@ -56,7 +67,7 @@ export interface PipelineStackProps extends StackProps {
   readonly skipped?: readonly SkippedEnvironment[];
   readonly createEnvironmentStage: EnvironmentStageFactory;
   readonly createAccountSecurityStage: AccountSecurityStageFactory;
-  /** Run cdk-nag on every environment stage. @default true */
+  /** Run cdk-nag on every environment stage (the app applies the packs to this stack too). @default true */
   readonly nag?: boolean;
   /** @default DEFAULT_PIPELINE_NAME */
   readonly pipelineName?: string;
@@ -104,6 +115,10 @@ export class PipelineStack extends Stack {
   readonly notifyTopic: sns.Topic;
   /** The bucket the synth publishes each stage's cdk-nag report to (`nag-reports/<suffix>.json`). */
   readonly complianceReports: ComplianceReports;
+  /** The pipeline's artifact bucket and its key (instead of CDK Pipelines' own bucket). */
+  readonly artifacts: PipelineArtifacts;
+  /** The one CodeBuild project every smoke action runs. */
+  readonly smokeTest: SmokeTestProject;
   /** The ephemeral waves as planned: suffixes per wave. */
   readonly ephemeralWaves: readonly (readonly string[])[];
   /** Environment stages in the pipeline (every kind). */
@@ -124,7 +139,9 @@ export class PipelineStack extends Stack {
       );
     }
 
-    const platformKey = new PlatformKey(this, 'PlatformKey').key;
+    const logGroupPrefix = pipelineLogGroupPrefix(pipelineName);
+    const platformKey = new PlatformKey(this, 'PlatformKey', { logGroupPatterns: [`${logGroupPrefix}*`] })
+      .key;
     this.registry = new RegistryTable(this, 'Registry', { encryptionKey: platformKey });
     this.auditLog = new PortalAuditTable(this, 'PortalAuditLog', { encryptionKey: platformKey });
     this.notifyTopic = new sns.Topic(this, 'OwnerNotifications', {
@@ -133,6 +150,9 @@ export class PipelineStack extends Stack {
       enforceSSL: true,
     });
     this.complianceReports = new ComplianceReports(this, 'ComplianceReports', { encryptionKey: platformKey });
+    this.artifacts = new PipelineArtifacts(this, 'PipelineArtifacts', {
+      accessLogBucket: this.complianceReports.accessLogBucket,
+    });
 
     const targets = distinctTargets(
       props.environments.map((e) => e.spec),
@@ -145,8 +165,10 @@ export class PipelineStack extends Stack {
       pipelineType: codepipeline.PipelineType.V2,
       selfMutation: true,
       useChangeSets: USE_CHANGE_SETS,
+      // Our bucket (versioned, access-logged, its own rotated KMS key, TLS only) instead of the one CDK
+      // Pipelines makes; its key is what cross-account deploy roles are granted, as CDK's would be.
+      artifactBucket: this.artifacts.bucket,
       crossAccountKeys: crossAccount,
-      enableKeyRotation: crossAccount,
       // One publishing action per asset type: avoids CodeBuild's buildspec size
       // limit and a self-mutation per asset change.
       publishAssetsInParallel: false,
@@ -156,8 +178,14 @@ export class PipelineStack extends Stack {
 
     const smoke = new SmokeTestProject(this, 'SmokeTest', {
       targets,
-      logGroup: new logs.LogGroup(this, 'SmokeTestLogs', { retention: logs.RetentionDays.THREE_MONTHS }),
+      logGroup: new logs.LogGroup(this, 'SmokeTestLogs', {
+        logGroupName: `${logGroupPrefix}smoke-test`,
+        retention: logs.RetentionDays.THREE_MONTHS,
+        encryptionKey: platformKey,
+      }),
+      encryptionKey: this.artifacts.key,
     });
+    this.smokeTest = smoke;
 
     const byAge = [...props.environments].sort(
       (a, b) =>
@@ -261,11 +289,22 @@ export class PipelineStack extends Stack {
     this.sweeper = new TtlSweeper(this, 'TtlSweeper', {
       registryTable: this.registry.table,
       platformKey,
+      logGroupName: `${logGroupPrefix}ttl-sweeper`,
       notifyTopic: this.notifyTopic,
       pipelineName,
       pipelineArn,
       environmentAccounts,
       ...(props.sweeperSchedule === undefined ? {} : { schedule: props.sweeperSchedule }),
+    });
+
+    suppressPipelineFindings({
+      pipeline: this.pipeline,
+      artifactBucket: this.artifacts.bucket,
+      complianceReportsBucket: this.complianceReports.bucket,
+      projects: [smoke.project],
+      portalRole: this.portalRole.role,
+      sweeper: this.sweeper.function,
+      tables: [this.registry.table, this.auditLog.table],
     });
 
     new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });

@@ -1,10 +1,11 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CLOUDWATCH_LOGS_KEY_ACTIONS } from '@sep/infra';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
 /** Key administration, listed explicitly (no `kms:*`); use is granted per role through IAM policies. */
-const KEY_ADMIN_ACTIONS = [
+export const KEY_ADMIN_ACTIONS = [
   'kms:DescribeKey',
   'kms:GetKeyPolicy',
   'kms:PutKeyPolicy',
@@ -23,7 +24,7 @@ const KEY_ADMIN_ACTIONS = [
   'kms:ListResourceTags',
 ];
 /** Delegated to IAM: a principal also needs an identity policy naming this key to use it. */
-const KEY_USE_ACTIONS = [
+export const KEY_USE_ACTIONS = [
   'kms:Encrypt',
   'kms:Decrypt',
   'kms:GenerateDataKey',
@@ -35,35 +36,76 @@ const KEY_USE_ACTIONS = [
   'kms:RevokeGrant',
 ];
 
-/** Customer-managed key (rotated yearly) of the platform's own data: the registry, the owner notifications and the published cdk-nag reports. */
+/**
+ * The key policy of the pipeline's customer-managed keys: administration by the
+ * account (listed actions) and use delegated to IAM, so a principal also needs
+ * an identity policy naming the key.
+ */
+export function accountKeyPolicyStatements(): iam.PolicyStatement[] {
+  const account = new iam.AccountRootPrincipal();
+  return [
+    new iam.PolicyStatement({
+      sid: 'KeyAdministration',
+      principals: [account],
+      actions: KEY_ADMIN_ACTIONS,
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'DelegateUseToIam',
+      principals: [account],
+      actions: KEY_USE_ACTIONS,
+      resources: ['*'],
+    }),
+  ];
+}
+
+export interface PlatformKeyProps {
+  /**
+   * Log groups (names, `*` allowed) CloudWatch Logs may encrypt with the key:
+   * the logs service is held to these through the `kms:EncryptionContext:aws:logs:arn`
+   * condition. @default none
+   */
+  readonly logGroupPatterns?: readonly string[];
+}
+
+/** Customer-managed key (rotated yearly) of the platform's own data: the registry, the owner notifications, the published cdk-nag reports and the pipeline's own log groups. */
 export class PlatformKey extends Construct {
   readonly key: kms.Key;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: PlatformKeyProps = {}) {
     super(scope, id);
-    const account = new iam.AccountRootPrincipal();
+    const stack = Stack.of(this);
+    const statements = accountKeyPolicyStatements();
+    const patterns = props.logGroupPatterns ?? [];
+    if (patterns.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'CloudWatchLogsForPlatformLogGroups',
+          principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+          actions: [...CLOUDWATCH_LOGS_KEY_ACTIONS],
+          resources: ['*'],
+          conditions: {
+            ArnLike: {
+              'kms:EncryptionContext:aws:logs:arn': patterns.map((pattern) =>
+                stack.formatArn({
+                  service: 'logs',
+                  resource: 'log-group',
+                  resourceName: pattern,
+                  arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+                }),
+              ),
+            },
+          },
+        }),
+      );
+    }
     this.key = new kms.Key(this, 'Key', {
       description:
-        'Secure Environment Portal platform data (environment registry, owner notifications, compliance reports)',
+        'Secure Environment Portal platform data (environment registry, owner notifications, compliance reports, pipeline logs)',
       enableKeyRotation: true,
       pendingWindow: Duration.days(30),
       removalPolicy: RemovalPolicy.RETAIN,
-      policy: new iam.PolicyDocument({
-        statements: [
-          new iam.PolicyStatement({
-            sid: 'KeyAdministration',
-            principals: [account],
-            actions: KEY_ADMIN_ACTIONS,
-            resources: ['*'],
-          }),
-          new iam.PolicyStatement({
-            sid: 'DelegateUseToIam',
-            principals: [account],
-            actions: KEY_USE_ACTIONS,
-            resources: ['*'],
-          }),
-        ],
-      }),
+      policy: new iam.PolicyDocument({ statements }),
     });
   }
 }

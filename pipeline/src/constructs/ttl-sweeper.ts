@@ -19,8 +19,10 @@ import {
 
 export interface TtlSweeperProps {
   readonly registryTable: dynamodb.ITable;
-  /** Encrypts both the registry table and the notification topic. */
+  /** Encrypts the registry table, the notification topic and the sweeper's log group. */
   readonly platformKey: kms.IKey;
+  /** The function's log group name (the platform key's policy lets CloudWatch Logs use it for this name). */
+  readonly logGroupName: string;
   /** Owners subscribe here (filter policy on the `owner` attribute). */
   readonly notifyTopic: sns.ITopic;
   readonly pipelineName: string;
@@ -42,7 +44,18 @@ export class TtlSweeper extends Construct {
   constructor(scope: Construct, id: string, props: TtlSweeperProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS });
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: props.logGroupName,
+      retention: logs.RetentionDays.THREE_MONTHS,
+      encryptionKey: props.platformKey,
+    });
+    // Its own role instead of AWSLambdaBasicExecutionRole: the function writes to its one log
+    // group (the managed policy allows any log group of the account) and needs no CreateLogGroup.
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'TTL sweeper: destroys expired ephemeral environments, notifies owners',
+    });
+    logGroup.grantWrite(role);
     this.function = new lambda.Function(this, 'Function', {
       description: 'Destroys expired ephemeral environments and notifies their owners',
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -54,6 +67,7 @@ export class TtlSweeper extends Construct {
       // One sweep at a time: two would race for the same environments.
       reservedConcurrentExecutions: 1,
       logGroup,
+      role,
       environment: {
         REGISTRY_TABLE_NAME: props.registryTable.tableName,
         NOTIFY_TOPIC_ARN: props.notifyTopic.topicArn,

@@ -4,6 +4,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import type * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import {
   type CodePipelineActionFactoryResult,
@@ -80,6 +81,8 @@ export interface SmokeTestProjectProps {
   readonly targets: readonly { readonly account: string; readonly region: string }[];
   /** Build log group (explicit, with retention). */
   readonly logGroup: logs.ILogGroup;
+  /** Encrypts the build's artifacts: the pipeline's artifact-bucket key. */
+  readonly encryptionKey: kms.IKey;
 }
 
 /** The one CodeBuild project every smoke action runs; its role may read API keys and invoke the stage APIs, nothing else. */
@@ -91,6 +94,7 @@ export class SmokeTestProject {
     this.project = new codebuild.PipelineProject(scope, id, {
       description: 'Post-deploy smoke test of an environment API (with key: 2xx, without: 403)',
       environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 },
+      encryptionKey: props.encryptionKey,
       logging: { cloudWatch: { logGroup: props.logGroup } },
       buildSpec: codebuild.BuildSpec.fromObject({
         version: '0.2',

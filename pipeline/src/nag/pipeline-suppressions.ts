@@ -1,0 +1,301 @@
+import { acrossPacks, type Finding, type NagSuppression, suppress } from '@sep/infra';
+import { type CfnElement, Stack } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type { CodePipeline } from 'aws-cdk-lib/pipelines';
+import type { IConstruct } from 'constructs';
+
+/**
+ * The cdk-nag findings (AwsSolutions, PCI DSS 3.2.1, NIST 800-53 R5) that stay
+ * on PipelineStack after the fixes (encrypted log groups, our own artifact
+ * bucket, scoped roles), each acknowledged on the one resource that draws it,
+ * with the specific finding and why it is acceptable. Everything here is
+ * constant per pipeline: nothing is added per environment.
+ */
+export interface PipelineSuppressionTargets {
+  readonly pipeline: CodePipeline;
+  /** The pipeline's artifact bucket (CDK Pipelines grants every role its generated S3/KMS actions on it). */
+  readonly artifactBucket: s3.IBucket;
+  /** The compliance-reports bucket (synth publishes, portal reads `nag-reports/*`). */
+  readonly complianceReportsBucket: s3.IBucket;
+  /** Our own CodeBuild projects run by the pipeline (the smoke test). */
+  readonly projects: readonly codebuild.Project[];
+  readonly portalRole: iam.Role;
+  readonly sweeper: lambda.Function;
+  readonly tables: readonly dynamodb.Table[];
+}
+
+const INLINE_POLICY_REASON =
+  'This AWS::IAM::Policy is the DefaultPolicy aws-cdk-lib generates for exactly one role and attaches to that role only: it is how CDK writes grants scoped to the resources this stack creates (least privilege per role). A customer-managed policy would hold the same statements and could be attached to other principals.';
+
+const ARTIFACT_ACTIONS_REASON =
+  "CDK Pipelines' generated grant on the pipeline's own artifact bucket (bucket.grantRead/grantReadWrite): the role reads (and, for the pipeline, source and synth roles, writes) the run's artifacts. The action wildcards (object and object-version reads, bucket reads, listing, deletes, multipart abort) are written by aws-cdk-lib, apply to this one bucket, and the bucket holds nothing but pipeline artifacts.";
+
+const ARTIFACT_OBJECTS_REASON =
+  "CDK Pipelines' generated grant on the objects of the pipeline's own artifact bucket: artifact keys are generated per execution (<pipeline>/<artifact>/<random>), so they cannot be named in advance; the bucket holds only this pipeline's artifacts, is SSE-KMS with its own key and TLS-only.";
+
+const ARTIFACT_KEY_REASON =
+  "CDK Pipelines' generated grant on the artifact bucket's own customer-managed key (key.grantEncryptDecrypt): GenerateDataKey* and ReEncrypt* are the variants S3 SSE-KMS uses for the artifacts; the resource is that one key ARN, not every key.";
+
+const CODEBUILD_LOGS_REASON =
+  "aws-cdk-lib's generated grant for a CodeBuild project's own CloudWatch log group (/aws/codebuild/<project>:*, its log streams) and report groups (report-group/<project>-*): the names are CodeBuild's convention for this one project and the streams are created per build, so they cannot be listed.";
+
+const SOURCE_AUTH_REASON =
+  'The project has source type CODEPIPELINE: it receives the source as a pipeline artifact and never connects to a repository itself, so it has no repository URL or credentials to protect with OAuth. The repository is read only by the pipeline source action through the CodeConnections connection.';
+
+/** The logical ID of a construct's CloudFormation resource as cdk-nag renders references: `<Id>` / `<Id.Arn>`. */
+function ref(construct: IConstruct, attribute?: string): string {
+  const element = (construct.node.defaultChild ?? construct) as CfnElement;
+  const id = Stack.of(construct).resolve(element.logicalId) as string;
+  return attribute === undefined ? `<${id}>` : `<${id}.${attribute}>`;
+}
+
+/** Regular-expression finding, with the pattern anchored on both ends. */
+function pattern(body: string): Finding {
+  return { regex: `/^${body}$/` };
+}
+
+function artifactSuppressions(bucket: s3.IBucket): NagSuppression[] {
+  return [
+    {
+      ruleId: 'AwsSolutions-IAM5',
+      appliesTo: [
+        'Action::s3:GetObject*',
+        'Action::s3:GetBucket*',
+        'Action::s3:List*',
+        'Action::s3:DeleteObject*',
+        'Action::s3:Abort*',
+      ],
+      reason: ARTIFACT_ACTIONS_REASON,
+    },
+    {
+      ruleId: 'AwsSolutions-IAM5',
+      appliesTo: [`Resource::${ref(bucket, 'Arn')}/*`],
+      reason: ARTIFACT_OBJECTS_REASON,
+    },
+    {
+      ruleId: 'AwsSolutions-IAM5',
+      appliesTo: ['Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*'],
+      reason: ARTIFACT_KEY_REASON,
+    },
+  ];
+}
+
+function inlinePolicy(): NagSuppression[] {
+  return acrossPacks(
+    ['PCI.DSS.321-IAMNoInlinePolicy', 'NIST.800.53.R5-IAMNoInlinePolicy'],
+    INLINE_POLICY_REASON,
+  );
+}
+
+function codeBuildLogs(project: codebuild.Project): NagSuppression {
+  const stack = Stack.of(project);
+  const name = ref(project);
+  return {
+    ruleId: 'AwsSolutions-IAM5',
+    appliesTo: [
+      `Resource::arn:<AWS::Partition>:logs:${stack.region}:${stack.account}:log-group:/aws/codebuild/${name}:*`,
+      `Resource::arn:<AWS::Partition>:codebuild:${stack.region}:${stack.account}:report-group/${name}-*`,
+    ],
+    reason: CODEBUILD_LOGS_REASON,
+  };
+}
+
+function defaultPolicyOf(role: iam.IRole | undefined): iam.Policy | undefined {
+  const policy = role?.node.tryFindChild('DefaultPolicy');
+  return policy instanceof iam.Policy ? policy : undefined;
+}
+
+/** Environment stack ARNs as the policies write them (`arn:<partition>:cloudformation:*:<account>:stack/sep-*\/*`). */
+const ENVIRONMENT_STACKS = pattern(
+  'Resource::arn:<AWS::Partition>:cloudformation:\\*:\\d{12}:stack\\/sep-\\*\\/\\*',
+);
+
+export function suppressPipelineFindings(targets: PipelineSuppressionTargets): void {
+  const stack = Stack.of(targets.pipeline);
+  const pipelineConstructs = targets.pipeline.node.findAll();
+
+  // Every role CDK Pipelines generates (pipeline, source and CodeBuild action roles, synth,
+  // self-mutation, asset publishing) and our smoke project's role: inline DefaultPolicy, artifact grants.
+  const projects = [
+    ...pipelineConstructs.filter((c): c is codebuild.Project => c instanceof codebuild.Project),
+    ...targets.projects,
+  ];
+  const policies = new Set<iam.Policy>(
+    pipelineConstructs.filter(
+      (c): c is iam.Policy => c instanceof iam.Policy && c.node.id === 'DefaultPolicy',
+    ),
+  );
+  for (const project of targets.projects) {
+    const policy = defaultPolicyOf(project.role);
+    if (policy !== undefined) policies.add(policy);
+  }
+  for (const policy of policies)
+    suppress(policy, [...inlinePolicy(), ...artifactSuppressions(targets.artifactBucket)]);
+
+  for (const project of projects) {
+    suppress(project, [{ ruleId: 'PCI.DSS.321-CodeBuildProjectSourceRepoUrl', reason: SOURCE_AUTH_REASON }]);
+    const policy = defaultPolicyOf(project.role);
+    if (policy !== undefined) suppress(policy, [codeBuildLogs(project)]);
+  }
+
+  // The synth step publishes the stages' cdk-nag reports.
+  const synthPolicy = projects
+    .filter((project) => project.node.path.includes('/Build/Synth/'))
+    .map((project) => defaultPolicyOf(project.role))
+    .find((policy) => policy !== undefined);
+  if (synthPolicy !== undefined) {
+    suppress(synthPolicy, [
+      {
+        ruleId: 'AwsSolutions-IAM5',
+        appliesTo: [`Resource::${ref(targets.complianceReportsBucket, 'Arn')}/nag-reports/*`],
+        reason:
+          'The synth step writes one cdk-nag report per environment stage, nag-reports/<environment suffix>.json, and the suffixes come from the registry at run time: PutObject only, under that one prefix of the compliance-reports bucket.',
+      },
+    ]);
+  }
+
+  const selfMutation = defaultPolicyOf(
+    pipelineConstructs.find(
+      (c): c is codebuild.Project => c instanceof codebuild.Project && c.node.id === 'SelfMutation',
+    )?.role,
+  );
+  if (selfMutation !== undefined) {
+    suppress(selfMutation, [
+      {
+        ruleId: 'AwsSolutions-IAM5',
+        appliesTo: [pattern('Resource::arn:\\*:iam::\\d{12}:role\\/\\*')],
+        reason:
+          "Self-mutation runs `cdk deploy` of the pipeline stack, which assumes the CDK bootstrap roles of the pipeline account. CDK Pipelines' generated sts:AssumeRole names roles by pattern but is conditioned on the role tag aws-cdk:bootstrap-role in (image-publishing, file-publishing, deploy): only bootstrap roles can be assumed.",
+      },
+      {
+        ruleId: 'AwsSolutions-IAM5',
+        appliesTo: ['Resource::*'],
+        reason:
+          "CDK Pipelines' generated self-mutation read calls: cloudformation:DescribeStacks (to find the bootstrap stack's version) and s3:ListBucket (to locate bootstrap asset buckets by name), both read-only; writes go only through the tag-conditioned bootstrap roles.",
+      },
+    ]);
+  }
+
+  const assetRole = pipelineConstructs.find(
+    (c): c is iam.Role => c instanceof iam.Role && c.node.id === 'FileRole',
+  );
+  const assetPolicy = defaultPolicyOf(assetRole);
+  if (assetPolicy !== undefined) {
+    suppress(assetPolicy, [
+      {
+        ruleId: 'AwsSolutions-IAM5',
+        appliesTo: [
+          `Resource::arn:<AWS::Partition>:logs:${stack.region}:${stack.account}:log-group:/aws/codebuild/*`,
+          `Resource::arn:<AWS::Partition>:codebuild:${stack.region}:${stack.account}:report-group/*`,
+        ],
+        reason:
+          "CDK Pipelines' generated asset-publishing role is shared by every asset project it creates (their number follows the assets), so its log-group and report-group grants name CodeBuild's /aws/codebuild/ convention in this account and region rather than each project.",
+      },
+      {
+        ruleId: 'AwsSolutions-IAM5',
+        appliesTo: ['Resource::*'],
+        reason:
+          "CDK Pipelines' generated asset-publishing role: codebuild:BatchGetBuilds/StartBuild/StopBuild as CDK Pipelines writes them for its asset projects. The role can be assumed only by codebuild.amazonaws.com, and it publishes assets only by assuming the named CDK bootstrap file-publishing role of each target account and region.",
+      },
+    ]);
+  }
+
+  // Our own smoke-test project: reads the environments' API keys and calls their APIs.
+  for (const project of targets.projects) {
+    const policy = defaultPolicyOf(project.role);
+    if (policy === undefined) continue;
+    suppress(policy, [
+      {
+        ruleId: 'AwsSolutions-IAM5',
+        appliesTo: [pattern('Resource::arn:<AWS::Partition>:apigateway:[a-z0-9-]+::\\/apikeys\\/\\*')],
+        reason:
+          'The smoke test reads the API key of the environment it tests (apigateway:GET /apikeys/<id>?includeValue); key IDs come from each stage output at run time, and naming every key would add bytes per environment to a template capped at 1 MB. Read-only, per target region.',
+      },
+      {
+        ruleId: 'AwsSolutions-IAM5',
+        appliesTo: [
+          pattern(
+            'Resource::arn:<AWS::Partition>:execute-api:[a-z0-9-]+:\\d{12}:\\*\\/\\*\\/POST\\/documents',
+          ),
+        ],
+        reason:
+          "The smoke test calls POST /documents of the environment API it tests, in the target account and region; API IDs are created by each stage's deployment, so the API and stage segments are wildcards while the method and path are fixed.",
+      },
+    ]);
+  }
+
+  const portalPolicy = defaultPolicyOf(targets.portalRole);
+  if (portalPolicy !== undefined) {
+    suppress(portalPolicy, [
+      ...inlinePolicy(),
+      {
+        ruleId: 'AwsSolutions-IAM5',
+        appliesTo: [ENVIRONMENT_STACKS],
+        reason:
+          "Environment stacks are created by the pipeline from registry entries at run time, so they are named by the platform's stack-name prefix (sep-) in the environment accounts; DeleteStack is further limited to stacks tagged EnvironmentKind=ephemeral.",
+      },
+      {
+        ruleId: 'AwsSolutions-IAM5',
+        appliesTo: ['Resource::*'],
+        reason:
+          'cloudformation:DescribeStackDriftDetectionStatus takes a drift-detection ID and supports no resource-level permission (Service Authorization Reference), so its Resource must be "*"; it is read-only and the only action in that statement.',
+      },
+      {
+        ruleId: 'AwsSolutions-IAM5',
+        appliesTo: [pattern('Resource::arn:<AWS::Partition>:config:\\*:\\d{12}:config-rule\\/\\*')],
+        reason:
+          "AWS Config rule ARNs carry a generated rule ID (config-rule/config-rule-xxxxxx), not the rule name, so an environment's rules cannot be named in advance; read-only compliance calls, limited to the environment accounts.",
+      },
+      {
+        ruleId: 'AwsSolutions-IAM5',
+        appliesTo: [`Resource::${ref(targets.complianceReportsBucket, 'Arn')}/nag-reports/*`],
+        reason:
+          'The portal reads the cdk-nag report of any environment, nag-reports/<environment suffix>.json, whose suffixes come from the registry: GetObject only, under that one prefix of the compliance-reports bucket.',
+      },
+    ]);
+  }
+
+  const sweeperPolicy = defaultPolicyOf(targets.sweeper.role);
+  if (sweeperPolicy !== undefined) {
+    suppress(sweeperPolicy, [
+      ...inlinePolicy(),
+      {
+        ruleId: 'AwsSolutions-IAM5',
+        appliesTo: ['Resource::*'],
+        reason:
+          'cloudformation:DescribeStacks without a stack name (the sweeper lists stacks to find expired environments) supports no resource-level permission, so its Resource must be "*"; read-only and the only action in that statement.',
+      },
+      {
+        ruleId: 'AwsSolutions-IAM5',
+        appliesTo: [ENVIRONMENT_STACKS],
+        reason:
+          "Expired environments' stacks are named by the platform's stack-name prefix (sep-) in the environment accounts; DescribeStackEvents is read-only and DeleteStack is further limited to stacks tagged EnvironmentKind=ephemeral.",
+      },
+    ]);
+  }
+  suppress(targets.sweeper, [
+    ...acrossPacks(
+      ['PCI.DSS.321-LambdaInsideVPC', 'NIST.800.53.R5-LambdaInsideVPC'],
+      'The sweeper handles no cardholder or customer data and reaches nothing in a VPC: it calls only regional AWS APIs (DynamoDB, CloudFormation, SNS, CodePipeline) over TLS with SigV4, authorised by its scoped role. A VPC would add NAT or five interface endpoints to the pipeline account and no control.',
+    ),
+    {
+      ruleId: 'NIST.800.53.R5-LambdaDLQ',
+      reason:
+        'The sweeper is invoked by a schedule with an empty event (retryAttempts 0): a failed run has no payload to redrive, and the next run 15 minutes later re-reads the registry and resumes unfinished teardowns. Failures are in its encrypted log group and Lambda error metrics.',
+    },
+  ]);
+
+  for (const table of targets.tables) {
+    suppress(table, [
+      {
+        ruleId: 'NIST.800.53.R5-DynamoDBInBackupPlan',
+        reason:
+          'Point-in-time recovery is on (continuous backups, restore to any second of the last 35 days), the table has deletion protection and is retained on stack deletion; an AWS Backup plan would add a second copy of the same data without a tighter recovery point.',
+      },
+    ]);
+  }
+}

@@ -1,0 +1,261 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { applyCompliancePacks, MIN_REASON_LENGTH, type NagReport } from '@sep/infra';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { DOC_END, DOC_START, renderPipelineSuppressions } from './nag/suppressions-doc';
+import { PipelineStack, type PipelineStackProps } from './pipeline-stack';
+import { environment, ephemeralEnvironments, PIPELINE_ACCOUNT } from './test-support/pipeline-fixture';
+import { createSmallAccountSecurityStage, createSmallEnvironmentStage } from './test-support/small-stages';
+
+/** PipelineStack with the three packs applied, as `bin/app.ts` builds it when `nag` is on. */
+export function nagPipeline(environments: PipelineStackProps['environments']) {
+  const app = new App();
+  const stack = new PipelineStack(app, 'PipelineStack', {
+    env: { account: PIPELINE_ACCOUNT, region: 'us-east-1' },
+    source: {
+      connectionArn: `arn:aws:codeconnections:us-east-1:${PIPELINE_ACCOUNT}:connection/abc`,
+      repo: 'bank/secure-environment-portal',
+      branch: 'main',
+    },
+    createEnvironmentStage: createSmallEnvironmentStage,
+    createAccountSecurityStage: createSmallAccountSecurityStage,
+    // The stages run their own packs; here only the pipeline stack's resources are under test.
+    nag: false,
+    environments,
+  });
+  const collector = applyCompliancePacks(stack);
+  const template = Template.fromStack(stack);
+  return { stack, template, report: collector.report('PipelineStack') };
+}
+
+const findings = (report: NagReport) =>
+  report.packs.flatMap((pack) =>
+    [...pack.errors, ...pack.warnings].map((f) => `${f.ruleId} ${f.resource} ${f.findingId ?? ''}`.trim()),
+  );
+
+describe('cdk-nag on PipelineStack (AwsSolutions, PCI DSS 3.2.1, NIST 800-53 R5)', () => {
+  const scenarios = {
+    'no environments yet': [],
+    'ephemeral, staging and prod in the pipeline account': [
+      ...ephemeralEnvironments(2),
+      environment({ environmentSuffix: 'staging', kind: 'staging', alertEmails: ['o@example.com'] }),
+      environment({ environmentSuffix: 'prod', kind: 'prod', alertEmails: ['o@example.com'] }),
+    ],
+    'prod in another account (cross-account keys)': [
+      ...ephemeralEnvironments(1),
+      environment({
+        environmentSuffix: 'prod',
+        kind: 'prod',
+        account: '222222222222',
+        alertEmails: ['o@example.com'],
+      }),
+    ],
+  } satisfies Record<string, PipelineStackProps['environments']>;
+
+  describe.each(Object.entries(scenarios))('%s', (_name, environments) => {
+    const { report } = nagPipeline(environments);
+
+    it('has no unsuppressed error or warning in any pack', () => {
+      expect(findings(report)).toEqual([]);
+      for (const pack of report.packs) expect(pack.rulesChecked).toBeGreaterThan(0);
+    });
+
+    it('explains every suppression in a sentence a reviewer can check', () => {
+      const suppressed = report.packs.flatMap((pack) => pack.suppressed);
+      expect(suppressed.length).toBeGreaterThan(0);
+      for (const entry of suppressed) {
+        expect(entry.reason.length).toBeGreaterThanOrEqual(MIN_REASON_LENGTH);
+        expect(entry.reason.length).toBeLessThan(600);
+      }
+    });
+
+    it('suppresses AwsSolutions-IAM5 and IAM4 only for named findings, never the bare rule', () => {
+      const granular = report.packs
+        .flatMap((pack) => pack.suppressed)
+        .filter((entry) => /^AwsSolutions-IAM[45]$/.test(entry.ruleId));
+      for (const entry of granular) expect(entry.findingId).toMatch(/^(Action|Resource|Policy)::/);
+    });
+  });
+
+  it('fixes rather than suppresses: no suppression of log-group encryption, bucket logging/versioning, CodeBuild encryption or the managed Lambda policy', () => {
+    const { report } = nagPipeline(scenarios['ephemeral, staging and prod in the pipeline account']);
+    const rules = new Set(report.packs.flatMap((pack) => pack.suppressed.map((entry) => entry.ruleId)));
+    for (const fixed of [
+      'PCI.DSS.321-CloudWatchLogGroupEncrypted',
+      'NIST.800.53.R5-CloudWatchLogGroupEncrypted',
+      'AwsSolutions-S1',
+      'PCI.DSS.321-S3BucketLoggingEnabled',
+      'NIST.800.53.R5-S3BucketLoggingEnabled',
+      'PCI.DSS.321-S3BucketVersioningEnabled',
+      'NIST.800.53.R5-S3BucketVersioningEnabled',
+      'AwsSolutions-CB4',
+      'AwsSolutions-IAM4',
+    ]) {
+      expect(rules).not.toContain(fixed);
+    }
+  });
+});
+
+describe('what the pipeline stack fixes instead of suppressing', () => {
+  const { stack, template } = nagPipeline([
+    ...ephemeralEnvironments(1),
+    environment({
+      environmentSuffix: 'prod',
+      kind: 'prod',
+      account: '222222222222',
+      alertEmails: ['o@example.com'],
+    }),
+  ]);
+  const resolve = (value: unknown) => stack.resolve(value);
+  const platformKey = resolve(stack.registry.table.encryptionKey?.keyArn);
+  const artifactKey = resolve(stack.artifacts.key.keyArn);
+
+  it('encrypts the smoke-test and TTL-sweeper log groups with the platform key, under the pipeline prefix', () => {
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup')) as {
+      Properties: { LogGroupName: string; KmsKeyId: unknown };
+    }[];
+    expect(groups.map((group) => group.Properties.LogGroupName).sort()).toEqual([
+      '/sep/sep-delivery/smoke-test',
+      '/sep/sep-delivery/ttl-sweeper',
+    ]);
+    for (const group of groups) expect(group.Properties.KmsKeyId).toEqual(platformKey);
+  });
+
+  it('lets CloudWatch Logs use the platform key only for log groups under that prefix (no kms:*)', () => {
+    const keys = template.findResources('AWS::KMS::Key');
+    const logicalId = (stack.resolve(platformKey) as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+    const statements = (
+      keys[logicalId] as { Properties: { KeyPolicy: { Statement: Record<string, unknown>[] } } }
+    ).Properties.KeyPolicy.Statement;
+    const logs = statements.find((statement) => statement.Sid === 'CloudWatchLogsForPlatformLogGroups');
+    expect(logs).toMatchObject({
+      Principal: { Service: 'logs.us-east-1.amazonaws.com' },
+      Action: [
+        'kms:Encrypt',
+        'kms:Decrypt',
+        'kms:ReEncryptFrom',
+        'kms:ReEncryptTo',
+        'kms:GenerateDataKey',
+        'kms:DescribeKey',
+      ],
+      Condition: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': [
+            {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':logs:us-east-1:111111111111:log-group:/sep/sep-delivery/*',
+                ],
+              ],
+            },
+          ],
+        },
+      },
+    });
+    for (const key of Object.values(keys) as { Properties: { KeyPolicy: unknown } }[]) {
+      expect(JSON.stringify(key.Properties.KeyPolicy)).not.toContain('"kms:*"');
+    }
+  });
+
+  it("stores the pipeline's artifacts in its own bucket: its own rotated key, versioned, access-logged, TLS-only, private, retained", () => {
+    const bucketId = (stack.resolve(stack.artifacts.bucket.bucketArn) as { 'Fn::GetAtt': [string] })[
+      'Fn::GetAtt'
+    ][0];
+    const bucket = template.findResources('AWS::S3::Bucket')[bucketId] as {
+      Properties: Record<string, unknown>;
+      DeletionPolicy: string;
+    };
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.Properties).toMatchObject({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: artifactKey } },
+        ],
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: {
+        DestinationBucketName: stack.resolve(stack.complianceReports.accessLogBucket.bucketName),
+        LogFilePrefix: 'pipeline-artifacts/',
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    });
+    const policy = JSON.stringify(
+      Object.values(template.findResources('AWS::S3::BucketPolicy')).find(
+        (p) =>
+          JSON.stringify((p as { Properties: { Bucket: unknown } }).Properties.Bucket) ===
+          JSON.stringify({ Ref: bucketId }),
+      ),
+    );
+    expect(policy).toContain('"aws:SecureTransport":"false"');
+    expect(policy).toContain('"s3:TlsVersion":1.2');
+    template.hasResourceProperties('AWS::KMS::Key', {
+      Description: 'Secure Environment Portal delivery pipeline artifacts',
+      EnableKeyRotation: true,
+    });
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      ArtifactStore: { Location: { Ref: bucketId }, EncryptionKey: { Id: artifactKey, Type: 'KMS' } },
+    });
+  });
+
+  it('lets the other account read artifacts through the artifact key, never through the platform key', () => {
+    const keys = template.findResources('AWS::KMS::Key');
+    const idOf = (arn: unknown) => (arn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+    expect(JSON.stringify(keys[idOf(artifactKey)])).toContain('222222222222');
+    expect(JSON.stringify(keys[idOf(platformKey)])).not.toContain('222222222222');
+  });
+
+  it('encrypts every CodeBuild project (synth, self-mutation, assets, smoke) with the artifact key', () => {
+    const projects = Object.values(template.findResources('AWS::CodeBuild::Project')) as {
+      Properties: { EncryptionKey?: unknown };
+    }[];
+    expect(projects.length).toBeGreaterThanOrEqual(4);
+    for (const project of projects) expect(project.Properties.EncryptionKey).toEqual(artifactKey);
+  });
+
+  it('gives the TTL sweeper its own role that writes to its one log group (no AWSLambdaBasicExecutionRole)', () => {
+    const roleId = (stack.resolve(stack.sweeper.function.role?.roleArn) as { 'Fn::GetAtt': [string] })[
+      'Fn::GetAtt'
+    ][0];
+    const role = template.findResources('AWS::IAM::Role')[roleId] as { Properties: Record<string, unknown> };
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+});
+
+describe('pipeline/README.md', () => {
+  it('lists every suppression of the pipeline stack as generated from these reports (UPDATE_NAG_DOC=1 rewrites it)', () => {
+    const reports = [
+      nagPipeline([]).report,
+      nagPipeline([
+        ...ephemeralEnvironments(1),
+        environment({
+          environmentSuffix: 'prod',
+          kind: 'prod',
+          account: '222222222222',
+          alertEmails: ['o@example.com'],
+        }),
+      ]).report,
+    ];
+    const readmePath = join(__dirname, '..', 'README.md');
+    const readme = readFileSync(readmePath, 'utf8');
+    const start = readme.indexOf(DOC_START);
+    const end = readme.indexOf(DOC_END);
+    expect(start).toBeGreaterThanOrEqual(0);
+    const current = readme.slice(start, end + DOC_END.length);
+    const generated = renderPipelineSuppressions(reports);
+    if (process.env.UPDATE_NAG_DOC === '1' && current !== generated) {
+      writeFileSync(readmePath, readme.replace(current, generated));
+      return;
+    }
+    expect(current).toBe(generated);
+  });
+});
