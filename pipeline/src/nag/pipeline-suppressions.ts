@@ -285,7 +285,7 @@ export function suppressPipelineFindings(targets: PipelineSuppressionTargets): v
     {
       ruleId: 'NIST.800.53.R5-LambdaDLQ',
       reason:
-        'The sweeper is invoked by a schedule with an empty event (retryAttempts 0): a failed run has no payload to redrive, and the next run 15 minutes later re-reads the registry and resumes unfinished teardowns. Failures are in its encrypted log group and Lambda error metrics.',
+        'The sweeper is invoked by a schedule with an empty event (retryAttempts 0): a failed run has no payload to redrive, and the next scheduled run (every 15 minutes by default) re-reads the registry and resumes unfinished teardowns. Failures are in its encrypted log group and Lambda error metrics.',
     },
   ]);
 
