@@ -28,6 +28,30 @@ describe('CachedRegistry', () => {
     expect(cached.revision).not.toBe(revision);
   });
 
+  it('answers a stale get from the table and rescans once, so later gets come from memory again', async () => {
+    const { store, calls } = fakeRegistry([registryRecord('env-a'), registryRecord('env-b')]);
+    const cached = new CachedRegistry(store, 200);
+    await cached.list();
+    await new Promise((resolve) => setTimeout(resolve, 210));
+    const stale = await Promise.all(
+      Array.from({ length: 5 }, () => cached.get({ environmentSuffix: 'env-a' })),
+    );
+    expect(stale.map((record) => record?.environmentSuffix)).toEqual(Array(5).fill('env-a'));
+    expect(calls.get).toBe(5);
+    expect(calls.list).toBe(2);
+    // Until the one rescan lands, gets still read the table; then they are answered from memory.
+    let gets = calls.get;
+    for (let i = 0; i < 100; i += 1) {
+      await cached.get({ environmentSuffix: 'env-b' });
+      if (calls.get === gets) break;
+      gets = calls.get;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect((await cached.get({ environmentSuffix: 'env-b' }))?.environmentSuffix).toBe('env-b');
+    expect(calls.get).toBe(gets);
+    expect(calls.list).toBe(2);
+  });
+
   it('keeps its revision through a rescan that finds the same records, so derived views stay cached', async () => {
     const records = [registryRecord('env-a'), registryRecord('env-b')];
     const { store, calls } = fakeRegistry(records);

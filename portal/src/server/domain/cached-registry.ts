@@ -37,6 +37,9 @@ export class CachedRegistry implements EnvironmentRegistry {
 
   async get(options: { readonly environmentSuffix: string }): Promise<EnvironmentRecord | undefined> {
     if (this.fresh()) return this.snapshot?.records.get(options.environmentSuffix);
+    // Stale: this read goes to the table (never older than `ttlMs`), and one rescan serves the reads after
+    // it; without it, detail reads and the hub's polls would each hit the table until someone lists.
+    if (this.snapshot !== undefined) void this.refresh().catch(() => undefined);
     return this.inner.get(options);
   }
 

@@ -1,10 +1,10 @@
 import type { EnvironmentRecord } from '@sep/pipeline/registry';
 import type { AuditStore } from '../audit/audit-store';
-import type { PlatformPort } from '../platform/port';
+import type { DeploymentSnapshot, PlatformPort } from '../platform/port';
 import { CachedRegistry } from './cached-registry';
 import { EnvironmentService } from './environment-service';
 import { fakeRegistry, registryRecord } from './registry-fakes.test-support';
-import type { EnvironmentList, User } from './types';
+import type { DeploymentPhase, EnvironmentDetail, EnvironmentList, User } from './types';
 
 const alice: User = { id: 'alice', name: 'Alice', roles: ['engineer'] };
 
@@ -78,3 +78,150 @@ describe('EnvironmentService.listBody', () => {
     expect(resumed.environments.map((e) => e.environmentSuffix)).toEqual(['env-c', 'env-d']);
   });
 });
+
+function snapshotIn(phase: DeploymentPhase, suffix: string): DeploymentSnapshot {
+  const stackName = `sep-${suffix}-environment`;
+  return {
+    stackName,
+    progress: { phase, resourcesDone: 2, resourcesTotal: 2, percent: 100 },
+    events: [
+      {
+        eventId: `${stackName}-${phase}`,
+        stackName,
+        timestamp: '2026-03-01T10:00:00.000Z',
+        logicalResourceId: stackName,
+        resourceType: 'AWS::CloudFormation::Stack',
+        resourceStatus: phase === 'complete' ? 'CREATE_COMPLETE' : 'DELETE_IN_PROGRESS',
+      },
+    ],
+    timeline: [],
+    outputs: [],
+  };
+}
+
+/** A service over `records` whose platform answers every poll with the same snapshot object until a destroy. */
+function detailServiceOver(records: EnvironmentRecord[], options: { detailBodyCacheBytes?: number } = {}) {
+  const { store } = fakeRegistry(records);
+  const registry = new CachedRegistry(store, 60_000);
+  const snapshots = new Map(
+    records.map((r) => [r.environmentSuffix, snapshotIn('complete', r.environmentSuffix)]),
+  );
+  const calls = { describe: 0 };
+  const platform = {
+    mode: 'local',
+    simulated: true,
+    describe: async ({ record }: { record: EnvironmentRecord }) => {
+      calls.describe += 1;
+      return snapshots.get(record.environmentSuffix);
+    },
+    destroy: async ({ record }: { record: EnvironmentRecord }) => {
+      snapshots.set(record.environmentSuffix, snapshotIn('destroying', record.environmentSuffix));
+    },
+  } as unknown as PlatformPort;
+  const audit = { record: async () => {} } as unknown as AuditStore;
+  const service = new EnvironmentService({ registry, platform, audit, pollIntervalMs: 60_000, ...options });
+  const read = async (user: User, suffix: string) => {
+    const bytes = await service.detailBody(user, suffix);
+    return { bytes, detail: JSON.parse(Buffer.from(bytes).toString()) as EnvironmentDetail };
+  };
+  return { service, registry, calls, read, snapshots };
+}
+
+describe('EnvironmentService.detailBody', () => {
+  const bob: User = { id: 'bob', name: 'Bob', roles: ['engineer'] };
+  let close: (() => void) | undefined;
+  afterEach(() => close?.());
+
+  it('encodes what get returns, and reuses the bytes across polls that observe the same thing', async () => {
+    const { service, calls, read } = detailServiceOver([registryRecord('env-a')]);
+    close = () => service.close();
+    const first = await read(alice, 'env-a');
+    expect(first.bytes).toEqual(
+      new Uint8Array(Buffer.from(JSON.stringify(await service.get(alice, 'env-a')))),
+    );
+    expect(first.detail).toMatchObject({ status: 'ready', progress: { phase: 'complete' } });
+    service.hub.invalidate('env-a');
+    const again = await read(alice, 'env-a');
+    // A fresh poll of the platform and the registry, the same encoded body.
+    expect(calls.describe).toBe(2);
+    expect(again.bytes).toBe(first.bytes);
+  });
+
+  it('keeps one body per set of rights: another user gets their own canDestroy', async () => {
+    const { service, read } = detailServiceOver([registryRecord('env-a')]);
+    close = () => service.close();
+    const forAlice = await read(alice, 'env-a');
+    const forBob = await read(bob, 'env-a');
+    expect(forAlice.detail.permissions).toEqual({ canDestroy: true });
+    expect(forBob.detail.permissions.canDestroy).toBe(false);
+    expect(forBob.detail.permissions.destroyBlockedReason).toContain('only its owner (alice)');
+    expect((await read(alice, 'env-a')).bytes).toBe(forAlice.bytes);
+    expect((await read(bob, 'env-a')).bytes).toBe(forBob.bytes);
+  });
+
+  it('reflects a destroy, and a registry write alone, on the next read', async () => {
+    const { service, registry, read, snapshots } = detailServiceOver([
+      registryRecord('env-a'),
+      registryRecord('env-b'),
+      registryRecord('env-c'),
+    ]);
+    close = () => service.close();
+    await registry.list();
+    const before = await read(alice, 'env-a');
+    await service.destroy(alice, 'env-a');
+    const after = await read(alice, 'env-a');
+    expect(after.bytes).not.toBe(before.bytes);
+    expect(after.detail).toMatchObject({
+      status: 'destroying',
+      progress: { phase: 'destroying' },
+      permissions: { canDestroy: false },
+    });
+
+    // Same platform snapshot and rights, newer record: the body follows the record.
+    const ready = await read(alice, 'env-b');
+    await registry.updateStatus({
+      environmentSuffix: 'env-b',
+      status: 'ready',
+      statusReason: 'checked by an admin',
+      expectedVersion: 1,
+    });
+    service.hub.invalidate('env-b');
+    const annotated = await read(alice, 'env-b');
+    expect(ready.detail.statusReason).toBeUndefined();
+    expect(annotated.detail).toMatchObject({ status: 'ready', statusReason: 'checked by an admin' });
+    expect(annotated.detail.permissions).toEqual(ready.detail.permissions);
+
+    // Same record, a new platform snapshot (the stack moved on): the body follows the platform.
+    const settled = await read(alice, 'env-c');
+    const moved = snapshotIn('complete', 'env-c');
+    const [first] = moved.events;
+    if (first === undefined) throw new Error('snapshotIn has an event');
+    snapshots.set('env-c', { ...moved, events: [first, { ...first, eventId: 'later' }] });
+    service.hub.invalidate('env-c');
+    const later = await read(alice, 'env-c');
+    expect(settled.detail.events.map((e) => e.eventId)).toEqual(['sep-env-c-environment-complete']);
+    expect(later.detail.events.map((e) => e.eventId)).toEqual(['sep-env-c-environment-complete', 'later']);
+  });
+
+  it('keeps the encoded bodies within its byte budget, dropping the least recently read', async () => {
+    const { service, read } = detailServiceOver([registryRecord('env-a'), registryRecord('env-b')], {
+      detailBodyCacheBytes: 1.5 * Buffer.byteLength(JSON.stringify(await detailOf('env-a'))),
+    });
+    close = () => service.close();
+    const a = await read(alice, 'env-a');
+    expect((await read(alice, 'env-a')).bytes).toBe(a.bytes);
+    await read(alice, 'env-b');
+    const rebuilt = await read(alice, 'env-a');
+    expect(rebuilt.bytes).not.toBe(a.bytes);
+    expect(rebuilt.bytes).toEqual(a.bytes);
+  });
+});
+
+async function detailOf(suffix: string): Promise<EnvironmentDetail> {
+  const { service } = detailServiceOver([registryRecord(suffix)]);
+  try {
+    return await service.get(alice, suffix);
+  } finally {
+    service.close();
+  }
+}

@@ -43,6 +43,7 @@ export function fakeRegistry(records: EnvironmentRecord[]) {
     updateStatus: async (options) => ({
       ...registryRecord(options.environmentSuffix, 2),
       status: options.status,
+      ...(options.statusReason === undefined ? {} : { statusReason: options.statusReason }),
     }),
     remove: async () => {},
     listExpired: async () => [],

@@ -4,7 +4,9 @@ import { authenticated, type SuffixParams } from '@/server/http/handler';
 export async function GET(request: Request, { params }: SuffixParams): Promise<Response> {
   return authenticated(request, async ({ principal, runtime }) => {
     const { suffix } = await params;
-    return json(await runtime.service.get(principal.user, suffix));
+    return new Response(await runtime.service.detailBody(principal.user, suffix), {
+      headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+    });
   });
 }
 

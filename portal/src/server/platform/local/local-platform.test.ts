@@ -190,6 +190,36 @@ describe('LocalPlatform (fixture synth, simulated rollout)', () => {
     expect(gone.events.at(-1)?.resourceStatus).toBe('DELETE_COMPLETE');
   });
 
+  it('plays a finished rollout once: later reads get the same snapshot until the state changes', async () => {
+    const p = platform();
+    const record = await register();
+    await p.provision({ record });
+    await untilSynthesized(p, record);
+    now += 30_000;
+    const inFlight = await p.describe({ record });
+    expect(inFlight.progress.phase).toBe('deploying');
+    expect(await p.describe({ record })).not.toBe(inFlight);
+
+    now += 3_600_000;
+    const done = await p.describe({ record });
+    expect(done.progress.phase).toBe('complete');
+    now += 60_000;
+    expect(await p.describe({ record })).toBe(done);
+    // The memo answers only from the rollout's end on: a clock before it replays (as a restart would).
+    now -= 3_660_000;
+    expect((await p.describe({ record })).progress).toEqual(inFlight.progress);
+    now += 3_720_000;
+    expect(await p.describe({ record })).toEqual(done);
+
+    await p.destroy({ record });
+    const destroying = await p.describe({ record });
+    expect(destroying.progress.phase).toBe('destroying');
+    now += 3_600_000;
+    const gone = await p.describe({ record });
+    expect(gone.progress.phase).toBe('destroyed');
+    expect(await p.describe({ record })).toBe(gone);
+  });
+
   it('holds the prod promotion until approved, then deploys prod', async () => {
     const p = platform();
     const staging = await register({

@@ -38,6 +38,16 @@ const FAIL_MARKER = /fail=([A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+)/;
 const MAX_EVENTS = 200;
 /** CDK Pipelines splits a wave at 50 actions; with change sets each stack costs two. */
 const STACKS_PER_WAVE_STAGE = 25;
+/** Bound of the settled-snapshot memo (one per environment): above any registry this portal serves. */
+const MAX_SETTLED_SNAPSHOTS = 5000;
+
+interface SettledSnapshot {
+  readonly state: LocalEnvironmentState;
+  readonly artifacts: StageArtifacts | undefined;
+  /** Epoch ms from which the playback no longer depends on the clock. */
+  readonly stableFrom: number;
+  readonly snapshot: DeploymentSnapshot;
+}
 
 export interface LocalEnvironmentState {
   readonly environmentSuffix: string;
@@ -99,6 +109,12 @@ export class LocalPlatform implements PlatformPort {
   private readonly parsedStages = new Map<string, Promise<StageArtifacts>>();
   /** Outputs of a finished create, per environment and rollout start: they never change afterwards. */
   private readonly outputsCache = new Map<string, DeploymentSnapshot['outputs']>();
+  /**
+   * Per environment, the snapshot of rollouts whose playback can no longer change (finished or
+   * interrupted): replaying 150 resources on every read would cost ~1 ms for the same answer. Valid
+   * while the state and artifacts it was computed from are the ones in hand; one entry per environment.
+   */
+  private readonly settledSnapshots = new Map<string, SettledSnapshot>();
   private readonly synthsInFlight = new Map<string, Promise<void>>();
   private readonly speedFactor: number;
   private readonly clock: () => Date;
@@ -218,18 +234,26 @@ export class LocalPlatform implements PlatformPort {
     }
     if (last === undefined) return this.synthSnapshot(state, { phase: 'queued' });
     const now = this.clock();
+    const artifacts = await this.tryArtifacts(state);
+    const settled = this.settledSnapshots.get(record.environmentSuffix);
+    if (
+      settled !== undefined &&
+      settled.state === state &&
+      settled.artifacts === artifacts &&
+      now.getTime() >= settled.stableFrom
+    )
+      return settled.snapshot;
     const playback = playRollout(last, state.stackName, now, { maxEvents: MAX_EVENTS });
     const previous = state.rollouts.at(-2);
-    const earlier =
-      previous === undefined || playback.events.length >= MAX_EVENTS
-        ? []
-        : playRollout(previous, state.stackName, now, { maxEvents: MAX_EVENTS }).events;
+    const usesPrevious = previous !== undefined && playback.events.length < MAX_EVENTS;
+    const earlier = usesPrevious
+      ? playRollout(previous, state.stackName, now, { maxEvents: MAX_EVENTS }).events
+      : [];
     const events = [...earlier, ...playback.events].slice(-MAX_EVENTS);
-    const artifacts = await this.tryArtifacts(state);
     const outputs =
       playback.succeeded && artifacts !== undefined ? this.outputsOf(record, artifacts, last) : [];
     const failure = last.failure !== undefined && playback.phase !== 'deploying' ? last.failure : undefined;
-    return {
+    const snapshot: DeploymentSnapshot = {
       stackName: state.stackName,
       progress: progressOf(playback, last),
       events,
@@ -245,6 +269,14 @@ export class LocalPlatform implements PlatformPort {
             },
           }),
     };
+    const stableFrom = Math.max(settledAt(last), usesPrevious ? settledAt(previous) : 0);
+    if (now.getTime() >= stableFrom) {
+      this.settledSnapshots.delete(record.environmentSuffix);
+      if (this.settledSnapshots.size >= MAX_SETTLED_SNAPSHOTS)
+        this.settledSnapshots.delete(this.settledSnapshots.keys().next().value as string);
+      this.settledSnapshots.set(record.environmentSuffix, { state, artifacts, stableFrom, snapshot });
+    } else this.settledSnapshots.delete(record.environmentSuffix);
+    return snapshot;
   }
 
   async compliance({ record }: EnvironmentTarget): Promise<ComplianceReport> {
@@ -687,6 +719,14 @@ function progressOf(playback: Playback, rollout: Rollout): DeploymentProgress {
     startedAt: rollout.startedAt,
     ...(finishedAt === undefined ? {} : { finishedAt }),
   };
+}
+
+/** When a rollout's playback stops changing: at its end, or where a later operation interrupted it. */
+function settledAt(rollout: Rollout): number {
+  return (
+    Date.parse(rollout.startedAt) +
+    Math.min(rollout.endMs, rollout.interruptedAtMs ?? Number.POSITIVE_INFINITY)
+  );
 }
 
 function combine(statuses: readonly PipelineStatus[]): PipelineStatus {
