@@ -1,3 +1,4 @@
 export * from './packs';
 export * from './report';
 export * from './suppressions';
+export * from './suppressions-doc';

@@ -6,21 +6,21 @@ export interface NamedReport {
   readonly report: NagReport;
 }
 
-interface Row {
+/** Suppressions of one rule with one reason, across resources and reports. */
+export interface SuppressionRow {
   readonly ruleId: string;
   readonly reason: string;
+  /** Construct paths below the stage or stack, without the trailing `/Resource`. */
   readonly resources: Set<string>;
+  /** Granular findings (`Action::…`, `Resource::…`); empty when the rule has none. */
   readonly findings: Set<string>;
+  /** Names of the reports it occurs in. */
   readonly specs: Set<string>;
 }
 
-/**
- * SUPPRESSIONS.md, generated from the nag reports of synthesized stages (never
- * hand-copied): one row per rule and reason, with the resources (paths below
- * the stage) and the granular findings it covers, and the specs it occurs in.
- */
-export function renderSuppressionsMarkdown(reports: readonly NamedReport[]): string {
-  const rows = new Map<string, Row>();
+/** Every suppression of the reports, one row per rule and reason, sorted by rule then reason. */
+export function suppressionRows(reports: readonly NamedReport[]): SuppressionRow[] {
+  const rows = new Map<string, SuppressionRow>();
   for (const { name, report } of reports) {
     for (const pack of report.packs) {
       for (const entry of pack.suppressed) {
@@ -48,9 +48,18 @@ export function renderSuppressionsMarkdown(reports: readonly NamedReport[]): str
       }
     }
   }
-  const sorted = [...rows.values()].sort(
+  return [...rows.values()].sort(
     (a, b) => a.ruleId.localeCompare(b.ruleId) || a.reason.localeCompare(b.reason),
   );
+}
+
+/**
+ * SUPPRESSIONS.md, generated from the nag reports of synthesized stages (never
+ * hand-copied): one row per rule and reason, with the resources (paths below
+ * the stage) and the granular findings it covers, and the specs it occurs in.
+ */
+export function renderSuppressionsMarkdown(reports: readonly NamedReport[]): string {
+  const sorted = suppressionRows(reports);
   const code = (text: string) => `\`${text}\``;
   const list = (values: Set<string>) => [...values].sort().map(code).join(', ');
   // Headings and bullet lists (no tables): Biome formats Markdown, and this shape is already in its format.

@@ -1,10 +1,11 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { NAG_REPORTS_PREFIX } from '../names';
+import { SECURE_BUCKET_DEFAULTS } from './secure-bucket';
 
 /** A superseded report (an older synth's) is kept this long, then expires. */
 export const SUPERSEDED_REPORT_DAYS = 90;
@@ -35,17 +36,9 @@ export class ComplianceReports extends Construct {
     // Server access logs delivered under a bucket policy, not the LogDeliveryWrite ACL (ACLs stay
     // disabled): the flag infra's SecureEnvironmentStage sets for its own access-log buckets.
     this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
-    const common = {
-      versioned: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy: RemovalPolicy.RETAIN,
-    } satisfies s3.BucketProps;
 
     this.accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', {
-      ...common,
+      ...SECURE_BUCKET_DEFAULTS,
       // S3 server access logging delivers only to SSE-S3 buckets.
       encryption: s3.BucketEncryption.S3_MANAGED,
       lifecycleRules: [
@@ -58,7 +51,7 @@ export class ComplianceReports extends Construct {
       ],
     });
     this.bucket = new s3.Bucket(this, 'Bucket', {
-      ...common,
+      ...SECURE_BUCKET_DEFAULTS,
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: props.encryptionKey,
       // One KMS data key per bucket instead of one call per object.

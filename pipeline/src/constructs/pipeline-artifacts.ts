@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { accountKeyPolicyStatements } from './platform-key';
+import { SECURE_BUCKET_DEFAULTS } from './secure-bucket';
 
 /** Superseded artifact versions (older runs' source, cloud assembly, assets) are kept this long. */
 export const NONCURRENT_ARTIFACT_DAYS = 30;
@@ -45,12 +46,7 @@ export class PipelineArtifacts extends Construct {
     this.bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.key,
-      versioned: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy: RemovalPolicy.RETAIN,
+      ...SECURE_BUCKET_DEFAULTS,
       serverAccessLogsBucket: props.accessLogBucket,
       serverAccessLogsPrefix: ARTIFACT_ACCESS_LOG_PREFIX,
       lifecycleRules: [

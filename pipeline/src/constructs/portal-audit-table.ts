@@ -1,7 +1,7 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { retainedTable } from './registry-table';
 
 /** The calls the portal's audit store makes (record an entry; read the log newest first). */
 export const AUDIT_READ_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:Query'] as const;
@@ -22,15 +22,10 @@ export class PortalAuditTable extends Construct {
 
   constructor(scope: Construct, id: string, props: PortalAuditTableProps) {
     super(scope, id);
-    this.table = new dynamodb.Table(this, 'Table', {
+    this.table = retainedTable(this, 'Table', {
+      encryptionKey: props.encryptionKey,
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
-      encryptionKey: props.encryptionKey,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
     });
   }
 }

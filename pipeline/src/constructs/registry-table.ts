@@ -3,6 +3,32 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
+/**
+ * A table the platform keeps whatever happens to the stack: encrypted with a
+ * customer-managed key, point-in-time recovery, deletion-protected, retained,
+ * on demand. The registry and the portal's audit log are both of this kind.
+ */
+export function retainedTable(
+  scope: Construct,
+  id: string,
+  props: {
+    readonly encryptionKey: kms.IKey;
+    readonly partitionKey: dynamodb.Attribute;
+    readonly sortKey?: dynamodb.Attribute;
+  },
+): dynamodb.Table {
+  return new dynamodb.Table(scope, id, {
+    partitionKey: props.partitionKey,
+    ...(props.sortKey === undefined ? {} : { sortKey: props.sortKey }),
+    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+    encryptionKey: props.encryptionKey,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    deletionProtection: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+}
+
 export interface RegistryTableProps {
   /** Customer-managed key the table is encrypted with. */
   readonly encryptionKey: kms.IKey;
@@ -18,14 +44,9 @@ export class RegistryTable extends Construct {
 
   constructor(scope: Construct, id: string, props: RegistryTableProps) {
     super(scope, id);
-    this.table = new dynamodb.Table(this, 'Table', {
-      partitionKey: { name: 'environmentSuffix', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+    this.table = retainedTable(this, 'Table', {
       encryptionKey: props.encryptionKey,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      partitionKey: { name: 'environmentSuffix', type: dynamodb.AttributeType.STRING },
     });
   }
 }

@@ -315,8 +315,8 @@ export class EnvironmentService {
         throw conflict(`${environmentSuffix} changed meanwhile; try again`);
       throw error;
     }
-    if (this.options.platform.teardown !== undefined) return this.startTeardown(user, record, updated);
-    await this.options.platform.destroy({ record: updated });
+    const platformTearsDown = this.options.platform.teardown !== undefined;
+    if (!platformTearsDown) await this.options.platform.destroy({ record: updated });
     await this.options.audit.record({
       actor: user.id,
       action: 'environment.destroy-requested',
@@ -326,6 +326,7 @@ export class EnvironmentService {
     });
     this.hub.invalidate(environmentSuffix);
     this.track(environmentSuffix);
+    if (platformTearsDown) return this.startTeardown(user, updated);
     return this.get(user, environmentSuffix);
   }
 
@@ -561,21 +562,8 @@ export class EnvironmentService {
   }
 
   /** The platform owns the teardown: the request starts it (one short step), the reconciler finishes it. */
-  private async startTeardown(
-    user: User,
-    previous: EnvironmentRecord,
-    claimed: EnvironmentRecord,
-  ): Promise<EnvironmentDetail> {
+  private async startTeardown(user: User, claimed: EnvironmentRecord): Promise<EnvironmentDetail> {
     const environmentSuffix = claimed.environmentSuffix;
-    await this.options.audit.record({
-      actor: user.id,
-      action: 'environment.destroy-requested',
-      target: environmentSuffix,
-      outcome: 'success',
-      details: { previousStatus: previous.status },
-    });
-    this.hub.invalidate(environmentSuffix);
-    this.track(environmentSuffix);
     let advanced: TeardownAdvance | undefined;
     try {
       advanced = await this.advanceTeardown(claimed);
