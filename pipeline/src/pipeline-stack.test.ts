@@ -27,7 +27,7 @@ const synthesized = synthesizePipeline({
   ],
   skipped: [{ environmentSuffix: 'broken', reason: 'invalid registry entry: spec.region: bad' }],
 });
-const { stages, template, app } = synthesized;
+const { stages, template, app, stack } = synthesized;
 const assembly = app.synth();
 
 function stackArtifact(suffix: string): CloudFormationStackArtifact {
@@ -281,6 +281,29 @@ describe('pipeline', () => {
 });
 
 describe('TTL sweeper', () => {
+  it('reads, waits on and deletes sep- stacks only, naming them (no Resource "*", no listing)', () => {
+    const roleArn = stack.resolve(stack.sweeper.function.role?.roleArn) as { 'Fn::GetAtt': [string] };
+    const [roleId] = roleArn['Fn::GetAtt'];
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleId))
+      .flatMap(
+        (policy) =>
+          policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+      );
+    const cloudFormation = statements.filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith('cloudformation:')),
+    );
+    expect(cloudFormation.flatMap((statement) => [statement.Action].flat()).sort()).toEqual([
+      'cloudformation:DeleteStack',
+      'cloudformation:DescribeStackEvents',
+      'cloudformation:DescribeStacks',
+    ]);
+    for (const statement of cloudFormation) {
+      expect(JSON.stringify(stack.resolve(statement.Resource))).toContain(':stack/sep-*/*');
+    }
+    expect(statements.filter((statement) => statement.Resource === '*')).toEqual([]);
+  });
+
   it('runs every 15 minutes', () => {
     const functions = template.findResources('AWS::Lambda::Function', {
       Properties: { Environment: { Variables: Match.objectLike({ STACK_NAME_PREFIX: 'sep-' }) } },

@@ -83,14 +83,10 @@ export class TtlSweeper extends Construct {
         actions: REGISTRY_READ_WRITE_ACTIONS,
       }),
       new iam.PolicyStatement({
-        sid: 'ListStacks',
-        // DescribeStacks without a stack name takes no resource-level permission.
-        actions: ['cloudformation:DescribeStacks'],
-        resources: ['*'],
-      }),
-      new iam.PolicyStatement({
-        sid: 'ReadEnvironmentStackEvents',
-        actions: ['cloudformation:DescribeStackEvents'],
+        sid: 'ReadEnvironmentStacks',
+        // The sweeper's teardown names the environment's stack (sep-<suffix>-environment) and never lists
+        // the account's stacks: DescribeStacks is scoped like the events it waits on.
+        actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents'],
         resources: environmentStackArns(this, props.environmentAccounts),
       }),
       deleteEphemeralStacksStatement(this, props.environmentAccounts),

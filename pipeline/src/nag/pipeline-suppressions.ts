@@ -265,15 +265,9 @@ export function suppressPipelineFindings(targets: PipelineSuppressionTargets): v
       ...inlinePolicy(),
       {
         ruleId: 'AwsSolutions-IAM5',
-        appliesTo: ['Resource::*'],
-        reason:
-          'cloudformation:DescribeStacks without a stack name (the sweeper lists stacks to find expired environments) supports no resource-level permission, so its Resource must be "*"; read-only and the only action in that statement.',
-      },
-      {
-        ruleId: 'AwsSolutions-IAM5',
         appliesTo: [ENVIRONMENT_STACKS],
         reason:
-          "Expired environments' stacks are named by the platform's stack-name prefix (sep-) in the environment accounts; DescribeStackEvents is read-only and DeleteStack is further limited to stacks tagged EnvironmentKind=ephemeral.",
+          "Expired environments' stacks are named by the platform's stack-name prefix (sep-) in the environment accounts; DescribeStacks and DescribeStackEvents are read-only and DeleteStack is further limited to stacks tagged EnvironmentKind=ephemeral.",
       },
     ]);
   }

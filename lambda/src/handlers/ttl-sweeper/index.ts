@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { physicalName } from '@sep/infra/spec';
 import { DynamoDbEnvironmentRegistry } from '@sep/pipeline/registry';
 import { EnvironmentTeardown } from '@sep/pipeline/teardown';
 import { createLogger } from '../../shared/logger';
@@ -16,6 +17,8 @@ const registry = new DynamoDbEnvironmentRegistry({
 const teardown = new EnvironmentTeardown({
   registry,
   stackNamePrefix: env.STACK_NAME_PREFIX,
+  // One DescribeStacks by name per environment, as the portal does: the role reads sep-* stacks only.
+  stackNamesOf: (record) => [physicalName('environmentStack', { suffix: record.environmentSuffix })],
   ...(env.PIPELINE_NAME === undefined ? {} : { pipeline: { pipelineName: env.PIPELINE_NAME } }),
 });
 const sns = new SNSClient({});
