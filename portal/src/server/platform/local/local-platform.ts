@@ -36,9 +36,9 @@ export const LOCAL_ACCOUNT = '111111111111';
 /** A spec whose `project` contains `fail=<ResourceType>` fails on that type (local failure injection). */
 const FAIL_MARKER = /fail=([A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+)/;
 const MAX_EVENTS = 200;
-/** CDK Pipelines splits a wave at 50 actions; with change sets each stack costs two. */
+/** The pipeline's waves: 50 actions per stage, two per one-stack environment (deploy, smoke). */
 const STACKS_PER_WAVE_STAGE = 25;
-/** Bound of the settled-snapshot memo (one per environment): above any registry this portal serves. */
+/** Bound of the per-environment memos (settled snapshots, outputs): above any registry this portal serves. */
 const MAX_SETTLED_SNAPSHOTS = 5000;
 
 interface SettledSnapshot {
@@ -608,6 +608,8 @@ export class LocalPlatform implements PlatformPort {
     let outputs = this.outputsCache.get(key);
     if (outputs === undefined) {
       outputs = this.resolver(record, artifacts).outputs();
+      if (this.outputsCache.size >= MAX_SETTLED_SNAPSHOTS)
+        this.outputsCache.delete(this.outputsCache.keys().next().value as string);
       this.outputsCache.set(key, outputs);
     }
     return outputs;
