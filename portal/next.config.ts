@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { NextConfig } from 'next';
 
 /**
- * Security headers that do not depend on the request live here; the
+ * Security headers that do not depend on the request live here; the pages'
  * per-request Content-Security-Policy (with its nonce) is set in `proxy.ts`.
  */
 const STATIC_SECURITY_HEADERS = [
@@ -13,6 +13,8 @@ const STATIC_SECURITY_HEADERS = [
   { key: 'Cross-Origin-Resource-Policy', value: 'same-origin' },
   { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=(), payment=(), usb=()' },
 ];
+
+const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
@@ -35,7 +37,11 @@ const nextConfig: NextConfig = {
   turbopack: { root: path.join(__dirname, '..') },
   outputFileTracingRoot: path.join(__dirname, '..'),
   async headers() {
-    return [{ source: '/:path*', headers: STATIC_SECURITY_HEADERS }];
+    return [
+      { source: '/:path*', headers: STATIC_SECURITY_HEADERS },
+      // JSON and event streams only: nothing in an API answer may run, load or frame anything.
+      { source: '/api/:path*', headers: [{ key: 'Content-Security-Policy', value: API_CSP }] },
+    ];
   },
 };
 
