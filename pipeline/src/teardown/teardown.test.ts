@@ -7,35 +7,17 @@ import {
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
 import { CodePipelineClient, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parseEnvironmentSpec } from '@sep/infra/spec';
 import { mockClient } from 'aws-sdk-client-mock';
-import {
-  createLocalDynamoClient,
-  createRegistryTable,
-  DynamoDbEnvironmentRegistry,
-  EnvironmentNotFoundError,
-  type LocalDynamo,
-  startLocalDynamo,
-} from '../registry';
+import { EnvironmentNotFoundError } from '../registry';
+import { localRegistryStore } from '../registry/testing';
 import { NotEphemeralError, TeardownRefusedError } from './errors';
 import { EnvironmentTeardown } from './teardown';
 
 const cfn = mockClient(CloudFormationClient);
 const codePipeline = mockClient(CodePipelineClient);
 
-let local: LocalDynamo;
-let dynamo: DynamoDBClient;
-let tables = 0;
-
-beforeAll(async () => {
-  local = await startLocalDynamo({});
-  dynamo = createLocalDynamoClient({ endpoint: local.endpoint });
-});
-afterAll(async () => {
-  dynamo.destroy();
-  await local.close();
-});
+const store = localRegistryStore({ tablePrefix: 'teardown' });
 beforeEach(() => {
   cfn.reset();
   codePipeline.reset();
@@ -81,10 +63,7 @@ async function setup(
     stackNamesOf?: (record: { environmentSuffix: string }) => readonly string[];
   } = {},
 ) {
-  tables += 1;
-  const tableName = `teardown-${tables}`;
-  await createRegistryTable({ client: dynamo, tableName });
-  const registry = new DynamoDbEnvironmentRegistry({ tableName, client: dynamo });
+  const { registry } = await store.freshRegistry();
   const sleeps: number[] = [];
   const teardown = new EnvironmentTeardown({
     registry,

@@ -6,16 +6,9 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { CodePipelineClient, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { parseEnvironmentSpec } from '@sep/infra/spec';
-import {
-  createLocalDynamoClient,
-  createRegistryTable,
-  DynamoDbEnvironmentRegistry,
-  type LocalDynamo,
-  startLocalDynamo,
-} from '@sep/pipeline/registry';
+import { localRegistryStore } from '@sep/pipeline/registry/testing';
 import { EnvironmentTeardown } from '@sep/pipeline/teardown';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createLogger } from '../../shared/logger';
@@ -26,17 +19,7 @@ const cfn = mockClient(CloudFormationClient);
 const sns = mockClient(SNSClient);
 const codePipeline = mockClient(CodePipelineClient);
 
-let local: LocalDynamo;
-let dynamo: DynamoDBClient;
-let tables = 0;
-beforeAll(async () => {
-  local = await startLocalDynamo({});
-  dynamo = createLocalDynamoClient({ endpoint: local.endpoint });
-});
-afterAll(async () => {
-  dynamo.destroy();
-  await local.close();
-});
+const store = localRegistryStore({ tablePrefix: 'sweeper' });
 beforeEach(() => {
   cfn.reset();
   sns.reset();
@@ -94,10 +77,7 @@ function cloudFormationWith(suffixes: string[], options: { failDeleteOf?: string
 }
 
 async function setup() {
-  tables += 1;
-  const tableName = `sweeper-${tables}`;
-  await createRegistryTable({ client: dynamo, tableName });
-  const registry = new DynamoDbEnvironmentRegistry({ tableName, client: dynamo });
+  const { registry } = await store.freshRegistry();
   const teardown = new EnvironmentTeardown({
     registry,
     cloudFormationFor: () => new CloudFormationClient({ region: 'us-east-1' }),

@@ -5,14 +5,7 @@ import {
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-codepipeline';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  createLocalDynamoClient,
-  createRegistryTable,
-  DynamoDbEnvironmentRegistry,
-  type LocalDynamo,
-  startLocalDynamo,
-} from '@sep/pipeline/registry';
+import { localRegistryStore } from '@sep/pipeline/registry/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAuditTable, DynamoDbAuditStore } from '../audit/audit-store';
 import { AwsPlatform } from '../platform/aws/aws-platform';
@@ -27,19 +20,8 @@ const codePipeline = mockClient(CodePipelineClient);
 const alice: User = { id: 'alice', name: 'Alice', roles: ['engineer'] };
 const request = { environmentSuffix: 'pr-9', kind: 'ephemeral', project: 'payments', costCenter: 'CC-1' };
 
-let local: LocalDynamo;
-let dynamo: DynamoDBClient;
-let tables = 0;
 const services: EnvironmentService[] = [];
-
-beforeAll(async () => {
-  local = await startLocalDynamo({});
-  dynamo = createLocalDynamoClient({ endpoint: local.endpoint });
-});
-afterAll(async () => {
-  dynamo.destroy();
-  await local.close();
-});
+const store = localRegistryStore({ tablePrefix: 'registry' });
 beforeEach(() => {
   cfn.reset();
   codePipeline.reset();
@@ -56,12 +38,10 @@ afterEach(() => {
 
 /** The aws-mode wiring of `runtime.ts` (cached registry, the teardown on the same registry), AWS mocked. */
 async function awsPortal(world: Omit<StackWorldOptions, 'suffix'> = {}) {
-  tables += 1;
-  await createRegistryTable({ client: dynamo, tableName: `registry-${tables}` });
-  await createAuditTable({ client: dynamo, tableName: `audit-${tables}` });
-  const stored = new DynamoDbEnvironmentRegistry({ tableName: `registry-${tables}`, client: dynamo });
+  const { registry: stored, tableName, dynamo } = await store.freshRegistry();
+  await createAuditTable({ client: dynamo, tableName: `${tableName}-audit` });
   const registry = new CachedRegistry(stored, 5_000);
-  const audit = new DynamoDbAuditStore({ tableName: `audit-${tables}`, client: dynamo });
+  const audit = new DynamoDbAuditStore({ tableName: `${tableName}-audit`, client: dynamo });
   const platform = new AwsPlatform({
     pipelineName: 'sep-environments',
     approvalActionName: 'PromoteToProd',

@@ -5,16 +5,9 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { CodePipelineClient, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parseEnvironmentSpec } from '@sep/infra/spec';
-import {
-  createLocalDynamoClient,
-  createRegistryTable,
-  DynamoDbEnvironmentRegistry,
-  type EnvironmentRecord,
-  type LocalDynamo,
-  startLocalDynamo,
-} from '@sep/pipeline/registry';
+import type { EnvironmentRecord } from '@sep/pipeline/registry';
+import { localRegistryStore } from '@sep/pipeline/registry/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { UpstreamError } from '../port';
 import { AwsPlatform } from './aws-platform';
@@ -23,18 +16,7 @@ import { type StackWorldOptions, stackWorld } from './stack-world.test-support';
 const cfn = mockClient(CloudFormationClient);
 const pipeline = mockClient(CodePipelineClient);
 
-let local: LocalDynamo;
-let dynamo: DynamoDBClient;
-let tables = 0;
-
-beforeAll(async () => {
-  local = await startLocalDynamo({});
-  dynamo = createLocalDynamoClient({ endpoint: local.endpoint });
-});
-afterAll(async () => {
-  dynamo.destroy();
-  await local.close();
-});
+const store = localRegistryStore({ tablePrefix: 'aws-teardown' });
 beforeEach(() => {
   cfn.reset();
   pipeline.reset();
@@ -43,10 +25,7 @@ beforeEach(() => {
 
 /** The platform over a fresh registry holding `pr-9`, claimed `destroying` as the portal's destroy does. */
 async function destroying(world: Omit<StackWorldOptions, 'suffix'> = {}) {
-  tables += 1;
-  const tableName = `aws-teardown-${tables}`;
-  await createRegistryTable({ client: dynamo, tableName });
-  const registry = new DynamoDbEnvironmentRegistry({ tableName, client: dynamo });
+  const { registry } = await store.freshRegistry();
   const parsed = parseEnvironmentSpec({
     environmentSuffix: 'pr-9',
     kind: 'ephemeral',
