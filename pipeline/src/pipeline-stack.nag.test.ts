@@ -1,29 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyCompliancePacks, MIN_REASON_LENGTH, type NagReport } from '@sep/infra';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DOC_END, DOC_START, renderPipelineSuppressions } from './nag/suppressions-doc';
-import { PipelineStack, type PipelineStackProps } from './pipeline-stack';
-import { environment, ephemeralEnvironments, PIPELINE_ACCOUNT } from './test-support/pipeline-fixture';
-import { createSmallAccountSecurityStage, createSmallEnvironmentStage } from './test-support/small-stages';
+import type { PipelineStackProps } from './pipeline-stack';
+import { buildPipelineStack, environment, ephemeralEnvironments } from './test-support/pipeline-fixture';
 
 /** PipelineStack with the three packs applied, as `bin/app.ts` builds it when `nag` is on. */
 export function nagPipeline(environments: PipelineStackProps['environments']) {
-  const app = new App();
-  const stack = new PipelineStack(app, 'PipelineStack', {
-    env: { account: PIPELINE_ACCOUNT, region: 'us-east-1' },
-    source: {
-      connectionArn: `arn:aws:codeconnections:us-east-1:${PIPELINE_ACCOUNT}:connection/abc`,
-      repo: 'bank/secure-environment-portal',
-      branch: 'main',
-    },
-    createEnvironmentStage: createSmallEnvironmentStage,
-    createAccountSecurityStage: createSmallAccountSecurityStage,
-    // The stages run their own packs; here only the pipeline stack's resources are under test.
-    nag: false,
-    environments,
-  });
+  // The stages run their own packs (nag off for them); here only the pipeline stack's resources are under test.
+  const { stack } = buildPipelineStack({ environments });
   const collector = applyCompliancePacks(stack);
   const template = Template.fromStack(stack);
   return { stack, template, report: collector.report('PipelineStack') };
@@ -34,28 +20,33 @@ const findings = (report: NagReport) =>
     [...pack.errors, ...pack.warnings].map((f) => `${f.ruleId} ${f.resource} ${f.findingId ?? ''}`.trim()),
   );
 
+const crossAccountProd: PipelineStackProps['environments'] = [
+  ...ephemeralEnvironments(1),
+  environment({
+    environmentSuffix: 'prod',
+    kind: 'prod',
+    account: '222222222222',
+    alertEmails: ['o@example.com'],
+  }),
+];
+
+const scenarios = {
+  'no environments yet': [],
+  'ephemeral, staging and prod in the pipeline account': [
+    ...ephemeralEnvironments(2),
+    environment({ environmentSuffix: 'staging', kind: 'staging', alertEmails: ['o@example.com'] }),
+    environment({ environmentSuffix: 'prod', kind: 'prod', alertEmails: ['o@example.com'] }),
+  ],
+  'prod in another account (cross-account keys)': crossAccountProd,
+} satisfies Record<string, PipelineStackProps['environments']>;
+
+/** Each scenario synthesized once with the packs; every describe below reads these. */
+const synthesized = Object.fromEntries(
+  Object.entries(scenarios).map(([name, environments]) => [name, nagPipeline(environments)]),
+) as Record<keyof typeof scenarios, ReturnType<typeof nagPipeline>>;
+
 describe('cdk-nag on PipelineStack (AwsSolutions, PCI DSS 3.2.1, NIST 800-53 R5)', () => {
-  const scenarios = {
-    'no environments yet': [],
-    'ephemeral, staging and prod in the pipeline account': [
-      ...ephemeralEnvironments(2),
-      environment({ environmentSuffix: 'staging', kind: 'staging', alertEmails: ['o@example.com'] }),
-      environment({ environmentSuffix: 'prod', kind: 'prod', alertEmails: ['o@example.com'] }),
-    ],
-    'prod in another account (cross-account keys)': [
-      ...ephemeralEnvironments(1),
-      environment({
-        environmentSuffix: 'prod',
-        kind: 'prod',
-        account: '222222222222',
-        alertEmails: ['o@example.com'],
-      }),
-    ],
-  } satisfies Record<string, PipelineStackProps['environments']>;
-
-  describe.each(Object.entries(scenarios))('%s', (_name, environments) => {
-    const { report } = nagPipeline(environments);
-
+  describe.each(Object.entries(synthesized))('%s', (_name, { report }) => {
     it('has no unsuppressed error or warning in any pack', () => {
       expect(findings(report)).toEqual([]);
       for (const pack of report.packs) expect(pack.rulesChecked).toBeGreaterThan(0);
@@ -98,15 +89,7 @@ describe('cdk-nag on PipelineStack (AwsSolutions, PCI DSS 3.2.1, NIST 800-53 R5)
 });
 
 describe('what the pipeline stack fixes instead of suppressing', () => {
-  const { stack, template } = nagPipeline([
-    ...ephemeralEnvironments(1),
-    environment({
-      environmentSuffix: 'prod',
-      kind: 'prod',
-      account: '222222222222',
-      alertEmails: ['o@example.com'],
-    }),
-  ]);
+  const { stack, template } = synthesized['prod in another account (cross-account keys)'];
   const resolve = (value: unknown) => stack.resolve(value);
   const platformKey = resolve(stack.registry.table.encryptionKey?.keyArn);
   const artifactKey = resolve(stack.artifacts.key.keyArn);
@@ -234,16 +217,8 @@ describe('what the pipeline stack fixes instead of suppressing', () => {
 describe('pipeline/README.md', () => {
   it('lists every suppression of the pipeline stack as generated from these reports (UPDATE_NAG_DOC=1 rewrites it)', () => {
     const reports = [
-      nagPipeline([]).report,
-      nagPipeline([
-        ...ephemeralEnvironments(1),
-        environment({
-          environmentSuffix: 'prod',
-          kind: 'prod',
-          account: '222222222222',
-          alertEmails: ['o@example.com'],
-        }),
-      ]).report,
+      synthesized['no environments yet'].report,
+      synthesized['prod in another account (cross-account keys)'].report,
     ];
     const readmePath = join(__dirname, '..', 'README.md');
     const readme = readFileSync(readmePath, 'utf8');

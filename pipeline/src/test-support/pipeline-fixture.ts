@@ -53,13 +53,14 @@ export interface PipelineStageJson {
   readonly Actions: readonly PipelineActionJson[];
 }
 
-export function synthesizePipeline(
+/** The PipelineStack the tests synthesize: small real stages, the test account, a CodeStar source. */
+export function buildPipelineStack(
   options: {
     environments: readonly DeployableEnvironment[];
     createEnvironmentStage?: EnvironmentStageFactory;
     createAccountSecurityStage?: AccountSecurityStageFactory;
   } & Partial<PipelineStackProps>,
-): SynthesizedPipeline {
+): { app: App; stack: PipelineStack } {
   const app = new App();
   const stack = new PipelineStack(app, 'PipelineStack', {
     env: { account: PIPELINE_ACCOUNT, region: 'us-east-1' },
@@ -73,6 +74,11 @@ export function synthesizePipeline(
     nag: false,
     ...options,
   });
+  return { app, stack };
+}
+
+export function synthesizePipeline(options: Parameters<typeof buildPipelineStack>[0]): SynthesizedPipeline {
+  const { app, stack } = buildPipelineStack(options);
   const template = Template.fromStack(stack);
   const pipelines = Object.values(template.findResources('AWS::CodePipeline::Pipeline'));
   if (pipelines.length !== 1) throw new Error(`expected one pipeline, found ${pipelines.length}`);
