@@ -29,6 +29,7 @@ import { suppressCdkHelpers } from './nag/cdk-helpers';
 import { suppress } from './nag/suppressions';
 import type { EnvironmentSpec } from './spec/environment-spec';
 import { physicalName } from './spec/physical-names';
+import { REGION_AVAILABILITY_ZONES } from './spec/regions';
 import { applyEnvironmentTags } from './tags';
 
 export interface SecureEnvironmentStackProps extends StackProps {
@@ -102,6 +103,15 @@ export class SecureEnvironmentStack extends Stack {
   public readonly outputs: SecureEnvironmentOutputs;
   /** Security features switched on, for the outputs and the portal. */
   public readonly securityFeatures: string[];
+
+  /**
+   * The region's zones from the spec's table, never a context lookup: with an explicit account CDK
+   * would otherwise ask the CLI to look them up (credentials, `cdk.context.json`), which the
+   * pipeline's synth in CodeBuild cannot do.
+   */
+  public override get availabilityZones(): string[] {
+    return [...REGION_AVAILABILITY_ZONES[this.spec.region]];
+  }
 
   constructor(scope: Construct, id: string, props: SecureEnvironmentStackProps) {
     const { spec } = props;
