@@ -1,10 +1,9 @@
-import { applyCompliancePacks } from '@sep/infra';
 import type { App, Environment } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { z } from 'zod';
 import type { AccountSecurityStageFactory, EnvironmentStageFactory } from './environment-stages';
 import { type LoadedEnvironments, readEnvironmentsFile } from './environments-file';
-import { PipelineStack } from './pipeline-stack';
+import { applyPipelineCompliancePacks, PipelineStack } from './pipeline-stack';
 
 /** Context keys (cdk.json or `-c key=value`) that configure the pipeline. */
 const contextSchema = z.object({
@@ -94,8 +93,6 @@ export function buildPipelineApp(options: BuildPipelineAppOptions): PipelineStac
       : { portalPrincipal: new iam.ArnPrincipal(config.portalPrincipalArn) }),
     synthContext,
   });
-  // The same packs as every environment stage (which apply their own: aspects stop at stage
-  // boundaries), with cdk-nag's error annotations: an unsuppressed finding fails `cdk synth`.
-  if (config.nag === 'true') applyCompliancePacks(stack);
+  if (config.nag === 'true') applyPipelineCompliancePacks(stack);
   return stack;
 }

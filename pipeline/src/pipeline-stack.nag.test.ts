@@ -1,17 +1,18 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyCompliancePacks, MIN_REASON_LENGTH, type NagReport } from '@sep/infra';
+import { MIN_REASON_LENGTH, type NagReport } from '@sep/infra';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DOC_END, DOC_START, renderPipelineSuppressions } from './nag/suppressions-doc';
-import type { PipelineStackProps } from './pipeline-stack';
+import { applyPipelineCompliancePacks, type PipelineStackProps } from './pipeline-stack';
 import { buildPipelineStack, environment, ephemeralEnvironments } from './test-support/pipeline-fixture';
 
 /** PipelineStack with the three packs applied, as `bin/app.ts` builds it when `nag` is on. */
 export function nagPipeline(environments: PipelineStackProps['environments']) {
   // The stages run their own packs (nag off for them); here only the pipeline stack's resources are under test.
   const { stack } = buildPipelineStack({ environments });
-  const collector = applyCompliancePacks(stack);
+  const collector = applyPipelineCompliancePacks(stack);
   const template = Template.fromStack(stack);
+  for (const support of stack.regionSupport) Template.fromStack(support.stack);
   return { stack, template, report: collector.report('PipelineStack') };
 }
 
@@ -38,6 +39,23 @@ const scenarios = {
     environment({ environmentSuffix: 'prod', kind: 'prod', alertEmails: ['o@example.com'] }),
   ],
   'prod in another account (cross-account keys)': crossAccountProd,
+  'staging in another account, prod in another account and region, an ephemeral in a third region': [
+    ...ephemeralEnvironments(1),
+    environment({ environmentSuffix: 'pr-apac', region: 'ap-southeast-1' }),
+    environment({
+      environmentSuffix: 'staging',
+      kind: 'staging',
+      account: '222222222222',
+      alertEmails: ['o@example.com'],
+    }),
+    environment({
+      environmentSuffix: 'prod',
+      kind: 'prod',
+      account: '333333333333',
+      region: 'eu-west-1',
+      alertEmails: ['o@example.com'],
+    }),
+  ],
 } satisfies Record<string, PipelineStackProps['environments']>;
 
 /** Each scenario synthesized once with the packs; every describe below reads these. */
@@ -214,11 +232,75 @@ describe('what the pipeline stack fixes instead of suppressing', () => {
   });
 });
 
+describe('cross-region targets: the replication support stacks', () => {
+  const { stack } =
+    synthesized[
+      'staging in another account, prod in another account and region, an ephemeral in a third region'
+    ];
+  const pipelinePolicy = () => {
+    const template = Template.fromStack(stack);
+    const roleId = (stack.resolve(stack.pipeline.pipeline.role.roleArn) as { 'Fn::GetAtt': [string] })[
+      'Fn::GetAtt'
+    ][0];
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as {
+      Properties: { Roles: unknown[]; PolicyDocument: { Statement: Record<string, unknown>[] } };
+    }[];
+    const policy = policies.find((p) => JSON.stringify(p.Properties.Roles).includes(roleId));
+    if (policy === undefined) throw new Error('no policy on the pipeline role');
+    return policy.Properties.PolicyDocument.Statement;
+  };
+
+  it('has one support stack per other region, each under the same three packs', () => {
+    expect(stack.regionSupport.map((support) => support.region).sort()).toEqual([
+      'ap-southeast-1',
+      'eu-west-1',
+    ]);
+  });
+
+  it('gives each replication bucket versioning, server access logs, TLS 1.2+ and expiry of superseded versions', () => {
+    for (const support of stack.regionSupport) {
+      const template = Template.fromStack(support.stack);
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        VersioningConfiguration: { Status: 'Enabled' },
+        LoggingConfiguration: { LogFilePrefix: 'replication/' },
+        LifecycleConfiguration: {
+          Rules: [{ Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 30 } }],
+        },
+      });
+      expect(JSON.stringify(template.findResources('AWS::S3::BucketPolicy'))).toContain(
+        '"s3:TlsVersion":1.2',
+      );
+      template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    }
+  });
+
+  it('never grants the pipeline role a KMS action on Resource "*": each region\'s key is held by its alias', () => {
+    const statements = pipelinePolicy();
+    for (const statement of statements) {
+      if (([] as unknown[]).concat(statement.Action).every((a) => String(a).startsWith('kms:')))
+        expect(([] as unknown[]).concat(statement.Resource)).not.toContain('*');
+    }
+    for (const support of stack.regionSupport) {
+      const held = statements.find(
+        (statement) =>
+          JSON.stringify(statement.Resource).includes(`:kms:${support.region}:`) &&
+          JSON.stringify(statement.Condition) ===
+            JSON.stringify({ 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': support.keyAlias } }),
+      );
+      expect(held).toBeDefined();
+      expect(support.keyAlias).toMatch(/^alias\//);
+    }
+  });
+});
+
 describe('pipeline/README.md', () => {
   it('lists every suppression of the pipeline stack as generated from these reports (UPDATE_NAG_DOC=1 rewrites it)', () => {
     const reports = [
       synthesized['no environments yet'].report,
       synthesized['prod in another account (cross-account keys)'].report,
+      synthesized[
+        'staging in another account, prod in another account and region, an ephemeral in a third region'
+      ].report,
     ];
     const readmePath = join(__dirname, '..', 'README.md');
     const readme = readFileSync(readmePath, 'utf8');

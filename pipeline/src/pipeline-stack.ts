@@ -1,3 +1,4 @@
+import { applyCompliancePacks, type NagReportCollector } from '@sep/infra';
 import type { EnvironmentSpec } from '@sep/infra/spec';
 import { Annotations, CfnOutput, type Duration, Stack, type StackProps, Stage, Tags } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -14,6 +15,7 @@ import {
 } from 'aws-cdk-lib/pipelines';
 import type { Construct } from 'constructs';
 import { ComplianceReports } from './constructs/compliance-reports';
+import { type HardenedRegionSupport, hardenCrossRegionSupport } from './constructs/cross-region-support';
 import { PipelineArtifacts } from './constructs/pipeline-artifacts';
 import { PlatformKey } from './constructs/platform-key';
 import { REGISTRY_READ_ACTIONS, registryStatements } from './constructs/policies';
@@ -123,6 +125,8 @@ export class PipelineStack extends Stack {
   readonly ephemeralWaves: readonly (readonly string[])[];
   /** Environment stages in the pipeline (every kind). */
   readonly environmentCount: number;
+  /** The replication bucket (and its support stack) of each target region other than the pipeline's. */
+  readonly regionSupport: readonly HardenedRegionSupport[];
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     // Compact JSON: the pipeline definition grows with every environment and CloudFormation's 1 MB
@@ -158,7 +162,12 @@ export class PipelineStack extends Stack {
       props.environments.map((e) => e.spec),
       this.account,
     );
-    const crossAccount = targets.some((target) => target.account !== this.account);
+    // Artifacts that leave the pipeline's account or region are encrypted with customer-managed keys
+    // (rotated yearly): the deploy roles of other accounts must be able to decrypt them, and the
+    // replication buckets of other regions get one key each.
+    const crossEnvironment = targets.some(
+      (target) => target.account !== this.account || target.region !== this.region,
+    );
 
     this.pipeline = new CodePipeline(this, 'Pipeline', {
       pipelineName,
@@ -168,7 +177,8 @@ export class PipelineStack extends Stack {
       // Our bucket (versioned, access-logged, its own rotated KMS key, TLS only) instead of the one CDK
       // Pipelines makes; its key is what cross-account deploy roles are granted, as CDK's would be.
       artifactBucket: this.artifacts.bucket,
-      crossAccountKeys: crossAccount,
+      crossAccountKeys: crossEnvironment,
+      enableKeyRotation: crossEnvironment,
       // One publishing action per asset type: avoids CodeBuild's buildspec size
       // limit and a self-mutation per asset change.
       publishAssetsInParallel: false,
@@ -274,6 +284,7 @@ export class PipelineStack extends Stack {
     }
 
     this.pipeline.buildPipeline();
+    this.regionSupport = hardenCrossRegionSupport(this.pipeline.pipeline);
     const pipelineArn = this.pipeline.pipeline.pipelineArn;
     const environmentAccounts = [this.account, ...targets.map((target) => target.account)];
 
@@ -300,6 +311,7 @@ export class PipelineStack extends Stack {
     suppressPipelineFindings({
       pipeline: this.pipeline,
       artifactBucket: this.artifacts.bucket,
+      regionSupport: this.regionSupport,
       complianceReportsBucket: this.complianceReports.bucket,
       projects: [smoke.project],
       portalRole: this.portalRole.role,
@@ -359,6 +371,17 @@ export class PipelineStack extends Stack {
       ],
     });
   }
+}
+
+/**
+ * The packs every environment stage runs (each stage applies its own: aspects stop at stage boundaries), on
+ * the pipeline stack and the replication support stacks of other regions, with cdk-nag's error
+ * annotations: an unsuppressed finding fails `cdk synth`.
+ */
+export function applyPipelineCompliancePacks(stack: PipelineStack): NagReportCollector {
+  const collector = applyCompliancePacks(stack);
+  for (const support of stack.regionSupport) applyCompliancePacks(support.stack, { collector });
+  return collector;
 }
 
 /** Distinct deployment targets of the environments, in first-seen order. */

@@ -3,7 +3,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
-import { ACCESS_LOG_RETENTION_DAYS, ComplianceReports, SUPERSEDED_REPORT_DAYS } from './compliance-reports';
+import { ACCESS_LOG_RETENTION_DAYS } from './access-log-bucket';
+import { ComplianceReports, SUPERSEDED_REPORT_DAYS } from './compliance-reports';
 
 const app = new App();
 const stack = new Stack(app, 'Platform', { env: { account: '111111111111', region: 'us-east-1' } });

@@ -5,12 +5,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { NAG_REPORTS_PREFIX } from '../names';
+import { createAccessLogBucket } from './access-log-bucket';
 import { SECURE_BUCKET_DEFAULTS } from './secure-bucket';
 
 /** A superseded report (an older synth's) is kept this long, then expires. */
 export const SUPERSEDED_REPORT_DAYS = 90;
-/** Server access logs of the reports bucket: a year of audit history (PCI DSS 3.2.1 requirement 10.7). */
-export const ACCESS_LOG_RETENTION_DAYS = 365;
 
 export interface ComplianceReportsProps {
   /** The platform key: the reports bucket's default encryption. */
@@ -37,19 +36,7 @@ export class ComplianceReports extends Construct {
     // disabled): the flag infra's SecureEnvironmentStage sets for its own access-log buckets.
     this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
 
-    this.accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', {
-      ...SECURE_BUCKET_DEFAULTS,
-      // S3 server access logging delivers only to SSE-S3 buckets.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      lifecycleRules: [
-        {
-          id: 'expire-access-logs',
-          expiration: Duration.days(ACCESS_LOG_RETENTION_DAYS),
-          noncurrentVersionExpiration: Duration.days(30),
-          abortIncompleteMultipartUploadAfter: Duration.days(7),
-        },
-      ],
-    });
+    this.accessLogBucket = createAccessLogBucket(this, 'AccessLogBucket');
     this.bucket = new s3.Bucket(this, 'Bucket', {
       ...SECURE_BUCKET_DEFAULTS,
       encryption: s3.BucketEncryption.KMS,
@@ -125,15 +112,5 @@ export class ComplianceReports extends Construct {
         'The reports are derived data: every pipeline run rewrites them from the synthesized stages, so a lost object is restored by the next run; a replica in another region would hold nothing the source repository cannot regenerate.',
       ),
     );
-    NagSuppressions.addResourceSuppressions(this.accessLogBucket, [
-      ...replication(
-        'Access logs stay in the region the platform runs in: durability comes from S3 (11 nines), versioning and RETAIN; cross-region replication would copy audit records out of that region.',
-      ),
-      ...['PCI.DSS.321-S3DefaultEncryptionKMS', 'NIST.800.53.R5-S3DefaultEncryptionKMS'].map((id) => ({
-        id,
-        reason:
-          'S3 server access logging cannot deliver to SSE-KMS buckets, so the access-log bucket uses SSE-S3 (AES-256) as AWS requires; the reports bucket itself is SSE-KMS with the platform key.',
-      })),
-    ]);
   }
 }

@@ -7,6 +7,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { CodePipeline } from 'aws-cdk-lib/pipelines';
 import type { IConstruct } from 'constructs';
+import type { HardenedRegionSupport } from '../constructs/cross-region-support';
 
 /**
  * The cdk-nag findings (AwsSolutions, PCI DSS 3.2.1, NIST 800-53 R5) that stay
@@ -19,6 +20,8 @@ export interface PipelineSuppressionTargets {
   readonly pipeline: CodePipeline;
   /** The pipeline's artifact bucket (CDK Pipelines grants every role its generated S3/KMS actions on it). */
   readonly artifactBucket: s3.IBucket;
+  /** The replication buckets of the other target regions (aws-codepipeline's support stacks). */
+  readonly regionSupport: readonly HardenedRegionSupport[];
   /** The compliance-reports bucket (synth publishes, portal reads `nag-reports/*`). */
   readonly complianceReportsBucket: s3.IBucket;
   /** Our own CodeBuild projects run by the pipeline (the smoke test). */
@@ -51,6 +54,10 @@ function ref(construct: IConstruct, attribute?: string): string {
   const element = (construct.node.defaultChild ?? construct) as CfnElement;
   const id = Stack.of(construct).resolve(element.logicalId) as string;
   return attribute === undefined ? `<${id}>` : `<${id}.${attribute}>`;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 /** Regular-expression finding, with the pattern anchored on both ends. */
@@ -154,6 +161,30 @@ export function suppressPipelineFindings(targets: PipelineSuppressionTargets): v
         appliesTo: [`Resource::${ref(targets.complianceReportsBucket, 'Arn')}/nag-reports/*`],
         reason:
           'The synth step writes one cdk-nag report per environment stage, nag-reports/<environment suffix>.json, and the suffixes come from the registry at run time: PutObject only, under that one prefix of the compliance-reports bucket.',
+      },
+    ]);
+  }
+
+  // Cross-region deploys: the pipeline role copies artifacts into each region's replication bucket.
+  const pipelineRolePolicy = defaultPolicyOf(targets.pipeline.pipeline.role);
+  if (pipelineRolePolicy !== undefined && targets.regionSupport.length > 0) {
+    const supportStackPrefix = `${stack.stackName.toLowerCase()}-support-`;
+    suppress(pipelineRolePolicy, [
+      {
+        ruleId: 'AwsSolutions-IAM5',
+        appliesTo: [
+          pattern(`Resource::arn:<AWS::Partition>:s3:::${escapeRegex(supportStackPrefix)}[a-z0-9-]+\\/\\*`),
+        ],
+        reason:
+          "aws-codepipeline's generated grant on the objects of the pipeline's replication bucket in each other target region (named by its support stack, <pipeline stack>-support-<region>): artifact keys are generated per execution, and the bucket holds only this pipeline's artifacts, SSE-KMS with its own key and TLS-only.",
+      },
+      {
+        ruleId: 'AwsSolutions-IAM5',
+        appliesTo: targets.regionSupport.map(
+          (support) => `Resource::arn:<AWS::Partition>:kms:${support.region}:${support.stack.account}:key/*`,
+        ),
+        reason:
+          'The replication bucket\'s key lives in another region, where its ARN (a random key ID) cannot be referenced; the grant is held by a kms:ResourceAliases condition to that one key\'s alias in that region and account, instead of the Resource "*" aws-kms writes for cross-environment grants.',
       },
     ]);
   }
