@@ -15,8 +15,8 @@ test('flow 4 — an engineer cannot approve; an approver approves the pending pr
   expect((await alice.environment('prod')).status, 'prod waits for the promotion').not.toBe('ready');
   await expect
     .poll(async () => (await alice.pipeline()).pendingPromotion !== undefined, {
-      message: 'a promotion is pending once staging is deployed',
-      timeout: 15_000,
+      message: 'a promotion is pending once the pipeline run that deployed staging reaches prod',
+      timeout: READY_TIMEOUT_MS,
     })
     .toBe(true);
 
@@ -27,7 +27,7 @@ test('flow 4 — an engineer cannot approve; an approver approves the pending pr
     await expect(page.getByTestId('promotion-not-allowed')).toBeVisible();
     await expect(page.getByTestId('approve-promotion')).toHaveCount(0);
     await expect(page.getByTestId('reject-promotion')).toHaveCount(0);
-    await expect(page.getByTestId('pipeline-stage-Staging')).toHaveAttribute('data-status', 'Succeeded');
+    await expect(page.getByTestId('pipeline-stage-staging')).toHaveAttribute('data-status', 'Succeeded');
     await shot(page, 'pipeline-engineer');
     const refused = await alice.decidePromotion({ decision: 'approve', comment: 'not mine to approve' });
     expect(refused.status()).toBe(403);

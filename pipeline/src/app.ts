@@ -23,7 +23,22 @@ const contextSchema = z.object({
     .optional(),
   environmentsFile: z.string().min(1).optional(),
   nag: z.enum(['true', 'false']).default('true'),
+  maxEnvironments: z.coerce
+    .number({ error: 'maxEnvironments must be a number' })
+    .int({ error: 'maxEnvironments must be a whole number' })
+    .positive({ error: 'maxEnvironments must be at least 1' })
+    .optional(),
 });
+
+/** A context value (cdk.json or `-c`) is missing or malformed: nothing is synthesized. */
+export class PipelineContextError extends Error {
+  override readonly name = 'PipelineContextError';
+}
+
+/** A registry holds more environments than the pipeline is allowed to deploy: nothing is synthesized. */
+export class PipelineCapacityError extends Error {
+  override readonly name = 'PipelineCapacityError';
+}
 
 export interface BuildPipelineAppOptions {
   readonly app: App;
@@ -55,9 +70,10 @@ export function buildPipelineApp(options: BuildPipelineAppOptions): PipelineStac
     portalPrincipalArn: raw('portalPrincipalArn'),
     environmentsFile: raw('environmentsFile'),
     nag: raw('nag') === undefined ? undefined : String(raw('nag')),
+    maxEnvironments: raw('maxEnvironments'),
   });
   if (!context.success) {
-    throw new Error(
+    throw new PipelineContextError(
       `pipeline context is invalid: ${context.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   }
@@ -72,10 +88,17 @@ export function buildPipelineApp(options: BuildPipelineAppOptions): PipelineStac
       warn(`pipeline: skipping registry entry "${skipped.environmentSuffix}": ${skipped.reason}`);
     }
   }
+  const cap = config.maxEnvironments;
+  if (cap !== undefined && loaded.environments.length > cap) {
+    throw new PipelineCapacityError(
+      `the registry holds ${loaded.environments.length} deployable environments and this pipeline deploys at most ${cap} (context maxEnvironments): destroy environments or raise the cap; nothing was synthesized`,
+    );
+  }
   const synthContext: Record<string, string> = {};
   for (const key of ['connectionArn', 'repo', 'branch', 'pipelineAccount', 'pipelineRegion'] as const) {
     synthContext[key] = String(config[key]);
   }
+  if (cap !== undefined) synthContext.maxEnvironments = String(cap);
 
   const stack = new PipelineStack(app, 'PipelineStack', {
     env: { account: config.pipelineAccount, region: config.pipelineRegion },

@@ -9,15 +9,15 @@
  *     in-flight environments (target: 20, the environment count).
  * Prints the figures; asserts nothing about timing.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseEnvironmentSpec } from '@sep/infra/spec';
+import { readPipelineAssembly } from '@sep/pipeline/definition';
 import {
   createLocalDynamoClient,
   createRegistryTable,
@@ -26,9 +26,8 @@ import {
 } from '@sep/pipeline/registry';
 import autocannon from 'autocannon';
 import { createAuditTable } from '../src/server/audit/audit-store';
-import { planCreate } from '../src/server/platform/local/rollout';
-import { readStageArtifacts, synthesizeStage, synthScript } from '../src/server/platform/local/synth';
-import { resourceGraph, TemplateResolver } from '../src/server/platform/local/template';
+import { LocalPipelinePlayer } from '../src/server/platform/local/pipeline-player';
+import { LocalStacks } from '../src/server/platform/local/stacks';
 
 const portalDir = path.resolve(__dirname, '..');
 const repoRoot = path.resolve(portalDir, '..');
@@ -54,11 +53,16 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Registry + local platform state for 1,000 environments from ONE real synth. */
+/**
+ * Registry + local platform state for 1,000 environments from ONE real synth: the pipeline app
+ * synthesized through the CDK CLI with one environment (its pipeline becomes the deployed pipeline, its
+ * stage template every environment's), then one stack per environment written by the local
+ * CloudFormation store itself — finished creates, except the watched ones, which deploy in real time.
+ */
 async function seed(dataDir: string): Promise<{ suffixes: string[]; watched: string[]; synth: string }> {
-  const realScript = existsSync(synthScript(repoRoot));
-  const synthRoot = realScript ? repoRoot : path.join(portalDir, 'src/server/platform/local/fixtures/repo');
-  const shared = path.join(dataDir, 'shared-stage');
+  const synthDir = path.join(dataDir, 'seed-synth');
+  await mkdir(synthDir, { recursive: true });
+  const environmentsFile = path.join(synthDir, 'environments.json');
   const template = parseEnvironmentSpec({
     environmentSuffix: 'bench-template',
     kind: 'ephemeral',
@@ -67,12 +71,59 @@ async function seed(dataDir: string): Promise<{ suffixes: string[]; watched: str
     costCenter: 'CC-BENCH',
   });
   if (!template.success) throw new Error('bench spec invalid');
+  await writeFile(
+    environmentsFile,
+    JSON.stringify({
+      version: 1,
+      exportedAt: new Date().toISOString(),
+      source: 'bench',
+      invalid: [],
+      environments: [
+        {
+          environmentSuffix: 'bench-template',
+          spec: template.spec,
+          status: 'requested',
+          requestedBy: 'bench',
+          createdAt: new Date().toISOString(),
+          updatedAt: new Date().toISOString(),
+          version: 1,
+        },
+      ],
+    }),
+  );
   const started = Date.now();
-  await synthesizeStage({ repoRoot: synthRoot, spec: template.spec, outDir: path.join(shared, 'stage.out') });
+  const assemblyDir = path.join(synthDir, 'cdk.out');
+  await new Promise<void>((resolve, reject) => {
+    execFile(
+      'npx',
+      ['--no-install', 'cdk', 'synth', '-q', '-o', assemblyDir],
+      {
+        cwd: path.join(repoRoot, 'pipeline'),
+        env: { ...process.env, ENVIRONMENTS_FILE: environmentsFile, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+      (error, _stdout, stderr) =>
+        error === null ? resolve() : reject(new Error(String(stderr).slice(-2000))),
+    );
+  });
   const synthMs = Date.now() - started;
-  const stackName = 'sep-bench-template-environment';
-  const artifacts = await readStageArtifacts({ outDir: path.join(shared, 'stage.out'), stackName });
-  const nodes = resourceGraph(artifacts.template);
+  const definition = readPipelineAssembly(assemblyDir);
+  const deploy = definition.stages
+    .flatMap((stage) => stage.actions)
+    .find((action) => action.kind === 'deploy' && action.environmentSuffix === 'bench-template');
+  if (deploy?.stack === undefined) throw new Error('the synthesized pipeline has no bench-template stage');
+  const templateText = await readFile(path.join(assemblyDir, deploy.stack.templatePath), 'utf8');
+  const player = new LocalPipelinePlayer({
+    dataDir: path.join(dataDir, 'platform', 'pipeline'),
+    speedFactor: 1,
+    work: {
+      synth: () => Promise.reject(new Error('the bench runs no pipeline')),
+      deploy: () => Promise.reject(new Error('the bench runs no pipeline')),
+      smoke: () => Promise.reject(new Error('the bench runs no pipeline')),
+    },
+  });
+  await player.bootstrap(assemblyDir);
+  await player.close();
 
   const dynamo = await startLocalDynamo({ dataDir: path.join(dataDir, 'dynamo') });
   const client = createLocalDynamoClient({ endpoint: dynamo.endpoint });
@@ -82,6 +133,9 @@ async function seed(dataDir: string): Promise<{ suffixes: string[]; watched: str
   const suffixes = Array.from({ length: ENVIRONMENTS }, (_, i) => `bench-${String(i).padStart(4, '0')}`);
   const watched = suffixes.slice(0, WATCHED);
   const now = Date.now();
+  // Finished stacks were created two hours ago at speed 100; watched ones deploy now, in real time.
+  const finished = new LocalStacks({ dataDir: path.join(dataDir, 'platform', 'stacks'), speedFactor: 100 });
+  const live = new LocalStacks({ dataDir: path.join(dataDir, 'platform', 'stacks'), speedFactor: 1 });
   for (let i = 0; i < suffixes.length; i += 25) {
     await Promise.all(
       suffixes.slice(i, i + 25).map(async (suffix, j) => {
@@ -112,36 +166,16 @@ async function seed(dataDir: string): Promise<{ suffixes: string[]; watched: str
             status: 'ready',
             expectedVersion: current.version,
           });
-        const envDir = path.join(dataDir, 'platform', 'environments', suffix);
-        await mkdir(envDir, { recursive: true });
-        await symlink(path.join(shared, 'stage.out'), path.join(envDir, 'stage.out'));
-        const resolver = new TemplateResolver(artifacts.template, {
-          stackName: `sep-${suffix}-environment`,
-          region: 'us-east-1',
-          account: '111111111111',
+        await (inFlight ? live : finished).deploy({
+          address: {
+            account: deploy.stack?.account ?? '111111111111',
+            region: 'us-east-1',
+            stackName: `sep-${suffix}-environment`,
+          },
+          templateText,
+          startedAt: new Date(inFlight ? now : now - 7_200_000),
           environmentSuffix: suffix,
         });
-        // Watched environments deploy in real time (speed 1): they stay in flight for the whole SSE window.
-        const rollout = planCreate({
-          nodes,
-          physicalId: (id) => resolver.physicalId(id),
-          startedAt: new Date(inFlight ? now : now - 7_200_000),
-          speedFactor: inFlight ? 1 : 100,
-        });
-        await writeFile(
-          path.join(envDir, 'state.json'),
-          JSON.stringify({
-            environmentSuffix: suffix,
-            kind: 'ephemeral',
-            stackName: `sep-${suffix}-environment`,
-            synth: {
-              status: 'succeeded',
-              startedAt: new Date(now - 7_300_000).toISOString(),
-              finishedAt: new Date(now - 7_250_000).toISOString(),
-            },
-            rollouts: [rollout],
-          }),
-        );
       }),
     );
   }
@@ -150,7 +184,7 @@ async function seed(dataDir: string): Promise<{ suffixes: string[]; watched: str
   return {
     suffixes,
     watched,
-    synth: `${realScript ? 'real infra synth-stage.ts' : 'fixture synth (infra/bin/synth-stage.ts missing)'}, ${nodes.length} resources, ${synthMs} ms`,
+    synth: `pipeline app through the CDK CLI (one environment), ${synthMs} ms; each environment's stack from its template`,
   };
 }
 

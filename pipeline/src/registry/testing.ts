@@ -14,6 +14,8 @@ export interface FreshRegistry {
   readonly tableName: string;
   /** The client of the embedded store (for other tables a test needs beside the registry). */
   readonly dynamo: DynamoDBClient;
+  /** The embedded store's endpoint (for processes the test starts: AWS_ENDPOINT_URL_DYNAMODB). */
+  readonly endpoint: string;
 }
 
 /**
@@ -41,7 +43,12 @@ export function localRegistryStore(options: { readonly tablePrefix: string }): {
       tables += 1;
       const tableName = `${options.tablePrefix}-${tables}`;
       await createRegistryTable({ client: dynamo, tableName });
-      return { registry: new DynamoDbEnvironmentRegistry({ tableName, client: dynamo }), tableName, dynamo };
+      return {
+        registry: new DynamoDbEnvironmentRegistry({ tableName, client: dynamo }),
+        tableName,
+        dynamo,
+        endpoint: local?.endpoint as string,
+      };
     },
   };
 }

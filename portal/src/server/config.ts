@@ -156,7 +156,7 @@ export interface PortalConfig {
   readonly host: string;
   /** Where local state lives (registry store, audit, platform, generated session secret). */
   readonly dataDir: string;
-  /** The monorepo root (holds `infra/bin/synth-stage.ts`). */
+  /** The monorepo root: local mode's pipeline runs snapshot it as their source. */
   readonly repoRoot: string;
   /** Fixed public origin for the same-origin check; derived from the request's Host when absent. */
   readonly publicOrigin?: string;

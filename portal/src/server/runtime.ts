@@ -62,8 +62,10 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
   let dynamo: DynamoDBClient;
   let registryTable = config.aws.registryTableName;
   let auditTable = config.aws.auditTableName;
+  let localEndpoint: string | undefined;
   if (config.mode === 'local') {
     const local: LocalDynamo = await startLocalDynamo({ dataDir: path.join(config.dataDir, 'dynamo') });
+    localEndpoint = local.endpoint;
     closers.push(() => local.close());
     dynamo = createLocalDynamoClient({ endpoint: local.endpoint });
     registryTable = LOCAL_REGISTRY_TABLE;
@@ -95,6 +97,7 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
     config.mode === 'local'
       ? new LocalPlatform({
           registry,
+          registryStore: { endpoint: localEndpoint as string, tableName: registryTable },
           dataDir: path.join(config.dataDir, 'platform'),
           repoRoot: config.repoRoot,
           speedFactor: config.speedFactor,

@@ -357,6 +357,12 @@ export interface PipelineStageView {
   readonly name: string;
   readonly status: PipelineStatus;
   readonly actions: readonly PipelineActionView[];
+  /** The execution the stage's status belongs to (each stage shows the latest execution that entered it). */
+  readonly executionId?: string;
+  /** ISO-8601: when that execution entered the stage. */
+  readonly startedAt?: string;
+  /** ISO-8601: when it left the stage. */
+  readonly finishedAt?: string;
 }
 
 export interface PendingPromotion {
@@ -378,6 +384,10 @@ export interface PipelineView {
     readonly status: PipelineStatus;
     /** ISO-8601. */
     readonly startedAt?: string;
+    /** Why the execution ended as it did (superseded, cancelled by a pipeline update, …). */
+    readonly summary?: string;
+    /** What started it. */
+    readonly trigger?: string;
   };
   readonly pendingPromotion?: PendingPromotion;
   /** Whether the signed-in user may approve or reject. */

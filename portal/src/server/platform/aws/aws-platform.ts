@@ -22,9 +22,8 @@ import {
   paginateDescribeComplianceByConfigRule,
   paginateDescribeConfigRules,
 } from '@aws-sdk/client-config-service';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { physicalName } from '@sep/infra/spec';
-import { nagReportKey } from '@sep/pipeline/names';
 import {
   EnvironmentNotFoundError,
   type EnvironmentRecord,
@@ -37,7 +36,6 @@ import {
   NotEphemeralError,
   TeardownRefusedError,
 } from '@sep/pipeline/teardown';
-import { staticCompliance } from '../../domain/nag-report';
 import type {
   ComplianceReport,
   ConfigCompliance,
@@ -59,6 +57,7 @@ import {
   type TeardownStep,
   UpstreamError,
 } from '../port';
+import { readPublishedNagReport } from '../published-nag-report';
 
 export interface AwsPlatformOptions {
   readonly region?: string;
@@ -307,37 +306,14 @@ export class AwsPlatform implements PlatformPort {
   }
 
   /** `nag-reports/<suffix>.json` from the compliance-reports bucket; never rejects. */
-  private async nagReport(environmentSuffix: string): Promise<ComplianceReport['static']> {
-    const unavailable = (unavailableReason: string) => ({
-      ...staticCompliance(undefined),
-      unavailableReason,
-    });
-    const bucket = this.options.complianceReportsBucket;
-    if (bucket === undefined) {
-      return unavailable(
+  private nagReport(environmentSuffix: string): Promise<ComplianceReport['static']> {
+    return readPublishedNagReport({
+      s3: this.s3,
+      bucket: this.options.complianceReportsBucket,
+      environmentSuffix,
+      unconfigured:
         "PORTAL_COMPLIANCE_REPORTS_BUCKET is not set (the pipeline stack's ComplianceReportsBucketName output): the published cdk-nag reports cannot be read",
-      );
-    }
-    const key = nagReportKey(environmentSuffix);
-    let body: string;
-    try {
-      const object = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      body = (await object.Body?.transformToString('utf-8')) ?? '';
-    } catch (error) {
-      return unavailable(nagReportReadFailure(error, bucket, key));
-    }
-    let content: unknown;
-    try {
-      content = JSON.parse(body);
-    } catch {
-      content = undefined;
-    }
-    const report = staticCompliance(content);
-    return report.available
-      ? report
-      : unavailable(
-          `s3://${bucket}/${key} is not a cdk-nag report this portal can read (nag-report.json format)`,
-        );
+    });
   }
 
   async detectDrift({ record }: EnvironmentTarget): Promise<DriftReport> {
@@ -587,30 +563,6 @@ function upstreamError(error: unknown): Error {
   if (error instanceof UpstreamError || error instanceof NoPendingPromotionError) return error;
   const name = error instanceof Error ? error.name : 'Error';
   return new UpstreamError(`${name}: ${error instanceof Error ? error.message : String(error)}`);
-}
-
-/** What S3 (and the SDK) call a throttled request. */
-const THROTTLING_ERRORS = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestLimitExceeded']);
-
-/** Why a published cdk-nag report could not be read, for the compliance card. */
-function nagReportReadFailure(error: unknown, bucket: string, key: string): string {
-  const name = error instanceof Error ? error.name : 'Error';
-  const detail = `${name}: ${error instanceof Error ? error.message : String(error)}`;
-  const { $metadata } = (error ?? {}) as { $metadata?: { httpStatusCode?: number } };
-  const status = $metadata?.httpStatusCode;
-  if (name === 'NoSuchBucket') {
-    return `bucket ${bucket} does not exist: check PORTAL_COMPLIANCE_REPORTS_BUCKET against the pipeline stack's ComplianceReportsBucketName output`;
-  }
-  if (name === 'NoSuchKey' || status === 404) {
-    return `no cdk-nag report published yet for this environment (s3://${bucket}/${key}): the pipeline's synth publishes it once the stage has been synthesized`;
-  }
-  if (name === 'AccessDenied' || status === 403) {
-    return `the portal may not read s3://${bucket}/${key} (${detail}): its role needs s3:GetObject on nag-reports/*, s3:ListBucket and kms:Decrypt on the platform key, as the pipeline stack's portal role grants`;
-  }
-  if (THROTTLING_ERRORS.has(name) || status === 503) {
-    return `S3 throttled the read of s3://${bucket}/${key} past the SDK's retries (${name}); it is read again on the next refresh`;
-  }
-  return `s3://${bucket}/${key} could not be read (${detail})`;
 }
 
 function stackNameOf(record: EnvironmentRecord): string {

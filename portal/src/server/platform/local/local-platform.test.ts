@@ -1,260 +1,261 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { type EnvironmentSpecInput, parseEnvironmentSpec } from '@sep/infra/spec';
-import {
-  createLocalDynamoClient,
-  createRegistryTable,
-  DynamoDbEnvironmentRegistry,
-  type EnvironmentRecord,
-  type LocalDynamo,
-  startLocalDynamo,
-} from '@sep/pipeline/registry';
+import type { EnvironmentRecord } from '@sep/pipeline/registry';
+import { localRegistryStore } from '@sep/pipeline/registry/testing';
 import type { DeploymentSnapshot } from '../port';
 import { LocalPlatform } from './local-platform';
+import { planCreate, planDelete, playRollout } from './rollout';
+import { type CfnTemplate, resourceGraph, TemplateResolver } from './template';
 
-const FIXTURE_REPO = path.join(__dirname, 'fixtures', 'repo');
+// Local mode as it runs: the real pipeline app synthesized by the synth step's own commands (read from the
+// deployed pipeline's buildspec) against the embedded DynamoDB and a local S3, then the synthesized
+// CodePipeline played. One platform, one registry, one sequence: synthesis is the expensive part.
 
-function spec(overrides: Partial<EnvironmentSpecInput> = {}) {
+const repoRoot = path.resolve(__dirname, '../../../../..');
+// A pipeline run synthesizes the pipeline app through the CDK CLI: tens of seconds on a busy 2-core machine.
+jest.setTimeout(600_000);
+const { freshRegistry } = localRegistryStore({ tablePrefix: 'local-platform' });
+
+function spec(input: Partial<EnvironmentSpecInput> & { environmentSuffix: string }) {
   const parsed = parseEnvironmentSpec({
-    environmentSuffix: 'pr-101',
     kind: 'ephemeral',
     owner: 'alice',
     project: 'payments',
     costCenter: 'CC-1',
-    ...overrides,
+    ...input,
   });
   if (!parsed.success) throw new Error(JSON.stringify(parsed.errors));
   return parsed.spec;
 }
 
-describe('LocalPlatform (fixture synth, simulated rollout)', () => {
-  let dynamo: LocalDynamo;
-  let client: DynamoDBClient;
-  let registry: DynamoDbEnvironmentRegistry;
-  let dataDir: string;
-  let now: number;
-  const clock = () => new Date(now);
-  const platform = () =>
-    new LocalPlatform({ registry, dataDir, repoRoot: FIXTURE_REPO, speedFactor: 1, clock });
+let platform: LocalPlatform;
+let dataDir: string;
+let records: Record<string, EnvironmentRecord>;
+let registry: Awaited<ReturnType<typeof freshRegistry>>['registry'];
 
-  async function register(overrides: Partial<EnvironmentSpecInput> = {}): Promise<EnvironmentRecord> {
-    return registry.register({ spec: spec(overrides), requestedBy: 'alice' });
+async function until(
+  record: EnvironmentRecord,
+  done: (snapshot: DeploymentSnapshot) => boolean,
+): Promise<DeploymentSnapshot> {
+  const deadline = Date.now() + 480_000;
+  let last: DeploymentSnapshot | undefined;
+  while (Date.now() < deadline) {
+    last = await platform.describe({ record });
+    if (done(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
+  throw new Error(
+    `${record.environmentSuffix} never got there; last: ${JSON.stringify(last?.progress)} ${JSON.stringify(last?.failure)}`,
+  );
+}
+const settled = (snapshot: DeploymentSnapshot) =>
+  snapshot.progress.phase === 'complete' || snapshot.progress.phase === 'failed';
 
-  async function untilSynthesized(p: LocalPlatform, record: EnvironmentRecord): Promise<DeploymentSnapshot> {
-    for (let i = 0; i < 300; i += 1) {
-      const snapshot = await p.describe({ record });
-      if (snapshot.progress.phase !== 'synthesizing') return snapshot;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error('synth did not finish');
+beforeAll(async () => {
+  const fresh = await freshRegistry();
+  registry = fresh.registry;
+  const { tableName, dynamo, endpoint } = fresh;
+  dataDir = await mkdtemp(path.join(tmpdir(), 'sep-local-platform-'));
+  records = {};
+  for (const input of [
+    { environmentSuffix: 'pr-a' },
+    { environmentSuffix: 'prod', kind: 'prod' as const, alertEmails: ['platform@example.com'] },
+  ]) {
+    const record = await registry.register({ spec: spec(input), requestedBy: 'alice' });
+    records[record.environmentSuffix] = record;
   }
+  // An entry that no longer validates (written by an older portal): the synth must skip it, by suffix.
+  await dynamo.send(
+    new PutItemCommand({
+      TableName: tableName,
+      Item: {
+        environmentSuffix: { S: 'pr-broken' },
+        spec: { M: { environmentSuffix: { S: 'pr-broken' }, kind: { S: 'nope' } } },
+        status: { S: 'requested' },
+        requestedBy: { S: 'alice' },
+        createdAt: { S: '2026-12-01T00:00:00.000Z' },
+        updatedAt: { S: '2026-12-01T00:00:00.000Z' },
+        version: { N: '1' },
+      },
+    }),
+  );
+  platform = new LocalPlatform({
+    registry,
+    registryStore: { endpoint, tableName },
+    dataDir,
+    repoRoot,
+    speedFactor: 200,
+  });
+  await platform.provision({ record: records['pr-a'] as EnvironmentRecord });
+  await until(records['pr-a'] as EnvironmentRecord, settled);
+}, 600_000);
 
-  beforeAll(async () => {
-    dynamo = await startLocalDynamo({});
-    client = createLocalDynamoClient({ endpoint: dynamo.endpoint });
-    await createRegistryTable({ client, tableName: 'registry' });
-    registry = new DynamoDbEnvironmentRegistry({ tableName: 'registry', client });
-  });
-  afterAll(async () => {
-    client.destroy();
-    await dynamo.close();
-  });
-  beforeEach(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'sep-local-platform-'));
-    now = Date.parse('2026-03-01T10:00:00.000Z');
-  });
-  afterEach(async () => {
-    await rm(dataDir, { recursive: true, force: true });
-    for (const record of await registry.list()) await registry.remove(record);
+afterAll(async () => {
+  await platform?.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+interface StoredState {
+  readonly executions: {
+    readonly build?: {
+      readonly assemblyDir: string;
+      readonly skipped: { environmentSuffix: string; reason: string }[];
+    };
+  }[];
+}
+function storedState(): StoredState {
+  return JSON.parse(readFileSync(path.join(dataDir, 'pipeline', 'state.json'), 'utf8')) as StoredState;
+}
+
+/** The cloud assembly the newest Build of the local pipeline wrote (or reused). */
+function latestAssembly(): string {
+  const assembly = storedState().executions.findLast((execution) => execution.build !== undefined)?.build
+    ?.assemblyDir;
+  if (assembly === undefined) throw new Error('no Build has run');
+  return assembly;
+}
+
+async function untilPipeline(done: (view: Awaited<ReturnType<LocalPlatform['pipeline']>>) => boolean) {
+  const deadline = Date.now() + 480_000;
+  while (Date.now() < deadline) {
+    const view = await platform.pipeline();
+    if (done(view)) return view;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error('the pipeline never got there');
+}
+
+describe('LocalPlatform: local mode plays the synthesized pipeline', () => {
+  it('deploys a requested environment through the pipeline to ready, with AWS-shaped outputs', async () => {
+    const snapshot = await platform.describe({ record: records['pr-a'] as EnvironmentRecord });
+    expect(snapshot.failure).toBeUndefined();
+    expect(snapshot.progress).toMatchObject({ phase: 'complete', percent: 100 });
+    expect(snapshot.progress.resourcesTotal).toBeGreaterThan(100);
+    const outputs = Object.fromEntries(snapshot.outputs.map((output) => [output.key, output.value]));
+    expect(outputs.ApiUrl).toMatch(
+      /^https:\/\/[a-z0-9]{10}\.execute-api\.us-east-1\.amazonaws\.com\/[a-z0-9]+\/$/,
+    );
+    for (const value of Object.values(outputs)) expect(value).not.toMatch(/Fn::|\[object|undefined/);
   });
 
-  it('synthesizes, deploys in dependency order and reports AWS-shaped outputs', async () => {
-    const p = platform();
-    const record = await register();
-    await p.provision({ record });
-    expect((await p.describe({ record })).progress.phase).toBe('synthesizing');
-    const first = await untilSynthesized(p, record);
-    expect(first.progress).toMatchObject({ phase: 'deploying', resourcesDone: 0, resourcesTotal: 12 });
-    expect(first.events[0]).toMatchObject({
-      resourceStatus: 'CREATE_IN_PROGRESS',
-      resourceStatusReason: 'User Initiated',
+  it('shows exactly the stages and actions of the synthesized AWS::CodePipeline::Pipeline', async () => {
+    const view = await platform.pipeline();
+    const template = JSON.parse(
+      readFileSync(path.join(latestAssembly(), 'PipelineStack.template.json'), 'utf8'),
+    ) as {
+      Resources: Record<
+        string,
+        { Type: string; Properties: { Stages?: { Name: string; Actions: { Name: string }[] }[] } }
+      >;
+    };
+    const pipeline = Object.values(template.Resources).find((r) => r.Type === 'AWS::CodePipeline::Pipeline');
+    expect(view.stages.map((stage) => [stage.name, stage.actions.map((a) => a.name)])).toEqual(
+      pipeline?.Properties.Stages?.map((stage) => [stage.Name, stage.Actions.map((a) => a.Name)]),
+    );
+  });
+
+  it('runs the bundled smoke script against the environment API: signed with the key 2xx, without 403', async () => {
+    const view = await platform.pipeline();
+    const stage = view.stages.find(
+      (s) => s.name === 'pr-a' || s.actions.some((a) => a.name.startsWith('pr-a.')),
+    );
+    const smoke = stage?.actions.find((a) => a.name.endsWith('Smoke'));
+    expect(smoke).toMatchObject({
+      status: 'Succeeded',
+      summary: 'smoke: passed (202 with key, 403 without)',
     });
-
-    now += 60_000;
-    const midway = await p.describe({ record });
-    expect(midway.progress.phase).toBe('deploying');
-    expect(midway.progress.resourcesDone).toBeGreaterThan(0);
-    expect(midway.progress.resourcesDone).toBeLessThan(12);
-    // The interface endpoint (75 s) cannot be complete while the VPC it needs was still being created.
-    const completed = (id: string) =>
-      midway.events.find((e) => e.logicalResourceId === id && e.resourceStatus === 'CREATE_COMPLETE');
-    const started = (id: string) =>
-      midway.events.find((e) => e.logicalResourceId === id && e.resourceStatus === 'CREATE_IN_PROGRESS');
-    expect(
-      started('Endpoint')?.timestamp.localeCompare(completed('Vpc')?.timestamp ?? ''),
-    ).toBeGreaterThanOrEqual(0);
-
-    now += 3_600_000;
-    const done = await p.describe({ record });
-    expect(done.progress).toMatchObject({
-      phase: 'complete',
-      resourcesDone: 12,
-      resourcesTotal: 12,
-      percent: 100,
-    });
-    expect(done.events.at(-1)).toMatchObject({
-      logicalResourceId: 'sep-pr-101-environment',
-      resourceStatus: 'CREATE_COMPLETE',
-    });
-    const outputs = Object.fromEntries(done.outputs.map((o) => [o.key, o.value]));
-    expect(outputs.ApiUrl).toMatch(/^https:\/\/[a-z0-9]{10}\.execute-api\.us-east-1\.amazonaws\.com\/v1\/$/);
-    expect(outputs.ApiKeyId).toMatch(/^[a-z0-9]{10}$/);
-    expect(outputs.DataBucketName).toBe('sep-data-pr-101-111111111111-us-east-1');
-    expect(outputs.DataKeyArn).toMatch(/^arn:aws:kms:us-east-1:111111111111:key\/[0-9a-f-]{36}$/);
-    expect(done.timeline).toHaveLength(12);
-    expect(done.timeline.every((entry) => entry.status === 'complete')).toBe(true);
-
-    const compliance = await p.compliance({ record });
-    expect(compliance.static).toMatchObject({
-      available: true,
-      totals: { rulesChecked: 70, passed: 68, suppressed: 1, errors: 0 },
-    });
-    expect(compliance.runtime.available).toBe(false);
-    expect((await p.detectDrift({ record })).status).toBe('IN_SYNC');
   });
 
-  it('resumes after a restart exactly where the deployment would be', async () => {
-    const record = await register();
-    const before = platform();
-    await before.provision({ record });
-    await untilSynthesized(before, record);
-    now += 30_000;
-    const progress = (await before.describe({ record })).progress;
-    await before.close();
-
-    const after = platform();
-    expect((await after.describe({ record })).progress).toEqual(progress);
-    now += 3_600_000;
-    expect((await after.describe({ record })).progress.phase).toBe('complete');
+  it('reads the static compliance the synth step published to the local S3', async () => {
+    const report = await platform.compliance({ record: records['pr-a'] as EnvironmentRecord });
+    expect(report.static).toMatchObject({ available: true, totals: { errors: 0 } });
+    expect(report.static.packs.map((p) => p.pack)).toEqual(
+      expect.arrayContaining(['AwsSolutions', 'PCI.DSS.321']),
+    );
   });
 
-  it('fails on an injected resource type with the resource, reason and a rollback', async () => {
-    const p = platform();
-    const record = await register({ project: 'payments fail=AWS::Lambda::Function' });
-    await p.provision({ record });
-    await untilSynthesized(p, record);
-    now += 3_600_000;
-    const failed = await p.describe({ record });
+  it('names, in the run, a registry entry the synth skipped, and the others still deploy', async () => {
+    const view = await platform.pipeline();
+    const synth = view.stages.find((s) => s.name === 'Build')?.actions[0];
+    expect(synth?.status).toBe('Succeeded');
+    const skipped = storedState().executions.flatMap((e) => e.build?.skipped ?? []);
+    expect(skipped).toContainEqual({
+      environmentSuffix: 'pr-broken',
+      reason: expect.stringMatching(/^invalid registry entry: spec\.kind/),
+    });
+  });
+
+  it('holds prod at the approval, then deploys it once approved', async () => {
+    const prod = records.prod as EnvironmentRecord;
+    const waiting = await untilPipeline((view) => view.pendingPromotion !== undefined);
+    expect(waiting.pendingPromotion).toMatchObject({ stageName: 'prod', actionName: 'PromoteToProd' });
+    expect((await platform.describe({ record: prod })).progress.phase).toBe('queued');
+    await platform.decidePromotion({ decision: 'approve', comment: 'release 1', actor: 'carol' });
+    const deployed = await until(prod, settled);
+    expect(deployed.progress.phase).toBe('complete');
+    expect((await platform.pipeline()).pendingPromotion).toBeUndefined();
+  });
+
+  it('reports an injected CloudFormation failure with the failing resource and reason', async () => {
+    const record = await registry.register({
+      spec: spec({ environmentSuffix: 'pr-fail', project: 'payments fail=AWS::S3::Bucket' }),
+      requestedBy: 'alice',
+    });
+    await platform.provision({ record });
+    const failed = await until(record, settled);
     expect(failed.progress.phase).toBe('failed');
-    expect(failed.failure).toMatchObject({
-      logicalResourceId: 'DocumentFunction',
-      resourceType: 'AWS::Lambda::Function',
+    expect(failed.failure).toMatchObject({ resourceType: 'AWS::S3::Bucket' });
+    expect(failed.failure?.reason).toMatch(/injected failure/);
+  });
+
+  it('destroys the stack in reverse dependency order', async () => {
+    const record = { ...(records['pr-a'] as EnvironmentRecord), status: 'destroying' as const };
+    await platform.destroy({ record });
+    expect((await platform.describe({ record })).progress.phase).toBe('destroying');
+    const gone = await until(record, (s) => s.progress.phase === 'destroyed');
+    expect(gone.events.at(-1)).toMatchObject({
+      resourceStatus: 'DELETE_COMPLETE',
+      resourceType: 'AWS::CloudFormation::Stack',
     });
-    expect(failed.failure?.reason).toContain('injected failure');
-    const statuses = failed.events.map((e) => `${e.logicalResourceId}:${e.resourceStatus}`);
-    expect(statuses).toContain('DocumentFunction:CREATE_FAILED');
-    expect(statuses).toContain('sep-pr-101-environment:ROLLBACK_IN_PROGRESS');
-    expect(statuses.at(-1)).toBe('sep-pr-101-environment:ROLLBACK_COMPLETE');
-    expect(statuses).toContain('DataBucket:DELETE_COMPLETE');
-    expect(failed.outputs).toEqual([]);
   });
 
-  it('reports a failed synth with the synth’s own message', async () => {
-    const p = platform();
-    const record = await register({ project: 'synth-error' });
-    await p.provision({ record });
-    const snapshot = await untilSynthesized(p, record);
-    expect(snapshot.progress.phase).toBe('failed');
-    expect(snapshot.failure?.reason).toContain('AwsSolutions-S1');
-  });
-
-  it('destroys in reverse dependency order', async () => {
-    const p = platform();
-    const record = await register();
-    await p.provision({ record });
-    await untilSynthesized(p, record);
-    now += 3_600_000;
-    await p.destroy({ record });
-    expect((await p.describe({ record })).progress.phase).toBe('destroying');
-    now += 3_600_000;
-    const gone = await p.describe({ record });
-    expect(gone.progress).toMatchObject({ phase: 'destroyed', resourcesDone: 12, resourcesTotal: 12 });
-    const deleted = (id: string) =>
-      gone.events.find((e) => e.logicalResourceId === id && e.resourceStatus === 'DELETE_COMPLETE')
-        ?.timestamp ?? '';
-    expect(deleted('Vpc') >= deleted('Subnet')).toBe(true);
-    expect(deleted('DataKey') >= deleted('DataBucket')).toBe(true);
-    expect(gone.events.at(-1)?.resourceStatus).toBe('DELETE_COMPLETE');
-  });
-
-  it('plays a finished rollout once: later reads get the same snapshot until the state changes', async () => {
-    const p = platform();
-    const record = await register();
-    await p.provision({ record });
-    await untilSynthesized(p, record);
-    now += 30_000;
-    const inFlight = await p.describe({ record });
-    expect(inFlight.progress.phase).toBe('deploying');
-    expect(await p.describe({ record })).not.toBe(inFlight);
-
-    now += 3_600_000;
-    const done = await p.describe({ record });
-    expect(done.progress.phase).toBe('complete');
-    now += 60_000;
-    expect(await p.describe({ record })).toBe(done);
-    // The memo answers only from the rollout's end on: a clock before it replays (as a restart would).
-    now -= 3_660_000;
-    expect((await p.describe({ record })).progress).toEqual(inFlight.progress);
-    now += 3_720_000;
-    expect(await p.describe({ record })).toEqual(done);
-
-    await p.destroy({ record });
-    const destroying = await p.describe({ record });
-    expect(destroying.progress.phase).toBe('destroying');
-    now += 3_600_000;
-    const gone = await p.describe({ record });
-    expect(gone.progress.phase).toBe('destroyed');
-    expect(await p.describe({ record })).toBe(gone);
-  });
-
-  it('holds the prod promotion until approved, then deploys prod', async () => {
-    const p = platform();
-    const staging = await register({
-      environmentSuffix: 'staging',
-      kind: 'staging',
-      alertEmails: ['ops@example.com'],
-    });
-    const prod = await register({
-      environmentSuffix: 'prod',
-      kind: 'prod',
-      alertEmails: ['ops@example.com'],
-    });
-    await expect(p.decidePromotion({ decision: 'approve', comment: '', actor: 'carol' })).rejects.toThrow(
-      'no promotion',
+  it('plays the real template: every resource after its dependencies, every output resolved', () => {
+    const assembly = latestAssembly();
+    const stage = readdirSync(assembly).find((entry) => entry === 'assembly-PipelineStack-pr-a') as string;
+    const file = readdirSync(path.join(assembly, stage)).find((f) => f.endsWith('.template.json')) as string;
+    const template = JSON.parse(readFileSync(path.join(assembly, stage, file), 'utf8')) as CfnTemplate;
+    const nodes = resourceGraph(template);
+    const rollout = planCreate({ nodes, physicalId: (id) => id, startedAt: new Date(0), speedFactor: 1 });
+    const created = new Map(rollout.resources.map((r) => [r.logicalId, r]));
+    const deleted = new Map(
+      planDelete({ nodes, physicalId: (id) => id, startedAt: new Date(0), speedFactor: 1 }).resources.map(
+        (r) => [r.logicalId, r],
+      ),
     );
-    await p.provision({ record: staging });
-    await untilSynthesized(p, staging);
-    expect((await p.pipeline()).pendingPromotion).toBeUndefined();
-    now += 3_600_000;
-    const waiting = await p.pipeline();
-    expect(waiting.pendingPromotion).toMatchObject({
-      stageName: 'PromoteToProd',
-      actionName: 'PromoteToProd',
+    for (const node of nodes) {
+      for (const dep of node.dependsOn) {
+        expect(created.get(node.logicalId)?.startMs ?? 0).toBeGreaterThanOrEqual(
+          created.get(dep)?.endMs ?? Number.POSITIVE_INFINITY,
+        );
+        expect(deleted.get(dep)?.startMs ?? 0).toBeGreaterThanOrEqual(
+          deleted.get(node.logicalId)?.endMs ?? Number.POSITIVE_INFINITY,
+        );
+      }
+    }
+    expect(playRollout(rollout, 'sep-pr-a-environment', new Date(rollout.endMs))).toMatchObject({
+      phase: 'complete',
+      resourcesDone: nodes.length,
     });
-    expect(waiting.stages.find((s) => s.name === 'Prod')?.status).toBe('NotStarted');
-
-    await p.decidePromotion({ decision: 'approve', comment: 'release 42', actor: 'carol' });
-    const approved = await p.pipeline();
-    expect(approved.pendingPromotion).toBeUndefined();
-    expect(approved.stages.find((s) => s.name === 'PromoteToProd')?.actions[0]?.summary).toContain(
-      'approved by carol',
-    );
-    await untilSynthesized(p, prod);
-    now += 3_600_000;
-    expect((await p.describe({ record: prod })).progress.phase).toBe('complete');
-    expect((await p.pipeline()).stages.find((s) => s.name === 'Prod')?.status).toBe('Succeeded');
+    const outputs = new TemplateResolver(template, {
+      stackName: 'sep-pr-a-environment',
+      region: 'us-east-1',
+      account: '111111111111',
+      environmentSuffix: 'pr-a',
+    }).outputs();
+    for (const output of outputs) expect(output.value).not.toMatch(/Fn::|\[object|undefined|^$/);
   });
 });

@@ -1,17 +1,32 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, realpath, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
 import { physicalName } from '@sep/infra/spec';
+import { type PipelineDefinition, synthCommands } from '@sep/pipeline/definition';
+import {
+  LOCAL_CREDENTIALS,
+  type LocalApi,
+  type LocalApiKey,
+  type LocalAwsEndpoints,
+  type LocalS3,
+  startLocalAwsEndpoints,
+  startLocalS3,
+} from '@sep/pipeline/local-aws';
+import { PROMOTION_ACTION_NAME } from '@sep/pipeline/names';
 import type { EnvironmentRecord, EnvironmentRegistry } from '@sep/pipeline/registry';
-import { staticCompliance } from '../../domain/nag-report';
+import { runSynthStep, snapshotSource, sourceFingerprint } from '@sep/pipeline/rehearsal';
 import type {
   ComplianceReport,
-  DeploymentProgress,
+  DeploymentPhase,
   DriftReport,
   PipelineStageView,
   PipelineStatus,
   PipelineView,
 } from '../../domain/types';
+import { logger } from '../../logger';
 import {
   type DeploymentSnapshot,
   type EnvironmentTarget,
@@ -20,69 +35,46 @@ import {
   type PlatformPort,
   type PromotionDecision,
 } from '../port';
+import { readPublishedNagReport } from '../published-nag-report';
+import { deployedApis } from './api-model';
 import {
-  type Playback,
-  planCreate,
-  planDelete,
-  planNoChangeUpdate,
-  playRollout,
-  type Rollout,
-} from './rollout';
-import { readStageArtifacts, type StageArtifacts, synthesizeStage } from './synth';
-import { resourceGraph, TemplateResolver } from './template';
+  type ActionRun,
+  type ActionWork,
+  type BuildRecord,
+  buildCacheKey,
+  type ExecutionRun,
+  LocalPipelinePlayer,
+  NO_CHANGE_SECONDS,
+  type PipelineState,
+} from './pipeline-player';
+import { LocalStacks, type StackAddress, type StackView } from './stacks';
+import { TemplateResolver } from './template';
 
-/** Account used when a spec names none: the same one `synth-stage.ts` synthesizes for. */
-export const LOCAL_ACCOUNT = '111111111111';
 /** A spec whose `project` contains `fail=<ResourceType>` fails on that type (local failure injection). */
 const FAIL_MARKER = /fail=([A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+)/;
-const MAX_EVENTS = 200;
-/** The pipeline's waves: 50 actions per stage, two per one-stack environment (deploy, smoke). */
-const STACKS_PER_WAVE_STAGE = 25;
-/** Bound of the per-environment memos (settled snapshots, outputs): above any registry this portal serves. */
-const MAX_SETTLED_SNAPSHOTS = 5000;
+/** The compliance-reports bucket of the local pipeline (what `ComplianceReportsBucketName` is in AWS). */
+export const LOCAL_COMPLIANCE_BUCKET = 'sep-local-compliance-reports';
+/** Bound of the per-environment snapshot memo: above any registry a portal serves. */
+const MAX_SNAPSHOTS = 5000;
 
-interface SettledSnapshot {
-  readonly state: LocalEnvironmentState;
-  readonly artifacts: StageArtifacts | undefined;
-  /** Epoch ms from which the playback no longer depends on the clock. */
-  readonly stableFrom: number;
-  readonly snapshot: DeploymentSnapshot;
-}
+/** Where an environment stands in the pipeline since it was last provisioned. */
+type Position =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'waiting'; readonly phase: 'queued' | 'synthesizing' }
+  | { readonly kind: 'failed-before-deploy'; readonly where: string; readonly reason: string }
+  | { readonly kind: 'deploy'; readonly smoke?: ActionRun; readonly deployFailure?: string };
 
-export interface LocalEnvironmentState {
-  readonly environmentSuffix: string;
-  readonly kind: EnvironmentRecord['spec']['kind'];
-  readonly stackName: string;
-  readonly synth?: {
-    readonly status: 'running' | 'succeeded' | 'failed';
-    readonly startedAt: string;
-    readonly finishedAt?: string;
-    readonly reason?: string;
-  };
-  readonly rollouts: readonly Rollout[];
-}
-
-interface PipelineExecution {
-  readonly executionId: string;
-  readonly startedAt: string;
-  readonly trigger: string;
-  readonly approval?: {
-    readonly status: 'approved' | 'rejected';
-    readonly decidedBy: string;
-    readonly decidedAt: string;
-    readonly comment: string;
-  };
-}
-
-interface PipelineState {
-  readonly executions: readonly PipelineExecution[];
-}
+/** CodeBuild's smoke action gives up after this long. */
+const SMOKE_TIMEOUT_MS = 120_000;
 
 export interface LocalPlatformOptions {
-  /** The platform reads the registry the way the real pipeline's synth does. */
+  /** The registry the local pipeline's synth step exports (the portal's own). */
   readonly registry: EnvironmentRegistry;
-  /** `<data>/platform`: per-environment state, synthesized stages, pipeline state. */
+  /** Where the synth step's export reads the registry: the local DynamoDB endpoint and table. */
+  readonly registryStore: { readonly endpoint: string; readonly tableName: string };
+  /** `<data>/platform`: the pipeline, its runs, the stacks, the local S3. */
   readonly dataDir: string;
+  /** The repository the local Source action hands to the Build (the working tree). */
   readonly repoRoot: string;
   /** @default 10 */
   readonly speedFactor?: number;
@@ -90,201 +82,188 @@ export interface LocalPlatformOptions {
   readonly failResourceType?: string;
   /** @default () => new Date() */
   readonly clock?: () => Date;
-  /** Pipeline name shown on the pipeline page. @default 'sep-environments (local)' */
-  readonly pipelineName?: string;
+  /** Told whenever the pipeline moved (the live hub re-reads instead of waiting for its next poll). */
+  readonly onChange?: () => void;
 }
 
 /**
- * The local delivery platform: it really synthesizes each requested stage
- * (child process, real template and cdk-nag report) and plays the deployment
- * from the template's own resource graph. Everything it decides is persisted
- * under `dataDir` and playback is a pure function of the clock, so a restart
- * mid-deployment resumes where the deployment would be.
+ * The local delivery platform plays the pipeline that was actually synthesized. Each run exports the
+ * registry and synthesizes the pipeline app with the synth step's own commands (read from the deployed
+ * pipeline's buildspec, run against local DynamoDB and S3), and the player runs the synthesized
+ * CodePipeline's stages and actions: each CloudFormation action's stack is played from its own
+ * template's resource graph, the approval waits for the approval call, and each smoke action runs the
+ * bundled smoke script against the environment's API as the local endpoints serve it. An environment's
+ * progress is its place in that run and its stack's state.
  */
 export class LocalPlatform implements PlatformPort {
   readonly mode = 'local' as const;
   readonly simulated = true;
-  private readonly states = new Map<string, LocalEnvironmentState>();
-  private readonly artifacts = new Map<string, StageArtifacts>();
-  private readonly parsedStages = new Map<string, Promise<StageArtifacts>>();
-  /** Outputs of a finished create, per environment and rollout start: they never change afterwards. */
-  private readonly outputsCache = new Map<string, DeploymentSnapshot['outputs']>();
-  /**
-   * Per environment, the snapshot of rollouts whose playback can no longer change (finished or
-   * interrupted): replaying 150 resources on every read would cost ~1 ms for the same answer. Valid
-   * while the state and artifacts it was computed from are the ones in hand; one entry per environment.
-   */
-  private readonly settledSnapshots = new Map<string, SettledSnapshot>();
-  private readonly synthsInFlight = new Map<string, Promise<void>>();
+  private readonly stacks: LocalStacks;
+  private readonly player: LocalPipelinePlayer;
   private readonly speedFactor: number;
   private readonly clock: () => Date;
-  private pipelineState: PipelineState | undefined;
-  private writes: Promise<unknown> = Promise.resolve();
+  private readonly apis = new Map<string, LocalApi>();
+  private readonly apiKeys = new Map<string, LocalApiKey>();
+  private services: Promise<{ s3: LocalS3; endpoints: LocalAwsEndpoints; s3Client: S3Client }> | undefined;
+  private bootstrapping: Promise<void> | undefined;
+  /** Why the pipeline's first deployment failed (shown on every environment; a restart tries again). */
+  private bootstrapError: string | undefined;
+  private provisions: Record<string, string> | undefined;
+  private readonly snapshots = new Map<
+    string,
+    { stack: StackView | undefined; key: string; snapshot: DeploymentSnapshot }
+  >();
 
   constructor(private readonly options: LocalPlatformOptions) {
     this.speedFactor = options.speedFactor ?? 10;
     this.clock = options.clock ?? (() => new Date());
+    this.stacks = new LocalStacks({
+      dataDir: path.join(options.dataDir, 'stacks'),
+      speedFactor: this.speedFactor,
+    });
+    const work: ActionWork = {
+      synth: (execution, definition, signal) => this.synth(execution, definition, signal),
+      deploy: (execution, action, at) => this.deployAction(execution, action, at),
+      smoke: (execution, action, signal) => this.smoke(execution, action, signal),
+    };
+    this.player = new LocalPipelinePlayer({
+      dataDir: path.join(options.dataDir, 'pipeline'),
+      speedFactor: this.speedFactor,
+      work,
+      clock: this.clock,
+      ...(options.onChange === undefined ? {} : { onChange: options.onChange }),
+      onError: (error) =>
+        logger.error({ err: error }, 'local pipeline: advancing failed; retrying on the next tick'),
+    });
   }
 
-  // -- environments -----------------------------------------------------------
+  // -- environments -------------------------------------------------------------------------------------
 
+  /** A registry write is not a pipeline source: start the execution that deploys it (as in aws mode). */
   async provision({ record }: EnvironmentTarget): Promise<void> {
-    const current = await this.load(record.environmentSuffix);
-    const last = current?.rollouts.at(-1);
-    const deployedOk =
-      last !== undefined &&
-      last.operation !== 'delete' &&
-      playRollout(last, current?.stackName ?? '', this.clock()).succeeded;
-    await this.startExecution(record.environmentSuffix);
-    if (current !== undefined && deployedOk && current.synth?.status === 'succeeded') {
-      await this.save({
-        ...current,
-        rollouts: [
-          ...current.rollouts,
-          planNoChangeUpdate({ startedAt: this.clock(), speedFactor: this.speedFactor }),
-        ],
-      });
+    await this.rememberProvision(record.environmentSuffix);
+    // Before the pipeline exists (a fresh data folder) its first deployment takes a synth: the request
+    // does not wait for it; the execution starts once the pipeline is deployed (`catchUp`).
+    if (!(await this.player.isBootstrapped())) {
+      this.deployPipeline();
       return;
     }
-    await this.startSynth(record, current?.rollouts ?? []);
+    await this.player.startExecution(`registry write: ${record.environmentSuffix} (${record.spec.kind})`);
   }
 
+  /**
+   * Deletes the environment's stack (CDK Pipelines never deletes a removed stage's stack) and starts a
+   * pipeline run, whose synth skips the `destroying` entry so self-mutation drops its stage.
+   */
   async destroy({ record }: EnvironmentTarget): Promise<void> {
-    const state = (await this.load(record.environmentSuffix)) ?? this.emptyState(record);
-    const now = this.clock();
-    const last = state.rollouts.at(-1);
-    const rollouts = [...state.rollouts];
-    let existing: string[] = [];
-    if (last !== undefined && last.operation !== 'delete') {
-      const elapsed = now.getTime() - Date.parse(last.startedAt);
-      const playback = playRollout(last, state.stackName, now);
-      if (!playback.finished) rollouts[rollouts.length - 1] = { ...last, interruptedAtMs: elapsed };
-      // What exists: resources whose create started (a rolled-back create left nothing).
-      existing =
-        last.failure !== undefined && playback.finished
-          ? []
-          : last.resources
-              .filter((r) => r.outcome !== 'not-started' && r.startMs <= elapsed)
-              .map((r) => r.logicalId);
-      if (last.operation === 'update') existing = this.previousResources(state);
+    const address = await this.addressOf(record);
+    await this.stacks.delete(address, this.clock());
+    if (await this.player.isBootstrapped()) {
+      await this.player.startExecution(`destroy of ${record.environmentSuffix}`);
     }
-    const artifacts = this.artifacts.get(record.environmentSuffix) ?? (await this.tryArtifacts(state));
-    const nodes = artifacts
-      ? resourceGraph(artifacts.template).filter((n) => existing.includes(n.logicalId))
-      : [];
-    const resolver = artifacts ? this.resolver(record, artifacts) : undefined;
-    rollouts.push(
-      planDelete({
-        nodes,
-        physicalId: (id) => resolver?.physicalId(id) ?? id,
-        startedAt: now,
-        speedFactor: this.speedFactor,
-      }),
-    );
-    // A synth still running is abandoned: the delete is what the owner wants now.
-    const synth =
-      state.synth?.status === 'running'
-        ? { ...state.synth, status: 'failed' as const, reason: 'cancelled by destroy' }
-        : state.synth;
-    await this.save({ ...state, ...(synth === undefined ? {} : { synth }), rollouts });
   }
 
+  /**
+   * The environment now: its stack's state and its place in the pipeline. The same snapshot object comes
+   * back while neither changed (the service reuses a snapshot's encoded detail body by identity).
+   */
   async describe({ record }: EnvironmentTarget): Promise<DeploymentSnapshot> {
-    const state = await this.load(record.environmentSuffix);
-    const stackName = this.stackName(record.environmentSuffix);
-    if (state === undefined) {
-      return {
-        stackName,
-        progress: {
-          phase: record.status === 'destroyed' ? 'destroyed' : 'queued',
-          resourcesDone: 0,
-          resourcesTotal: 0,
-          percent: 0,
-        },
-        events: [],
-        timeline: [],
-        outputs: [],
-      };
-    }
-    const last = state.rollouts.at(-1);
-    const synth = state.synth;
-    // A synth newer than the last rollout decides the phase.
-    if (
-      synth !== undefined &&
-      (last === undefined || Date.parse(synth.startedAt) > Date.parse(last.startedAt))
-    ) {
-      if (synth.status === 'running') {
-        if (!this.synthsInFlight.has(record.environmentSuffix)) this.resumeSynth(record, state);
-        return this.synthSnapshot(state, { phase: 'synthesizing', startedAt: synth.startedAt });
-      }
-      if (synth.status === 'failed') {
-        return {
-          ...this.synthSnapshot(state, {
-            phase: 'failed',
-            startedAt: synth.startedAt,
-            finishedAt: synth.finishedAt,
-          }),
-          failure: {
-            logicalResourceId: stackName,
-            resourceType: 'AWS::CDK::Stage',
-            reason: synth.reason ?? 'synth failed',
-          },
-        };
-      }
-    }
-    if (last === undefined) return this.synthSnapshot(state, { phase: 'queued' });
-    const now = this.clock();
-    const artifacts = await this.tryArtifacts(state);
-    const settled = this.settledSnapshots.get(record.environmentSuffix);
-    if (
-      settled !== undefined &&
-      settled.state === state &&
-      settled.artifacts === artifacts &&
-      now.getTime() >= settled.stableFrom
-    )
-      return settled.snapshot;
-    const playback = playRollout(last, state.stackName, now, { maxEvents: MAX_EVENTS });
-    const previous = state.rollouts.at(-2);
-    const usesPrevious = previous !== undefined && playback.events.length < MAX_EVENTS;
-    const earlier = usesPrevious
-      ? playRollout(previous, state.stackName, now, { maxEvents: MAX_EVENTS }).events
-      : [];
-    const events = [...earlier, ...playback.events].slice(-MAX_EVENTS);
-    const outputs =
-      playback.succeeded && artifacts !== undefined ? this.outputsOf(record, artifacts, last) : [];
-    const failure = last.failure !== undefined && playback.phase !== 'deploying' ? last.failure : undefined;
-    const snapshot: DeploymentSnapshot = {
-      stackName: state.stackName,
-      progress: progressOf(playback, last),
-      events,
-      timeline: playback.timeline,
-      outputs,
-      ...(failure === undefined
-        ? {}
-        : {
-            failure: {
-              logicalResourceId: failure.logicalId,
-              resourceType: failure.type,
-              reason: failure.reason,
-            },
-          }),
-    };
-    const stableFrom = Math.max(settledAt(last), usesPrevious ? settledAt(previous) : 0);
-    if (now.getTime() >= stableFrom) {
-      this.settledSnapshots.delete(record.environmentSuffix);
-      if (this.settledSnapshots.size >= MAX_SETTLED_SNAPSHOTS)
-        this.settledSnapshots.delete(this.settledSnapshots.keys().next().value as string);
-      this.settledSnapshots.set(record.environmentSuffix, { state, artifacts, stableFrom, snapshot });
-    } else this.settledSnapshots.delete(record.environmentSuffix);
+    this.deployPipeline();
+    const address = await this.addressOf(record);
+    const state = await this.player.current();
+    const stack = await this.stacks.describe(address, this.clock());
+    const position: Position =
+      this.bootstrapError === undefined
+        ? this.positionOf(record, state, await this.provisionTimes())
+        : { kind: 'failed-before-deploy', where: 'pipeline', reason: this.bootstrapError };
+    const key = JSON.stringify([record.status, position]);
+    const memo = this.snapshots.get(record.environmentSuffix);
+    if (memo !== undefined && memo.stack === stack && memo.key === key) return memo.snapshot;
+    const snapshot = this.snapshotOf(record, address, stack, position);
+    this.snapshots.delete(record.environmentSuffix);
+    if (this.snapshots.size >= MAX_SNAPSHOTS)
+      this.snapshots.delete(this.snapshots.keys().next().value as string);
+    this.snapshots.set(record.environmentSuffix, { stack, key, snapshot });
     return snapshot;
   }
 
+  private snapshotOf(
+    record: EnvironmentRecord,
+    address: StackAddress,
+    stack: StackView | undefined,
+    position: Position,
+  ): DeploymentSnapshot {
+    const empty = { stackName: address.stackName, events: [], timeline: [], outputs: [] };
+    const idle = (phase: DeploymentPhase) => ({
+      ...(stack ?? empty),
+      progress: { phase, resourcesDone: 0, resourcesTotal: 0, percent: 0 },
+    });
+    if (stack?.operation.rollout.operation === 'delete' || record.status === 'destroying') {
+      if (stack === undefined)
+        return { ...idle('destroyed'), progress: { ...idle('destroyed').progress, percent: 100 } };
+      return { ...stack, progress: this.progressOf(stack.playback, stack.operation.rollout) };
+    }
+    switch (position.kind) {
+      case 'waiting':
+        return idle(position.phase);
+      case 'failed-before-deploy':
+        return {
+          ...idle('failed'),
+          failure: {
+            logicalResourceId: position.where,
+            resourceType: 'AWS::CodePipeline::Action',
+            reason: position.reason,
+          },
+        };
+      case 'deploy': {
+        if (stack === undefined) return idle('queued');
+        const progress = this.progressOf(stack.playback, stack.operation.rollout);
+        const smoke = position.smoke;
+        if (progress.phase === 'complete' && smoke !== undefined && smoke.status !== 'Succeeded') {
+          if (smoke.status === 'Failed') {
+            return {
+              ...stack,
+              progress: { ...progress, phase: 'failed' },
+              failure: {
+                logicalResourceId: smoke.name,
+                resourceType: 'AWS::CodePipeline::Action',
+                reason: `smoke test failed: ${smoke.errorMessage ?? 'no detail'}`,
+              },
+            };
+          }
+          // Deployed, not yet proven: the smoke test is running (or about to).
+          return { ...stack, outputs: [], progress: { ...progress, phase: 'deploying', percent: 99 } };
+        }
+        if (position.deployFailure !== undefined && stack.operation.rollout.failure === undefined) {
+          return {
+            ...stack,
+            progress: { ...progress, phase: 'failed' },
+            failure: {
+              logicalResourceId: address.stackName,
+              resourceType: 'AWS::CloudFormation::Stack',
+              reason: position.deployFailure,
+            },
+          };
+        }
+        return { ...stack, progress };
+      }
+      case 'none':
+        return stack === undefined
+          ? idle('queued')
+          : { ...stack, progress: this.progressOf(stack.playback, stack.operation.rollout) };
+    }
+  }
+
   async compliance({ record }: EnvironmentTarget): Promise<ComplianceReport> {
-    const state = await this.load(record.environmentSuffix);
-    const artifacts = state === undefined ? undefined : await this.tryArtifacts(state);
+    const { s3Client } = await this.localServices();
     return {
       environmentSuffix: record.environmentSuffix,
-      static: staticCompliance(artifacts?.nagReport),
+      static: await readPublishedNagReport({
+        s3: s3Client,
+        bucket: LOCAL_COMPLIANCE_BUCKET,
+        environmentSuffix: record.environmentSuffix,
+        unconfigured: 'no compliance-reports bucket',
+      }),
       runtime: {
         available: false,
         unavailableReason: 'local mode: AWS Config rule results exist only in aws mode',
@@ -310,430 +289,581 @@ export class LocalPlatform implements PlatformPort {
     };
   }
 
-  // -- pipeline ---------------------------------------------------------------
+  // -- pipeline -----------------------------------------------------------------------------------------
 
+  /** The deployed pipeline's stages, each with the latest execution that entered it (as GetPipelineState). */
   async pipeline(): Promise<Omit<PipelineView, 'canDecide'>> {
-    const state = await this.loadPipeline();
-    const now = this.clock().toISOString();
-    const records = await this.options.registry.list();
-    const phaseOf = async (record: EnvironmentRecord) => (await this.describe({ record })).progress.phase;
-    const statusOfPhase = (phase: string): PipelineStatus =>
-      phase === 'complete'
-        ? 'Succeeded'
-        : phase === 'failed'
-          ? 'Failed'
-          : phase === 'queued'
-            ? 'NotStarted'
-            : 'InProgress';
-    const ephemeral = records.filter((r) => r.spec.kind === 'ephemeral' && r.status !== 'destroyed');
-    const stages: PipelineStageView[] = [
-      {
-        name: 'Source',
-        status: 'Succeeded',
-        actions: [
-          { name: 'sep-repository', status: 'Succeeded', summary: 'CodeStar connection (local mode)' },
-        ],
-      },
-      {
-        name: 'Build',
-        status: 'Succeeded',
-        actions: [{ name: 'Synth', status: 'Succeeded', summary: 'registry → cdk synth, cdk-nag' }],
-      },
-      { name: 'UpdatePipeline', status: 'Succeeded', actions: [{ name: 'SelfMutate', status: 'Succeeded' }] },
-    ];
-    for (let i = 0; i < ephemeral.length; i += STACKS_PER_WAVE_STAGE) {
-      const shard = ephemeral.slice(i, i + STACKS_PER_WAVE_STAGE);
-      const actions = await Promise.all(
-        shard.map(async (record) => ({
-          name: `${this.stackName(record.environmentSuffix)}.Deploy`,
-          status: statusOfPhase(await phaseOf(record)),
-          lastChangedAt: record.updatedAt,
-        })),
-      );
-      stages.push({
-        name: `Ephemeral.${i / STACKS_PER_WAVE_STAGE + 1}`,
-        status: combine(actions.map((a) => a.status)),
-        actions,
-      });
-    }
-    const staging = records.find((r) => r.spec.kind === 'staging');
-    const prod = records.find((r) => r.spec.kind === 'prod');
-    const stagingStatus: PipelineStatus = staging ? statusOfPhase(await phaseOf(staging)) : 'NotStarted';
-    const latest = state.executions.at(-1);
-    const approval = latest?.approval;
-    const awaiting = latest !== undefined && approval === undefined && stagingStatus === 'Succeeded';
-    const approvalStatus: PipelineStatus = approval
-      ? approval.status === 'approved'
-        ? 'Succeeded'
-        : 'Failed'
-      : awaiting
-        ? 'InProgress'
-        : 'NotStarted';
-    const prodStatus: PipelineStatus =
-      prod && approval?.status === 'approved' ? statusOfPhase(await phaseOf(prod)) : 'NotStarted';
-    stages.push(
-      {
-        name: 'Staging',
-        status: stagingStatus,
-        actions: staging
-          ? [
-              {
-                name: `${this.stackName(staging.environmentSuffix)}.Deploy`,
-                status: stagingStatus,
-                lastChangedAt: staging.updatedAt,
-              },
-            ]
-          : [],
-      },
-      {
-        name: 'PromoteToProd',
-        status: approvalStatus,
-        actions: [
-          {
-            name: 'PromoteToProd',
-            status: approvalStatus,
-            ...(approval
-              ? {
-                  lastChangedAt: approval.decidedAt,
-                  summary: `${approval.status} by ${approval.decidedBy}${approval.comment ? `: ${approval.comment}` : ''}`,
-                }
-              : {}),
-          },
-        ],
-      },
-      {
-        name: 'Prod',
-        status: prodStatus,
-        actions: prod
-          ? [
-              {
-                name: `${this.stackName(prod.environmentSuffix)}.Deploy`,
-                status: prodStatus,
-                lastChangedAt: prod.updatedAt,
-              },
-            ]
-          : [],
-      },
-    );
-    const executionStatus: PipelineStatus =
-      approval?.status === 'rejected'
-        ? 'Failed'
-        : combine(
-            stages.map((stage) => stage.status).filter((status) => status !== 'NotStarted' || !awaiting),
-          );
+    this.deployPipeline();
+    await this.bootstrap();
+    const state = await this.player.current();
+    if (state === undefined) throw new Error('the local pipeline is not deployed');
+    const latestIn = (stageName: string) =>
+      [...state.executions]
+        .reverse()
+        .map((execution) => ({ execution, stage: execution.stages.find((s) => s.name === stageName) }))
+        .find(({ stage }) => stage !== undefined && stage.status !== 'NotStarted');
+    const stages: PipelineStageView[] = state.definition.stages.map((definition) => {
+      const entered = latestIn(definition.name);
+      const run = entered?.stage;
+      return {
+        name: definition.name,
+        status: (run?.status ?? 'NotStarted') as PipelineStatus,
+        ...(run?.startedAt === undefined ? {} : { startedAt: run.startedAt }),
+        ...(run?.finishedAt === undefined ? {} : { finishedAt: run.finishedAt }),
+        ...(entered === undefined ? {} : { executionId: entered.execution.executionId }),
+        actions: definition.actions.map((action) => {
+          const actionRun = run?.actions.find((a) => a.name === action.name);
+          const lastChangedAt = actionRun?.finishedAt ?? actionRun?.startedAt;
+          const summary = actionRun?.errorMessage ?? actionRun?.summary;
+          return {
+            name: action.name,
+            status: (actionRun?.status === 'Abandoned'
+              ? 'Stopped'
+              : (actionRun?.status ?? 'NotStarted')) as PipelineStatus,
+            ...(lastChangedAt === undefined ? {} : { lastChangedAt }),
+            ...(summary === undefined ? {} : { summary }),
+          };
+        }),
+      };
+    });
+    const current =
+      [...state.executions].reverse().find((execution) => execution.status === 'InProgress') ??
+      state.executions.at(-1);
+    const pending = this.pendingApproval(state);
     return {
-      pipelineName: this.options.pipelineName ?? 'sep-environments (local)',
+      pipelineName: `${state.definition.pipelineName} (local)`,
       mode: 'local',
       simulated: true,
       stages,
-      ...(latest === undefined
+      ...(current === undefined
         ? {}
         : {
             currentExecution: {
-              executionId: latest.executionId,
-              status: awaiting || executionStatus === 'NotStarted' ? 'InProgress' : executionStatus,
-              startedAt: latest.startedAt,
+              executionId: current.executionId,
+              status: current.status as PipelineStatus,
+              startedAt: current.startedAt,
+              ...(current.statusSummary === undefined ? {} : { summary: current.statusSummary }),
+              trigger: current.trigger,
             },
           }),
-      ...(awaiting && latest !== undefined
-        ? {
+      ...(pending === undefined
+        ? {}
+        : {
             pendingPromotion: {
-              stageName: 'PromoteToProd',
-              actionName: 'PromoteToProd',
-              requestedAt: staging?.updatedAt ?? now,
-              executionId: latest.executionId,
+              stageName: pending.stageName,
+              actionName: pending.action.name,
+              requestedAt: pending.action.startedAt ?? pending.execution.startedAt,
+              executionId: pending.execution.executionId,
             },
-          }
-        : {}),
+          }),
     };
   }
 
   async decidePromotion(decision: PromotionDecision): Promise<void> {
-    const view = await this.pipeline();
-    const pending = view.pendingPromotion;
-    if (pending === undefined) throw new NoPendingPromotionError();
-    const state = await this.loadPipeline();
-    const executions = state.executions.map((execution) =>
-      execution.executionId === pending.executionId
-        ? {
-            ...execution,
-            approval: {
-              status: decision.decision === 'approve' ? ('approved' as const) : ('rejected' as const),
-              decidedBy: decision.actor,
-              decidedAt: this.clock().toISOString(),
-              comment: decision.comment,
-            },
-          }
-        : execution,
-    );
-    await this.savePipeline({ executions });
-    if (decision.decision === 'approve') {
-      const prod = (await this.options.registry.list()).find((r) => r.spec.kind === 'prod');
-      if (prod !== undefined) await this.deploy(prod);
-    }
-  }
-
-  /** Starts a pipeline execution the way the portal does in aws mode after a registry write. */
-  async startExecution(trigger: string): Promise<void> {
-    const state = await this.loadPipeline();
-    const executionId = `local-${String(state.executions.length + 1).padStart(4, '0')}-${trigger}`;
-    // Keep a bounded history: only the latest execution is shown.
-    const executions = [
-      ...state.executions.slice(-20),
-      { executionId, startedAt: this.clock().toISOString(), trigger },
-    ];
-    await this.savePipeline({ executions });
+    const state = await this.player.current();
+    const pending = state === undefined ? undefined : this.pendingApproval(state);
+    if (pending?.action.approval === undefined) throw new NoPendingPromotionError();
+    const decided = await this.player.decideApproval({
+      executionId: pending.execution.executionId,
+      token: pending.action.approval.token,
+      decision: decision.decision === 'approve' ? 'Approved' : 'Rejected',
+      decidedBy: decision.actor,
+      comment: decision.comment,
+    });
+    if (!decided) throw new NoPendingPromotionError();
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.synthsInFlight.values()]);
-    await this.writes;
-  }
-
-  // -- internals --------------------------------------------------------------
-
-  /** Brings an environment up without starting a pipeline execution (prod after approval). */
-  private async deploy(record: EnvironmentRecord): Promise<void> {
-    const current = await this.load(record.environmentSuffix);
-    await this.startSynth(record, current?.rollouts ?? []);
-  }
-
-  private stackName(environmentSuffix: string): string {
-    return physicalName('environmentStack', { suffix: environmentSuffix });
-  }
-
-  private emptyState(record: EnvironmentRecord): LocalEnvironmentState {
-    return {
-      environmentSuffix: record.environmentSuffix,
-      kind: record.spec.kind,
-      stackName: this.stackName(record.environmentSuffix),
-      rollouts: [],
-    };
-  }
-
-  private envDir(environmentSuffix: string): string {
-    return path.join(this.options.dataDir, 'environments', environmentSuffix);
-  }
-
-  private outDir(environmentSuffix: string): string {
-    return path.join(this.envDir(environmentSuffix), 'stage.out');
-  }
-
-  private synthSnapshot(
-    state: LocalEnvironmentState,
-    progress: Partial<DeploymentProgress> & Pick<DeploymentProgress, 'phase'>,
-  ): DeploymentSnapshot {
-    return {
-      stackName: state.stackName,
-      progress: { resourcesDone: 0, resourcesTotal: 0, percent: 0, ...progress },
-      events: [],
-      timeline: [],
-      outputs: [],
-    };
-  }
-
-  private async startSynth(record: EnvironmentRecord, rollouts: readonly Rollout[]): Promise<void> {
-    const state: LocalEnvironmentState = {
-      ...this.emptyState(record),
-      rollouts,
-      synth: { status: 'running', startedAt: this.clock().toISOString() },
-    };
-    // Claim the synth before the write: a concurrent describe must not start a second one.
-    this.synthsInFlight.set(record.environmentSuffix, Promise.resolve());
-    await this.save(state);
-    this.resumeSynth(record, state);
-  }
-
-  /** Runs (or, after a restart, re-runs) the synth, then plans the create from the template. */
-  private resumeSynth(record: EnvironmentRecord, state: LocalEnvironmentState): void {
-    const suffix = record.environmentSuffix;
-    this.artifacts.delete(suffix);
-    for (const key of this.parsedStages.keys()) {
-      if (key.startsWith(`${this.envDir(suffix)}${path.sep}`)) this.parsedStages.delete(key);
-    }
-    const work = (async () => {
-      const startedAt = state.synth?.startedAt ?? this.clock().toISOString();
-      try {
-        await synthesizeStage({
-          repoRoot: this.options.repoRoot,
-          spec: record.spec,
-          outDir: this.outDir(suffix),
-        });
-        const artifacts = await readStageArtifacts({
-          outDir: this.outDir(suffix),
-          stackName: state.stackName,
-        });
-        this.artifacts.set(suffix, artifacts);
-        const latest = (await this.load(suffix)) ?? state;
-        if (latest.synth?.status !== 'running') return; // destroyed meanwhile
-        const resolver = this.resolver(record, artifacts);
-        const failResourceType = FAIL_MARKER.exec(record.spec.project)?.[1] ?? this.options.failResourceType;
-        const rollout = planCreate({
-          nodes: resourceGraph(artifacts.template),
-          physicalId: (id) => resolver.physicalId(id),
-          startedAt: this.clock(),
-          speedFactor: this.speedFactor,
-          ...(failResourceType === undefined ? {} : { failResourceType }),
-        });
-        await this.save({
-          ...latest,
-          synth: { status: 'succeeded', startedAt, finishedAt: this.clock().toISOString() },
-          rollouts: [...latest.rollouts, rollout],
-        });
-      } catch (error) {
-        const latest = (await this.load(suffix)) ?? state;
-        if (latest.synth?.status !== 'running') return;
-        await this.save({
-          ...latest,
-          synth: {
-            status: 'failed',
-            startedAt,
-            finishedAt: this.clock().toISOString(),
-            reason: error instanceof Error ? error.message : String(error),
-          },
-        });
-      } finally {
-        this.synthsInFlight.delete(suffix);
-      }
-    })();
-    this.synthsInFlight.set(suffix, work);
-  }
-
-  private outputsOf(
-    record: EnvironmentRecord,
-    artifacts: StageArtifacts,
-    rollout: Rollout,
-  ): DeploymentSnapshot['outputs'] {
-    const key = `${record.environmentSuffix}@${rollout.startedAt}`;
-    let outputs = this.outputsCache.get(key);
-    if (outputs === undefined) {
-      outputs = this.resolver(record, artifacts).outputs();
-      if (this.outputsCache.size >= MAX_SETTLED_SNAPSHOTS)
-        this.outputsCache.delete(this.outputsCache.keys().next().value as string);
-      this.outputsCache.set(key, outputs);
-    }
-    return outputs;
-  }
-
-  private resolver(record: EnvironmentRecord, artifacts: StageArtifacts): TemplateResolver {
-    return new TemplateResolver(artifacts.template, {
-      stackName: artifacts.stackName,
-      region: record.spec.region,
-      account: record.spec.account ?? LOCAL_ACCOUNT,
-      environmentSuffix: record.environmentSuffix,
-    });
-  }
-
-  private previousResources(state: LocalEnvironmentState): string[] {
-    const create = [...state.rollouts]
-      .reverse()
-      .find((r) => r.operation === 'create' && r.failure === undefined);
-    return create?.resources.map((r) => r.logicalId) ?? [];
-  }
-
-  private async tryArtifacts(state: LocalEnvironmentState): Promise<StageArtifacts | undefined> {
-    const cached = this.artifacts.get(state.environmentSuffix);
-    if (cached) return cached;
-    const outDir = this.outDir(state.environmentSuffix);
-    if (state.synth?.status !== 'succeeded' || !existsSync(outDir)) return undefined;
-    try {
-      // Keyed by the real directory: one parse per synthesized stage, however it is linked.
-      const key = await realpath(outDir);
-      let parsing = this.parsedStages.get(key);
-      if (parsing === undefined) {
-        parsing = readStageArtifacts({ outDir, stackName: state.stackName });
-        this.parsedStages.set(key, parsing);
-        parsing.catch(() => this.parsedStages.delete(key));
-      }
-      const artifacts = { ...(await parsing), stackName: state.stackName };
-      this.artifacts.set(state.environmentSuffix, artifacts);
-      return artifacts;
-    } catch {
-      return undefined;
+    await this.bootstrapping?.catch(() => undefined);
+    await this.player.close();
+    const services = await this.services?.catch(() => undefined);
+    if (services !== undefined) {
+      services.s3Client.destroy();
+      await services.endpoints.close();
+      await services.s3.close();
     }
   }
 
-  /** Current state of one environment (memory first, then the data folder). */
-  async load(environmentSuffix: string): Promise<LocalEnvironmentState | undefined> {
-    const cached = this.states.get(environmentSuffix);
-    if (cached) return cached;
-    const file = path.join(this.envDir(environmentSuffix), 'state.json');
-    if (!existsSync(file)) return undefined;
-    const state = JSON.parse(await readFile(file, 'utf8')) as LocalEnvironmentState;
-    this.states.set(environmentSuffix, state);
-    return state;
+  // -- the pipeline's real work -------------------------------------------------------------------------
+
+  /**
+   * The operator's first `cdk deploy` of the pipeline stack: the pipeline app synthesized from a clean
+   * checkout (no environments file yet), through the CDK CLI with no credentials. Once per data folder.
+   */
+  /**
+   * Deploys the pipeline in the background when it is not (once per data folder), then starts the
+   * execution any provision is still waiting for.
+   */
+  private deployPipeline(): void {
+    if (this.bootstrapping !== undefined) return;
+    this.bootstrap().then(
+      () => this.catchUp(),
+      (error: unknown) => {
+        this.bootstrapError = error instanceof Error ? error.message : String(error);
+        logger.error({ err: error }, 'local pipeline: its first deployment failed');
+      },
+    );
   }
 
-  /** Writes state atomically (temp file + rename) so a crash never leaves half a file. */
-  async save(state: LocalEnvironmentState): Promise<void> {
-    this.states.set(state.environmentSuffix, state);
-    const dir = this.envDir(state.environmentSuffix);
-    await this.serialized(async () => {
+  /** A provision newer than every execution (made before the pipeline existed, or before a crash) gets one. */
+  private async catchUp(): Promise<void> {
+    const state = await this.player.peek();
+    const newest = state?.executions.at(-1)?.startedAt ?? '';
+    const waiting = Object.entries(await this.provisionTimes())
+      .filter(([, at]) => at > newest)
+      .map(([suffix]) => suffix);
+    if (waiting.length > 0) await this.player.startExecution(`registry writes: ${waiting.sort().join(', ')}`);
+  }
+
+  private bootstrap(): Promise<void> {
+    this.bootstrapping ??= (async () => {
+      if (await this.player.isBootstrapped()) return;
+      const dir = path.join(this.options.dataDir, 'pipeline', 'bootstrap');
+      await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true });
-      const tmp = path.join(dir, 'state.json.tmp');
-      await writeFile(tmp, JSON.stringify(state));
-      await rename(tmp, path.join(dir, 'state.json'));
+      await snapshotSource({ repoRoot: this.options.repoRoot, into: path.join(dir, 'source') });
+      const out = path.join(dir, 'cdk.out');
+      await new Promise<void>((resolve, reject) => {
+        execFile(
+          'npx',
+          ['--no-install', 'cdk', 'synth', '-q', '-o', out],
+          {
+            cwd: path.join(dir, 'source', 'pipeline'),
+            timeout: 300_000,
+            maxBuffer: 16 * 1024 * 1024,
+            env: {
+              PATH: process.env.PATH ?? '',
+              HOME: process.env.HOME ?? dir,
+              NODE_ENV: 'production',
+              CDK_DISABLE_CLI_TELEMETRY: 'true',
+            },
+          },
+          (error, _stdout, stderr) =>
+            error === null
+              ? resolve()
+              : reject(
+                  new Error(
+                    `the pipeline's first synth failed: ${String(stderr).trim().split('\n').slice(-12).join('\n')}`,
+                  ),
+                ),
+        );
+      });
+      await this.player.bootstrap(out);
+    })();
+    return this.bootstrapping;
+  }
+
+  private localServices() {
+    this.services ??= (async () => {
+      const s3 = await startLocalS3({
+        dataDir: path.join(this.options.dataDir, 's3'),
+        buckets: [LOCAL_COMPLIANCE_BUCKET],
+      });
+      const endpoints = await startLocalAwsEndpoints({
+        apis: { api: (id) => this.apis.get(id), apiKey: (id) => this.apiKeys.get(id) },
+      });
+      const s3Client = new S3Client({
+        region: 'us-east-1',
+        endpoint: s3.endpoint,
+        forcePathStyle: true,
+        credentials: LOCAL_CREDENTIALS,
+        maxAttempts: 2,
+      });
+      return { s3, endpoints, s3Client };
+    })();
+    return this.services;
+  }
+
+  /** The synth step of `execution`, or the assembly of an earlier one with the same inputs. */
+  private async synth(
+    execution: ExecutionRun,
+    definition: PipelineDefinition,
+    signal: AbortSignal,
+  ): Promise<BuildRecord> {
+    const started = Date.now();
+    const registry = (await this.options.registry.list()).map((record) => ({
+      environmentSuffix: record.environmentSuffix,
+      status: record.status,
+      spec: record.spec,
+      createdAt: record.createdAt,
+    }));
+    const cacheKey = buildCacheKey({
+      source: await sourceFingerprint(this.options.repoRoot),
+      registry,
+      buildspec: synthCommands(definition).build,
+    });
+    const state = await this.player.peek();
+    const earlier = [...(state?.executions ?? [])]
+      .reverse()
+      .find((other) => other.build?.cacheKey === cacheKey && other.build.reusedFrom === undefined);
+    if (earlier?.build !== undefined && existsSync(earlier.build.assemblyDir)) {
+      return { ...earlier.build, reusedFrom: earlier.executionId, durationMs: Date.now() - started };
+    }
+    const runDir = this.player.runDir(execution);
+    await rm(runDir, { recursive: true, force: true });
+    await mkdir(runDir, { recursive: true });
+    const sourceDir = path.join(runDir, 'source');
+    await snapshotSource({ repoRoot: this.options.repoRoot, into: sourceDir });
+    const { s3, endpoints } = await this.localServices();
+    const result = await runSynthStep({
+      definition,
+      sourceDir,
+      resolvedVariables: {
+        REGISTRY_TABLE_NAME: this.options.registryStore.tableName,
+        COMPLIANCE_REPORTS_BUCKET: LOCAL_COMPLIANCE_BUCKET,
+      },
+      awsEnvironment: {
+        ...endpoints.environment(),
+        AWS_ENDPOINT_URL_DYNAMODB: this.options.registryStore.endpoint,
+        AWS_ENDPOINT_URL_S3: s3.endpoint,
+      },
+      logFile: path.join(runDir, 'build.log'),
+      signal,
+    });
+    const exportFile = path.join(sourceDir, 'pipeline', 'environments.json');
+    const exported = existsSync(exportFile)
+      ? ((JSON.parse(await readFile(exportFile, 'utf8')) as { environments?: EnvironmentRecord[] })
+          .environments ?? [])
+      : [];
+    return {
+      runDir,
+      assemblyDir: result.assemblyDir,
+      cacheKey,
+      exported: exported.map((record) => ({
+        environmentSuffix: record.environmentSuffix,
+        version: record.version,
+        updatedAt: record.updatedAt,
+      })),
+      skipped: result.skipped,
+      durationMs: result.durationMs,
+      commands: result.commands.map(({ command, durationMs }) => ({ command, durationMs })),
+    };
+  }
+
+  /** A CloudFormation CREATE_UPDATE of the action's stack from the execution's cloud assembly. */
+  private async deployAction(execution: ExecutionRun, action: ActionRun, at: Date) {
+    const state = await this.player.peek();
+    const definition = state?.definition.stages
+      .flatMap((stage) => stage.actions)
+      .find((candidate) => candidate.name === action.name && candidate.kind === 'deploy');
+    const stack = definition?.stack;
+    if (stack === undefined || execution.build === undefined) {
+      return {
+        endsAt: at,
+        outcome: 'Failed' as const,
+        summary: 'no stack to deploy',
+        errorMessage: `${action.name}: no template in the cloud assembly`,
+      };
+    }
+    const address = { account: stack.account, region: stack.region, stackName: stack.stackName };
+    action.stack = { ...address, templatePath: stack.templatePath };
+    const templateText = await readFile(path.join(execution.build.assemblyDir, stack.templatePath), 'utf8');
+    const record =
+      action.environmentSuffix === undefined
+        ? undefined
+        : await this.options.registry.get({ environmentSuffix: action.environmentSuffix });
+    const failResourceType =
+      record === undefined
+        ? undefined
+        : (FAIL_MARKER.exec(record.spec.project)?.[1] ?? this.options.failResourceType);
+    const outcome = await this.stacks.deploy({
+      address,
+      templateText,
+      startedAt: at,
+      ...(failResourceType === undefined ? {} : { failResourceType }),
+      ...(action.environmentSuffix === undefined ? {} : { environmentSuffix: action.environmentSuffix }),
+      // One token per action execution, as CodePipeline's CloudFormation action sends: a resumed run
+      // (the portal restarted mid-action) gets its own operation back instead of a second one.
+      clientRequestToken: `${execution.executionId}-${action.name}`,
+    });
+    if (outcome.outcome === 'refused') {
+      return {
+        endsAt: at,
+        outcome: 'Failed' as const,
+        summary: outcome.reason,
+        errorMessage: outcome.reason,
+      };
+    }
+    if (outcome.outcome === 'no-change') {
+      action.stack.noChange = true;
+      return {
+        endsAt: new Date(at.getTime() + (NO_CHANGE_SECONDS * 1000) / this.speedFactor),
+        outcome: 'Succeeded' as const,
+        summary: 'No updates are to be performed.',
+      };
+    }
+    const { rollout } = outcome.operation;
+    const endsAt = new Date(Date.parse(rollout.startedAt) + rollout.endMs);
+    const verb = rollout.operation === 'create' ? 'CREATE' : 'UPDATE';
+    return rollout.failure === undefined
+      ? {
+          endsAt,
+          outcome: 'Succeeded' as const,
+          summary: `${verb}_COMPLETE (${rollout.resources.length} resources)`,
+        }
+      : {
+          endsAt,
+          outcome: 'Failed' as const,
+          summary: `${rollout.operation === 'create' ? 'ROLLBACK_COMPLETE' : 'UPDATE_ROLLBACK_COMPLETE'}`,
+          errorMessage: `${rollout.failure.logicalId} (${rollout.failure.type}): ${rollout.failure.reason}`,
+        };
+  }
+
+  /**
+   * The smoke action: the bundled smoke script from the execution's cloud assembly, with the stack
+   * outputs its action reads, against the environment's API as the local endpoints serve it.
+   */
+  private async smoke(
+    execution: ExecutionRun,
+    action: ActionRun,
+    signal: AbortSignal,
+  ): Promise<{ summary: string }> {
+    const state = await this.player.peek();
+    const stages = state?.definition.stages ?? [];
+    const definition = stages
+      .flatMap((stage) => stage.actions)
+      .find(
+        (a) =>
+          a.name === action.name && a.kind === 'smoke' && a.environmentSuffix === action.environmentSuffix,
+      );
+    const stage = stages.find((s) => s.actions.includes(definition as never));
+    const deploy = stage?.actions.find(
+      (a) => a.kind === 'deploy' && a.environmentSuffix === action.environmentSuffix,
+    );
+    if (definition?.build === undefined || deploy?.stack === undefined || execution.build === undefined) {
+      throw new Error(
+        `${action.name}: no deploy action with outputs for ${action.environmentSuffix ?? 'this stage'}`,
+      );
+    }
+    const address = {
+      account: deploy.stack.account,
+      region: deploy.stack.region,
+      stackName: deploy.stack.stackName,
+    };
+    const described = await this.stacks.describe(address, this.clock());
+    const outputs = new Map((described?.outputs ?? []).map((output) => [output.key, output.value]));
+    await this.serveApis(address);
+    const { endpoints } = await this.localServices();
+    const env: Record<string, string> = {};
+    for (const variable of definition.build.environmentVariables) {
+      env[variable.name] = variable.value.replace(
+        /#\{([^.}]+)\.([^}]+)\}/g,
+        (_whole, namespace: string, name: string) =>
+          namespace === deploy.namespace ? (outputs.get(name) ?? '') : '',
+      );
+    }
+    // The API answers on loopback: https://<id>.execute-api.<region>.amazonaws.com/<stage>/ → the local URL.
+    const api = /^https:\/\/([a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com\/([^/]+)\/?$/.exec(
+      env.API_URL ?? '',
+    );
+    if (api !== null)
+      env.API_URL = endpoints.apiUrl({ apiId: api[1] as string, stageName: api[2] as string });
+    const script = path.join(execution.build.assemblyDir, 'smoke', 'smoke.js');
+    if (!existsSync(script))
+      throw new Error(`the cloud assembly has no smoke script (${script}): the synth step did not bundle it`);
+    return new Promise((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [script],
+        {
+          cwd: execution.build?.assemblyDir,
+          timeout: SMOKE_TIMEOUT_MS,
+          signal,
+          env: {
+            PATH: process.env.PATH ?? '',
+            NODE_ENV: 'production',
+            // CodeBuild runs in the pipeline's region; the script reads the API's region from its URL,
+            // which on loopback names none, so the environment's region is what it falls back to.
+            AWS_REGION: deploy.stack?.region ?? 'us-east-1',
+            ...endpoints.environment(),
+            ...env,
+          },
+        },
+        (error, stdout, stderr) => {
+          const lines = `${stdout}${stderr}`.trim().split('\n');
+          const said = lines.filter((line) => line.startsWith('smoke: '));
+          if (error === null) resolve({ summary: said.at(-1) ?? 'smoke test passed' });
+          else reject(new Error((said.length > 0 ? said : lines).slice(-4).join('\n') || error.message));
+        },
+      );
     });
   }
 
-  private async loadPipeline(): Promise<PipelineState> {
-    if (this.pipelineState) return this.pipelineState;
-    const file = path.join(this.options.dataDir, 'pipeline.json');
-    this.pipelineState = existsSync(file)
-      ? (JSON.parse(await readFile(file, 'utf8')) as PipelineState)
-      : { executions: [] };
-    return this.pipelineState;
-  }
-
-  private async savePipeline(state: PipelineState): Promise<void> {
-    this.pipelineState = state;
-    await this.serialized(async () => {
-      await mkdir(this.options.dataDir, { recursive: true });
-      const file = path.join(this.options.dataDir, 'pipeline.json');
-      await writeFile(`${file}.tmp`, JSON.stringify(state));
-      await rename(`${file}.tmp`, file);
+  /** Serves the APIs of a deployed stack on the local endpoints (what API Gateway does once it is deployed). */
+  private async serveApis(address: StackAddress): Promise<void> {
+    const record = await this.stacks.get(address);
+    const hash = record === undefined ? undefined : this.stacks.deployedTemplateHash(record);
+    if (record === undefined || hash === undefined) return;
+    const template = await this.stacks.template(hash);
+    const served = deployedApis({
+      template,
+      resolver: new TemplateResolver(template, {
+        stackName: address.stackName,
+        region: address.region,
+        account: address.account,
+        environmentSuffix: record.environmentSuffix ?? address.stackName,
+      }),
+      region: address.region,
+      keySecret: await this.apiKeySecret(),
     });
+    for (const api of served.apis) this.apis.set(api.apiId, api);
+    for (const key of served.keys) this.apiKeys.set(key.id, key);
   }
 
-  private serialized(work: () => Promise<void>): Promise<void> {
-    const next = this.writes.then(work);
-    this.writes = next.catch(() => undefined);
-    return next;
+  private async apiKeySecret(): Promise<string> {
+    const file = path.join(this.options.dataDir, 'api-key-secret');
+    if (existsSync(file)) return readFile(file, 'utf8');
+    const secret = randomBytes(32).toString('hex');
+    await mkdir(this.options.dataDir, { recursive: true });
+    await writeFile(file, secret, { mode: 0o600 });
+    return secret;
   }
-}
 
-function progressOf(playback: Playback, rollout: Rollout): DeploymentProgress {
-  const total = playback.resourcesTotal;
-  const percent =
-    playback.phase === 'complete' || playback.phase === 'destroyed'
-      ? 100
-      : total === 0
-        ? 0
-        : Math.min(99, Math.round((playback.resourcesDone / total) * 100));
-  const finishedAt = playback.finished
-    ? new Date(Date.parse(rollout.startedAt) + rollout.endMs).toISOString()
-    : undefined;
-  return {
-    phase: playback.phase,
-    resourcesDone: playback.resourcesDone,
-    resourcesTotal: total,
-    percent,
-    startedAt: rollout.startedAt,
-    ...(finishedAt === undefined ? {} : { finishedAt }),
-  };
-}
+  // -- where an environment stands -----------------------------------------------------------------------
 
-/** When a rollout's playback stops changing: at its end, or where a later operation interrupted it. */
-function settledAt(rollout: Rollout): number {
-  return (
-    Date.parse(rollout.startedAt) +
-    Math.min(rollout.endMs, rollout.interruptedAtMs ?? Number.POSITIVE_INFINITY)
-  );
-}
+  private async addressOf(record: EnvironmentRecord): Promise<StackAddress> {
+    const state = await this.player.peek();
+    return {
+      account: record.spec.account ?? state?.definition.account ?? '111111111111',
+      region: record.spec.region,
+      stackName: physicalName('environmentStack', { suffix: record.environmentSuffix }),
+    };
+  }
 
-function combine(statuses: readonly PipelineStatus[]): PipelineStatus {
-  if (statuses.includes('Failed')) return 'Failed';
-  if (statuses.includes('InProgress')) return 'InProgress';
-  if (statuses.length > 0 && statuses.every((s) => s === 'Succeeded')) return 'Succeeded';
-  return statuses.length === 0 ? 'NotStarted' : 'InProgress';
+  /**
+   * The environment's place in the pipeline since it was last provisioned: the newest execution started
+   * since then that synthesized it (or failed to) decides.
+   */
+  private positionOf(
+    record: EnvironmentRecord,
+    state: PipelineState | undefined,
+    provisions: Readonly<Record<string, string>>,
+  ): Position {
+    const provisioned = provisions[record.environmentSuffix] !== undefined;
+    const since = provisions[record.environmentSuffix] ?? record.createdAt;
+    const suffix = record.environmentSuffix;
+    const executions = [...(state?.executions ?? [])]
+      .reverse()
+      .filter((execution) => execution.startedAt >= since);
+    if (executions.length === 0) return { kind: 'none' };
+    for (const execution of executions) {
+      const build = execution.stages
+        .flatMap((stage) => stage.actions)
+        .find((action) => action.kind === 'synth');
+      if (execution.build === undefined) {
+        if (execution.status === 'InProgress') {
+          // Synthesized already by an earlier execution (the pipeline restarted after updating itself):
+          // the environment waits for its stage; the Build running now is the pipeline's, not its own.
+          const synthesized = executions.some((other) =>
+            other.build?.exported.some((entry) => entry.environmentSuffix === suffix),
+          );
+          return {
+            kind: 'waiting',
+            // Only what was requested is "synthesizing": an environment nobody provisioned (prod, waiting
+            // for its promotion) is merely carried along by the pipeline's synth.
+            phase: build?.status === 'InProgress' && !synthesized && provisioned ? 'synthesizing' : 'queued',
+          };
+        }
+        if (build?.status === 'Failed') {
+          return {
+            kind: 'failed-before-deploy',
+            where: `Build/${build.name}`,
+            reason: build.errorMessage ?? 'the synth step failed',
+          };
+        }
+        continue;
+      }
+      const skipped = execution.build.skipped.find((entry) => entry.environmentSuffix === suffix);
+      if (skipped !== undefined)
+        return {
+          kind: 'failed-before-deploy',
+          where: `Build/${build?.name ?? 'Synth'}`,
+          reason: `the pipeline's synth skipped this environment: ${skipped.reason}`,
+        };
+      if (!execution.build.exported.some((entry) => entry.environmentSuffix === suffix)) continue;
+      const actions = execution.stages
+        .flatMap((stage) => stage.actions)
+        .filter((action) => action.environmentSuffix === suffix);
+      const deploy = actions.find((action) => action.kind === 'deploy');
+      // Not a stage of the pipeline this execution runs: the self-mutation adds it, then restarts.
+      if (deploy === undefined) {
+        if (execution.status === 'InProgress') return { kind: 'waiting', phase: 'queued' };
+        continue;
+      }
+      if (deploy.status === 'NotStarted') {
+        if (execution.status === 'InProgress') return { kind: 'waiting', phase: 'queued' };
+        continue;
+      }
+      const smoke = actions.find((action) => action.kind === 'smoke');
+      // A later run that changed nothing of this environment says nothing new about it, unless its
+      // smoke test failed: a deployed environment stays ready while other environments deploy.
+      if (deploy.stack?.noChange === true && smoke?.status !== 'Failed' && execution !== executions.at(-1))
+        continue;
+      return {
+        kind: 'deploy',
+        ...(smoke === undefined ? {} : { smoke }),
+        ...(deploy.status === 'Failed' && deploy.errorMessage !== undefined
+          ? { deployFailure: deploy.errorMessage }
+          : {}),
+      };
+    }
+    return { kind: 'none' };
+  }
+
+  private progressOf(playback: import('./rollout').Playback, rollout: import('./rollout').Rollout) {
+    const total = playback.resourcesTotal;
+    const percent =
+      playback.phase === 'complete' || playback.phase === 'destroyed'
+        ? 100
+        : total === 0
+          ? 0
+          : Math.min(99, Math.round((playback.resourcesDone / total) * 100));
+    const finishedAt = playback.finished
+      ? new Date(Date.parse(rollout.startedAt) + rollout.endMs).toISOString()
+      : undefined;
+    return {
+      phase: playback.phase,
+      resourcesDone: playback.resourcesDone,
+      resourcesTotal: total,
+      percent,
+      startedAt: rollout.startedAt,
+      ...(finishedAt === undefined ? {} : { finishedAt }),
+    };
+  }
+
+  private pendingApproval(state: PipelineState) {
+    for (const execution of [...state.executions].reverse()) {
+      if (execution.status !== 'InProgress') continue;
+      for (const stage of execution.stages) {
+        const action = stage.actions.find((a) => a.kind === 'approval' && a.status === 'InProgress');
+        if (
+          action !== undefined &&
+          (action.name === PROMOTION_ACTION_NAME || action.approval !== undefined)
+        ) {
+          return { execution, stageName: stage.name, action };
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** When each environment was last provisioned: its progress is read from executions since then. */
+  private async provisionTimes(): Promise<Record<string, string>> {
+    if (this.provisions === undefined) {
+      const file = path.join(this.options.dataDir, 'provisions.json');
+      this.provisions = existsSync(file)
+        ? (JSON.parse(await readFile(file, 'utf8')) as Record<string, string>)
+        : {};
+    }
+    return this.provisions;
+  }
+
+  private async rememberProvision(environmentSuffix: string): Promise<void> {
+    const provisions = await this.provisionTimes();
+    provisions[environmentSuffix] = this.clock().toISOString();
+    const file = path.join(this.options.dataDir, 'provisions.json');
+    await mkdir(this.options.dataDir, { recursive: true });
+    await writeFile(`${file}.tmp`, JSON.stringify(provisions));
+    await rename(`${file}.tmp`, file);
+  }
 }

@@ -287,6 +287,46 @@ export function planNoChangeUpdate(options: { startedAt: Date; speedFactor: numb
   };
 }
 
+/**
+ * Plans an update of a deployed stack to a new template: the resources that are new or whose
+ * definition changed are created or updated in dependency order (updates take half a create); the
+ * resources the new template drops are deleted in the cleanup phase, after the update completes.
+ */
+export function planUpdate(options: {
+  readonly nodes: readonly ResourceNode[];
+  /** Logical ids new in this template or whose definition changed. */
+  readonly changed: ReadonlySet<string>;
+  readonly added: ReadonlySet<string>;
+  readonly physicalId: (logicalId: string) => string;
+  readonly startedAt: Date;
+  readonly speedFactor: number;
+}): Rollout {
+  const scale = 1000 / options.speedFactor;
+  const warmupMs = Math.round(scale);
+  const nodes = options.nodes.filter((node) => options.changed.has(node.logicalId));
+  const times = schedule(
+    nodes,
+    (node) =>
+      Math.round(
+        createSeconds(node) *
+          (options.added.has(node.logicalId) ? 1 : DELETE_RATIO) *
+          jitter(node.logicalId) *
+          scale,
+      ),
+    (node) => node.dependsOn.filter((dep) => options.changed.has(dep)),
+    warmupMs,
+  );
+  const resources = nodes.map((node) => ({
+    logicalId: node.logicalId,
+    type: node.type,
+    physicalId: options.physicalId(node.logicalId),
+    ...(times.get(node.logicalId) ?? { startMs: warmupMs, endMs: warmupMs }),
+    outcome: 'complete' as const,
+  }));
+  const endMs = Math.max(warmupMs, ...resources.map((r) => r.endMs)) + Math.round(scale * 2);
+  return { operation: 'update', startedAt: options.startedAt.toISOString(), resources, endMs };
+}
+
 export interface Playback {
   readonly phase: DeploymentPhase;
   readonly resourcesDone: number;

@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { cp, readdir, stat, symlink } from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * What the Source action hands the Build action in AWS is the repository at a revision, without what
+ * builds and installs produce. These names are never part of the source (node_modules is linked back
+ * instead of copied: the synth step's `npm ci` is the one command local mode does not run).
+ */
+const NOT_SOURCE = new Set([
+  'node_modules',
+  '.git',
+  '.next',
+  '.turbo',
+  '.data',
+  'dist',
+  'coverage',
+  'test-results',
+  'playwright-report',
+  'blob-report',
+  'bench-results',
+]);
+
+function isSource(name: string): boolean {
+  return !NOT_SOURCE.has(name) && !name.startsWith('cdk.out') && !name.endsWith('.tsbuildinfo');
+}
+
+/**
+ * Copies the repository's source into `into` (the local Source artifact) and links each `node_modules`
+ * of the repository into it, so the synth step's commands run there exactly as written — writing
+ * `pipeline/environments.json` and `pipeline/cdk.out` into this copy, never into the portal's own tree.
+ */
+export async function snapshotSource(options: {
+  readonly repoRoot: string;
+  readonly into: string;
+  /**
+   * Link each `node_modules` of the repository into the copy. Off when the install phase runs (`npm ci`
+   * writes its own, as in a fresh CodeBuild container).
+   * @default true
+   */
+  readonly linkNodeModules?: boolean;
+}): Promise<void> {
+  const { repoRoot, into } = options;
+  await cp(repoRoot, into, {
+    recursive: true,
+    preserveTimestamps: true,
+    filter: (source) => isSource(path.basename(source)) || source === repoRoot,
+  });
+  if (options.linkNodeModules === false) return;
+  for (const dir of ['.', ...(await workspaceDirs(repoRoot))]) {
+    const modules = path.join(repoRoot, dir, 'node_modules');
+    if (existsSync(modules)) await symlink(modules, path.join(into, dir, 'node_modules'), 'dir');
+  }
+}
+
+async function workspaceDirs(repoRoot: string): Promise<string[]> {
+  const entries = await readdir(repoRoot, { withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isDirectory() && isSource(entry.name) && !entry.name.startsWith('.'))
+    .filter((entry) => existsSync(path.join(repoRoot, entry.name, 'package.json')))
+    .map((entry) => entry.name);
+}
+
+/** Changes whenever a source file's size or modification time does: same fingerprint, same synth. */
+export async function sourceFingerprint(directory: string): Promise<string> {
+  const hash = createHash('sha256');
+  const walk = async (dir: string): Promise<void> => {
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    );
+    for (const entry of entries) {
+      if (!isSource(entry.name)) continue;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile()) {
+        const info = await stat(full);
+        hash.update(`${path.relative(directory, full)}\0${info.size}\0${info.mtimeMs}\n`);
+      }
+    }
+  };
+  await walk(directory);
+  return hash.digest('hex');
+}

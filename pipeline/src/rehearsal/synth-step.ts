@@ -1,0 +1,195 @@
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import { type PipelineDefinition, synthCommands } from '../definition';
+
+/** What one command of the synth step did. */
+export interface CommandRun {
+  readonly command: string;
+  readonly durationMs: number;
+  readonly exitCode: number;
+}
+
+export interface SynthStepResult {
+  /** The cloud assembly the step produced (its buildspec's `artifacts.base-directory`). */
+  readonly assemblyDir: string;
+  readonly commands: readonly CommandRun[];
+  readonly durationMs: number;
+  /** `pipeline: skipping registry entry "<suffix>": <reason>` lines of the synth, by suffix. */
+  readonly skipped: readonly { readonly environmentSuffix: string; readonly reason: string }[];
+  /** The install commands local mode did not run (it reuses the portal's node_modules). */
+  readonly notRun: readonly string[];
+}
+
+export class SynthStepError extends Error {
+  override readonly name = 'SynthStepError';
+  constructor(
+    /** The command that failed, as the buildspec writes it. */
+    readonly command: string,
+    readonly exitCode: number,
+    /** The last lines it printed. */
+    readonly tail: string,
+    readonly commands: readonly CommandRun[],
+  ) {
+    super(`synth step failed: \`${command}\` exited ${exitCode}${tail ? `:\n${tail}` : ''}`);
+  }
+}
+
+export interface RunSynthStepOptions {
+  /** The pipeline whose synth action's buildspec runs (the deployed pipeline, as in AWS). */
+  readonly definition: PipelineDefinition;
+  /** The source snapshot: commands run here, as CodeBuild runs them in the source artifact. */
+  readonly sourceDir: string;
+  /**
+   * Values of the CodeBuild project's environment variables that are CloudFormation references in the
+   * template (the registry table's and the reports bucket's names), by variable name.
+   */
+  readonly resolvedVariables: Readonly<Record<string, string>>;
+  /** Where the AWS SDK of the commands reaches AWS (the local endpoints) and how it gets credentials. */
+  readonly awsEnvironment: Readonly<Record<string, string>>;
+  /** Every line the commands print. */
+  readonly logFile: string;
+  /** @default 600_000 */
+  readonly timeoutMs?: number;
+  /** Aborts the step (the child's process group is killed). */
+  readonly signal?: AbortSignal;
+  /**
+   * Run the install phase too (`npm ci`), as CodeBuild does in a fresh container. Local mode does not:
+   * its source copy links the running portal's node_modules.
+   * @default false
+   */
+  readonly install?: boolean;
+}
+
+const MARKER = '::sep-command::';
+const TAIL_LINES = 12;
+const SKIPPED = /pipeline: skipping registry entry "([^"]+)": (.*)$/;
+
+/**
+ * Runs the synth step's build commands as read from the synthesized pipeline's buildspec, in one shell
+ * (buildspec 0.2 runs a phase's commands in one shell instance, stopping at the first failure), with
+ * the project's environment variables and the AWS SDK pointed at local endpoints. The install phase
+ * (`npm ci`) is not run: the snapshot links the portal's node_modules instead.
+ */
+export function runSynthStep(options: RunSynthStepOptions): Promise<SynthStepResult> {
+  const synth = synthCommands(options.definition);
+  const variables: Record<string, string> = {};
+  for (const variable of synth.variables) {
+    const resolved =
+      typeof variable.value === 'string' ? variable.value : options.resolvedVariables[variable.name];
+    if (resolved === undefined) {
+      return Promise.reject(
+        new SynthStepError(
+          `(environment variable ${variable.name})`,
+          2,
+          `the synth project's variable ${variable.name} is ${JSON.stringify(variable.value)}, which local mode cannot resolve`,
+          [],
+        ),
+      );
+    }
+    variables[variable.name] = resolved;
+  }
+  const toRun = [...(options.install === true ? synth.install : []), ...synth.build];
+  const script = [
+    'set -e',
+    ...toRun.flatMap((command, index) => [`echo "${MARKER}${index}"`, command]),
+    `echo "${MARKER}done"`,
+  ].join('\n');
+  const started = Date.now();
+  const log = createWriteStream(options.logFile, { flags: 'a' });
+  // What a CodeBuild container has: no NODE_ENV (npm ci would skip devDependencies), no AWS keys.
+  const environment: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? options.sourceDir,
+    CI: 'true',
+    CDK_DISABLE_CLI_TELEMETRY: 'true',
+    AWS_REGION: options.definition.region,
+    AWS_DEFAULT_REGION: options.definition.region,
+    ...options.awsEnvironment,
+    ...variables,
+  };
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', script], {
+      cwd: options.sourceDir,
+      // Its own process group: a timeout or abort kills every command it started.
+      detached: true,
+      env: environment as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: string[] = [];
+    const commands: CommandRun[] = [];
+    const skipped: { environmentSuffix: string; reason: string }[] = [];
+    let current = -1;
+    let commandStarted = started;
+    const onLine = (line: string) => {
+      if (line.startsWith(MARKER)) {
+        const now = Date.now();
+        if (current >= 0)
+          commands.push({
+            command: toRun[current] ?? '',
+            durationMs: now - commandStarted,
+            exitCode: 0,
+          });
+        const next = line.slice(MARKER.length);
+        current = next === 'done' ? -1 : Number(next);
+        commandStarted = now;
+        lines.length = 0;
+        return;
+      }
+      log.write(`${line}\n`);
+      lines.push(line);
+      if (lines.length > 200) lines.shift();
+      const match = SKIPPED.exec(line);
+      if (match?.[1] !== undefined) skipped.push({ environmentSuffix: match[1], reason: match[2] ?? '' });
+    };
+    let buffer = '';
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      let newline = buffer.indexOf('\n');
+      while (newline >= 0) {
+        onLine(buffer.slice(0, newline));
+        buffer = buffer.slice(newline + 1);
+        newline = buffer.indexOf('\n');
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const kill = () => {
+      if (child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    };
+    const timer = setTimeout(kill, options.timeoutMs ?? 600_000);
+    options.signal?.addEventListener('abort', kill, { once: true });
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      log.end();
+      reject(new SynthStepError('bash', 127, error.message, commands));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (buffer !== '') onLine(buffer);
+      log.end();
+      if (code === 0) {
+        resolve({
+          assemblyDir: path.join(options.sourceDir, synth.baseDirectory),
+          commands,
+          durationMs: Date.now() - started,
+          skipped,
+          notRun: options.install === true ? [] : synth.install,
+        });
+        return;
+      }
+      const command = toRun[current] ?? '(the synth step)';
+      const exitCode = code ?? 128;
+      commands.push({ command, durationMs: Date.now() - commandStarted, exitCode });
+      const why =
+        signal === null ? '' : ` (killed: ${signal === 'SIGKILL' ? 'timed out or stopped' : signal})`;
+      reject(new SynthStepError(command, exitCode, `${lines.slice(-TAIL_LINES).join('\n')}${why}`, commands));
+    });
+  });
+}
