@@ -1,5 +1,6 @@
+import { type EnvironmentSpec, smokeRoute, smokeTestRoleArn } from '@sep/infra/spec';
 import type { CfnOutput } from 'aws-cdk-lib';
-import { Stack } from 'aws-cdk-lib';
+import { Aws } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import type * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -13,15 +14,37 @@ import {
   StackOutputReference,
   Step,
 } from 'aws-cdk-lib/pipelines';
+import { assumeTargetRolesStatement } from '../constructs/policies';
+import type { DeploymentTarget } from '../targets';
 
 /** Path, inside the cloud assembly, of the bundled smoke script the synth step writes. */
 export const SMOKE_SCRIPT_PATH = 'smoke/smoke.js';
+
+/** `SMOKE_SKIP` value of an environment whose API the smoke test cannot reach from CodeBuild. */
+export const SMOKE_SKIP_PRIVATE = 'PRIVATE';
+
+/**
+ * The smoke action's environment beyond the stage outputs, as few bytes as possible per action (the
+ * pipeline template is capped at 1 MB): the target account (whose smoke-test role the script assumes;
+ * the region comes from the API URL), the route when it is not the default `POST documents`, and an
+ * explicit skip for PRIVATE APIs, reachable only through the environment's execute-api VPC endpoint.
+ */
+export function smokeEnvironment(spec: EnvironmentSpec, account: string): Record<string, string> {
+  const route = smokeRoute(spec.features);
+  return {
+    TARGET_ACCOUNT: account,
+    ...(spec.features.documentPipeline ? {} : { SMOKE_ROUTE: `${route.method} ${route.path}` }),
+    ...(spec.features.apiEndpointType === 'PRIVATE' ? { SMOKE_SKIP: SMOKE_SKIP_PRIVATE } : {}),
+  };
+}
 
 export interface SmokeTestStepProps {
   /** The stage's API URL output. */
   readonly apiUrl: CfnOutput;
   /** The stage's API key ID output. */
   readonly apiKeyId: CfnOutput;
+  /** Plain variables of this environment's action (`smokeEnvironment`). */
+  readonly environment: Readonly<Record<string, string>>;
   /** Build project shared by every smoke action of the pipeline. */
   readonly project: SmokeTestProject;
 }
@@ -62,6 +85,8 @@ export class SmokeTestStep extends Step implements ICodePipelineActionFactory {
     for (const [name, reference] of Object.entries(this.outputs)) {
       environmentVariables[name] = { value: options.stackOutputsMap.toCodePipeline(reference) };
     }
+    for (const [name, value] of Object.entries(this.props.environment))
+      environmentVariables[name] = { value };
     stage.addAction(
       new actions.CodeBuildAction({
         actionName: options.actionName,
@@ -77,22 +102,34 @@ export class SmokeTestStep extends Step implements ICodePipelineActionFactory {
 }
 
 export interface SmokeTestProjectProps {
-  /** Accounts and regions whose environment APIs the smoke test calls. */
-  readonly targets: readonly { readonly account: string; readonly region: string }[];
+  /** The deployment targets: the project may assume each one's smoke-test role. */
+  readonly targets: readonly DeploymentTarget[];
+  /** The project role's name: each target's smoke-test role trusts exactly this ARN. */
+  readonly roleName: string;
   /** Build log group (explicit, with retention). */
   readonly logGroup: logs.ILogGroup;
   /** Encrypts the build's artifacts: the pipeline's artifact-bucket key. */
   readonly encryptionKey: kms.IKey;
 }
 
-/** The one CodeBuild project every smoke action runs; its role may read API keys and invoke the stage APIs, nothing else. */
+/**
+ * The one CodeBuild project every smoke action runs. Its role may only assume the smoke-test role of
+ * each deployment target: reading an environment's API key (GetApiKey works in the key's own account)
+ * and calling its API both happen as that role, which the API's resource policy names.
+ */
 export class SmokeTestProject {
   readonly project: codebuild.PipelineProject;
+  readonly role: iam.Role;
 
   constructor(scope: import('constructs').Construct, id: string, props: SmokeTestProjectProps) {
-    const stack = Stack.of(scope);
+    this.role = new iam.Role(scope, `${id}Role`, {
+      roleName: props.roleName,
+      assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
+      description: "Pipeline smoke test: assumes each target's smoke-test role, nothing else",
+    });
     this.project = new codebuild.PipelineProject(scope, id, {
       description: 'Post-deploy smoke test of an environment API (with key: 2xx, without: 403)',
+      role: this.role,
       environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 },
       encryptionKey: props.encryptionKey,
       logging: { cloudWatch: { logGroup: props.logGroup } },
@@ -104,28 +141,12 @@ export class SmokeTestProject {
         },
       }),
     });
-    const unique = <T>(values: T[]) => [...new Set(values)];
-    // A pipeline with no environments yet has nothing to smoke-test and grants nothing.
-    if (props.targets.length === 0) return;
     this.project.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadEnvironmentApiKeys',
-        // apigateway:GET on /apikeys/<id> with includeValue is how the key's value is read.
-        actions: ['apigateway:GET'],
-        resources: unique(
-          props.targets.map((t) => `arn:${stack.partition}:apigateway:${t.region}::/apikeys/*`),
-        ),
-      }),
-    );
-    this.project.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'InvokeEnvironmentApis',
-        actions: ['execute-api:Invoke'],
-        resources: unique(
-          props.targets.map(
-            (t) => `arn:${stack.partition}:execute-api:${t.region}:${t.account}:*/*/POST/documents`,
-          ),
-        ),
+      assumeTargetRolesStatement({
+        sid: 'AssumeTargetSmokeTestRoles',
+        targets: props.targets,
+        roleArnOf: smokeTestRoleArn,
+        partition: Aws.PARTITION,
       }),
     );
   }

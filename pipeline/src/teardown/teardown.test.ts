@@ -563,12 +563,12 @@ describe('destroy: in-flight executions of the environments pipeline', () => {
     await registry.register({ spec: spec(), requestedBy: 'alice', now: new Date('2026-11-23T11:00:00Z') });
     const before = {
       pipelineExecutionId: 'early',
-      status: 'InProgress',
+      status: 'InProgress' as const,
       startTime: new Date('2026-11-23T11:30:00Z'),
     };
     const after = {
       pipelineExecutionId: 'late',
-      status: 'InProgress',
+      status: 'InProgress' as const,
       startTime: new Date('2099-01-01T00:00:00Z'),
     };
     codePipeline.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [after, before] });
@@ -590,7 +590,7 @@ describe('destroy: in-flight executions of the environments pipeline', () => {
     now += 60_000;
     codePipeline
       .on(ListPipelineExecutionsCommand)
-      .resolves({ pipelineExecutionSummaries: [after, { ...before, status: 'Succeeded' }] });
+      .resolves({ pipelineExecutionSummaries: [after, { ...before, status: 'Succeeded' as const }] });
     stackLifecycle([stack()], [stack(), 'gone']);
     const second = await teardown.destroy({ environmentSuffix: 'pr-1', reason: 'x' });
     expect(second.outcome).toBe('destroyed');
