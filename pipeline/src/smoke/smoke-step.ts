@@ -1,4 +1,4 @@
-import { type EnvironmentSpec, smokeRoute, smokeTestRoleArn } from '@sep/infra/spec';
+import { smokeTestRoleArn } from '@sep/infra/spec';
 import type { CfnOutput } from 'aws-cdk-lib';
 import { Aws } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
@@ -20,23 +20,7 @@ import type { DeploymentTarget } from '../targets';
 /** Path, inside the cloud assembly, of the bundled smoke script the synth step writes. */
 export const SMOKE_SCRIPT_PATH = 'smoke/smoke.js';
 
-/** `SMOKE_SKIP` value of an environment whose API the smoke test cannot reach from CodeBuild. */
-export const SMOKE_SKIP_PRIVATE = 'PRIVATE';
-
-/**
- * The smoke action's environment beyond the stage outputs, as few bytes as possible per action (the
- * pipeline template is capped at 1 MB): the target account (whose smoke-test role the script assumes;
- * the region comes from the API URL), the route when it is not the default `POST documents`, and an
- * explicit skip for PRIVATE APIs, reachable only through the environment's execute-api VPC endpoint.
- */
-export function smokeEnvironment(spec: EnvironmentSpec, account: string): Record<string, string> {
-  const route = smokeRoute(spec.features);
-  return {
-    TARGET_ACCOUNT: account,
-    ...(spec.features.documentPipeline ? {} : { SMOKE_ROUTE: `${route.method} ${route.path}` }),
-    ...(spec.features.apiEndpointType === 'PRIVATE' ? { SMOKE_SKIP: SMOKE_SKIP_PRIVATE } : {}),
-  };
-}
+export { SMOKE_SKIP_PRIVATE, smokeEnvironment } from './smoke-variables';
 
 export interface SmokeTestStepProps {
   /** The stage's API URL output. */
