@@ -104,6 +104,9 @@ const WAS_DEPLOYED: readonly EnvironmentRecord['status'][] = ['deploying', 'read
 /** Starts the status reason of an environment whose teardown failed (the sweeper leaves those to a human). */
 export const TEARDOWN_FAILURE_PREFIX = 'teardown failed: ';
 
+/** Starts the status reason of an environment whose rolled-back stack is being deleted to be created afresh. */
+export const RECREATE_PREFIX = 'recreating: ';
+
 /**
  * The destroy path of an ephemeral environment: CDK Pipelines never deletes the
  * stack of a stage that disappears, so the stacks are deleted here first, then
@@ -252,34 +255,62 @@ export class EnvironmentTeardown {
   }
 
   /**
-   * A stack left in ROLLBACK_COMPLETE (its first deploy failed) cannot be
-   * updated, only deleted; this deletes it, keeps the registry entry and
-   * restarts the pipeline so the next run creates the stack afresh.
+   * A stack left in ROLLBACK_COMPLETE (its first create failed) cannot be updated, only deleted: the
+   * pipeline's deploy action fails on it every run. This deletes it and sets the entry back to
+   * `requested`, so the next run creates it afresh. The entry stays `failed` (reason
+   * `RECREATE_PREFIX…`, which the synth skips and the portal's reconciler leaves alone) while the stack
+   * is deleted; with a `deadline` a later call resumes. A failed delete ends `teardown failed: …`.
    */
-  async recreateRolledBack(options: { readonly environmentSuffix: string; readonly deadline?: number }) {
+  async recreateRolledBack(options: {
+    readonly environmentSuffix: string;
+    readonly deadline?: number;
+  }): Promise<{ readonly stacks: readonly StackOutcome[]; readonly pipelineExecutionId?: string }> {
     const record = await this.requireEphemeral(options.environmentSuffix);
     const client = this.clientFor(record);
     const found = await this.deletableStacks(client, record);
-    const stacks = ('missing' in found ? [] : found.stacks).filter(
-      (stack) => stack.status === 'ROLLBACK_COMPLETE',
+    if ('missing' in found) return { stacks: [] };
+    const recreating =
+      record.status === 'failed' && record.statusReason?.startsWith(RECREATE_PREFIX) === true;
+    const stacks = found.stacks.filter(
+      (stack) => stack.status === 'ROLLBACK_COMPLETE' || (recreating && stack.status.startsWith('DELETE_')),
     );
+    if (!recreating && stacks.length === 0) return { stacks: [] };
+    const recreations = recreating ? (record.recreations ?? 1) : (record.recreations ?? 0) + 1;
+    const claimed = recreating
+      ? record
+      : await this.registry.updateStatus({
+          environmentSuffix: record.environmentSuffix,
+          status: 'failed',
+          statusReason: `${RECREATE_PREFIX}deleting the rolled-back stack to create it afresh (automatic recreation ${recreations}); was: ${record.statusReason ?? 'failed'}`,
+          expectedVersion: record.version,
+          recreations,
+        });
+    const since = new Date(claimed.updatedAt);
     const outcomes: StackOutcome[] = [];
-    const since = new Date(record.updatedAt);
-    for (const stack of stacks) outcomes.push(await this.deleteStack(client, stack, options.deadline, since));
-    const done = outcomes.every((outcome) => outcome.outcome === 'deleted');
-    if (done && outcomes.length > 0) {
-      const recreations = (record.recreations ?? 0) + 1;
+    for (const stack of stacks) {
+      const outcome = await this.deleteStack(client, stack, options.deadline, since);
+      outcomes.push(outcome);
+      if (outcome.outcome !== 'deleted') break;
+    }
+    const failed = outcomes.find((outcome) => outcome.outcome === 'failed');
+    if (failed !== undefined) {
       await this.registry.updateStatus({
         environmentSuffix: record.environmentSuffix,
-        status: 'requested',
-        statusReason: `rolled-back stack deleted; redeploying (automatic recreation ${recreations})`,
-        expectedVersion: record.version,
-        stackId: null,
-        recreations,
+        status: 'failed',
+        statusReason: `${TEARDOWN_FAILURE_PREFIX}delete of rolled-back ${failed.stackName} failed: ${failed.detail ?? 'no detail'}`,
+        expectedVersion: claimed.version,
       });
+      return { stacks: outcomes };
     }
-    const pipelineExecutionId =
-      done && outcomes.length > 0 ? await this.startPipeline(`${tokenOf(record)}-recreate`) : undefined;
+    if (outcomes.some((outcome) => outcome.outcome === 'in-progress')) return { stacks: outcomes };
+    const requested = await this.registry.updateStatus({
+      environmentSuffix: record.environmentSuffix,
+      status: 'requested',
+      statusReason: `rolled-back stack deleted; redeploying (automatic recreation ${recreations})`,
+      expectedVersion: claimed.version,
+      stackId: null,
+    });
+    const pipelineExecutionId = await this.startPipeline(`${tokenOf(requested)}-recreate`);
     return { stacks: outcomes, ...(pipelineExecutionId === undefined ? {} : { pipelineExecutionId }) };
   }
 

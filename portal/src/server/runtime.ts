@@ -103,7 +103,10 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
       : new AwsPlatform({
           ...(config.aws.region ? { region: config.aws.region } : {}),
           pipelineName: config.aws.pipelineName,
+          releasePipelineName: config.aws.releasePipelineName,
           approvalActionName: config.aws.approvalActionName,
+          // parseConfig requires PORTAL_PIPELINE_ACCOUNT in aws mode.
+          defaultAccount: config.deployment?.defaultAccount ?? '',
           ...(config.aws.complianceReportsBucket === undefined
             ? {}
             : { complianceReportsBucket: config.aws.complianceReportsBucket }),
@@ -117,6 +120,7 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
     audit,
     listRevision: () => registry.revision,
     pollIntervalMs: config.pollIntervalMs,
+    ...(config.deployment === undefined ? {} : { deployment: config.deployment }),
   });
   closers.push(() => service.close());
   const signer = await SessionSigner.create({

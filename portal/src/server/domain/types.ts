@@ -200,6 +200,8 @@ export interface EnvironmentDetail extends EnvironmentView {
   readonly timeline: readonly ResourceTimelineEntry[];
   /** Empty until the stack is deployed. Never holds secret values (API key ID only). */
   readonly outputs: readonly StackOutput[];
+  /** Why the outputs need care, e.g. an update rolled back: they are the previous, still running version's. */
+  readonly outputsWarning?: string;
   readonly failure?: DeploymentFailure;
   readonly cost: CostEstimate;
 }
@@ -386,6 +388,8 @@ export interface PipelineView {
 
 /** `POST /api/pipeline/promotion` body. */
 export interface PromotionDecisionRequest {
+  /** The execution the approver reviewed (`pendingPromotion.executionId`); another one waiting is refused (409). */
+  readonly executionId: string;
   readonly decision: 'approve' | 'reject';
   /** Shown in the pipeline's approval history. @default '' */
   readonly comment?: string;

@@ -16,6 +16,7 @@ import {
   type DeploymentSnapshot,
   type EnvironmentTarget,
   NoPendingPromotionError,
+  StalePromotionError,
   NotDeployedError,
   type PlatformPort,
   type PromotionDecision,
@@ -452,6 +453,9 @@ export class LocalPlatform implements PlatformPort {
     const view = await this.pipeline();
     const pending = view.pendingPromotion;
     if (pending === undefined) throw new NoPendingPromotionError();
+    if (pending.executionId !== decision.executionId) {
+      throw new StalePromotionError(decision.executionId, pending.executionId);
+    }
     const state = await this.loadPipeline();
     const executions = state.executions.map((execution) =>
       execution.executionId === pending.executionId
