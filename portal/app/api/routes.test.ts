@@ -486,21 +486,59 @@ describe('promotion', () => {
       req('/api/pipeline/promotion', { method: 'POST', user: 'alice', body: { decision: 'approve' } }),
     );
     expect(byEngineer.status).toBe(403);
-    const invalid = await promotion.POST(
-      req('/api/pipeline/promotion', { method: 'POST', user: 'carol', body: { decision: 'maybe' } }),
+    const invalid = await read(
+      await promotion.POST(
+        req('/api/pipeline/promotion', { method: 'POST', user: 'carol', body: { decision: 'maybe' } }),
+      ),
     );
     expect(invalid.status).toBe(400);
+    expect(invalid.body.error.fields.map((field: { path: string }) => field.path).sort()).toEqual([
+      'decision',
+      'executionId',
+    ]);
+    const executionId: string = view.pendingPromotion.executionId;
+    // A decision reviewed on another execution is refused, decides nothing, and is audited.
+    const stale = await read(
+      await promotion.POST(
+        req('/api/pipeline/promotion', {
+          method: 'POST',
+          user: 'carol',
+          body: { executionId: 'local-0000-stale', decision: 'approve' },
+        }),
+      ),
+    );
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.message).toContain(`execution ${executionId} does`);
+    expect(
+      (await read(await pipeline.GET(req('/api/pipeline', { user: 'carol' })))).body.pendingPromotion,
+    ).toEqual(view.pendingPromotion);
     const approved = await promotion.POST(
       req('/api/pipeline/promotion', {
         method: 'POST',
         user: 'carol',
-        body: { decision: 'approve', comment: 'release 1' },
+        body: { executionId, decision: 'approve', comment: 'release 1' },
       }),
     );
     expect(approved.status).toBe(200);
+    const decisions = (
+      await read(await audit.GET(req('/api/audit?limit=50', { user: 'carol' })))
+    ).body.entries.filter((entry: { action: string }) => entry.action === 'promotion.approved');
+    expect(
+      decisions.map((entry: { outcome: string; details: Record<string, string> }) => [
+        entry.outcome,
+        entry.details.executionId,
+      ]),
+    ).toEqual([
+      ['success', executionId],
+      ['denied', 'local-0000-stale'],
+    ]);
     const again = await read(
       await promotion.POST(
-        req('/api/pipeline/promotion', { method: 'POST', user: 'carol', body: { decision: 'approve' } }),
+        req('/api/pipeline/promotion', {
+          method: 'POST',
+          user: 'carol',
+          body: { executionId, decision: 'approve' },
+        }),
       ),
     );
     expect(again.status).toBe(409);

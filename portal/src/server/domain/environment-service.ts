@@ -148,7 +148,7 @@ export class EnvironmentService {
   /** Re-attaches the lifecycle reconciler to every environment still in flight (after a restart). */
   async resume(): Promise<number> {
     const records = await this.options.registry.list();
-    const inFlight = records.filter((record) => !isSettled(record.status));
+    const inFlight = records.filter((record) => !settled(record));
     for (const record of inFlight) this.track(record.environmentSuffix);
     return inFlight.length;
   }
@@ -490,7 +490,7 @@ export class EnvironmentService {
           outputsAvailable: snapshot.outputs.length > 0,
         });
       }
-      if (isSettled(record.status) && isSettledPhase(snapshot.progress.phase)) onSettled();
+      if (settled(record) && isSettledPhase(snapshot.progress.phase)) onSettled();
     });
   }
 
@@ -531,7 +531,7 @@ export class EnvironmentService {
     stop = this.hub.subscribe(environmentSuffix, (update) => {
       if (update.type !== 'value') return;
       const { record, snapshot } = update.value;
-      if (!isSettled(record.status) || !isSettledPhase(snapshot.progress.phase)) sawWork = true;
+      if (!settled(record) || !isSettledPhase(snapshot.progress.phase)) sawWork = true;
       else if (sawWork) release();
     });
     if (settledEarly) stop();
@@ -919,6 +919,11 @@ function destroyTarget(record: EnvironmentRecord) {
     requestedBy: record.requestedBy,
     status: record.status,
   };
+}
+
+/** Nothing moves until someone acts; a `failed` entry whose rolled-back stack is being recreated still moves. */
+function settled(record: EnvironmentRecord): boolean {
+  return isSettled(record.status) && record.statusReason?.startsWith(RECREATE_PREFIX) !== true;
 }
 
 function destroyingOrGone(status: EnvironmentStatus): boolean {

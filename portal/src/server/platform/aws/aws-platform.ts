@@ -173,8 +173,10 @@ export const OUTPUTS_OF_PREVIOUS_VERSION =
 interface EnvironmentActions {
   readonly deploy?: LocatedAction;
   readonly smoke?: LocatedAction;
-  /** The preparing stages (Source, Build, UpdatePipeline, Assets) of the environment's pipeline. */
+  /** The actions of the preparing stages (Source, Build, UpdatePipeline, Assets) of the environment's pipeline. */
   readonly preparing: readonly LocatedAction[];
+  /** A preparing stage is running: the pipeline is on its way to the environment's stage. */
+  readonly preparingInProgress: boolean;
 }
 
 interface LocatedAction {
@@ -648,8 +650,11 @@ export class AwsPlatform implements PlatformPort {
     let deploy: LocatedAction | undefined;
     let smoke: LocatedAction | undefined;
     const preparing: LocatedAction[] = [];
+    let preparingInProgress = false;
     for (const stage of state.stageStates ?? []) {
       const stageName = stage.stageName ?? '';
+      if (stageName in PREPARING_STAGES && stage.latestExecution?.status === 'InProgress')
+        preparingInProgress = true;
       for (const action of stage.actionStates ?? []) {
         const located = { stageName, stageStatus: stage.latestExecution?.status, state: action };
         if (stageName in PREPARING_STAGES) {
@@ -670,6 +675,7 @@ export class AwsPlatform implements PlatformPort {
       ...(deploy === undefined ? {} : { deploy }),
       ...(smoke === undefined ? {} : { smoke }),
       preparing,
+      preparingInProgress,
     };
   }
 
@@ -770,13 +776,8 @@ export class AwsPlatform implements PlatformPort {
     }
     if (deploy?.state.latestExecution?.status === 'InProgress')
       return { ...empty, progress: progress('deploying') };
-    const preparing = actions.preparing.some(
-      (located) => located.state.latestExecution?.status === 'InProgress',
-    );
-    return {
-      ...empty,
-      progress: progress(preparing || record.status === 'synthesizing' ? 'synthesizing' : 'queued'),
-    };
+    const preparing = actions.preparingInProgress || record.status === 'synthesizing';
+    return { ...empty, progress: progress(preparing ? 'synthesizing' : 'queued') };
   }
 
   /** Every resource of the stack (ListStackResources pages through all of them; DescribeStackResources stops at 100). */

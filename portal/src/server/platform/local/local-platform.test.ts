@@ -232,9 +232,9 @@ describe('LocalPlatform (fixture synth, simulated rollout)', () => {
       kind: 'prod',
       alertEmails: ['ops@example.com'],
     });
-    await expect(p.decidePromotion({ decision: 'approve', comment: '', actor: 'carol' })).rejects.toThrow(
-      'no promotion',
-    );
+    await expect(
+      p.decidePromotion({ executionId: 'none', decision: 'approve', comment: '', actor: 'carol' }),
+    ).rejects.toThrow('no promotion');
     await p.provision({ record: staging });
     await untilSynthesized(p, staging);
     expect((await p.pipeline()).pendingPromotion).toBeUndefined();
@@ -246,7 +246,19 @@ describe('LocalPlatform (fixture synth, simulated rollout)', () => {
     });
     expect(waiting.stages.find((s) => s.name === 'Prod')?.status).toBe('NotStarted');
 
-    await p.decidePromotion({ decision: 'approve', comment: 'release 42', actor: 'carol' });
+    const executionId = waiting.pendingPromotion?.executionId ?? '';
+    // A decision for another execution than the one waiting decides nothing.
+    await expect(
+      p.decidePromotion({
+        executionId: 'local-9999-stale',
+        decision: 'approve',
+        comment: '',
+        actor: 'carol',
+      }),
+    ).rejects.toThrow(
+      `execution local-9999-stale no longer waits for promotion: execution ${executionId} does`,
+    );
+    await p.decidePromotion({ executionId, decision: 'approve', comment: 'release 42', actor: 'carol' });
     const approved = await p.pipeline();
     expect(approved.pendingPromotion).toBeUndefined();
     expect(approved.stages.find((s) => s.name === 'PromoteToProd')?.actions[0]?.summary).toContain(

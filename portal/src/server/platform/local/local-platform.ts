@@ -16,10 +16,10 @@ import {
   type DeploymentSnapshot,
   type EnvironmentTarget,
   NoPendingPromotionError,
-  StalePromotionError,
   NotDeployedError,
   type PlatformPort,
   type PromotionDecision,
+  StalePromotionError,
 } from '../port';
 import {
   type Playback,
