@@ -263,16 +263,14 @@ describe('AccountSecurityStack with the platform roles', () => {
       ?.Properties.AssumeRolePolicyDocument.Statement as unknown[];
 
   it('names the roles by region, as the portal, the sweeper and the smoke test compute them', () => {
-    expect(platformAccessRoleArn(env)).toBe(
-      'arn:aws:iam::111111111111:role/sep-account-us-east-1-platform-access',
-    );
-    expect(smokeTestRoleArn(env)).toBe('arn:aws:iam::111111111111:role/sep-account-us-east-1-smoke-test');
-    expect(trustOf('sep-account-us-east-1-platform-access')).toHaveLength(1);
-    expect(trustOf('sep-account-us-east-1-smoke-test')).toHaveLength(1);
+    expect(platformAccessRoleArn(env)).toBe('arn:aws:iam::111111111111:role/sep-account-us-east-1-platform');
+    expect(smokeTestRoleArn(env)).toBe('arn:aws:iam::111111111111:role/sep-account-us-east-1-smoke');
+    expect(trustOf('sep-account-us-east-1-platform')).toHaveLength(1);
+    expect(trustOf('sep-account-us-east-1-smoke')).toHaveLength(1);
   });
 
   it('trusts the pipeline account only for the portal and sweeper roles (aws:PrincipalArn)', () => {
-    expect(trustOf('sep-account-us-east-1-platform-access')).toEqual([
+    expect(trustOf('sep-account-us-east-1-platform')).toEqual([
       {
         Action: 'sts:AssumeRole',
         Effect: 'Allow',
@@ -282,7 +280,7 @@ describe('AccountSecurityStack with the platform roles', () => {
         Condition: { ArnEquals: { 'aws:PrincipalArn': [portal, sweeper] } },
       },
     ]);
-    expect(trustOf('sep-account-us-east-1-smoke-test')).toEqual([
+    expect(trustOf('sep-account-us-east-1-smoke')).toEqual([
       expect.objectContaining({ Condition: { ArnEquals: { 'aws:PrincipalArn': [smoke] } } }),
     ]);
   });

@@ -380,7 +380,7 @@ describe('API: key and IAM authorization on every method, plan, validation, logs
                 'aws:PrincipalArn': {
                   'Fn::Join': [
                     '',
-                    Match.arrayWith([Match.stringLikeRegexp(':role/sep-account-us-east-1-smoke-test$')]),
+                    Match.arrayWith([Match.stringLikeRegexp(':role/sep-account-us-east-1-smoke$')]),
                   ],
                 },
               },

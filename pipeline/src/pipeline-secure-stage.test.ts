@@ -55,7 +55,7 @@ it('deploys the real secure environment stages with their smoke tests, prod prot
     .filter((resource) => resource.Type === 'AWS::IAM::Role')
     .map((resource) => resource.Properties.RoleName);
   expect(roleNames).toEqual(
-    expect.arrayContaining(['sep-account-us-east-1-platform-access', 'sep-account-us-east-1-smoke-test']),
+    expect.arrayContaining(['sep-account-us-east-1-platform', 'sep-account-us-east-1-smoke']),
   );
 });
 

@@ -346,10 +346,10 @@ describe('TTL sweeper', () => {
     const assume = statements.find((statement) => statement.Sid === 'AssumeTargetPlatformAccessRoles');
     expect(assume?.Action).toBe('sts:AssumeRole');
     expect(assume?.Resource).toEqual([
-      ROLE_OF(PIPELINE_ACCOUNT, 'sep-account-us-east-1-platform-access'),
-      ROLE_OF(PIPELINE_ACCOUNT, 'sep-account-ap-southeast-1-platform-access'),
-      ROLE_OF(STAGING_ACCOUNT, 'sep-account-us-east-1-platform-access'),
-      ROLE_OF(PROD_ACCOUNT, 'sep-account-us-east-1-platform-access'),
+      ROLE_OF(PIPELINE_ACCOUNT, 'sep-account-us-east-1-platform'),
+      ROLE_OF(PIPELINE_ACCOUNT, 'sep-account-ap-southeast-1-platform'),
+      ROLE_OF(STAGING_ACCOUNT, 'sep-account-us-east-1-platform'),
+      ROLE_OF(PROD_ACCOUNT, 'sep-account-us-east-1-platform'),
     ]);
     expect(statements.find((statement) => statement.Sid === 'EnvironmentsPipeline')?.Action).toEqual([
       'codepipeline:StartPipelineExecution',
@@ -391,10 +391,10 @@ describe('smoke test', () => {
       expect.objectContaining({
         Action: 'sts:AssumeRole',
         Resource: [
-          ROLE_OF(PIPELINE_ACCOUNT, 'sep-account-us-east-1-smoke-test'),
-          ROLE_OF(PIPELINE_ACCOUNT, 'sep-account-ap-southeast-1-smoke-test'),
-          ROLE_OF(STAGING_ACCOUNT, 'sep-account-us-east-1-smoke-test'),
-          ROLE_OF(PROD_ACCOUNT, 'sep-account-us-east-1-smoke-test'),
+          ROLE_OF(PIPELINE_ACCOUNT, 'sep-account-us-east-1-smoke'),
+          ROLE_OF(PIPELINE_ACCOUNT, 'sep-account-ap-southeast-1-smoke'),
+          ROLE_OF(STAGING_ACCOUNT, 'sep-account-us-east-1-smoke'),
+          ROLE_OF(PROD_ACCOUNT, 'sep-account-us-east-1-smoke'),
         ],
       }),
     ]);

@@ -31,9 +31,7 @@ export function mockTargetSts() {
       assumed.push(input.RoleArn);
       const match = ROLE.exec(input.RoleArn);
       const account = match?.[1];
-      const regionOfRole = /^sep-account-([a-z0-9-]+)-(platform-access|smoke-test)$/.exec(
-        match?.[2] ?? '',
-      )?.[1];
+      const regionOfRole = /^sep-account-([a-z0-9-]+)-(platform|smoke)$/.exec(match?.[2] ?? '')?.[1];
       if (account === undefined || regionOfRole === undefined)
         throw new Error(`AccessDenied: ${input.RoleArn}`);
       return {

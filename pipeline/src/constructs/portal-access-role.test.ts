@@ -86,18 +86,14 @@ describe('portal role', () => {
             [
               'arn:',
               { Ref: 'AWS::Partition' },
-              `:iam::${PIPELINE_ACCOUNT}:role/sep-account-us-east-1-platform-access`,
+              `:iam::${PIPELINE_ACCOUNT}:role/sep-account-us-east-1-platform`,
             ],
           ],
         },
         {
           'Fn::Join': [
             '',
-            [
-              'arn:',
-              { Ref: 'AWS::Partition' },
-              ':iam::333333333333:role/sep-account-us-east-1-platform-access',
-            ],
+            ['arn:', { Ref: 'AWS::Partition' }, ':iam::333333333333:role/sep-account-us-east-1-platform'],
           ],
         },
       ]),

@@ -177,9 +177,9 @@ it('destroys each environment in its own account and region, through the role as
   ]);
   // One session per account and region, reused for every call of its teardown.
   expect(sts.assumed).toEqual([
-    'arn:aws:iam::222222222222:role/sep-account-us-east-1-platform-access',
-    'arn:aws:iam::333333333333:role/sep-account-eu-west-1-platform-access',
-    `arn:aws:iam::${PIPELINE_ACCOUNT}:role/sep-account-eu-west-1-platform-access`,
+    'arn:aws:iam::222222222222:role/sep-account-us-east-1-platform',
+    'arn:aws:iam::333333333333:role/sep-account-eu-west-1-platform',
+    `arn:aws:iam::${PIPELINE_ACCOUNT}:role/sep-account-eu-west-1-platform`,
   ]);
   expect(decoy.StackStatus).toBe('CREATE_COMPLETE');
   await expect(registry.list()).resolves.toEqual([]);

@@ -303,8 +303,8 @@ describe('two accounts, two regions', () => {
     );
     // Sessions are the SDK's, kept per client: one AssumeRole per account/region and service, not per call.
     expect([...new Set(sts.assumed)]).toEqual([
-      'arn:aws:iam::222222222222:role/sep-account-us-east-1-platform-access',
-      'arn:aws:iam::333333333333:role/sep-account-eu-west-1-platform-access',
+      'arn:aws:iam::222222222222:role/sep-account-us-east-1-platform',
+      'arn:aws:iam::333333333333:role/sep-account-eu-west-1-platform',
     ]);
     expect(sts.assumed).toHaveLength(4);
   });

@@ -24,11 +24,10 @@ import {
 } from '@aws-sdk/client-config-service';
 import { parseEnvironmentSpec } from '@sep/infra/spec';
 import type { EnvironmentRecord } from '@sep/pipeline/registry';
-import { identityOf, mockTargetSts } from '@sep/pipeline/target-access/testing';
+import { mockTargetSts } from '@sep/pipeline/target-access/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { fakeRegistry } from '../../domain/registry-fakes.test-support';
 import { NoPendingPromotionError, NotDeployedError, StalePromotionError } from '../port';
-import { OUTPUTS_OF_PREVIOUS_VERSION } from './aws-platform';
 import { testAwsPlatform } from './aws-platform.test-support';
 
 const cfn = mockClient(CloudFormationClient);

@@ -86,7 +86,7 @@ export interface AwsPlatformOptions {
   /**
    * Clients in each environment's account and region, as its platform-access role (CloudFormation and
    * AWS Config have no resource policies: nothing in another account is readable from here).
-   * @default a TargetAccess assuming `sep-account-<region>-platform-access`, session `sep-portal`
+   * @default a TargetAccess assuming `sep-account-<region>-platform`, session `sep-portal`
    */
   readonly targets?: TargetAccess;
   /**
