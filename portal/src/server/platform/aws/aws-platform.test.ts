@@ -425,4 +425,39 @@ describe('AwsPlatform', () => {
       ],
     });
   });
+
+  it('keeps the results of a partial drift detection (DETECTION_FAILED) and lists what was not checked', async () => {
+    cfn.on(DetectStackDriftCommand).resolves({ StackDriftDetectionId: 'd-2' });
+    cfn.on(DescribeStackDriftDetectionStatusCommand).resolves({
+      StackId: STACK_ID,
+      StackDriftDetectionId: 'd-2',
+      DetectionStatus: 'DETECTION_FAILED',
+      DetectionStatusReason: 'Failed to detect drift on resource [Fn]: AccessDenied',
+      Timestamp: at(2),
+    });
+    cfn.on(DescribeStackResourceDriftsCommand).resolves({
+      StackResourceDrifts: [
+        {
+          StackId: STACK_ID,
+          LogicalResourceId: 'Fn',
+          ResourceType: 'AWS::Lambda::Function',
+          StackResourceDriftStatus: 'NOT_CHECKED',
+          Timestamp: at(2),
+        },
+      ],
+    });
+    const report = await platform().detectDrift({ record: record('ready') });
+    expect(report.status).toBe('UNKNOWN');
+    expect(report.driftedResources).toEqual([
+      {
+        logicalResourceId: 'Fn',
+        resourceType: 'AWS::Lambda::Function',
+        driftStatus: 'NOT_CHECKED',
+        differences: [],
+      },
+    ]);
+    expect(
+      cfn.commandCalls(DescribeStackResourceDriftsCommand)[0]?.args[0].input.StackResourceDriftStatusFilters,
+    ).toEqual(['MODIFIED', 'DELETED', 'NOT_CHECKED']);
+  });
 });
