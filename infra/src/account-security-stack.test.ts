@@ -10,6 +10,7 @@ import {
   KEY_ADMIN_ACTIONS,
 } from './account-security-stack';
 import { LONGEST_PLACEHOLDER_VALUES } from './spec/physical-names';
+import { platformAccessRoleArn, smokeTestRoleArn } from './spec/platform-access';
 
 const env = { account: '111111111111', region: 'us-east-1' };
 
@@ -242,6 +243,90 @@ describe('AccountSecurityStack without a recorder', () => {
     ).toEqual({});
     template.resourceCountIs('AWS::Config::DeliveryChannel', 0);
     template.resourceCountIs('AWS::Config::ConfigRule', ACCOUNT_CONFIG_RULES.length);
+    expect(unsuppressed(stack)).toEqual([]);
+  });
+});
+
+describe('AccountSecurityStack with the platform roles', () => {
+  const portal = 'arn:aws:iam::999999999999:role/sep-delivery-portal';
+  const sweeper = 'arn:aws:iam::999999999999:role/sep-delivery-ttl-sweeper';
+  const smoke = 'arn:aws:iam::999999999999:role/sep-delivery-smoke-test';
+  const { stack, template } = build({
+    platformAccess: {
+      pipelineAccount: '999999999999',
+      readerRoleArns: [portal, sweeper],
+      smokeTestRoleArn: smoke,
+    },
+  });
+  const trustOf = (roleName: string) =>
+    Object.values(template.findResources('AWS::IAM::Role', { Properties: { RoleName: roleName } }))[0]
+      ?.Properties.AssumeRolePolicyDocument.Statement as unknown[];
+
+  it('names the roles by region, as the portal, the sweeper and the smoke test compute them', () => {
+    expect(platformAccessRoleArn(env)).toBe('arn:aws:iam::111111111111:role/sep-account-us-east-1-platform');
+    expect(smokeTestRoleArn(env)).toBe('arn:aws:iam::111111111111:role/sep-account-us-east-1-smoke');
+    expect(trustOf('sep-account-us-east-1-platform')).toHaveLength(1);
+    expect(trustOf('sep-account-us-east-1-smoke')).toHaveLength(1);
+  });
+
+  it('trusts the pipeline account only for the portal and sweeper roles (aws:PrincipalArn)', () => {
+    expect(trustOf('sep-account-us-east-1-platform')).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: {
+          AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::999999999999:root']] },
+        },
+        Condition: { ArnEquals: { 'aws:PrincipalArn': [portal, sweeper] } },
+      },
+    ]);
+    expect(trustOf('sep-account-us-east-1-smoke')).toEqual([
+      expect.objectContaining({ Condition: { ArnEquals: { 'aws:PrincipalArn': [smoke] } } }),
+    ]);
+  });
+
+  it('reads environment stacks and Config compliance, and deletes only stacks tagged ephemeral', () => {
+    const statements = Object.values(
+      template.findResources('AWS::IAM::ManagedPolicy', {
+        Properties: { Description: Match.stringLikeRegexp('portal and the TTL sweeper') },
+      }),
+    )[0]?.Properties.PolicyDocument.Statement as {
+      Sid: string;
+      Action: string[];
+      Resource: unknown;
+      Condition?: unknown;
+    }[];
+    const bySid = Object.fromEntries(statements.map((statement) => [statement.Sid, statement]));
+    expect(bySid.ReadWithoutResourceTypes?.Resource).toBe('*');
+    expect([...(bySid.ReadWithoutResourceTypes?.Action ?? [])].sort()).toEqual([
+      'cloudformation:DescribeStackDriftDetectionStatus',
+      'config:DescribeComplianceByConfigRule',
+      'config:DescribeConfigRules',
+    ]);
+    expect(JSON.stringify(bySid.ReadEnvironmentStacks?.Resource)).toContain(':stack/sep-*-environment/*');
+    expect(bySid.DeleteEphemeralEnvironmentStacks?.Action).toBe('cloudformation:DeleteStack');
+    expect(bySid.DeleteEphemeralEnvironmentStacks?.Condition).toEqual({
+      StringEquals: { 'aws:ResourceTag/EnvironmentKind': 'ephemeral' },
+    });
+    // No wildcard actions in what the project writes.
+    for (const statement of statements) {
+      for (const action of [statement.Action].flat()) expect(action).not.toContain('*');
+    }
+  });
+
+  it('lets the smoke test read API keys and call the smoke routes of this region only', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'ReadEnvironmentApiKeys', Action: 'apigateway:GET' }),
+          Match.objectLike({ Sid: 'InvokeSmokeRoutes', Action: 'execute-api:Invoke' }),
+        ]),
+      },
+    });
+    expect(JSON.stringify(template.toJSON())).toContain(':us-east-1::/apikeys/*');
+  });
+
+  it('leaves no unsuppressed AwsSolutions, PCIDSS321 or NIST80053R5 finding', () => {
     expect(unsuppressed(stack)).toEqual([]);
   });
 });

@@ -13,6 +13,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { CLOUDWATCH_LOGS_KEY_ACTIONS } from './constructs/encryption';
 import { AlertTopic, AlertTopicRuleTarget } from './constructs/monitoring';
+import { PlatformAccess, type PlatformAccessProps } from './constructs/platform-access';
 import { ARCHIVE_RETENTION_DAYS } from './kind-policy';
 import { acrossPacks, suppress } from './nag/suppressions';
 import { PHYSICAL_NAME_TEMPLATES, physicalName } from './spec/physical-names';
@@ -261,6 +262,15 @@ export interface AccountSecurityStackProps extends StackProps {
    * @default [] - nobody reads the archive until named here
    */
   readonly archiveReaderRoleArns?: readonly string[];
+
+  /**
+   * The platform's roles in this account and region (the portal's and the TTL sweeper's
+   * platform-access role, the pipeline's smoke-test role), trusted by the named roles of the
+   * pipeline account only.
+   *
+   * @default none: the stack is used without the delivery pipeline
+   */
+  readonly platformAccess?: PlatformAccessProps;
 }
 
 /**
@@ -283,6 +293,7 @@ export class AccountSecurityStack extends Stack {
   public readonly cisAlarms: cloudwatch.Alarm[] = [];
   public readonly configRuleNames: string[] = [];
   public readonly configRecorder?: config.CfnConfigurationRecorder;
+  public readonly platformAccess?: PlatformAccess;
   private readonly archiveBuckets: s3.Bucket[] = [];
 
   constructor(scope: Construct, id: string, props: AccountSecurityStackProps = {}) {
@@ -538,6 +549,9 @@ export class AccountSecurityStack extends Stack {
     });
 
     if (props.configureApiGatewayLogging !== false) this.addApiGatewayLogging(names);
+    if (props.platformAccess !== undefined) {
+      this.platformAccess = new PlatformAccess(this, 'PlatformAccess', props.platformAccess);
+    }
 
     this.suppressAcceptedFindings({
       accessLogBucket,

@@ -7,6 +7,7 @@ export * from './constructs/database';
 export * from './constructs/encryption';
 export * from './constructs/monitoring';
 export * from './constructs/network';
+export * from './constructs/platform-access';
 export * from './constructs/secrets';
 export * from './constructs/storage';
 export * from './kind-policy';

@@ -138,6 +138,14 @@ describe('S3: data, access-log, flow-log and audit buckets', () => {
     expect(ofType(prod, 'Custom::S3AutoDeleteObjects').length).toBe(0);
     prod.allResources('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
   });
+
+  it('keeps the write deny of an emptied ephemeral bucket until the bucket is gone (late log deliveries)', () => {
+    // The auto-delete handler denies s3:PutObject, then empties: the policy holding that deny must
+    // outlive the emptying, or access and flow logs refill the bucket before it is deleted.
+    const policies = ofType(ephemeral, 'AWS::S3::BucketPolicy');
+    expect(policies).toHaveLength(4);
+    for (const [, policy] of policies) expect(policy.DeletionPolicy).toBe('Retain');
+  });
 });
 
 describe('Network: isolated 3-AZ VPC, endpoints, HTTPS-only security groups', () => {
@@ -357,6 +365,32 @@ describe('API: key and IAM authorization on every method, plan, validation, logs
     ephemeral.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
     ephemeral.resourceCountIs('AWS::WAFv2::LoggingConfiguration', 1);
     bare.resourceCountIs('AWS::WAFv2::WebACL', 0);
+  });
+
+  it("lets exactly the account's smoke-test role call a REGIONAL API's smoke route", () => {
+    const smokeStatement = (route: string) =>
+      Match.objectLike({
+        Statement: [
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'execute-api:Invoke',
+            Resource: `execute-api:/v1/${route}`,
+            Condition: {
+              ArnEquals: {
+                'aws:PrincipalArn': {
+                  'Fn::Join': [
+                    '',
+                    Match.arrayWith([Match.stringLikeRegexp(':role/sep-account-us-east-1-smoke$')]),
+                  ],
+                },
+              },
+            },
+          }),
+        ],
+      });
+    ephemeral.hasResourceProperties('AWS::ApiGateway::RestApi', { Policy: smokeStatement('POST/documents') });
+    // Without the document pipeline the API serves GET /health, and that is the route the smoke test calls.
+    bare.hasResourceProperties('AWS::ApiGateway::RestApi', { Policy: smokeStatement('GET/health') });
   });
 
   it('is PRIVATE behind the execute-api endpoint when asked', () => {

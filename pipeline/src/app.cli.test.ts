@@ -8,6 +8,14 @@ import { registryItem, writeEnvironmentsFile } from './test-support/registry-exp
 const PIPELINE_DIR = join(__dirname, '..');
 const CONTEXT_FILE = join(PIPELINE_DIR, 'cdk.context.json');
 
+const TARGETS = [
+  '111111111111/us-east-1',
+  '111111111111/ap-southeast-1',
+  '111111111111/us-west-2',
+  '222222222222/us-east-1',
+  '333333333333/eu-west-1',
+].join(',');
+
 /** Every kind, three accounts, four regions, and the feature combinations that change what is built. */
 const REGISTRY = [
   registryItem({ environmentSuffix: 'pr-7', kind: 'ephemeral' }),
@@ -47,6 +55,8 @@ beforeAll(async () => {
   contextFileBefore = existsSync(CONTEXT_FILE) ? readFileSync(CONTEXT_FILE, 'utf8') : undefined;
   synth = await cdkSynth({
     cwd: PIPELINE_DIR,
+    // Every account/region the registry names is bootstrapped with trust for the pipeline.
+    args: ['-c', `deploymentTargets=${TARGETS}`],
     env: credentialFreeEnv({ ENVIRONMENTS_FILE: writeEnvironmentsFile(REGISTRY) }),
   });
 }, 600_000);

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Aspects } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { buildPipelineApp } from './app';
@@ -82,10 +82,117 @@ it('synthesizes with no environments file (fresh bootstrap) and says so', () => 
   ]);
 });
 
+/** The `cdk synth` command line of the environments pipeline's synth step, as its buildspec runs it. */
+function synthCommandOf(template: Template): string {
+  const synth = Object.values(template.findResources('AWS::CodeBuild::Project')).find((project) =>
+    JSON.stringify(project).includes('export-registry.ts'),
+  ) as { Properties: { Source: { BuildSpec: string } } };
+  const commands: string[] = JSON.parse(synth.Properties.Source.BuildSpec).phases.build.commands;
+  const command = commands.find((line) => line.includes('cdk synth'));
+  if (command === undefined) throw new Error('no cdk synth command in the synth step');
+  return command;
+}
+
+/** `-c key='value'` flags as the build's shell reads them (single quotes, `'\''` for a quote). */
+function contextFlags(command: string): Record<string, string> {
+  const flags: Record<string, string> = {};
+  for (const [, key, quoted] of command.matchAll(/-c (\w+)=((?:'[^']*'|\\')+)/g)) {
+    flags[key as string] = (quoted as string).replace(
+      /'([^']*)'|\\'/g,
+      (_all, inner?: string) => inner ?? "'",
+    );
+  }
+  return flags;
+}
+
+describe('self-mutation', () => {
+  const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8')).context as Record<
+    string,
+    unknown
+  >;
+  const registry = [
+    {
+      environmentSuffix: 'pr-7',
+      spec: { environmentSuffix: 'pr-7', kind: 'ephemeral', owner: 'a', project: 'p', costCenter: 'c' },
+      status: 'ready',
+      requestedBy: 'alice',
+      createdAt: '2026-11-01T00:00:00.000Z',
+      updatedAt: '2026-11-01T00:00:00.000Z',
+      version: 1,
+    },
+  ];
+
+  it('rebuilds the same pipeline stack from the context its synth step passes back to cdk synth', () => {
+    // What an operator deploys the first time: cdk.json plus -c flags of their own.
+    const deployed = {
+      ...cdkJson,
+      pipelineName: 'bank-delivery',
+      portalPrincipalArn: 'arn:aws:iam::111111111111:role/portal-task',
+      deploymentTargets: '111111111111/us-east-1,222222222222/us-east-1',
+      existingConfigRecorders: '222222222222/us-east-1',
+      branch: "release/it's-$HOME",
+      nag: 'false',
+    };
+    const first = Template.fromStack(build(deployed, registry).stack);
+    const flags = contextFlags(synthCommandOf(first));
+    expect(Object.keys(flags).sort()).toEqual(
+      [
+        'branch',
+        'connectionArn',
+        'deploymentTargets',
+        'existingConfigRecorders',
+        'nag',
+        'pipelineAccount',
+        'pipelineName',
+        'pipelineRegion',
+        'portalPrincipalArn',
+        'repo',
+      ].sort(),
+    );
+    expect(flags.branch).toBe("release/it's-$HOME");
+    // The synth step runs in pipeline/, so cdk.json is read again, under the flags.
+    const second = Template.fromStack(build({ ...cdkJson, ...flags }, registry).stack);
+    expect(second.toJSON()).toEqual(first.toJSON());
+  });
+});
+
 it('names every invalid context key', () => {
   expect(() => build({ ...CONTEXT, connectionArn: 'nope', pipelineAccount: '12' })).toThrow(
     /connectionArn: connectionArn must be a CodeStar\/CodeConnections connection ARN; pipelineAccount: pipelineAccount must be a 12-digit account ID/,
   );
+  expect(() => build({ ...CONTEXT, deploymentTargets: '111111111111/us-east-1,1/x' })).toThrow(
+    'pipeline context is invalid: deployment targets: "1/x" is not <12-digit account>/<region>',
+  );
+  expect(() => build({ ...CONTEXT, existingConfigRecorders: '333333333333/us-east-1' })).toThrow(
+    'pipeline context is invalid: not deployment targets: 333333333333/us-east-1',
+  );
+  expect(() => build({ ...CONTEXT, pipelineName: 'x'.repeat(49) })).toThrow(
+    /pipelineName must be at most 48 characters/,
+  );
+});
+
+it('skips, by suffix, a registry entry outside the deployment targets', () => {
+  const stranger = {
+    environmentSuffix: 'pr-9',
+    spec: {
+      environmentSuffix: 'pr-9',
+      kind: 'ephemeral',
+      owner: 'a',
+      project: 'p',
+      costCenter: 'c',
+      account: '999999999999',
+    },
+    status: 'requested',
+    requestedBy: 'alice',
+    createdAt: '2026-11-01T00:00:00.000Z',
+    updatedAt: '2026-11-01T00:00:00.000Z',
+    version: 1,
+  };
+  const { stack, warnings } = build(CONTEXT, [stranger]);
+  expect(stack.ephemeralWaves).toEqual([]);
+  expect(warnings).toEqual([
+    'pipeline: skipping registry entry "pr-9": 999999999999/us-east-1 is not a bootstrapped deployment target (111111111111/us-east-1)',
+  ]);
 });
 
 describe('cdk-nag on the pipeline stack itself (context nag, default true)', () => {

@@ -3,7 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { z } from 'zod';
 import type { AccountSecurityStageFactory, EnvironmentStageFactory } from './environment-stages';
 import { type LoadedEnvironments, readEnvironmentsFile } from './environments-file';
-import { applyPipelineCompliancePacks, PipelineStack } from './pipeline-stack';
+import { applyPipelineCompliancePacks, MAX_PIPELINE_NAME_LENGTH, PipelineStack } from './pipeline-stack';
+import { DeploymentTargetsError, parseDeploymentTargets, parseTargetSelection } from './targets';
 
 /** Context keys (cdk.json or `-c key=value`) that configure the pipeline. */
 const contextSchema = z.object({
@@ -16,11 +17,27 @@ const contextSchema = z.object({
   branch: z.string().min(1).default('main'),
   pipelineAccount: z.string().regex(/^\d{12}$/, { error: 'pipelineAccount must be a 12-digit account ID' }),
   pipelineRegion: z.string().min(1).default('us-east-1'),
-  pipelineName: z.string().min(1).optional(),
+  pipelineName: z
+    .string()
+    .regex(/^[A-Za-z0-9.@_-]+$/, { error: 'pipelineName may hold letters, digits and . @ _ - only' })
+    .max(MAX_PIPELINE_NAME_LENGTH, {
+      error: `pipelineName must be at most ${MAX_PIPELINE_NAME_LENGTH} characters (role names are built from it)`,
+    })
+    .optional(),
   portalPrincipalArn: z
     .string()
     .startsWith('arn:', { error: 'portalPrincipalArn must be an IAM ARN' })
     .optional(),
+  /**
+   * The account/region pairs bootstrapped with trust for the pipeline account
+   * (`111111111111/us-east-1,222222222222/eu-west-1`). @default the pipeline's own account and region
+   */
+  deploymentTargets: z.string().min(1).optional(),
+  /**
+   * Targets whose AWS Config recorder exists already, or `*` for all (AWS Control Tower governed
+   * regions have one, and only one is allowed). @default none: every target gets one
+   */
+  existingConfigRecorders: z.string().optional(),
   environmentsFile: z.string().min(1).optional(),
   nag: z.enum(['true', 'false']).default('true'),
   maxEnvironments: z.coerce
@@ -39,6 +56,15 @@ export class PipelineContextError extends Error {
 export class PipelineCapacityError extends Error {
   override readonly name = 'PipelineCapacityError';
 }
+/**
+ * The context keys the synth step passes back to `cdk synth`, so that the pipeline it builds (and
+ * self-mutates to) is the one deployed: every key but the environments file, which the synth step
+ * writes from the registry itself.
+ */
+const SYNTH_CONTEXT_KEYS = Object.keys(contextSchema.shape).filter(
+  (key): key is Exclude<keyof z.output<typeof contextSchema>, 'environmentsFile'> =>
+    key !== 'environmentsFile',
+);
 
 export interface BuildPipelineAppOptions {
   readonly app: App;
@@ -68,6 +94,8 @@ export function buildPipelineApp(options: BuildPipelineAppOptions): PipelineStac
     pipelineRegion: raw('pipelineRegion') ?? options.defaultEnv?.region,
     pipelineName: raw('pipelineName'),
     portalPrincipalArn: raw('portalPrincipalArn'),
+    deploymentTargets: raw('deploymentTargets'),
+    existingConfigRecorders: raw('existingConfigRecorders'),
     environmentsFile: raw('environmentsFile'),
     nag: raw('nag') === undefined ? undefined : String(raw('nag')),
     maxEnvironments: raw('maxEnvironments'),
@@ -78,12 +106,23 @@ export function buildPipelineApp(options: BuildPipelineAppOptions): PipelineStac
     );
   }
   const config = context.data;
+  let targets: ReturnType<typeof parseDeploymentTargets>;
+  let existingConfigRecorders: ReturnType<typeof parseDeploymentTargets>;
+  try {
+    targets = parseDeploymentTargets(
+      config.deploymentTargets ?? `${config.pipelineAccount}/${config.pipelineRegion}`,
+    );
+    existingConfigRecorders = parseTargetSelection(config.existingConfigRecorders ?? '', targets);
+  } catch (error) {
+    if (!(error instanceof DeploymentTargetsError)) throw error;
+    throw new PipelineContextError(`pipeline context is invalid: ${error.message}`);
+  }
   const file = options.environmentsFile ?? config.environmentsFile;
   let loaded: LoadedEnvironments = { environments: [], skipped: [] };
   if (file === undefined) {
     warn('pipeline: no ENVIRONMENTS_FILE: synthesizing the pipeline without environment stages');
   } else {
-    loaded = readEnvironmentsFile(file);
+    loaded = readEnvironmentsFile(file, { targets, defaultAccount: config.pipelineAccount });
     for (const skipped of loaded.skipped) {
       warn(`pipeline: skipping registry entry "${skipped.environmentSuffix}": ${skipped.reason}`);
     }
@@ -95,10 +134,10 @@ export function buildPipelineApp(options: BuildPipelineAppOptions): PipelineStac
     );
   }
   const synthContext: Record<string, string> = {};
-  for (const key of ['connectionArn', 'repo', 'branch', 'pipelineAccount', 'pipelineRegion'] as const) {
-    synthContext[key] = String(config[key]);
+  for (const key of SYNTH_CONTEXT_KEYS) {
+    const value = config[key];
+    if (value !== undefined) synthContext[key] = String(value);
   }
-  if (cap !== undefined) synthContext.maxEnvironments = String(cap);
 
   const stack = new PipelineStack(app, 'PipelineStack', {
     env: { account: config.pipelineAccount, region: config.pipelineRegion },
@@ -107,6 +146,8 @@ export function buildPipelineApp(options: BuildPipelineAppOptions): PipelineStac
     source: { connectionArn: config.connectionArn, repo: config.repo, branch: config.branch },
     environments: loaded.environments,
     skipped: loaded.skipped,
+    targets,
+    existingConfigRecorders,
     createEnvironmentStage: options.createEnvironmentStage,
     createAccountSecurityStage: options.accountSecurityStage(loaded),
     nag: config.nag === 'true',

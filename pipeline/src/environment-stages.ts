@@ -1,3 +1,4 @@
+import type { PlatformAccessProps } from '@sep/infra';
 import type { EnvironmentSpec } from '@sep/infra/spec';
 import type { CfnOutput, Environment, Stage } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -20,9 +21,21 @@ export type EnvironmentStageFactory = (
   props: EnvironmentStageProps,
 ) => EnvironmentStage;
 
+export interface AccountSecurityStageProps {
+  /** One deployment target (account and region). */
+  readonly env: Required<Pick<Environment, 'account' | 'region'>>;
+  /**
+   * Create the AWS Config recorder and delivery channel. False where one exists already (AWS Control
+   * Tower creates its own in every governed region; only one is allowed per account and region).
+   */
+  readonly createConfigRecorder: boolean;
+  /** The platform's roles in this target, trusted by the pipeline's portal, sweeper and smoke-test roles. */
+  readonly platformAccess: PlatformAccessProps;
+}
+
 /** Builds the stage holding one account/region's account-security stack. */
 export type AccountSecurityStageFactory = (
   scope: Construct,
   id: string,
-  props: { readonly env: Environment },
+  props: AccountSecurityStageProps,
 ) => Stage;

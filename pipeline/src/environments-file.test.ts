@@ -71,6 +71,54 @@ describe('parseEnvironmentsFile', () => {
     ]);
   });
 
+  it('skips a failed ephemeral entry (its stack may not be updatable) but never a failed staging or prod', () => {
+    const persistent = { alertEmails: ['ops@example.com'] };
+    const loaded = parseEnvironmentsFile(
+      file([
+        record('broken', {
+          status: 'failed',
+          statusReason: 'ApiKey (AWS::ApiGateway::ApiKey) failed: quota',
+        }),
+        record('retry', { status: 'requested' }),
+        record('staging', { status: 'failed' }, { kind: 'staging', ...persistent }),
+        record('prod', { status: 'failed' }, { kind: 'prod', ...persistent }),
+      ]),
+    );
+    expect(loaded.environments.map((e) => e.spec.environmentSuffix)).toEqual(['retry', 'staging', 'prod']);
+    expect(loaded.skipped).toEqual([
+      {
+        environmentSuffix: 'broken',
+        reason:
+          'status is failed (ApiKey (AWS::ApiGateway::ApiKey) failed: quota): a failed ephemeral environment is not redeployed',
+      },
+    ]);
+  });
+
+  it('skips, by suffix, an environment whose account/region is not a bootstrapped deployment target', () => {
+    const targets = [
+      { account: '111111111111', region: 'us-east-1' },
+      { account: '222222222222', region: 'eu-west-1' },
+    ];
+    const loaded = parseEnvironmentsFile(
+      file([
+        record('home'),
+        record('abroad', {}, { account: '222222222222', region: 'eu-west-1' }),
+        record('stranger', {}, { account: '333333333333' }),
+        record('wrong-region', {}, { account: '222222222222', region: 'us-east-1' }),
+      ]),
+      { targets, defaultAccount: '111111111111' },
+    );
+    expect(loaded.environments.map((e) => e.spec.environmentSuffix)).toEqual(['home', 'abroad']);
+    expect(loaded.skipped).toEqual([
+      {
+        environmentSuffix: 'stranger',
+        reason:
+          '333333333333/us-east-1 is not a bootstrapped deployment target (111111111111/us-east-1, 222222222222/eu-west-1)',
+      },
+      { environmentSuffix: 'wrong-region', reason: expect.stringMatching(/^222222222222\/us-east-1 is not/) },
+    ]);
+  });
+
   it('refuses a malformed file with the field at fault', () => {
     expect(() => parseEnvironmentsFile({ ...file([]), version: 2 })).toThrow(EnvironmentsFileError);
     expect(() => parseEnvironmentsFile({ ...file([]), version: 2 })).toThrow(/version: version must be 1/);

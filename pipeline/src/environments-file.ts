@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { EnvironmentSpec, FieldError } from '@sep/infra/spec';
 import { z } from 'zod';
 import { type EnvironmentRecord, type EnvironmentStatus, parseStoredRecord } from './registry';
+import { type DeploymentTarget, environmentTarget, isDeploymentTarget, targetKey } from './targets';
 
 /**
  * The registry as the synth sees it: a file written by scripts/export-registry.ts
@@ -22,6 +23,43 @@ export interface EnvironmentsFile {
 
 /** Environments whose stage must not be (re)deployed: their stacks are being or have been deleted. */
 const NOT_DEPLOYED: readonly EnvironmentStatus[] = ['destroying', 'destroyed'];
+
+/** Where the synth may deploy: the bootstrapped targets, and the account of specs that name none. */
+export interface DeployableTargets {
+  readonly targets: readonly DeploymentTarget[];
+  /** The pipeline's account. */
+  readonly defaultAccount: string;
+}
+
+/**
+ * Why a valid, not-deleted entry is left out of this synth, or undefined to deploy it.
+ *
+ * - A `failed` ephemeral entry: its stack may sit in ROLLBACK_COMPLETE, UPDATE_ROLLBACK_FAILED or
+ *   DELETE_FAILED, where the CREATE_UPDATE deploy action fails, and a failed action in an ephemeral
+ *   wave stops the execution before staging and prod. The portal's reconciler deletes a rolled-back
+ *   stack and sets the entry back to `requested` (recreated on the next run); other failures wait
+ *   for their owner (destroy and request again). Staging and prod are never skipped for `failed`:
+ *   dropping their stage would drop their deploys and the promotion with them.
+ * - An account/region outside the deployment targets: never bootstrapped with trust for the
+ *   pipeline, its account would be an invalid principal in the artifact bucket and key policies and
+ *   self-mutation would fail for everyone (aws/aws-cdk#5553).
+ */
+function skipReason(
+  record: EnvironmentRecord,
+  deployable: DeployableTargets | undefined,
+): string | undefined {
+  if (NOT_DEPLOYED.includes(record.status)) return `status is ${record.status}`;
+  if (record.status === 'failed' && record.spec.kind === 'ephemeral') {
+    return `status is failed (${record.statusReason ?? 'no reason recorded'}): a failed ephemeral environment is not redeployed`;
+  }
+  if (deployable !== undefined) {
+    const target = environmentTarget(record.spec, deployable.defaultAccount);
+    if (!isDeploymentTarget(deployable.targets, target)) {
+      return `${targetKey(target)} is not a bootstrapped deployment target (${deployable.targets.map(targetKey).join(', ') || 'none'})`;
+    }
+  }
+  return undefined;
+}
 
 export interface DeployableEnvironment {
   readonly spec: EnvironmentSpec;
@@ -63,10 +101,11 @@ function describe(errors: readonly FieldError[]): string {
 
 /**
  * Turns the file's content into the environments to deploy. Every entry is
- * re-validated; an invalid one, a duplicate, or one being destroyed is skipped
- * and reported by suffix — one bad entry never breaks the pipeline.
+ * re-validated; an invalid one, a duplicate, one being destroyed, a failed
+ * ephemeral one or one outside the deployment targets is skipped and reported
+ * by suffix — one bad entry never breaks the pipeline.
  */
-export function parseEnvironmentsFile(content: unknown): LoadedEnvironments {
+export function parseEnvironmentsFile(content: unknown, deployable?: DeployableTargets): LoadedEnvironments {
   const parsed = fileSchema.safeParse(content);
   if (!parsed.success) {
     throw new EnvironmentsFileError(
@@ -94,8 +133,9 @@ export function parseEnvironmentsFile(content: unknown): LoadedEnvironments {
       continue;
     }
     seen.add(record.environmentSuffix);
-    if (NOT_DEPLOYED.includes(record.status)) {
-      skipped.push({ environmentSuffix: record.environmentSuffix, reason: `status is ${record.status}` });
+    const reason = skipReason(record, deployable);
+    if (reason !== undefined) {
+      skipped.push({ environmentSuffix: record.environmentSuffix, reason });
       continue;
     }
     environments.push({ spec: record.spec, createdAt: record.createdAt });
@@ -103,7 +143,7 @@ export function parseEnvironmentsFile(content: unknown): LoadedEnvironments {
   return { environments, skipped };
 }
 
-export function readEnvironmentsFile(path: string): LoadedEnvironments {
+export function readEnvironmentsFile(path: string, deployable?: DeployableTargets): LoadedEnvironments {
   let content: unknown;
   try {
     content = JSON.parse(readFileSync(path, 'utf8'));
@@ -112,5 +152,5 @@ export function readEnvironmentsFile(path: string): LoadedEnvironments {
       `cannot read environments file ${path}: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  return parseEnvironmentsFile(content);
+  return parseEnvironmentsFile(content, deployable);
 }

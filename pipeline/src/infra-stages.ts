@@ -27,6 +27,8 @@ export function accountSecurityStageFactory(specs: readonly EnvironmentSpec[]): 
     new AccountSecurityStack(stage, 'AccountSecurity', {
       stackName: ACCOUNT_SECURITY_STACK_NAME,
       alertEmails,
+      createConfigRecorder: props.createConfigRecorder,
+      platformAccess: props.platformAccess,
     });
     return stage;
   };

@@ -1,5 +1,8 @@
 // Names shared by the pipeline app, the portal and the sweeper. No aws-cdk-lib
 // here: the portal and the sweeper Lambda import this module.
+import { ENVIRONMENT_KIND_TAG } from '@sep/infra/spec';
+
+export { ENVIRONMENT_KIND_TAG };
 
 /** Every environment stack's name starts with this (`physicalName('environmentStack', …)` is `sep-<suffix>-environment`). */
 export const STACK_NAME_PREFIX = 'sep-';
@@ -8,11 +11,13 @@ export const STACK_NAME_PREFIX = 'sep-';
 export const ENVIRONMENT_TAG = 'Environment';
 
 /**
- * Stack tag carrying the environment's kind. The portal role may delete only
- * stacks tagged `EnvironmentKind=ephemeral` (IAM `aws:ResourceTag` condition),
- * and the teardown refuses any other stack before it asks.
+ * The release pipeline (staging, PromoteToProd, prod) of the environments pipeline `pipelineName`:
+ * a pipeline of its own, so that an ephemeral environment's self-mutation of the environments
+ * pipeline never fails the execution waiting at PromoteToProd (pipeline/README.md, "Two pipelines").
  */
-export const ENVIRONMENT_KIND_TAG = 'EnvironmentKind';
+export function releasePipelineName(pipelineName: string): string {
+  return `${pipelineName}-release`;
+}
 
 /** CodePipeline stage that deploys prod; it opens with the promotion approval. */
 export const PROD_STAGE_NAME = 'prod';

@@ -30,9 +30,9 @@ it('deploys the real secure environment stages with their smoke tests, prod prot
     'Assets',
     'account-security',
     'pr-42',
-    'prod',
   ]);
-  const located = synthesized.stages.flatMap((stage) =>
+  expect(synthesized.releaseStages.map((stage) => stage.Name)).toEqual(['Source', 'Build', 'Assets', 'prod']);
+  const located = [...synthesized.stages, ...synthesized.releaseStages].flatMap((stage) =>
     stage.Actions.map((action) => actionEnvironment({ stageName: stage.Name, actionName: action.Name })),
   );
   expect(located).toEqual(
@@ -46,7 +46,17 @@ it('deploys the real secure environment stages with their smoke tests, prod prot
   expect(stackOf('prod').stackName).toBe('sep-prod-environment');
   expect(stackOf('prod').terminationProtection).toBe(true);
   expect(stackOf('pr-42').tags).toMatchObject({ Environment: 'pr-42', EnvironmentKind: 'ephemeral' });
-  expect(stackOf('account-security').stackName).toBe('sep-account-security');
+  const security = stackOf('account-security');
+  expect(security.stackName).toBe('sep-account-security');
+  // The platform's roles in the target, trusted by the pipeline's portal, sweeper and smoke-test roles.
+  const roleNames = Object.values(
+    security.template.Resources as Record<string, { Type: string; Properties: { RoleName?: string } }>,
+  )
+    .filter((resource) => resource.Type === 'AWS::IAM::Role')
+    .map((resource) => resource.Properties.RoleName);
+  expect(roleNames).toEqual(
+    expect.arrayContaining(['sep-account-us-east-1-platform', 'sep-account-us-east-1-smoke']),
+  );
 });
 
 it('smoke-tests with the stage outputs ApiUrl and ApiKeyId', () => {
@@ -57,9 +67,9 @@ it('smoke-tests with the stage outputs ApiUrl and ApiKeyId', () => {
     name: string;
     value: string;
   }[];
-  expect(variables.map((v) => v.name).sort()).toEqual(['API_KEY_ID', 'API_URL']);
+  expect(variables.map((v) => v.name).sort()).toEqual(['API_KEY_ID', 'API_URL', 'TARGET_ACCOUNT']);
   const outputs = Object.keys(stackOf('pr-42').template.Outputs ?? {});
-  for (const variable of variables) {
+  for (const variable of variables.filter((v) => v.name !== 'TARGET_ACCOUNT')) {
     const [, output] = /^#\{[\w-]+\.(\w+)\}$/.exec(variable.value) ?? [];
     expect(outputs).toContain(output);
   }

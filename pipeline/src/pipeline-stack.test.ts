@@ -1,7 +1,14 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
+import type { AccountSecurityStageProps } from './environment-stages';
 import { actionEnvironment } from './names';
-import { environment, PIPELINE_ACCOUNT, synthesizePipeline } from './test-support/pipeline-fixture';
+import {
+  buildPipelineStack,
+  environment,
+  PIPELINE_ACCOUNT,
+  synthesizePipeline,
+} from './test-support/pipeline-fixture';
+import { createSmallAccountSecurityStage } from './test-support/small-stages';
 
 const STAGING_ACCOUNT = '222222222222';
 const PROD_ACCOUNT = '333333333333';
@@ -27,7 +34,8 @@ const synthesized = synthesizePipeline({
   ],
   skipped: [{ environmentSuffix: 'broken', reason: 'invalid registry entry: spec.region: bad' }],
 });
-const { stages, template, app, stack } = synthesized;
+const { stages, releaseStages, template, app, stack } = synthesized;
+const allStages = [...stages, ...releaseStages];
 const assembly = app.synth();
 
 function stackArtifact(suffix: string): CloudFormationStackArtifact {
@@ -38,7 +46,7 @@ function stackArtifact(suffix: string): CloudFormationStackArtifact {
 }
 
 describe('stages', () => {
-  it('runs source, synth, self-mutation, assets, account security, the ephemeral wave, staging, then prod', () => {
+  it('runs source, synth, self-mutation, assets, account security, then the ephemeral waves', () => {
     expect(stages.map((stage) => stage.Name)).toEqual([
       'Source',
       'Build',
@@ -46,6 +54,14 @@ describe('stages', () => {
       'Assets',
       'account-security',
       'ephemeral-01',
+    ]);
+  });
+
+  it('promotes in a release pipeline of its own, which no request self-mutates: staging, PromoteToProd, prod', () => {
+    expect(releaseStages.map((stage) => stage.Name)).toEqual([
+      'Source',
+      'Build',
+      'Assets',
       'staging',
       'prod',
     ]);
@@ -53,7 +69,7 @@ describe('stages', () => {
 
   it('has one stage per registered environment, oldest first, each ending with its smoke test', () => {
     const byEnvironment = new Map<string, { stage: string; steps: Map<string, number> }>();
-    for (const stage of stages) {
+    for (const stage of allStages) {
       for (const action of stage.Actions) {
         const located = actionEnvironment({ stageName: stage.Name, actionName: action.Name });
         if (located === undefined) continue;
@@ -75,7 +91,7 @@ describe('stages', () => {
   });
 
   it('deploys each stack with one CloudFormation CREATE_UPDATE action', () => {
-    const deploys = stages
+    const deploys = allStages
       .flatMap((stage) => stage.Actions)
       .filter((action) => action.ActionTypeId.Provider === 'CloudFormation');
     expect(deploys.length).toBeGreaterThanOrEqual(5);
@@ -100,8 +116,12 @@ describe('stages', () => {
           name: 'API_KEY_ID',
           value: expect.stringMatching(/^#\{[\w.-]+\.ApiKeyId\w*\}$/),
         }),
+        // Whose smoke-test role to assume (the region comes from the API URL).
+        { name: 'TARGET_ACCOUNT', type: 'PLAINTEXT', value: PIPELINE_ACCOUNT },
       ]),
     );
+    // The default route and a REGIONAL API: nothing more per action.
+    expect(variables).toHaveLength(3);
   });
 
   it('shares one smoke CodeBuild project across environments', () => {
@@ -115,7 +135,7 @@ describe('stages', () => {
   });
 
   it('asks for the PromoteToProd approval before anything deploys to prod', () => {
-    const prod = stages.find((stage) => stage.Name === 'prod');
+    const prod = releaseStages.find((stage) => stage.Name === 'prod');
     const approval = prod?.Actions.find((action) => action.Name === 'PromoteToProd');
     expect(approval?.ActionTypeId).toMatchObject({ Category: 'Approval', Provider: 'Manual' });
     const others = prod?.Actions.filter((action) => action !== approval) ?? [];
@@ -160,9 +180,26 @@ describe('environment stacks', () => {
 });
 
 describe('pipeline', () => {
+  const pipelineResource = (construct: typeof stack.pipeline) =>
+    template.toJSON().Resources[stack.getLogicalId(construct.pipeline.node.defaultChild as never)];
+
+  it('runs the environments pipeline SUPERSEDED and the release pipeline QUEUED, restarted when its definition changes', () => {
+    expect(pipelineResource(stack.pipeline).Properties).toMatchObject({
+      Name: 'sep-delivery',
+      ExecutionMode: 'SUPERSEDED',
+      RestartExecutionOnUpdate: true,
+    });
+    expect(pipelineResource(stack.releasePipeline).Properties).toMatchObject({
+      Name: 'sep-delivery-release',
+      ExecutionMode: 'QUEUED',
+      RestartExecutionOnUpdate: true,
+    });
+    template.hasOutput('ReleasePipelineName', { Value: 'sep-delivery-release' });
+  });
+
   it('is a V2 pipeline with cross-account keys when staging and prod live elsewhere', () => {
     template.hasResourceProperties('AWS::CodePipeline::Pipeline', { PipelineType: 'V2' });
-    const pipeline = Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0] as {
+    const pipeline = pipelineResource(stack.pipeline) as {
       Properties: {
         ArtifactStores: { Region: string; ArtifactStore: { EncryptionKey?: { Type: string } } }[];
       };
@@ -280,27 +317,44 @@ describe('pipeline', () => {
   });
 });
 
-describe('TTL sweeper', () => {
-  it('reads, waits on and deletes sep- stacks only, naming them (no Resource "*", no listing)', () => {
-    const roleArn = stack.resolve(stack.sweeper.function.role?.roleArn) as { 'Fn::GetAtt': [string] };
-    const [roleId] = roleArn['Fn::GetAtt'];
-    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
-      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleId))
-      .flatMap(
-        (policy) =>
-          policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
-      );
-    const cloudFormation = statements.filter((statement) =>
-      [statement.Action].flat().some((action) => action.startsWith('cloudformation:')),
+/** The statements of a role's policies in the pipeline stack, resolved. */
+function statementsOf(role: import('aws-cdk-lib/aws-iam').IRole | undefined) {
+  const roleArn = stack.resolve(role?.roleArn) as { 'Fn::GetAtt': [string] };
+  const [roleId] = roleArn['Fn::GetAtt'];
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleId))
+    .flatMap(
+      (policy) =>
+        policy.Properties.PolicyDocument.Statement as {
+          Sid?: string;
+          Action: string | string[];
+          Resource: unknown;
+        }[],
     );
-    expect(cloudFormation.flatMap((statement) => [statement.Action].flat()).sort()).toEqual([
-      'cloudformation:DeleteStack',
-      'cloudformation:DescribeStackEvents',
-      'cloudformation:DescribeStacks',
+}
+
+const ROLE_OF = (account: string, name: string) => ({
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:role/${name}`]],
+});
+
+describe('TTL sweeper', () => {
+  it('reaches environment stacks only through the platform-access role of each target, named exactly', () => {
+    const statements = statementsOf(stack.sweeper.function.role);
+    expect(statements.flatMap((statement) => [statement.Action].flat())).not.toEqual(
+      expect.arrayContaining([expect.stringMatching(/^cloudformation:/)]),
+    );
+    const assume = statements.find((statement) => statement.Sid === 'AssumeTargetPlatformAccessRoles');
+    expect(assume?.Action).toBe('sts:AssumeRole');
+    expect(assume?.Resource).toEqual([
+      ROLE_OF(PIPELINE_ACCOUNT, 'sep-account-us-east-1-platform'),
+      ROLE_OF(PIPELINE_ACCOUNT, 'sep-account-ap-southeast-1-platform'),
+      ROLE_OF(STAGING_ACCOUNT, 'sep-account-us-east-1-platform'),
+      ROLE_OF(PROD_ACCOUNT, 'sep-account-us-east-1-platform'),
     ]);
-    for (const statement of cloudFormation) {
-      expect(JSON.stringify(stack.resolve(statement.Resource))).toContain(':stack/sep-*/*');
-    }
+    expect(statements.find((statement) => statement.Sid === 'EnvironmentsPipeline')?.Action).toEqual([
+      'codepipeline:StartPipelineExecution',
+      'codepipeline:ListPipelineExecutions',
+    ]);
     expect(statements.filter((statement) => statement.Resource === '*')).toEqual([]);
   });
 
@@ -319,8 +373,105 @@ describe('TTL sweeper', () => {
       Timeout: 900,
       ReservedConcurrentExecutions: 1,
       Environment: {
-        Variables: Match.objectLike({ PIPELINE_NAME: 'sep-delivery', NOTIFY_TOPIC_ARN: Match.anyValue() }),
+        Variables: Match.objectLike({
+          PIPELINE_NAME: 'sep-delivery',
+          DEFAULT_ACCOUNT: PIPELINE_ACCOUNT,
+          NOTIFY_TOPIC_ARN: Match.anyValue(),
+        }),
       },
     });
+  });
+});
+
+describe('smoke test', () => {
+  it("may only assume each target's smoke-test role, whose name the target's API policy allows", () => {
+    const statements = statementsOf(stack.smokeTest.role);
+    const own = statements.filter((statement) => statement.Sid === 'AssumeTargetSmokeTestRoles');
+    expect(own).toEqual([
+      expect.objectContaining({
+        Action: 'sts:AssumeRole',
+        Resource: [
+          ROLE_OF(PIPELINE_ACCOUNT, 'sep-account-us-east-1-smoke'),
+          ROLE_OF(PIPELINE_ACCOUNT, 'sep-account-ap-southeast-1-smoke'),
+          ROLE_OF(STAGING_ACCOUNT, 'sep-account-us-east-1-smoke'),
+          ROLE_OF(PROD_ACCOUNT, 'sep-account-us-east-1-smoke'),
+        ],
+      }),
+    ]);
+    expect(JSON.stringify(statements)).not.toMatch(/apigateway:|execute-api:/);
+    template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'sep-delivery-smoke-test' });
+  });
+
+  it('calls the health route without the document pipeline and reports a PRIVATE API as skipped', () => {
+    const { stack: other, stages: otherStages } = synthesizePipeline({
+      environments: [
+        environment({ environmentSuffix: 'no-docs', features: { documentPipeline: false } }),
+        environment({ environmentSuffix: 'inside', features: { apiEndpointType: 'PRIVATE' } }),
+      ],
+    });
+    const pipelineStages = otherStages.flatMap((stage) => stage.Actions);
+    const variablesOf = (name: string) =>
+      JSON.parse(
+        String(
+          pipelineStages.find((action) => action.Name === name)?.Configuration?.EnvironmentVariables ?? '[]',
+        ),
+      ) as {
+        name: string;
+        value: string;
+      }[];
+    expect(variablesOf('no-docs.Smoke')).toContainEqual({
+      name: 'SMOKE_ROUTE',
+      type: 'PLAINTEXT',
+      value: 'GET health',
+    });
+    expect(variablesOf('inside.Smoke')).toContainEqual({
+      name: 'SMOKE_SKIP',
+      type: 'PLAINTEXT',
+      value: 'PRIVATE',
+    });
+    expect(
+      other.node.metadata
+        .filter((entry) => entry.type === 'aws:cdk:warning')
+        .map((entry) => String(entry.data)),
+    ).toContainEqual(expect.stringContaining('environment "inside" has a PRIVATE API'));
+  });
+});
+
+describe('deployment targets', () => {
+  it('secures every target, trusting the portal, sweeper and smoke-test roles by name, with a recorder unless one exists', () => {
+    const seen: AccountSecurityStageProps[] = [];
+    buildPipelineStack({
+      environments: [],
+      targets: [
+        { account: PIPELINE_ACCOUNT, region: 'us-east-1' },
+        { account: STAGING_ACCOUNT, region: 'eu-west-1' },
+      ],
+      existingConfigRecorders: [{ account: STAGING_ACCOUNT, region: 'eu-west-1' }],
+      pipelineName: 'bank-delivery',
+      createAccountSecurityStage: (scope, id, props) => {
+        seen.push(props);
+        return createSmallAccountSecurityStage(scope, id, props);
+      },
+    });
+    const role = (name: string) =>
+      expect.stringMatching(new RegExp(`:iam::${PIPELINE_ACCOUNT}:role/${name}$`));
+    expect(seen.map((props) => [props.env, props.createConfigRecorder])).toEqual([
+      [{ account: PIPELINE_ACCOUNT, region: 'us-east-1' }, true],
+      [{ account: STAGING_ACCOUNT, region: 'eu-west-1' }, false],
+    ]);
+    expect(seen[0]?.platformAccess).toEqual({
+      pipelineAccount: PIPELINE_ACCOUNT,
+      readerRoleArns: [role('bank-delivery-portal'), role('bank-delivery-ttl-sweeper')],
+      smokeTestRoleArn: role('bank-delivery-smoke-test'),
+    });
+  });
+
+  it('refuses to build an environment outside the targets (the environments file skips those)', () => {
+    expect(() =>
+      buildPipelineStack({
+        environments: [environment({ environmentSuffix: 'stray', account: '444444444444' })],
+        targets: [{ account: PIPELINE_ACCOUNT, region: 'us-east-1' }],
+      }),
+    ).toThrow(/environment "stray" deploys to 444444444444\/us-east-1, which is not a deployment target/);
   });
 });

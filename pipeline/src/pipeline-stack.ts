@@ -1,6 +1,6 @@
 import { applyCompliancePacks, type NagReportCollector } from '@sep/infra';
 import type { EnvironmentSpec } from '@sep/infra/spec';
-import { Annotations, CfnOutput, type Duration, Stack, type StackProps, Stage, Tags } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, type Duration, Stack, type StackProps, Stage, Tags } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -36,13 +36,30 @@ import {
   EPHEMERAL_WAVE_PREFIX,
   PROD_STAGE_NAME,
   PROMOTION_ACTION_NAME,
+  releasePipelineName,
   STAGING_STAGE_NAME,
 } from './names';
 import { actionsPerEnvironment, CODEPIPELINE_QUOTAS, type CodePipelineQuotas, planWaves } from './quotas';
-import { SMOKE_SCRIPT_PATH, SmokeTestProject, SmokeTestStep } from './smoke/smoke-step';
+import { SMOKE_SCRIPT_PATH, SmokeTestProject, SmokeTestStep, smokeEnvironment } from './smoke/smoke-step';
+import { type DeploymentTarget, environmentTarget, isDeploymentTarget, targetKey } from './targets';
 
 export const DEFAULT_PIPELINE_NAME = 'sep-delivery';
 export const ACCOUNT_SECURITY_WAVE = 'account-security';
+
+/** Longest pipeline name: the role names built from it (`<name>-ttl-sweeper`) must fit IAM's 64. */
+export const MAX_PIPELINE_NAME_LENGTH = 48;
+
+/**
+ * Names of the pipeline account's roles that target accounts trust (`aws:PrincipalArn`): fixed, so
+ * that each account-security stack can name them before, and whatever, CloudFormation creates.
+ */
+export function pipelineRoleNames(pipelineName: string) {
+  return {
+    portal: `${pipelineName}-portal`,
+    sweeper: `${pipelineName}-ttl-sweeper`,
+    smokeTest: `${pipelineName}-smoke-test`,
+  } as const;
+}
 
 /**
  * Prefix of the pipeline's own log groups (`<prefix>smoke-test`, `<prefix>ttl-sweeper`): the
@@ -65,6 +82,18 @@ export interface PipelineStackProps extends StackProps {
   readonly source: PipelineSourceConfig;
   /** The registry's deployable environments (from the environments file). */
   readonly environments: readonly DeployableEnvironment[];
+  /**
+   * The account/region pairs bootstrapped with trust for this account (`cdk bootstrap --trust`): each
+   * gets the account-security stack (with the platform's roles), and only environments in one of them
+   * are deployed (an environment elsewhere fails the synth).
+   * @default the pipeline's own account and region
+   */
+  readonly targets?: readonly DeploymentTarget[];
+  /**
+   * Targets whose AWS Config recorder exists already (every AWS Control Tower governed region): their
+   * account-security stack creates none. @default none: every target gets one
+   */
+  readonly existingConfigRecorders?: readonly DeploymentTarget[];
   /** Registry entries the synth skipped, reported as warnings by suffix. @default none */
   readonly skipped?: readonly SkippedEnvironment[];
   readonly createEnvironmentStage: EnvironmentStageFactory;
@@ -108,7 +137,12 @@ const USE_CHANGE_SETS = false;
  * prod; plus the platform's own resources (registry, portal role, sweeper).
  */
 export class PipelineStack extends Stack {
+  /** The environments pipeline: self-mutating, account security and the ephemeral waves. */
   readonly pipeline: CodePipeline;
+  /** The release pipeline: staging, PromoteToProd, prod (not self-mutating; see `releasePipelineName`). */
+  readonly releasePipeline: CodePipeline;
+  /** The bootstrapped deployment targets. */
+  readonly targets: readonly DeploymentTarget[];
   readonly registry: RegistryTable;
   /** The portal's audit log in aws mode. */
   readonly auditLog: PortalAuditTable;
@@ -158,21 +192,30 @@ export class PipelineStack extends Stack {
       accessLogBucket: this.complianceReports.accessLogBucket,
     });
 
-    const targets = distinctTargets(
-      props.environments.map((e) => e.spec),
-      this.account,
-    );
+    if (pipelineName.length > MAX_PIPELINE_NAME_LENGTH) {
+      throw new Error(
+        `pipelineName "${pipelineName}" is longer than ${MAX_PIPELINE_NAME_LENGTH} characters: the role names built from it would pass IAM's 64`,
+      );
+    }
+    const roleNames = pipelineRoleNames(pipelineName);
+    const targets = props.targets ?? [{ account: this.account, region: this.region }];
+    this.targets = targets;
+    for (const environment of props.environments) {
+      const target = environmentTarget(environment.spec, this.account);
+      if (!isDeploymentTarget(targets, target)) {
+        throw new Error(
+          `environment "${environment.spec.environmentSuffix}" deploys to ${targetKey(target)}, which is not a deployment target (${targets.map(targetKey).join(', ')}): the environments file reader skips such entries`,
+        );
+      }
+    }
     // Artifacts that leave the pipeline's account or region are encrypted with customer-managed keys
     // (rotated yearly): the deploy roles of other accounts must be able to decrypt them, and the
     // replication buckets of other regions get one key each.
     const crossEnvironment = targets.some(
       (target) => target.account !== this.account || target.region !== this.region,
     );
-
-    this.pipeline = new CodePipeline(this, 'Pipeline', {
-      pipelineName,
+    const pipelineProps = {
       pipelineType: codepipeline.PipelineType.V2,
-      selfMutation: true,
       useChangeSets: USE_CHANGE_SETS,
       // Our bucket (versioned, access-logged, its own rotated KMS key, TLS only) instead of the one CDK
       // Pipelines makes; its key is what cross-account deploy roles are granted, as CDK's would be.
@@ -183,11 +226,28 @@ export class PipelineStack extends Stack {
       // limit and a self-mutation per asset change.
       publishAssetsInParallel: false,
       dockerEnabledForSynth: false,
+    };
+
+    this.pipeline = new CodePipeline(this, 'Pipeline', {
+      ...pipelineProps,
+      pipelineName,
+      selfMutation: true,
+      synth: this.synthStep(props, platformKey),
+    });
+    // Staging, the approval and prod live in a pipeline of their own: every request and teardown
+    // self-mutates the environments pipeline, and a definition update fails that pipeline's in-flight
+    // executions, which would lose a pending PromoteToProd (README "Two pipelines"). This one changes
+    // only when staging/prod entries or the code do, through the environments pipeline's self-mutation.
+    this.releasePipeline = new CodePipeline(this, 'ReleasePipeline', {
+      ...pipelineProps,
+      pipelineName: releasePipelineName(pipelineName),
+      selfMutation: false,
       synth: this.synthStep(props, platformKey),
     });
 
     const smoke = new SmokeTestProject(this, 'SmokeTest', {
       targets,
+      roleName: roleNames.smokeTest,
       logGroup: new logs.LogGroup(this, 'SmokeTestLogs', {
         logGroupName: `${logGroupPrefix}smoke-test`,
         retention: logs.RetentionDays.THREE_MONTHS,
@@ -237,44 +297,68 @@ export class PipelineStack extends Stack {
     const staging = stagingSpecs.map(build);
     const prod = prodSpecs.map(build);
 
-    const hasEnvironments = targets.length > 0;
-    // With environments come an Assets stage (at most; counted even when no stage has assets) and the
-    // account-security wave; staging and prod are one stage each.
-    const fixedStages =
-      CORE_STAGES + (hasEnvironments ? 2 : 0) + (staging.length > 0 ? 1 : 0) + (prod.length > 0 ? 1 : 0);
+    // Environments pipeline: Source, Build, UpdatePipeline, the account-security wave, and an Assets
+    // stage (counted even when no stage has assets). Staging and prod are in the release pipeline.
+    const fixedStages = CORE_STAGES + 2;
     const waves = planWaves({ items: ephemeral, fixedStages, quotas });
     this.ephemeralWaves = waves.map((wave) => wave.map((item) => item.id));
     this.environmentCount = ephemeral.length + staging.length + prod.length;
 
-    if (hasEnvironments) {
-      const security = this.pipeline.addWave(ACCOUNT_SECURITY_WAVE);
-      for (const target of targets) {
-        const id =
-          targets.length === 1
-            ? ACCOUNT_SECURITY_WAVE
-            : `${ACCOUNT_SECURITY_WAVE}-${target.account}-${target.region}`;
-        security.addStage(props.createAccountSecurityStage(this, id, { env: target }));
-      }
+    const existingRecorders = props.existingConfigRecorders ?? [];
+    const trustedBy = (name: string) => `arn:${Aws.PARTITION}:iam::${this.account}:role/${name}`;
+    const security = this.pipeline.addWave(ACCOUNT_SECURITY_WAVE);
+    for (const target of targets) {
+      const id =
+        targets.length === 1
+          ? ACCOUNT_SECURITY_WAVE
+          : `${ACCOUNT_SECURITY_WAVE}-${target.account}-${target.region}`;
+      security.addStage(
+        props.createAccountSecurityStage(this, id, {
+          env: target,
+          createConfigRecorder: !isDeploymentTarget(existingRecorders, target),
+          platformAccess: {
+            pipelineAccount: this.account,
+            readerRoleArns: [trustedBy(roleNames.portal), trustedBy(roleNames.sweeper)],
+            smokeTestRoleArn: trustedBy(roleNames.smokeTest),
+          },
+        }),
+      );
     }
-    const addAll = (waveId: string, stages: readonly PlannedStage[], pre?: ManualApprovalStep) => {
-      const wave = this.pipeline.addWave(waveId, pre === undefined ? {} : { pre: [pre] });
+    const addAll = (
+      pipeline: CodePipeline,
+      waveId: string,
+      stages: readonly PlannedStage[],
+      pre?: ManualApprovalStep,
+    ) => {
+      const wave = pipeline.addWave(waveId, pre === undefined ? {} : { pre: [pre] });
       for (const planned of stages) {
         const deployment: StageDeployment = wave.addStage(planned.stage);
         deployment.addPost(
           new SmokeTestStep('Smoke', {
             apiUrl: planned.stage.outputs.apiUrl,
             apiKeyId: planned.stage.outputs.apiKeyId,
+            environment: smokeEnvironment(
+              planned.spec,
+              environmentTarget(planned.spec, this.account).account,
+            ),
             project: smoke,
           }),
         );
+        if (planned.spec.features.apiEndpointType === 'PRIVATE') {
+          Annotations.of(this).addWarningV2(
+            `sep:smoke-skipped:${planned.spec.environmentSuffix}`,
+            `environment "${planned.spec.environmentSuffix}" has a PRIVATE API, reachable only through its execute-api VPC endpoint: its smoke action reports the test as skipped`,
+          );
+        }
       }
     };
     for (const [index, wave] of waves.entries()) {
-      addAll(`${EPHEMERAL_WAVE_PREFIX}${String(index + 1).padStart(2, '0')}`, wave);
+      addAll(this.pipeline, `${EPHEMERAL_WAVE_PREFIX}${String(index + 1).padStart(2, '0')}`, wave);
     }
-    if (staging.length > 0) addAll(STAGING_STAGE_NAME, staging);
+    if (staging.length > 0) addAll(this.releasePipeline, STAGING_STAGE_NAME, staging);
     if (prod.length > 0) {
       addAll(
+        this.releasePipeline,
         PROD_STAGE_NAME,
         prod,
         new ManualApprovalStep(PROMOTION_ACTION_NAME, {
@@ -284,18 +368,34 @@ export class PipelineStack extends Stack {
     }
 
     this.pipeline.buildPipeline();
-    this.regionSupport = hardenCrossRegionSupport(this.pipeline.pipeline);
+    this.releasePipeline.buildPipeline();
+    setExecutionMode(this.pipeline, {
+      // Each execution synthesizes the whole registry, so a newer one carries everything an older one
+      // would deploy: letting it overtake loses nothing and deploys requests sooner.
+      executionMode: 'SUPERSEDED',
+    });
+    setExecutionMode(this.releasePipeline, {
+      // One revision at a time, in order: nothing overtakes the execution an approver is reviewing, and
+      // every revision reaches prod through its own PromoteToProd (README "Execution modes").
+      executionMode: 'QUEUED',
+      // Its definition changes through the environments pipeline's self-mutation (a staging or prod
+      // entry added or removed, a pipeline change): run it again then, as a self-mutating one would.
+      restartExecutionOnUpdate: true,
+    });
+    this.regionSupport = hardenCrossRegionSupport([this.pipeline.pipeline, this.releasePipeline.pipeline]);
     const pipelineArn = this.pipeline.pipeline.pipelineArn;
-    const environmentAccounts = [this.account, ...targets.map((target) => target.account)];
+    const releasePipelineArn = this.releasePipeline.pipeline.pipelineArn;
 
     this.portalRole = new PortalAccessRole(this, 'PortalAccess', {
+      roleName: roleNames.portal,
       assumedBy: props.portalPrincipal ?? new iam.AccountRootPrincipal(),
       pipelineArn,
+      releasePipelineArn,
       registryTable: this.registry.table,
       registryKey: platformKey,
       auditTable: this.auditLog.table,
       complianceReports: this.complianceReports,
-      environmentAccounts,
+      targets,
     });
     this.sweeper = new TtlSweeper(this, 'TtlSweeper', {
       registryTable: this.registry.table,
@@ -304,12 +404,13 @@ export class PipelineStack extends Stack {
       notifyTopic: this.notifyTopic,
       pipelineName,
       pipelineArn,
-      environmentAccounts,
+      roleName: roleNames.sweeper,
+      targets,
       ...(props.sweeperSchedule === undefined ? {} : { schedule: props.sweeperSchedule }),
     });
 
     suppressPipelineFindings({
-      pipeline: this.pipeline,
+      pipelines: [this.pipeline, this.releasePipeline],
       artifactBucket: this.artifacts.bucket,
       regionSupport: this.regionSupport,
       complianceReportsBucket: this.complianceReports.bucket,
@@ -322,6 +423,14 @@ export class PipelineStack extends Stack {
     new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });
     new CfnOutput(this, 'PortalAuditTableName', { value: this.auditLog.table.tableName });
     new CfnOutput(this, 'PipelineName', { value: pipelineName });
+    new CfnOutput(this, 'ReleasePipelineName', {
+      value: releasePipelineName(pipelineName),
+      description: "The portal's PORTAL_RELEASE_PIPELINE_NAME: staging, PromoteToProd, prod",
+    });
+    new CfnOutput(this, 'DeploymentTargets', {
+      value: targets.map(targetKey).join(','),
+      description: "The portal's PORTAL_DEPLOYMENT_TARGETS: the bootstrapped account/region pairs",
+    });
     new CfnOutput(this, 'PortalRoleArn', { value: this.portalRole.role.roleArn });
     new CfnOutput(this, 'OwnerNotificationTopicArn', { value: this.notifyTopic.topicArn });
     new CfnOutput(this, 'ComplianceReportsBucketName', {
@@ -332,9 +441,7 @@ export class PipelineStack extends Stack {
   }
 
   private synthStep(props: PipelineStackProps, platformKey: kms.IKey): CodeBuildStep {
-    const contextFlags = Object.entries(props.synthContext ?? {})
-      .map(([key, value]) => `-c ${key}=${JSON.stringify(value)}`)
-      .join(' ');
+    const contextFlags = synthContextFlags(props.synthContext ?? {});
     return new CodeBuildStep('Synth', {
       input: CodePipelineSource.connection(props.source.repo, props.source.branch, {
         connectionArn: props.source.connectionArn,
@@ -384,15 +491,25 @@ export function applyPipelineCompliancePacks(stack: PipelineStack): NagReportCol
   return collector;
 }
 
-/** Distinct deployment targets of the environments, in first-seen order. */
-function distinctTargets(specs: readonly EnvironmentSpec[], defaultAccount: string) {
-  const seen = new Map<string, { account: string; region: string }>();
-  for (const spec of specs) {
-    const account = spec.account ?? defaultAccount;
-    const key = `${account}/${spec.region}`;
-    if (!seen.has(key)) seen.set(key, { account, region: spec.region });
-  }
-  return [...seen.values()];
+/**
+ * `-c key='value'` per context key, single-quoted for the build's shell (a quote inside is written
+ * `'\''`), so no value is expanded or split on its way back to `cdk synth`.
+ */
+export function synthContextFlags(context: Readonly<Record<string, string>>): string {
+  return Object.entries(context)
+    .map(([key, value]) => `-c ${key}='${value.replaceAll("'", "'\\''")}'`)
+    .join(' ');
+}
+
+/** Sets CodePipeline V2 properties CDK Pipelines does not expose on its generated pipeline. */
+function setExecutionMode(
+  pipeline: CodePipeline,
+  settings: { readonly executionMode: 'SUPERSEDED' | 'QUEUED'; readonly restartExecutionOnUpdate?: boolean },
+): void {
+  const cfn = pipeline.pipeline.node.defaultChild as codepipeline.CfnPipeline;
+  cfn.executionMode = settings.executionMode;
+  if (settings.restartExecutionOnUpdate !== undefined)
+    cfn.restartExecutionOnUpdate = settings.restartExecutionOnUpdate;
 }
 
 /** The stacks CDK Pipelines deploys for a stage (top-level stacks of that stage, not nested ones). */

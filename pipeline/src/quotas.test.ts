@@ -37,11 +37,12 @@ describe('planWaves', () => {
   });
 
   it('fits exactly the capacity and fails one past it, naming the stage limit', () => {
-    // 43 waves of 25 after 7 fixed stages.
-    expect(planWaves({ items: items(1075), fixedStages: 7 })).toHaveLength(43);
-    expect(() => planWaves({ items: items(1076), fixedStages: 7 })).toThrow(QuotaExceededError);
-    expect(() => planWaves({ items: items(1076), fixedStages: 7 })).toThrow(
-      /limit of 50 stages per pipeline\. This pipeline holds at most 1075 such environments/,
+    // 45 waves of 25 after the environments pipeline's 5 fixed stages (Source, Build, UpdatePipeline,
+    // Assets, account-security; staging and prod are in the release pipeline).
+    expect(planWaves({ items: items(1125), fixedStages: 5 })).toHaveLength(45);
+    expect(() => planWaves({ items: items(1126), fixedStages: 5 })).toThrow(QuotaExceededError);
+    expect(() => planWaves({ items: items(1126), fixedStages: 5 })).toThrow(
+      /limit of 50 stages per pipeline\. This pipeline holds at most 1125 such environments/,
     );
   });
 

@@ -51,7 +51,7 @@ export interface WaveItem {
 export interface WavePlanOptions<T extends WaveItem> {
   /** In deployment order; the plan keeps it (oldest first keeps existing waves stable as environments are added). */
   readonly items: readonly T[];
-  /** Stages the pipeline has besides the waves (Source, Build, UpdatePipeline, Assets, staging, prod…). */
+  /** Stages the pipeline has besides the waves (Source, Build, UpdatePipeline, Assets, account-security…). */
   readonly fixedStages: number;
   /** @default CODEPIPELINE_QUOTAS */
   readonly quotas?: CodePipelineQuotas;

@@ -15,9 +15,10 @@ const persistent = [
 ];
 
 function assertWithinQuotas(synthesized: SynthesizedPipeline) {
-  const { stages, template, stack } = synthesized;
+  const { stages, releaseStages, template, stack } = synthesized;
   expect(stages.length).toBeLessThanOrEqual(CODEPIPELINE_QUOTAS.maxStagesPerPipeline);
-  for (const stage of stages) {
+  expect(releaseStages.length).toBeLessThanOrEqual(CODEPIPELINE_QUOTAS.maxStagesPerPipeline);
+  for (const stage of [...stages, ...releaseStages]) {
     expect([stage.Name, stage.Actions.length <= CODEPIPELINE_QUOTAS.maxActionsPerStage]).toEqual([
       stage.Name,
       true,
@@ -35,7 +36,7 @@ function templateBytes(synthesized: SynthesizedPipeline): number {
 }
 
 function deployedSuffixes(synthesized: SynthesizedPipeline): string[] {
-  return synthesized.stages
+  return [...synthesized.stages, ...synthesized.releaseStages]
     .flatMap((stage) => stage.Actions)
     .map((action) => /(?:^|\.)sep-([a-z0-9-]+)-environment\.Deploy$/.exec(action.Name)?.[1])
     .filter((suffix): suffix is string => suffix !== undefined);
@@ -70,22 +71,23 @@ describe.each([1, 50, 500])('%i ephemeral environments', (count) => {
     expect(synthesized.stack.ephemeralWaves.map((wave) => wave.length)).toEqual(
       Array.from({ length: Math.ceil(count / 25) }, (_, index) => Math.min(25, count - index * 25)),
     );
-    // staging and prod still come last, in that order.
-    expect(synthesized.stages.slice(-2).map((stage) => stage.Name)).toEqual(['staging', 'prod']);
+    // staging and prod are the release pipeline's, in that order.
+    expect(synthesized.releaseStages.slice(-2).map((stage) => stage.Name)).toEqual(['staging', 'prod']);
   });
 });
 
 it('fails the synth, naming the stage limit, when the environments cannot fit', () => {
-  // With 12 stages allowed, the 7 other stages leave 5 waves of 25: 125 environments fit, 126 do not.
-  // (The real quota, 50 stages, holds 1,075: planWaves' tests; 1,076 stages would only slow this suite.)
+  // With 12 stages allowed, the environments pipeline's 5 other stages (Source, Build, UpdatePipeline,
+  // Assets, account-security) leave 7 waves of 25: 175 environments fit, 176 do not. (The real quota,
+  // 50 stages, holds 1,125: planWaves' tests; 1,126 stages would only slow this suite.)
   const quotas = { ...CODEPIPELINE_QUOTAS, maxStagesPerPipeline: 12 };
   expect(
-    synthesizePipeline({ environments: [...ephemeralEnvironments(125), ...persistent], quotas }).stages,
+    synthesizePipeline({ environments: [...ephemeralEnvironments(175), ...persistent], quotas }).stages,
   ).toHaveLength(12);
   const attempt = () =>
-    synthesizePipeline({ environments: [...ephemeralEnvironments(126), ...persistent], quotas });
+    synthesizePipeline({ environments: [...ephemeralEnvironments(176), ...persistent], quotas });
   expect(attempt).toThrow(QuotaExceededError);
-  expect(attempt).toThrow(/CodePipeline's limit of 12 stages per pipeline\. This pipeline holds at most 125/);
+  expect(attempt).toThrow(/CodePipeline's limit of 12 stages per pipeline\. This pipeline holds at most 175/);
 });
 
 it('fails the synth with the figure when the pipeline template passes the size limit', () => {

@@ -17,7 +17,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseEnvironmentSpec } from '@sep/infra/spec';
-import { readPipelineAssembly } from '@sep/pipeline/definition';
+import { readPipelineAssemblies } from '@sep/pipeline/definition';
 import {
   createLocalDynamoClient,
   createRegistryTable,
@@ -26,7 +26,7 @@ import {
 } from '@sep/pipeline/registry';
 import autocannon from 'autocannon';
 import { createAuditTable } from '../src/server/audit/audit-store';
-import { LocalPipelinePlayer } from '../src/server/platform/local/pipeline-player';
+import { LocalPipelines } from '../src/server/platform/local/pipelines';
 import { LocalStacks } from '../src/server/platform/local/stacks';
 
 const portalDir = path.resolve(__dirname, '..');
@@ -107,23 +107,26 @@ async function seed(dataDir: string): Promise<{ suffixes: string[]; watched: str
     );
   });
   const synthMs = Date.now() - started;
-  const definition = readPipelineAssembly(assemblyDir);
-  const deploy = definition.stages
+  const deploy = readPipelineAssemblies(assemblyDir)
+    .flatMap((definition) => definition.stages)
     .flatMap((stage) => stage.actions)
     .find((action) => action.kind === 'deploy' && action.environmentSuffix === 'bench-template');
   if (deploy?.stack === undefined) throw new Error('the synthesized pipeline has no bench-template stage');
   const templateText = await readFile(path.join(assemblyDir, deploy.stack.templatePath), 'utf8');
-  const player = new LocalPipelinePlayer({
+  const pipelines = new LocalPipelines({
     dataDir: path.join(dataDir, 'platform', 'pipeline'),
     speedFactor: 1,
     work: {
       synth: () => Promise.reject(new Error('the bench runs no pipeline')),
       deploy: () => Promise.reject(new Error('the bench runs no pipeline')),
+      deployProgress: () => Promise.reject(new Error('the bench runs no pipeline')),
       smoke: () => Promise.reject(new Error('the bench runs no pipeline')),
     },
+    clock: () => new Date(),
+    onError: (error) => console.error(error),
   });
-  await player.bootstrap(assemblyDir);
-  await player.close();
+  await pipelines.deploy(assemblyDir);
+  await pipelines.close();
 
   const dynamo = await startLocalDynamo({ dataDir: path.join(dataDir, 'dynamo') });
   const client = createLocalDynamoClient({ endpoint: dynamo.endpoint });

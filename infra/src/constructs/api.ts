@@ -12,6 +12,12 @@ import type { KindPolicy } from '../kind-policy';
 import { acrossPacks, suppress } from '../nag/suppressions';
 import type { ApiEndpointType } from '../spec/environment-spec';
 import { physicalName } from '../spec/physical-names';
+import {
+  DOCUMENTS_SMOKE_ROUTE,
+  HEALTH_SMOKE_ROUTE,
+  type SmokeRoute,
+  smokeTestRoleArn,
+} from '../spec/platform-access';
 
 export const API_STAGE_NAME = 'v1';
 /** Seed 003: documents are small text payloads. */
@@ -84,7 +90,12 @@ export class SecureApi extends Construct {
             vpcEndpoints: props.executeApiEndpoint ? [props.executeApiEndpoint] : [],
           }
         : { types: [apigateway.EndpointType.REGIONAL] },
-      policy: privateApi ? privateApiPolicy(props.executeApiEndpoint?.vpcEndpointId ?? '') : undefined,
+      policy: privateApi
+        ? privateApiPolicy(props.executeApiEndpoint?.vpcEndpointId ?? '')
+        : smokeTestPolicy(
+            stack,
+            props.documentFunction === undefined ? HEALTH_SMOKE_ROUTE : DOCUMENTS_SMOKE_ROUTE,
+          ),
       // Execution logging needs the account's API Gateway CloudWatch role, an account-level
       // setting owned by the account-security stack, not by each environment.
       cloudWatchRole: false,
@@ -294,6 +305,38 @@ export class SecureApi extends Construct {
       ),
     ]);
   }
+}
+
+/**
+ * REGIONAL APIs: the pipeline's smoke test calls the API as this account's smoke-test role
+ * (account-security stack), and this policy names exactly that role and route. With IAM
+ * authorization a same-account caller is allowed when its IAM policy or the resource policy allows
+ * (API Gateway developer guide, "How API Gateway resource policies affect authorization workflow"),
+ * so the statement adds the smoke test and takes nothing from the environment's other callers.
+ * PRIVATE APIs keep their endpoint-only policy: the smoke test cannot reach them from CodeBuild and
+ * reports the skip instead.
+ */
+function smokeTestPolicy(stack: Stack, route: SmokeRoute): iam.PolicyDocument {
+  return new iam.PolicyDocument({
+    statements: [
+      new iam.PolicyStatement({
+        sid: 'SmokeTestFromThePipeline',
+        principals: [
+          new iam.AccountPrincipal(stack.account).withConditions({
+            ArnEquals: {
+              'aws:PrincipalArn': smokeTestRoleArn({
+                account: stack.account,
+                region: stack.region,
+                partition: stack.partition,
+              }),
+            },
+          }),
+        ],
+        actions: ['execute-api:Invoke'],
+        resources: [`execute-api:/${API_STAGE_NAME}/${route.method}/${route.path}`],
+      }),
+    ],
+  });
 }
 
 function privateApiPolicy(vpcEndpointId: string): iam.PolicyDocument {

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -135,6 +135,11 @@ export class EnvironmentStorage extends Construct {
       lifecycleRules: archiveRules,
     });
     this.denyUnencryptedUploads(this.auditLogBucket, props.logsKey);
+    if (policy.autoDeleteObjects) {
+      for (const bucket of [this.accessLogBucket, this.dataBucket, this.flowLogBucket, this.auditLogBucket]) {
+        keepWriteDenyUntilBucketIsGone(bucket);
+      }
+    }
 
     const table = (tableId: string, tableName: string, tableProps: Partial<dynamodb.TableProps>) =>
       new dynamodb.Table(this, tableId, {
@@ -241,4 +246,21 @@ export class EnvironmentStorage extends Construct {
       ]);
     }
   }
+}
+
+/**
+ * Log deliveries (S3 server access logs, VPC flow logs) keep arriving minutes to hours after their
+ * source is gone, so an auto-deleted bucket can be refilled between its emptying and its deletion
+ * and the stack ends DELETE_FAILED with BucketNotEmpty (aws/aws-cdk#21776, #16332). aws-cdk-lib's
+ * auto-delete handler first adds a statement denying `s3:PutObject` to everyone, then empties the
+ * bucket; but CloudFormation then deletes the AWS::S3::BucketPolicy resource, and the deny goes
+ * with it before the bucket itself is deleted. Retaining the policy resource keeps that deny until
+ * the bucket is deleted (a bucket's policy is deleted with the bucket): late deliveries are refused,
+ * not written, and the bucket stays empty. Ephemeral environments only.
+ */
+export function keepWriteDenyUntilBucketIsGone(bucket: s3.Bucket): void {
+  if (bucket.policy === undefined) {
+    throw new Error(`${bucket.node.path}: an auto-deleted bucket has a bucket policy (the handler's grant)`);
+  }
+  bucket.policy.applyRemovalPolicy(RemovalPolicy.RETAIN);
 }

@@ -97,6 +97,11 @@ export const PHYSICAL_NAME_TEMPLATES = {
   accountConfigRole: { template: 'sep-account-{region}-config', limit: 64 },
   accountTrailLogsRole: { template: 'sep-account-{region}-trail-logs', limit: 64 },
   accountApiGatewayLogsRole: { template: 'sep-account-{region}-apigw-logs', limit: 64 },
+  // The platform's way into this account and region (platform-access.ts): the portal's and the
+  // sweeper's reads and ephemeral deletes, and the pipeline's smoke test. Short on purpose: an
+  // account-level name must leave MAX_SUFFIX_LENGTH of room, or it would shorten every suffix.
+  accountPlatformAccessRole: { template: 'sep-account-{region}-platform', limit: 64 },
+  accountSmokeTestRole: { template: 'sep-account-{region}-smoke', limit: 64 },
 } as const satisfies Record<string, { template: string; limit: number }>;
 
 export type PhysicalNameKind = keyof typeof PHYSICAL_NAME_TEMPLATES;

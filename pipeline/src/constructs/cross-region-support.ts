@@ -35,10 +35,16 @@ export interface HardenedRegionSupport {
  *
  * Call after `CodePipeline.buildPipeline()` (the support stacks exist only then).
  */
-export function hardenCrossRegionSupport(pipeline: codepipeline.Pipeline): HardenedRegionSupport[] {
+export function hardenCrossRegionSupport(
+  pipelines: readonly codepipeline.Pipeline[],
+): HardenedRegionSupport[] {
   const supports: HardenedRegionSupport[] = [];
-  for (const [region, support] of Object.entries(pipeline.crossRegionSupport)) {
+  // Pipelines of one account share each region's support stack (aws-codepipeline finds it by account and region).
+  const seen = new Map<Stack, HardenedRegionSupport>();
+  const regions = pipelines.flatMap((pipeline) => Object.entries(pipeline.crossRegionSupport));
+  for (const [region, support] of regions) {
     const { stack, replicationBucket } = support;
+    if (seen.has(stack)) continue;
     if (!(replicationBucket instanceof s3.Bucket)) continue;
     const key = replicationBucket.encryptionKey as kms.IAlias | undefined;
     if (key === undefined || !('aliasName' in key)) {
@@ -94,15 +100,22 @@ export function hardenCrossRegionSupport(pipeline: codepipeline.Pipeline): Harde
         'A replication bucket holds the copies of pipeline artifacts that actions in its region read; CodePipeline copies them again from the artifact bucket on every run, so a replica of the replica would hold nothing that cannot be rebuilt.',
       ),
     );
-    supports.push({
+    const hardened: HardenedRegionSupport = {
       region,
       stack,
       replicationBucket,
       accessLogBucket,
-      keyAlias: Stack.of(pipeline).resolve(key.aliasName) as string,
-    });
+      keyAlias: Stack.of(pipelines[0] as codepipeline.Pipeline).resolve(key.aliasName) as string,
+    };
+    seen.set(stack, hardened);
+    supports.push(hardened);
   }
-  if (supports.length > 0 && pipeline.role instanceof iam.Role) scopeKeyGrants(pipeline.role, supports);
+  for (const pipeline of pipelines) {
+    const own = Object.values(pipeline.crossRegionSupport)
+      .map((support) => seen.get(support.stack))
+      .filter((support): support is HardenedRegionSupport => support !== undefined);
+    if (own.length > 0 && pipeline.role instanceof iam.Role) scopeKeyGrants(pipeline.role, own);
+  }
   return supports;
 }
 

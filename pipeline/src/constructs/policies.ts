@@ -1,9 +1,10 @@
+import type { TargetLocation } from '@sep/infra/spec';
 import { Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { ENVIRONMENT_KIND_TAG, STACK_NAME_PREFIX } from '../names';
+import type { DeploymentTarget } from '../targets';
 
 /** The registry calls the module makes (Get/Put/Update/Delete/Scan), listed one by one. */
 export const REGISTRY_READ_WRITE_ACTIONS = [
@@ -49,23 +50,23 @@ export function registryStatements(options: {
   ];
 }
 
-/** Environment stack ARNs in the given accounts (any region): `sep-…` stacks. */
-export function environmentStackArns(scope: Construct, accounts: readonly string[]): string[] {
-  const stack = Stack.of(scope);
-  return [...new Set(accounts)].map(
-    (account) => `arn:${stack.partition}:cloudformation:*:${account}:stack/${STACK_NAME_PREFIX}*/*`,
-  );
-}
-
-/** DeleteStack on ephemeral environment stacks only: the tag condition is what enforces it. */
-export function deleteEphemeralStacksStatement(
-  scope: Construct,
-  accounts: readonly string[],
-): iam.PolicyStatement {
+/**
+ * `sts:AssumeRole` on one role per deployment target (the account-security stack's platform-access
+ * or smoke-test role of that account and region), named exactly: no pattern.
+ */
+export function assumeTargetRolesStatement(options: {
+  readonly sid: string;
+  readonly targets: readonly DeploymentTarget[];
+  readonly roleArnOf: (target: TargetLocation) => string;
+  readonly partition: string;
+}): iam.PolicyStatement {
   return new iam.PolicyStatement({
-    sid: 'DeleteEphemeralEnvironmentStacks',
-    actions: ['cloudformation:DeleteStack'],
-    resources: environmentStackArns(scope, accounts),
-    conditions: { StringEquals: { [`aws:ResourceTag/${ENVIRONMENT_KIND_TAG}`]: 'ephemeral' } },
+    sid: options.sid,
+    actions: ['sts:AssumeRole'],
+    resources: [
+      ...new Set(
+        options.targets.map((target) => options.roleArnOf({ ...target, partition: options.partition })),
+      ),
+    ],
   });
 }

@@ -34,23 +34,15 @@ describe('portal role', () => {
   it('allows exactly the calls the portal makes', () => {
     expect(statements.flatMap(actions).sort()).toEqual(
       [
+        // Environments pipeline: start (requests, teardown restart), state (progress), executions (teardown wait).
         'codepipeline:StartPipelineExecution',
         'codepipeline:GetPipelineState',
-        'codepipeline:GetPipelineExecution',
         'codepipeline:ListPipelineExecutions',
+        // Release pipeline: state (pipeline page, staging/prod progress, pending promotion), the decision.
+        'codepipeline:GetPipelineState',
         'codepipeline:PutApprovalResult',
-        'cloudformation:DescribeStacks',
-        'cloudformation:DescribeStackEvents',
-        'cloudformation:DescribeStackResources',
-        'cloudformation:DescribeStackResourceDrifts',
-        'cloudformation:GetTemplate',
-        'cloudformation:ListStackResources',
-        'cloudformation:DetectStackDrift',
-        'cloudformation:DescribeStackDriftDetectionStatus',
-        'cloudformation:DeleteStack',
-        'config:DescribeConfigRules',
-        'config:DescribeComplianceByConfigRule',
-        'config:GetComplianceDetailsByConfigRule',
+        // Every CloudFormation and Config call happens in the target account, as its platform-access role.
+        'sts:AssumeRole',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
@@ -74,32 +66,55 @@ describe('portal role', () => {
     );
   });
 
-  it('has no wildcard action and no NotAction', () => {
+  it('has no wildcard action, no NotAction and no Resource "*"', () => {
     for (const statement of statements) {
       expect(statement.Effect).toBe('Allow');
       expect(statement).not.toHaveProperty('NotAction');
       for (const action of actions(statement)) expect(action).not.toMatch(/\*/);
+      expect(statement.Resource).not.toBe('*');
     }
   });
 
-  it('deletes only stacks tagged EnvironmentKind=ephemeral, and only sep- stacks', () => {
-    const deletes = statements.filter((statement) =>
-      actions(statement).includes('cloudformation:DeleteStack'),
+  it("assumes exactly each target's platform-access role, by name", () => {
+    const assume = statements.find((s) => s.Sid === 'AssumeTargetPlatformAccessRoles');
+    expect(actions(assume as Statement)).toEqual(['sts:AssumeRole']);
+    expect(resolved(assume?.Resource)).toBe(
+      JSON.stringify([
+        {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              `:iam::${PIPELINE_ACCOUNT}:role/sep-account-us-east-1-platform`,
+            ],
+          ],
+        },
+        {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':iam::333333333333:role/sep-account-us-east-1-platform'],
+          ],
+        },
+      ]),
     );
-    expect(deletes).toHaveLength(1);
-    const [remove] = deletes;
-    expect(actions(remove as Statement)).toEqual(['cloudformation:DeleteStack']);
-    expect(remove?.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/EnvironmentKind': 'ephemeral' } });
-    expect(resolved(remove?.Resource)).toContain(`:cloudformation:*:${PIPELINE_ACCOUNT}:stack/sep-*/*`);
-    expect(resolved(remove?.Resource)).not.toMatch(/"\*"/);
+    template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'sep-delivery-portal' });
   });
 
-  it('drives only this pipeline and approves only the prod promotion', () => {
+  it('drives only the environments pipeline and approves only the prod promotion of the release pipeline', () => {
     const pipelineArn = stack.resolve(stack.pipeline.pipeline.pipelineArn);
+    const releaseArn = stack.resolve(stack.releasePipeline.pipeline.pipelineArn);
     const drive = statements.find((s) => actions(s).includes('codepipeline:StartPipelineExecution'));
     expect(drive?.Resource).toEqual(pipelineArn);
+    const read = statements.find((s) => s.Sid === 'ReadReleasePipeline');
+    expect([actions(read as Statement), read?.Resource]).toEqual([
+      ['codepipeline:GetPipelineState'],
+      releaseArn,
+    ]);
     const approve = statements.find((s) => actions(s).includes('codepipeline:PutApprovalResult'));
-    expect(resolved(approve?.Resource)).toContain('/prod/PromoteToProd');
+    const approved = resolved(approve?.Resource);
+    expect(approved).toContain(JSON.stringify(stack.resolve(stack.releasePipeline.pipeline.pipelineName)));
+    expect(approved).toContain('"/prod/PromoteToProd"');
   });
 
   it('reads and writes only the registry table', () => {
@@ -130,33 +145,5 @@ describe('portal role', () => {
     expect(decrypt.map((s) => [actions(s), s.Resource])).toEqual([
       [['kms:Decrypt'], stack.resolve(stack.registry.table.encryptionKey?.keyArn)],
     ]);
-  });
-
-  it('gives resource "*" only to the calls that take no resource-level permission', () => {
-    const unscoped = statements
-      .filter((s) => s.Resource === '*')
-      .flatMap(actions)
-      .sort();
-    expect(unscoped).toEqual(['cloudformation:DescribeStackDriftDetectionStatus']);
-  });
-
-  it('allows each call of the destroy path (@sep/pipeline/teardown with the stack named), on sep- stacks only', () => {
-    const allowing = (action: string) => statements.filter((s) => actions(s).includes(action));
-    // Stack discovery and the waits: DescribeStacks by name and by stack ID, never a listing.
-    for (const action of ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents']) {
-      expect(allowing(action)).toHaveLength(1);
-      const [statement] = allowing(action);
-      expect(statement?.Condition).toBeUndefined();
-      expect(resolved(statement?.Resource)).toContain(`:cloudformation:*:${PIPELINE_ACCOUNT}:stack/sep-*/*`);
-      expect(resolved(statement?.Resource)).not.toMatch(/"\*"/);
-    }
-    expect(statements.flatMap(actions)).not.toContain('cloudformation:ListStacks');
-    // Then the registry entry goes and the pipeline runs so self-mutation drops the stage.
-    expect(allowing('dynamodb:DeleteItem')[0]?.Resource).toEqual(
-      stack.resolve(stack.registry.table.tableArn),
-    );
-    expect(allowing('codepipeline:StartPipelineExecution')[0]?.Resource).toEqual(
-      stack.resolve(stack.pipeline.pipeline.pipelineArn),
-    );
   });
 });

@@ -1,5 +1,6 @@
+import { platformAccessRoleArn } from '@sep/infra/spec';
 import { bundleDirectory } from '@sep/lambda/bundles';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -10,12 +11,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { STACK_NAME_PREFIX } from '../names';
-import {
-  deleteEphemeralStacksStatement,
-  environmentStackArns,
-  REGISTRY_READ_WRITE_ACTIONS,
-  registryStatements,
-} from './policies';
+import type { DeploymentTarget } from '../targets';
+import { assumeTargetRolesStatement, REGISTRY_READ_WRITE_ACTIONS, registryStatements } from './policies';
 
 export interface TtlSweeperProps {
   readonly registryTable: dynamodb.ITable;
@@ -25,10 +22,13 @@ export interface TtlSweeperProps {
   readonly logGroupName: string;
   /** Owners subscribe here (filter policy on the `owner` attribute). */
   readonly notifyTopic: sns.ITopic;
+  /** The environments pipeline: started after a teardown, its executions listed before a delete. */
   readonly pipelineName: string;
   readonly pipelineArn: string;
-  /** Accounts holding ephemeral environment stacks. */
-  readonly environmentAccounts: readonly string[];
+  /** The role's name: the target accounts' platform-access roles trust exactly this ARN. */
+  readonly roleName: string;
+  /** The deployment targets: the sweeper assumes each one's platform-access role. */
+  readonly targets: readonly DeploymentTarget[];
   /** @default Duration.minutes(15) */
   readonly schedule?: Duration;
 }
@@ -52,6 +52,7 @@ export class TtlSweeper extends Construct {
     // Its own role instead of AWSLambdaBasicExecutionRole: the function writes to its one log
     // group (the managed policy allows any log group of the account) and needs no CreateLogGroup.
     const role = new iam.Role(this, 'Role', {
+      roleName: props.roleName,
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'TTL sweeper: destroys expired ephemeral environments, notifies owners',
     });
@@ -73,6 +74,8 @@ export class TtlSweeper extends Construct {
         NOTIFY_TOPIC_ARN: props.notifyTopic.topicArn,
         STACK_NAME_PREFIX,
         PIPELINE_NAME: props.pipelineName,
+        // Environments whose spec names no account live in the pipeline's.
+        DEFAULT_ACCOUNT: stack.account,
       },
     });
     const statements = [
@@ -82,14 +85,13 @@ export class TtlSweeper extends Construct {
         key: props.platformKey,
         actions: REGISTRY_READ_WRITE_ACTIONS,
       }),
-      new iam.PolicyStatement({
-        sid: 'ReadEnvironmentStacks',
-        // The sweeper's teardown names the environment's stack (sep-<suffix>-environment) and never lists
-        // the account's stacks: DescribeStacks is scoped like the events it waits on.
-        actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents'],
-        resources: environmentStackArns(this, props.environmentAccounts),
+      // Every CloudFormation call of the teardown happens in the target account, through its role.
+      assumeTargetRolesStatement({
+        sid: 'AssumeTargetPlatformAccessRoles',
+        targets: props.targets,
+        roleArnOf: platformAccessRoleArn,
+        partition: Aws.PARTITION,
       }),
-      deleteEphemeralStacksStatement(this, props.environmentAccounts),
       new iam.PolicyStatement({
         sid: 'NotifyOwners',
         actions: ['sns:Publish'],
@@ -102,8 +104,9 @@ export class TtlSweeper extends Construct {
         conditions: { StringEquals: { 'kms:ViaService': `sns.${stack.region}.amazonaws.com` } },
       }),
       new iam.PolicyStatement({
-        sid: 'RestartPipeline',
-        actions: ['codepipeline:StartPipelineExecution'],
+        sid: 'EnvironmentsPipeline',
+        // Restart after a teardown; before a delete, wait for executions that started before it.
+        actions: ['codepipeline:StartPipelineExecution', 'codepipeline:ListPipelineExecutions'],
         resources: [props.pipelineArn],
       }),
     ];

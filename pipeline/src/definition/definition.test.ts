@@ -1,6 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { environment, ephemeralEnvironments, synthesizePipeline } from '../test-support/pipeline-fixture';
-import { PipelineDefinitionError, readPipelineAssembly, synthCommands } from './definition';
+import {
+  PipelineDefinitionError,
+  readPipelineAssemblies,
+  readPipelineAssembly,
+  synthCommands,
+} from './definition';
 
 /** A pipeline with every kind, a cross-account staging and a cross-region prod, synthesized once. */
 const synthesized = synthesizePipeline({
@@ -21,28 +26,41 @@ const synthesized = synthesizePipeline({
   ],
 });
 const assembly = synthesized.app.synth();
-const definition = readPipelineAssembly(assembly.directory);
+const definition = readPipelineAssembly(assembly.directory, { pipelineName: 'sep-delivery' });
+const release = readPipelineAssembly(assembly.directory, { pipelineName: 'sep-delivery-release' });
+const shape = (stages: readonly { name: string; actions: readonly { name: string }[] }[]) =>
+  stages.map((stage) => ({ name: stage.name, actions: stage.actions.map((a) => a.name) }));
 
-describe('readPipelineAssembly: the pipeline as synthesized', () => {
-  it('has exactly the stages and actions of the AWS::CodePipeline::Pipeline, in order', () => {
-    expect(
-      definition.stages.map((stage) => ({ name: stage.name, actions: stage.actions.map((a) => a.name) })),
-    ).toEqual(
-      synthesized.stages.map((stage) => ({ name: stage.Name, actions: stage.Actions.map((a) => a.Name) })),
-    );
+describe('readPipelineAssembly: the pipelines as synthesized', () => {
+  it('has exactly the stages and actions of each AWS::CodePipeline::Pipeline, in order', () => {
+    const json = (stages: typeof synthesized.stages) =>
+      stages.map((stage) => ({ name: stage.Name, actions: stage.Actions.map((a) => a.Name) }));
+    expect(shape(definition.stages)).toEqual(json(synthesized.stages));
+    expect(shape(release.stages)).toEqual(json(synthesized.releaseStages));
     expect(definition).toMatchObject({
       pipelineName: 'sep-delivery',
       account: '111111111111',
       region: 'us-east-1',
     });
+    expect(
+      readPipelineAssemblies(assembly.directory)
+        .map((d) => d.pipelineName)
+        .sort(),
+    ).toEqual(['sep-delivery', 'sep-delivery-release']);
+  });
+
+  it('refuses to guess which of several pipelines is meant', () => {
+    expect(() => readPipelineAssembly(assembly.directory)).toThrow(
+      /holds 2 pipelines .*name the one to read/,
+    );
   });
 
   it('tells what each action does and which environment it belongs to', () => {
     const kinds = Object.fromEntries(
-      definition.stages.map((stage) => [
-        stage.name,
-        stage.actions.map((a) => `${a.kind}:${a.environmentSuffix ?? '-'}`),
-      ]),
+      [
+        ...definition.stages,
+        ...release.stages.filter((stage) => !['Source', 'Build', 'Assets'].includes(stage.name)),
+      ].map((stage) => [stage.name, stage.actions.map((a) => `${a.kind}:${a.environmentSuffix ?? '-'}`)]),
     );
     expect(kinds.Source).toEqual(['source:-']);
     expect(kinds.Build).toEqual(['synth:-']);
@@ -58,7 +76,9 @@ describe('readPipelineAssembly: the pipeline as synthesized', () => {
   });
 
   it("names each deploy action's stack, template in the assembly, account and region", () => {
-    const deploys = definition.stages.flatMap((stage) => stage.actions).filter((a) => a.kind === 'deploy');
+    const deploys = [...definition.stages, ...release.stages]
+      .flatMap((stage) => stage.actions)
+      .filter((a) => a.kind === 'deploy' && a.environmentSuffix !== undefined);
     const staging = deploys.find((a) => a.environmentSuffix === 'staging');
     const prod = deploys.find((a) => a.environmentSuffix === 'prod');
     expect(staging?.stack).toMatchObject({
@@ -76,7 +96,7 @@ describe('readPipelineAssembly: the pipeline as synthesized', () => {
   });
 
   it('gives each smoke action the stack outputs it reads, by namespace', () => {
-    const stage = definition.stages.find((s) => s.name === 'staging');
+    const stage = release.stages.find((s) => s.name === 'staging');
     const deploy = stage?.actions.find((a) => a.kind === 'deploy');
     const smoke = stage?.actions.find((a) => a.kind === 'smoke');
     expect(smoke?.runOrder).toBeGreaterThan(deploy?.runOrder ?? 0);
@@ -96,9 +116,9 @@ describe('readPipelineAssembly: the pipeline as synthesized', () => {
     );
   });
 
-  it('defaults the execution mode as CodePipeline does', () => {
-    expect(definition.executionMode).toBe('SUPERSEDED');
-    expect(definition.restartExecutionOnUpdate).toBe(true);
+  it("reads each pipeline's execution mode and restart-on-update setting", () => {
+    expect(definition).toMatchObject({ executionMode: 'SUPERSEDED', restartExecutionOnUpdate: true });
+    expect(release).toMatchObject({ executionMode: 'QUEUED', restartExecutionOnUpdate: true });
   });
 
   it('refuses an assembly without the pipeline stack, saying which', () => {

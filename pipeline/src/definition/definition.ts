@@ -171,14 +171,14 @@ function classify(
  * Reads the pipeline out of a synthesized PipelineStack template (`templateFile` inside `assemblyDir`).
  * Throws PipelineDefinitionError when the template holds no pipeline or one this reader cannot follow.
  */
-export function readPipelineDefinition(options: {
+export function readPipelineDefinitions(options: {
   readonly assemblyDir: string;
   /** @default 'PipelineStack.template.json' */
   readonly templateFile?: string;
   /** The pipeline stack's account and region (from its manifest artifact). */
   readonly account: string;
   readonly region: string;
-}): PipelineDefinition {
+}): PipelineDefinition[] {
   const file = join(options.assemblyDir, options.templateFile ?? 'PipelineStack.template.json');
   let template: Template;
   try {
@@ -188,17 +188,8 @@ export function readPipelineDefinition(options: {
   }
   const resources = template.Resources ?? {};
   const pipelines = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::CodePipeline::Pipeline');
-  if (pipelines.length !== 1) {
-    throw new PipelineDefinitionError(`${file} holds ${pipelines.length} pipelines; expected exactly one`);
-  }
-  const parsed = pipelineSchema.safeParse(pipelines[0]?.[1]);
-  if (!parsed.success) {
-    throw new PipelineDefinitionError(
-      `the pipeline in ${file} is not one this reader follows: ${parsed.error.issues
-        .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-        .join('; ')}`,
-    );
-  }
+  if (pipelines.length === 0)
+    throw new PipelineDefinitionError(`${file} holds no AWS::CodePipeline::Pipeline`);
   const projects = new Map<string, BuildProject>();
   for (const [logicalId, resource] of Object.entries(resources)) {
     const project = projectSchema.safeParse(resource);
@@ -212,76 +203,108 @@ export function readPipelineDefinition(options: {
       })),
     });
   }
-  const properties = parsed.data.Properties;
-  const stages = properties.Stages.map((stage) => ({
-    name: stage.Name,
-    actions: stage.Actions.map((action): ActionDefinition => {
-      const projectRef = (action.Configuration.ProjectName as { Ref?: string } | undefined)?.Ref;
-      const project = projectRef === undefined ? undefined : projects.get(projectRef);
-      const kind = classify(stage.Name, action, project);
-      const region = action.Region;
-      const environment = actionEnvironment({ stageName: stage.Name, actionName: action.Name });
-      const templatePath = action.Configuration.TemplatePath;
-      const stackName = action.Configuration.StackName;
-      const variables =
-        typeof action.Configuration.EnvironmentVariables === 'string'
-          ? (JSON.parse(action.Configuration.EnvironmentVariables) as { name: string; value: string }[])
-          : [];
+  return pipelines.map(([logicalId, resource]) => {
+    const parsed = pipelineSchema.safeParse(resource);
+    if (!parsed.success) {
+      throw new PipelineDefinitionError(
+        `the pipeline ${logicalId} in ${file} is not one this reader follows: ${parsed.error.issues
+          .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+          .join('; ')}`,
+      );
+    }
+    const properties = parsed.data.Properties;
+    const stages = properties.Stages.map((stage) => ({
+      name: stage.Name,
+      actions: stage.Actions.map((action): ActionDefinition => {
+        const projectRef = (action.Configuration.ProjectName as { Ref?: string } | undefined)?.Ref;
+        const project = projectRef === undefined ? undefined : projects.get(projectRef);
+        const kind = classify(stage.Name, action, project);
+        const region = action.Region;
+        const environment = actionEnvironment({ stageName: stage.Name, actionName: action.Name });
+        const templatePath = action.Configuration.TemplatePath;
+        const stackName = action.Configuration.StackName;
+        const variables =
+          typeof action.Configuration.EnvironmentVariables === 'string'
+            ? (JSON.parse(action.Configuration.EnvironmentVariables) as { name: string; value: string }[])
+            : [];
+        return {
+          name: action.Name,
+          stageName: stage.Name,
+          runOrder: action.RunOrder,
+          category: action.ActionTypeId.Category,
+          provider: action.ActionTypeId.Provider,
+          kind,
+          ...(region === undefined ? {} : { region }),
+          ...(action.Namespace === undefined ? {} : { namespace: action.Namespace }),
+          ...(kind === 'deploy' && typeof templatePath === 'string' && typeof stackName === 'string'
+            ? {
+                stack: {
+                  stackName,
+                  // `<artifact>::<path inside the artifact>`: the synth output is the cloud assembly.
+                  templatePath: templatePath.slice(templatePath.indexOf('::') + 2),
+                  account: accountOfRole(action.RoleArn) ?? options.account,
+                  region: region ?? options.region,
+                },
+              }
+            : {}),
+          ...(project === undefined
+            ? {}
+            : {
+                build: {
+                  project,
+                  environmentVariables: variables.filter((variable) => !variable.name.startsWith('_')),
+                },
+              }),
+          ...(environment?.environmentSuffix === undefined
+            ? {}
+            : { environmentSuffix: environment.environmentSuffix }),
+        };
+      }),
+    }));
+    // A smoke action named `Smoke` alone (a lone staging/prod stage) tests the stage's one deploy action.
+    const resolved = stages.map((stage) => {
+      const deployed = stage.actions.filter((action) => action.kind === 'deploy' && action.environmentSuffix);
       return {
-        name: action.Name,
-        stageName: stage.Name,
-        runOrder: action.RunOrder,
-        category: action.ActionTypeId.Category,
-        provider: action.ActionTypeId.Provider,
-        kind,
-        ...(region === undefined ? {} : { region }),
-        ...(action.Namespace === undefined ? {} : { namespace: action.Namespace }),
-        ...(kind === 'deploy' && typeof templatePath === 'string' && typeof stackName === 'string'
-          ? {
-              stack: {
-                stackName,
-                // `<artifact>::<path inside the artifact>`: the synth output is the cloud assembly.
-                templatePath: templatePath.slice(templatePath.indexOf('::') + 2),
-                account: accountOfRole(action.RoleArn) ?? options.account,
-                region: region ?? options.region,
-              },
-            }
-          : {}),
-        ...(project === undefined
-          ? {}
-          : {
-              build: {
-                project,
-                environmentVariables: variables.filter((variable) => !variable.name.startsWith('_')),
-              },
-            }),
-        ...(environment?.environmentSuffix === undefined
-          ? {}
-          : { environmentSuffix: environment.environmentSuffix }),
+        ...stage,
+        actions: stage.actions.map((action) =>
+          action.environmentSuffix === undefined && action.kind === 'smoke' && deployed.length === 1
+            ? { ...action, environmentSuffix: deployed[0]?.environmentSuffix as string }
+            : action,
+        ),
       };
-    }),
-  }));
-  // A smoke action named `Smoke` alone (a lone staging/prod stage) tests the stage's one deploy action.
-  const resolved = stages.map((stage) => {
-    const deployed = stage.actions.filter((action) => action.kind === 'deploy' && action.environmentSuffix);
+    });
     return {
-      ...stage,
-      actions: stage.actions.map((action) =>
-        action.environmentSuffix === undefined && action.kind === 'smoke' && deployed.length === 1
-          ? { ...action, environmentSuffix: deployed[0]?.environmentSuffix as string }
-          : action,
-      ),
+      pipelineName: properties.Name ?? 'pipeline',
+      pipelineType: properties.PipelineType,
+      executionMode: properties.ExecutionMode,
+      restartExecutionOnUpdate: properties.RestartExecutionOnUpdate,
+      account: options.account,
+      region: options.region,
+      stages: resolved,
     };
   });
-  return {
-    pipelineName: properties.Name ?? 'pipeline',
-    pipelineType: properties.PipelineType,
-    executionMode: properties.ExecutionMode,
-    restartExecutionOnUpdate: properties.RestartExecutionOnUpdate,
-    account: options.account,
-    region: options.region,
-    stages: resolved,
-  };
+}
+
+/** The pipeline named `pipelineName` (or the only one) of a synthesized pipeline stack template. */
+export function readPipelineDefinition(
+  options: Parameters<typeof readPipelineDefinitions>[0] & { readonly pipelineName?: string },
+): PipelineDefinition {
+  const definitions = readPipelineDefinitions(options);
+  if (options.pipelineName === undefined) {
+    if (definitions.length !== 1) {
+      throw new PipelineDefinitionError(
+        `the template holds ${definitions.length} pipelines (${definitions.map((d) => d.pipelineName).join(', ')}): name the one to read`,
+      );
+    }
+    return definitions[0] as PipelineDefinition;
+  }
+  const named = definitions.find((definition) => definition.pipelineName === options.pipelineName);
+  if (named === undefined) {
+    throw new PipelineDefinitionError(
+      `the template holds no pipeline ${options.pipelineName} (it holds ${definitions.map((d) => d.pipelineName).join(', ')})`,
+    );
+  }
+  return named;
 }
 
 /** The synth action and the commands its buildspec runs, phase by phase. */
@@ -324,8 +347,23 @@ const manifestSchema = z.object({
  */
 export function readPipelineAssembly(
   assemblyDir: string,
-  stackArtifactId = 'PipelineStack',
+  options: { readonly pipelineName?: string; readonly stackArtifactId?: string } = {},
 ): PipelineDefinition {
+  return readPipelineDefinition({ ...pipelineStackOf(assemblyDir, options.stackArtifactId), ...options });
+}
+
+/** Every pipeline of the pipeline stack in a cloud assembly (the environments and release pipelines). */
+export function readPipelineAssemblies(
+  assemblyDir: string,
+  stackArtifactId = 'PipelineStack',
+): PipelineDefinition[] {
+  return readPipelineDefinitions(pipelineStackOf(assemblyDir, stackArtifactId));
+}
+
+function pipelineStackOf(
+  assemblyDir: string,
+  stackArtifactId = 'PipelineStack',
+): { assemblyDir: string; templateFile: string; account: string; region: string } {
   const file = join(assemblyDir, 'manifest.json');
   let manifest: z.infer<typeof manifestSchema>;
   try {
@@ -342,10 +380,10 @@ export function readPipelineAssembly(
       `${file} has no environment-specific stack ${stackArtifactId} (account and region are required)`,
     );
   }
-  return readPipelineDefinition({
+  return {
     assemblyDir,
     templateFile: artifact.properties?.templateFile ?? `${stackArtifactId}.template.json`,
     account: environment[1] as string,
     region: environment[2] as string,
-  });
+  };
 }

@@ -9,8 +9,10 @@ export {
   type ExecutionMode,
   type PipelineDefinition,
   PipelineDefinitionError,
+  readPipelineAssemblies,
   readPipelineAssembly,
   readPipelineDefinition,
+  readPipelineDefinitions,
   type StageDefinition,
   synthCommands,
 } from './definition';

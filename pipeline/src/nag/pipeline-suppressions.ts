@@ -17,7 +17,8 @@ import type { HardenedRegionSupport } from '../constructs/cross-region-support';
  * constant per pipeline: nothing is added per environment.
  */
 export interface PipelineSuppressionTargets {
-  readonly pipeline: CodePipeline;
+  /** The environments pipeline and the release pipeline. */
+  readonly pipelines: readonly CodePipeline[];
   /** The pipeline's artifact bucket (CDK Pipelines grants every role its generated S3/KMS actions on it). */
   readonly artifactBucket: s3.IBucket;
   /** The replication buckets of the other target regions (aws-codepipeline's support stacks). */
@@ -116,14 +117,9 @@ function defaultPolicyOf(role: iam.IRole | undefined): iam.Policy | undefined {
   return policy instanceof iam.Policy ? policy : undefined;
 }
 
-/** Environment stack ARNs as the policies write them (`arn:<partition>:cloudformation:*:<account>:stack/sep-*\/*`). */
-const ENVIRONMENT_STACKS = pattern(
-  'Resource::arn:<AWS::Partition>:cloudformation:\\*:\\d{12}:stack\\/sep-\\*\\/\\*',
-);
-
 export function suppressPipelineFindings(targets: PipelineSuppressionTargets): void {
-  const stack = Stack.of(targets.pipeline);
-  const pipelineConstructs = targets.pipeline.node.findAll();
+  const stack = Stack.of(targets.portalRole);
+  const pipelineConstructs = targets.pipelines.flatMap((pipeline) => pipeline.node.findAll());
 
   // Every role CDK Pipelines generates (pipeline, source and CodeBuild action roles, synth,
   // self-mutation, asset publishing) and our smoke project's role: inline DefaultPolicy, artifact grants.
@@ -149,12 +145,12 @@ export function suppressPipelineFindings(targets: PipelineSuppressionTargets): v
     if (policy !== undefined) suppress(policy, [codeBuildLogs(project)]);
   }
 
-  // The synth step publishes the stages' cdk-nag reports.
-  const synthPolicy = projects
+  // Each pipeline's synth step publishes the stages' cdk-nag reports.
+  const synthPolicies = projects
     .filter((project) => project.node.path.includes('/Build/Synth/'))
-    .map((project) => defaultPolicyOf(project.role))
-    .find((policy) => policy !== undefined);
-  if (synthPolicy !== undefined) {
+    .map((project) => defaultPolicyOf(project.role));
+  for (const synthPolicy of synthPolicies) {
+    if (synthPolicy === undefined) continue;
     suppress(synthPolicy, [
       {
         ruleId: 'AwsSolutions-IAM5',
@@ -166,27 +162,33 @@ export function suppressPipelineFindings(targets: PipelineSuppressionTargets): v
   }
 
   // Cross-region deploys: the pipeline role copies artifacts into each region's replication bucket.
-  const pipelineRolePolicy = defaultPolicyOf(targets.pipeline.pipeline.role);
-  if (pipelineRolePolicy !== undefined && targets.regionSupport.length > 0) {
-    const supportStackPrefix = `${stack.stackName.toLowerCase()}-support-`;
-    suppress(pipelineRolePolicy, [
-      {
-        ruleId: 'AwsSolutions-IAM5',
-        appliesTo: [
-          pattern(`Resource::arn:<AWS::Partition>:s3:::${escapeRegex(supportStackPrefix)}[a-z0-9-]+\\/\\*`),
-        ],
-        reason:
-          "aws-codepipeline's generated grant on the objects of the pipeline's replication bucket in each other target region (named by its support stack, <pipeline stack>-support-<region>): artifact keys are generated per execution, and the bucket holds only this pipeline's artifacts, SSE-KMS with its own key and TLS-only.",
-      },
-      {
-        ruleId: 'AwsSolutions-IAM5',
-        appliesTo: targets.regionSupport.map(
-          (support) => `Resource::arn:<AWS::Partition>:kms:${support.region}:${support.stack.account}:key/*`,
-        ),
-        reason:
-          'The replication bucket\'s key lives in another region, where its ARN (a random key ID) cannot be referenced; the grant is held by a kms:ResourceAliases condition to that one key\'s alias in that region and account, instead of the Resource "*" aws-kms writes for cross-environment grants.',
-      },
-    ]);
+  for (const pipeline of targets.pipelines) {
+    const pipelineRolePolicy = defaultPolicyOf(pipeline.pipeline.role);
+    const supports = targets.regionSupport.filter((support) =>
+      Object.values(pipeline.pipeline.crossRegionSupport).some((own) => own.stack === support.stack),
+    );
+    if (pipelineRolePolicy !== undefined && supports.length > 0) {
+      const supportStackPrefix = `${stack.stackName.toLowerCase()}-support-`;
+      suppress(pipelineRolePolicy, [
+        {
+          ruleId: 'AwsSolutions-IAM5',
+          appliesTo: [
+            pattern(`Resource::arn:<AWS::Partition>:s3:::${escapeRegex(supportStackPrefix)}[a-z0-9-]+\\/\\*`),
+          ],
+          reason:
+            "aws-codepipeline's generated grant on the objects of the pipeline's replication bucket in each other target region (named by its support stack, <pipeline stack>-support-<region>): artifact keys are generated per execution, and the bucket holds only this pipeline's artifacts, SSE-KMS with its own key and TLS-only.",
+        },
+        {
+          ruleId: 'AwsSolutions-IAM5',
+          appliesTo: supports.map(
+            (support) =>
+              `Resource::arn:<AWS::Partition>:kms:${support.region}:${support.stack.account}:key/*`,
+          ),
+          reason:
+            'The replication bucket\'s key lives in another region, where its ARN (a random key ID) cannot be referenced; the grant is held by a kms:ResourceAliases condition to that one key\'s alias in that region and account, instead of the Resource "*" aws-kms writes for cross-environment grants.',
+        },
+      ]);
+    }
   }
 
   const selfMutation = defaultPolicyOf(
@@ -211,11 +213,11 @@ export function suppressPipelineFindings(targets: PipelineSuppressionTargets): v
     ]);
   }
 
-  const assetRole = pipelineConstructs.find(
+  const assetRoles = pipelineConstructs.filter(
     (c): c is iam.Role => c instanceof iam.Role && c.node.id === 'FileRole',
   );
-  const assetPolicy = defaultPolicyOf(assetRole);
-  if (assetPolicy !== undefined) {
+  for (const assetPolicy of assetRoles.map(defaultPolicyOf)) {
+    if (assetPolicy === undefined) continue;
     suppress(assetPolicy, [
       {
         ruleId: 'AwsSolutions-IAM5',
@@ -235,52 +237,10 @@ export function suppressPipelineFindings(targets: PipelineSuppressionTargets): v
     ]);
   }
 
-  // Our own smoke-test project: reads the environments' API keys and calls their APIs.
-  for (const project of targets.projects) {
-    const policy = defaultPolicyOf(project.role);
-    if (policy === undefined) continue;
-    suppress(policy, [
-      {
-        ruleId: 'AwsSolutions-IAM5',
-        appliesTo: [pattern('Resource::arn:<AWS::Partition>:apigateway:[a-z0-9-]+::\\/apikeys\\/\\*')],
-        reason:
-          'The smoke test reads the API key of the environment it tests (apigateway:GET /apikeys/<id>?includeValue); key IDs come from each stage output at run time, and naming every key would add bytes per environment to a template capped at 1 MB. Read-only, per target region.',
-      },
-      {
-        ruleId: 'AwsSolutions-IAM5',
-        appliesTo: [
-          pattern(
-            'Resource::arn:<AWS::Partition>:execute-api:[a-z0-9-]+:\\d{12}:\\*\\/\\*\\/POST\\/documents',
-          ),
-        ],
-        reason:
-          "The smoke test calls POST /documents of the environment API it tests, in the target account and region; API IDs are created by each stage's deployment, so the API and stage segments are wildcards while the method and path are fixed.",
-      },
-    ]);
-  }
-
   const portalPolicy = defaultPolicyOf(targets.portalRole);
   if (portalPolicy !== undefined) {
     suppress(portalPolicy, [
       ...inlinePolicy(),
-      {
-        ruleId: 'AwsSolutions-IAM5',
-        appliesTo: [ENVIRONMENT_STACKS],
-        reason:
-          "Environment stacks are created by the pipeline from registry entries at run time, so they are named by the platform's stack-name prefix (sep-) in the environment accounts; DeleteStack is further limited to stacks tagged EnvironmentKind=ephemeral.",
-      },
-      {
-        ruleId: 'AwsSolutions-IAM5',
-        appliesTo: ['Resource::*'],
-        reason:
-          'cloudformation:DescribeStackDriftDetectionStatus takes a drift-detection ID and supports no resource-level permission (Service Authorization Reference), so its Resource must be "*"; it is read-only and the only action in that statement.',
-      },
-      {
-        ruleId: 'AwsSolutions-IAM5',
-        appliesTo: [pattern('Resource::arn:<AWS::Partition>:config:\\*:\\d{12}:config-rule\\/\\*')],
-        reason:
-          "AWS Config rule ARNs carry a generated rule ID (config-rule/config-rule-xxxxxx), not the rule name, so an environment's rules cannot be named in advance; read-only compliance calls, limited to the environment accounts.",
-      },
       {
         ruleId: 'AwsSolutions-IAM5',
         appliesTo: [`Resource::${ref(targets.complianceReportsBucket, 'Arn')}/nag-reports/*`],
@@ -291,21 +251,11 @@ export function suppressPipelineFindings(targets: PipelineSuppressionTargets): v
   }
 
   const sweeperPolicy = defaultPolicyOf(targets.sweeper.role);
-  if (sweeperPolicy !== undefined) {
-    suppress(sweeperPolicy, [
-      ...inlinePolicy(),
-      {
-        ruleId: 'AwsSolutions-IAM5',
-        appliesTo: [ENVIRONMENT_STACKS],
-        reason:
-          "Expired environments' stacks are named by the platform's stack-name prefix (sep-) in the environment accounts; DescribeStacks and DescribeStackEvents are read-only and DeleteStack is further limited to stacks tagged EnvironmentKind=ephemeral.",
-      },
-    ]);
-  }
+  if (sweeperPolicy !== undefined) suppress(sweeperPolicy, inlinePolicy());
   suppress(targets.sweeper, [
     ...acrossPacks(
       ['PCI.DSS.321-LambdaInsideVPC', 'NIST.800.53.R5-LambdaInsideVPC'],
-      'The sweeper handles no cardholder or customer data and reaches nothing in a VPC: it calls only regional AWS APIs (DynamoDB, CloudFormation, SNS, CodePipeline) over TLS with SigV4, authorised by its scoped role. A VPC would add NAT or five interface endpoints to the pipeline account and no control.',
+      'The sweeper handles no cardholder or customer data and reaches nothing in a VPC: it calls only regional AWS APIs (DynamoDB, STS, CloudFormation in the target accounts, SNS, CodePipeline) over TLS with SigV4, authorised by its scoped role. A VPC would add NAT or five interface endpoints to the pipeline account and no control.',
     ),
     {
       ruleId: 'NIST.800.53.R5-LambdaDLQ',

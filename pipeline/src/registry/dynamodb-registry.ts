@@ -178,7 +178,17 @@ export class DynamoDbEnvironmentRegistry implements EnvironmentRegistry {
       values[':reason'] = options.statusReason;
     }
     // A new status without a reason must not keep the previous status's reason.
-    const update = `SET ${assignments.join(', ')}${options.statusReason === undefined ? ' REMOVE statusReason' : ''}`;
+    const removals = options.statusReason === undefined ? ['statusReason'] : [];
+    if (options.stackId === null) removals.push('stackId');
+    else if (options.stackId !== undefined) {
+      assignments.push('stackId = :stackId');
+      values[':stackId'] = options.stackId;
+    }
+    if (options.recreations !== undefined) {
+      assignments.push('recreations = :recreations');
+      values[':recreations'] = options.recreations;
+    }
+    const update = `SET ${assignments.join(', ')}${removals.length > 0 ? ` REMOVE ${removals.join(', ')}` : ''}`;
     try {
       const result = await this.documents.send(
         new UpdateCommand({

@@ -21,6 +21,14 @@ export interface EnvironmentRecord {
   readonly expiresAt?: string;
   /** Starts at 1, +1 on every write: the optimistic-locking token. */
   readonly version: number;
+  /**
+   * The environment stack's ID (its ARN: account and region included) once the platform has seen the
+   * stack. The teardown looks the stack up by this ID, so a stack it cannot find there is an error to
+   * investigate, never "already gone".
+   */
+  readonly stackId?: string;
+  /** How many times a rolled-back stack of this entry was deleted to be created afresh. @default 0 */
+  readonly recreations?: number;
 }
 
 /** A stored entry that failed re-validation, reported by suffix. */
@@ -45,6 +53,13 @@ const storedRecordSchema = z.object({
   updatedAt: isoTimestamp,
   expiresAt: isoTimestamp.optional(),
   version: z.number({ error: 'version must be a number' }).int().min(1),
+  stackId: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:cloudformation:[a-z0-9-]+:\d{12}:stack\/[\w-]+\/[\w-]+$/, {
+      error: 'stackId must be a CloudFormation stack ARN',
+    })
+    .optional(),
+  recreations: z.number().int().min(0).optional(),
 });
 
 /**
@@ -77,7 +92,7 @@ export function parseStoredRecord(item: Record<string, unknown>): RecordParseRes
       },
     };
   }
-  const { statusReason, expiresAt, ...rest } = envelope.data;
+  const { statusReason, expiresAt, stackId, recreations, ...rest } = envelope.data;
   return {
     success: true,
     record: {
@@ -85,6 +100,8 @@ export function parseStoredRecord(item: Record<string, unknown>): RecordParseRes
       spec: spec.spec,
       ...(statusReason === undefined ? {} : { statusReason }),
       ...(expiresAt === undefined ? {} : { expiresAt }),
+      ...(stackId === undefined ? {} : { stackId }),
+      ...(recreations === undefined ? {} : { recreations }),
     },
   };
 }

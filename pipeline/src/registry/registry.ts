@@ -17,6 +17,10 @@ export interface UpdateStatusOptions {
   readonly statusReason?: string;
   /** When given, the write only happens if the record is still at this version. */
   readonly expectedVersion?: number;
+  /** The environment stack's ID as the platform saw it. Omitted: unchanged; `null`: forgotten (stack deleted). */
+  readonly stackId?: string | null;
+  /** Automatic recreations of a rolled-back stack so far. Omitted: unchanged. */
+  readonly recreations?: number;
   /** @default new Date() */
   readonly now?: Date;
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { parseEnvironmentSpec } from '@sep/infra/spec';
 import { cdkSynth, credentialFreeEnv } from '@sep/infra/testing';
-import { readPipelineAssembly, synthCommands } from '../definition';
+import { readPipelineAssemblies, readPipelineAssembly, synthCommands } from '../definition';
 import {
   LOCAL_CREDENTIALS,
   type LocalAwsEndpoints,
@@ -26,6 +26,10 @@ import { runSynthStep, SynthStepError, type SynthStepResult, snapshotSource } fr
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
 const REPORTS_BUCKET = 'sep-rehearsal-compliance-reports';
+/** The accounts and regions bootstrapped with trust for the pipeline (committed in pipeline/cdk.json). */
+const DEPLOYMENT_TARGETS = {
+  deploymentTargets: '111111111111/us-east-1,111111111111/eu-west-1,222222222222/us-east-1',
+};
 jest.setTimeout(900_000);
 
 const { freshRegistry } = localRegistryStore({ tablePrefix: 'rehearsal' });
@@ -84,7 +88,8 @@ beforeAll(async () => {
   // The deployed pipeline: what `cdk deploy` of the pipeline app puts in the account before any run.
   const deployed = await cdkSynth({ cwd: path.join(REPO_ROOT, 'pipeline'), env: credentialFreeEnv() });
   if (deployed.exitCode !== 0) throw new Error(deployed.output.slice(-3000));
-  definition = readPipelineAssembly(deployed.outdir);
+  // The environments pipeline: the one every registry write starts (the release pipeline runs the same step).
+  definition = readPipelineAssembly(deployed.outdir, { pipelineName: 'sep-delivery' });
 
   const { registry, tableName, endpoint } = await freshRegistry();
   registryEnv = { endpoint, tableName };
@@ -129,7 +134,7 @@ beforeAll(async () => {
       apiKey: (id) => (id === 'key0000001' ? { id, value: 'k'.repeat(40), enabled: true } : undefined),
     },
   });
-  const run = await rehearse({ install: true });
+  const run = await rehearse({ install: true, cdkContext: DEPLOYMENT_TARGETS });
   step = run.result;
   sourceDir = run.source;
 });
@@ -149,9 +154,8 @@ describe('the synth step, rehearsed from the synthesized buildspec', () => {
   });
 
   it('synthesizes a stage for each registry entry of every kind and account', () => {
-    const pipeline = readPipelineAssembly(step.assemblyDir);
-    const deployed = pipeline.stages
-      .flatMap((stage) => stage.actions)
+    const deployed = readPipelineAssemblies(step.assemblyDir)
+      .flatMap((pipeline) => pipeline.stages.flatMap((stage) => stage.actions))
       .filter((a) => a.kind === 'deploy' && a.environmentSuffix);
     expect(deployed.map((a) => a.environmentSuffix).sort()).toEqual(['pr-1', 'pr-2', 'prod', 'staging']);
     expect(deployed.find((a) => a.environmentSuffix === 'staging')?.stack?.account).toBe('222222222222');
@@ -194,6 +198,8 @@ describe('the synth step, rehearsed from the synthesized buildspec', () => {
             env: {
               PATH: process.env.PATH ?? '',
               AWS_REGION: 'us-east-1',
+              // The smoke action's own variable: the account whose smoke-test role the script assumes.
+              TARGET_ACCOUNT: '222222222222',
               ...endpoints.environment(),
               ...env,
             },
@@ -217,7 +223,10 @@ describe('the synth step, rehearsed from the synthesized buildspec', () => {
   });
 
   it('stops with one clear line, naming the cause, for a registry the pipeline cannot take', async () => {
-    const failure = await rehearse({ install: false, cdkContext: { maxEnvironments: '3' } }).then(
+    const failure = await rehearse({
+      install: false,
+      cdkContext: { ...DEPLOYMENT_TARGETS, maxEnvironments: '3' },
+    }).then(
       () => undefined,
       (error: unknown) => error,
     );

@@ -1,5 +1,6 @@
+import { smokeTestRoleArn } from '@sep/infra/spec';
 import type { CfnOutput } from 'aws-cdk-lib';
-import { Stack } from 'aws-cdk-lib';
+import { Aws } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import type * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -13,15 +14,21 @@ import {
   StackOutputReference,
   Step,
 } from 'aws-cdk-lib/pipelines';
+import { assumeTargetRolesStatement } from '../constructs/policies';
+import type { DeploymentTarget } from '../targets';
 
 /** Path, inside the cloud assembly, of the bundled smoke script the synth step writes. */
 export const SMOKE_SCRIPT_PATH = 'smoke/smoke.js';
+
+export { SMOKE_SKIP_PRIVATE, smokeEnvironment } from './smoke-variables';
 
 export interface SmokeTestStepProps {
   /** The stage's API URL output. */
   readonly apiUrl: CfnOutput;
   /** The stage's API key ID output. */
   readonly apiKeyId: CfnOutput;
+  /** Plain variables of this environment's action (`smokeEnvironment`). */
+  readonly environment: Readonly<Record<string, string>>;
   /** Build project shared by every smoke action of the pipeline. */
   readonly project: SmokeTestProject;
 }
@@ -62,6 +69,8 @@ export class SmokeTestStep extends Step implements ICodePipelineActionFactory {
     for (const [name, reference] of Object.entries(this.outputs)) {
       environmentVariables[name] = { value: options.stackOutputsMap.toCodePipeline(reference) };
     }
+    for (const [name, value] of Object.entries(this.props.environment))
+      environmentVariables[name] = { value };
     stage.addAction(
       new actions.CodeBuildAction({
         actionName: options.actionName,
@@ -77,22 +86,34 @@ export class SmokeTestStep extends Step implements ICodePipelineActionFactory {
 }
 
 export interface SmokeTestProjectProps {
-  /** Accounts and regions whose environment APIs the smoke test calls. */
-  readonly targets: readonly { readonly account: string; readonly region: string }[];
+  /** The deployment targets: the project may assume each one's smoke-test role. */
+  readonly targets: readonly DeploymentTarget[];
+  /** The project role's name: each target's smoke-test role trusts exactly this ARN. */
+  readonly roleName: string;
   /** Build log group (explicit, with retention). */
   readonly logGroup: logs.ILogGroup;
   /** Encrypts the build's artifacts: the pipeline's artifact-bucket key. */
   readonly encryptionKey: kms.IKey;
 }
 
-/** The one CodeBuild project every smoke action runs; its role may read API keys and invoke the stage APIs, nothing else. */
+/**
+ * The one CodeBuild project every smoke action runs. Its role may only assume the smoke-test role of
+ * each deployment target: reading an environment's API key (GetApiKey works in the key's own account)
+ * and calling its API both happen as that role, which the API's resource policy names.
+ */
 export class SmokeTestProject {
   readonly project: codebuild.PipelineProject;
+  readonly role: iam.Role;
 
   constructor(scope: import('constructs').Construct, id: string, props: SmokeTestProjectProps) {
-    const stack = Stack.of(scope);
+    this.role = new iam.Role(scope, `${id}Role`, {
+      roleName: props.roleName,
+      assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
+      description: "Pipeline smoke test: assumes each target's smoke-test role, nothing else",
+    });
     this.project = new codebuild.PipelineProject(scope, id, {
       description: 'Post-deploy smoke test of an environment API (with key: 2xx, without: 403)',
+      role: this.role,
       environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 },
       encryptionKey: props.encryptionKey,
       logging: { cloudWatch: { logGroup: props.logGroup } },
@@ -104,28 +125,12 @@ export class SmokeTestProject {
         },
       }),
     });
-    const unique = <T>(values: T[]) => [...new Set(values)];
-    // A pipeline with no environments yet has nothing to smoke-test and grants nothing.
-    if (props.targets.length === 0) return;
     this.project.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadEnvironmentApiKeys',
-        // apigateway:GET on /apikeys/<id> with includeValue is how the key's value is read.
-        actions: ['apigateway:GET'],
-        resources: unique(
-          props.targets.map((t) => `arn:${stack.partition}:apigateway:${t.region}::/apikeys/*`),
-        ),
-      }),
-    );
-    this.project.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'InvokeEnvironmentApis',
-        actions: ['execute-api:Invoke'],
-        resources: unique(
-          props.targets.map(
-            (t) => `arn:${stack.partition}:execute-api:${t.region}:${t.account}:*/*/POST/documents`,
-          ),
-        ),
+      assumeTargetRolesStatement({
+        sid: 'AssumeTargetSmokeTestRoles',
+        targets: props.targets,
+        roleArnOf: smokeTestRoleArn,
+        partition: Aws.PARTITION,
       }),
     );
   }

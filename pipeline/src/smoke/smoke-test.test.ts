@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { APIGatewayClient, GetApiKeyCommand } from '@aws-sdk/client-api-gateway';
+import { smokeRoute } from '@sep/infra/spec';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runSmokeTest, SmokeTestError } from './smoke-test';
 
@@ -130,4 +131,79 @@ it('refuses a disabled key before calling the API', async () => {
       apiGateway: new APIGatewayClient({ region: 'us-east-1' }),
     }),
   ).rejects.toThrow('API key key-id is disabled');
+});
+
+it('retries a 403 on the keyed call for a bounded time (a fresh key propagates), then passes', async () => {
+  let keyLive = false;
+  const api = await startApi((seen) => (keyLive ? guarded(seen) : 403));
+  let now = 0;
+  const sleeps: number[] = [];
+  try {
+    const result = await runSmokeTest({
+      apiUrl: api.url,
+      apiKeyId: 'key-id',
+      region: 'us-east-1',
+      credentials,
+      apiGateway: new APIGatewayClient({ region: 'us-east-1' }),
+      clock: () => now,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        now += ms;
+        // API Gateway has the key after some seconds.
+        if (now >= 10_000) keyLive = true;
+      },
+      log: () => undefined,
+    });
+    expect(result).toEqual({ withKey: 201, withoutKey: 403 });
+    expect(sleeps).toEqual([2000, 4000, 8000]);
+  } finally {
+    await api.close();
+  }
+});
+
+it('fails once a keyed 403 outlasts the propagation window', async () => {
+  const api = await startApi(() => 403);
+  let now = 0;
+  try {
+    await expect(
+      runSmokeTest({
+        apiUrl: api.url,
+        apiKeyId: 'key-id',
+        region: 'us-east-1',
+        credentials,
+        apiGateway: new APIGatewayClient({ region: 'us-east-1' }),
+        keyPropagationMs: 30_000,
+        clock: () => now,
+        sleep: async (ms) => {
+          now += ms;
+        },
+        log: () => undefined,
+      }),
+    ).rejects.toThrow(/expected 2xx with the API key, got 403/);
+    // 2 + 4 + 8 + 10 + 10 s: the last try after 30 s, then no more.
+    expect(api.seen).toHaveLength(6);
+  } finally {
+    await api.close();
+  }
+});
+
+it('calls GET /health when the environment has no document pipeline (the route every feature set has)', async () => {
+  const api = await startApi(guarded);
+  try {
+    await runSmokeTest({
+      apiUrl: api.url,
+      apiKeyId: 'key-id',
+      region: 'us-east-1',
+      credentials,
+      apiGateway: new APIGatewayClient({ region: 'us-east-1' }),
+      route: smokeRoute({ documentPipeline: false }),
+      log: () => undefined,
+    });
+    expect(api.seen.map((s) => [s.method, s.url])).toEqual([
+      ['GET', '/prod/health'],
+      ['GET', '/prod/health'],
+    ]);
+  } finally {
+    await api.close();
+  }
 });

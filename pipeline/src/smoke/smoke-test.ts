@@ -1,5 +1,6 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { type APIGatewayClient, GetApiKeyCommand } from '@aws-sdk/client-api-gateway';
+import { DOCUMENTS_SMOKE_ROUTE, type SmokeRoute } from '@sep/infra/spec';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 export interface SmokeTestOptions {
@@ -10,12 +11,23 @@ export interface SmokeTestOptions {
   readonly region: string;
   readonly credentials: ConstructorParameters<typeof SignatureV4>[0]['credentials'];
   readonly apiGateway: APIGatewayClient;
-  /** @default POST /documents with a synthetic, PII-free text document */
-  readonly request?: { readonly method: string; readonly path: string; readonly body?: string };
+  /**
+   * The route to call (`smokeRoute(features)`: one that exists for every feature set). POST /documents
+   * sends a synthetic, PII-free text document.
+   * @default DOCUMENTS_SMOKE_ROUTE (POST documents)
+   */
+  readonly route?: SmokeRoute;
   /** Attempts of the keyed call while a fresh deployment warms up (5xx, 429). @default 5 */
   readonly attempts?: number;
+  /**
+   * How long a keyed call answered 403 is retried: a key created by the deployment can be refused for
+   * some seconds until API Gateway has propagated it to the usage plan. @default 60000
+   */
+  readonly keyPropagationMs?: number;
   /** @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** @default Date.now */
+  readonly clock?: () => number;
   /** @default console.log */
   readonly log?: (line: string) => void;
 }
@@ -37,14 +49,20 @@ export class SmokeTestError extends Error {
 export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTestResult> {
   const log = options.log ?? ((line: string) => console.log(line));
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const request = options.request ?? {
-    method: 'POST',
-    path: 'documents',
-    body: JSON.stringify({
-      documentId: `smoke-${Date.now()}`,
-      contentType: 'text/plain',
-      content: 'pipeline smoke test: no personal data here',
-    }),
+  const clock = options.clock ?? Date.now;
+  const route = options.route ?? DOCUMENTS_SMOKE_ROUTE;
+  const request: { readonly method: string; readonly path: string; readonly body?: string } = {
+    method: route.method,
+    path: route.path,
+    ...(route.method === 'POST'
+      ? {
+          body: JSON.stringify({
+            documentId: `smoke-${clock()}`,
+            contentType: 'text/plain',
+            content: 'pipeline smoke test: no personal data here',
+          }),
+        }
+      : {}),
   };
   const url = new URL(
     request.path.replace(/^\//, ''),
@@ -88,14 +106,19 @@ export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTest
   };
 
   const attempts = options.attempts ?? 5;
+  const keyPropagationMs = options.keyPropagationMs ?? 60_000;
+  const started = clock();
   let withKey = await call(key.value);
-  for (
-    let attempt = 1;
-    attempt < attempts && (withKey.status >= 500 || withKey.status === 429);
-    attempt += 1
-  ) {
-    log(`with key: ${withKey.status}, retrying (${attempt}/${attempts - 1})`);
-    await sleep(2 ** attempt * 1000);
+  for (let attempt = 1; ; attempt += 1) {
+    const warmingUp = (withKey.status >= 500 || withKey.status === 429) && attempt < attempts;
+    const keyPropagating = withKey.status === 403 && clock() - started < keyPropagationMs;
+    if (!warmingUp && !keyPropagating) break;
+    log(
+      keyPropagating
+        ? `with key: 403, the new key may not have propagated yet; retrying (${Math.round((clock() - started) / 1000)} of ${keyPropagationMs / 1000} s)`
+        : `with key: ${withKey.status}, retrying (${attempt}/${attempts - 1})`,
+    );
+    await sleep(Math.min(2 ** attempt * 1000, 10_000));
     withKey = await call(key.value);
   }
   log(`${request.method} ${url.pathname} signed, with API key: ${withKey.status}`);

@@ -7,6 +7,7 @@ export {
   type DestroyOptions,
   EnvironmentTeardown,
   type EnvironmentTeardownOptions,
+  RECREATE_PREFIX,
   type StackOutcome,
   type StackTarget,
   TEARDOWN_FAILURE_PREFIX,

@@ -6,7 +6,11 @@ import {
   type Stack,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
-import { CodePipelineClient, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
+import {
+  CodePipelineClient,
+  ListPipelineExecutionsCommand,
+  StartPipelineExecutionCommand,
+} from '@aws-sdk/client-codepipeline';
 import { parseEnvironmentSpec } from '@sep/infra/spec';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EnvironmentNotFoundError } from '../registry';
@@ -22,6 +26,7 @@ beforeEach(() => {
   cfn.reset();
   codePipeline.reset();
   codePipeline.on(StartPipelineExecutionCommand).resolves({ pipelineExecutionId: 'exec-1' });
+  codePipeline.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [] });
 });
 
 function spec(overrides: Record<string, unknown> = {}) {
@@ -438,8 +443,30 @@ describe('destroy, with known stack names', () => {
 });
 
 describe('recreateRolledBack', () => {
-  it('deletes only the ROLLBACK_COMPLETE stack, keeps the entry and restarts the pipeline', async () => {
+  it('deletes only the ROLLBACK_COMPLETE stack, keeps the entry, counts the recreation and restarts the pipeline', async () => {
     const { registry, teardown } = await setup();
+    await registry.register({ spec: spec(), requestedBy: 'alice' });
+    await registry.updateStatus({
+      environmentSuffix: 'pr-1',
+      status: 'failed',
+      statusReason: 'CREATE_FAILED',
+      stackId: STACK_ID,
+    });
+    const rolledBack = stack({ StackStatus: 'ROLLBACK_COMPLETE' });
+    stackLifecycle([rolledBack], [rolledBack, 'gone']);
+    const result = await teardown.recreateRolledBack({ environmentSuffix: 'pr-1' });
+    expect(result).toMatchObject({ pipelineExecutionId: 'exec-1', stacks: [{ outcome: 'deleted' }] });
+    const record = await registry.get({ environmentSuffix: 'pr-1' });
+    expect(record).toMatchObject({
+      status: 'requested',
+      recreations: 1,
+      statusReason: 'rolled-back stack deleted; redeploying (automatic recreation 1)',
+    });
+    expect(record?.stackId).toBeUndefined();
+  });
+
+  it('stays failed with the recreating reason (the synth skips it) while CloudFormation deletes, and resumes', async () => {
+    const { registry, teardown } = await setup({ stackNamesOf: () => ['sep-pr-1-environment'] });
     await registry.register({ spec: spec(), requestedBy: 'alice' });
     await registry.updateStatus({
       environmentSuffix: 'pr-1',
@@ -447,11 +474,25 @@ describe('recreateRolledBack', () => {
       statusReason: 'CREATE_FAILED',
     });
     const rolledBack = stack({ StackStatus: 'ROLLBACK_COMPLETE' });
-    stackLifecycle([rolledBack], [rolledBack, 'gone']);
-    const result = await teardown.recreateRolledBack({ environmentSuffix: 'pr-1' });
-    expect(result).toMatchObject({ pipelineExecutionId: 'exec-1', stacks: [{ outcome: 'deleted' }] });
-    const record = await registry.get({ environmentSuffix: 'pr-1' });
-    expect(record?.status).toBe('requested');
+    stackLifecycle([], [rolledBack, stack({ StackStatus: 'DELETE_IN_PROGRESS' })]);
+    const first = await teardown.recreateRolledBack({ environmentSuffix: 'pr-1', deadline: 0 });
+    expect(first.stacks).toEqual([expect.objectContaining({ outcome: 'in-progress' })]);
+    expect(await registry.get({ environmentSuffix: 'pr-1' })).toMatchObject({
+      status: 'failed',
+      recreations: 1,
+      statusReason: expect.stringMatching(
+        /^recreating: deleting the rolled-back stack .*was: CREATE_FAILED$/,
+      ),
+    });
+    cfn.reset();
+    stackLifecycle([], [stack({ StackStatus: 'DELETE_IN_PROGRESS' }), 'gone']);
+    const second = await teardown.recreateRolledBack({ environmentSuffix: 'pr-1' });
+    expect(second.pipelineExecutionId).toBe('exec-1');
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+    expect(await registry.get({ environmentSuffix: 'pr-1' })).toMatchObject({
+      status: 'requested',
+      recreations: 1,
+    });
   });
 
   it('does nothing when no stack is rolled back', async () => {
@@ -461,5 +502,129 @@ describe('recreateRolledBack', () => {
     await expect(teardown.recreateRolledBack({ environmentSuffix: 'pr-1' })).resolves.toEqual({ stacks: [] });
     expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
     expect(codePipeline.commandCalls(StartPipelineExecutionCommand)).toHaveLength(0);
+  });
+});
+
+describe('destroy: a stack that was deployed and is not found is an error to investigate', () => {
+  it('fails an entry that is ready when no stack of it is found, deletes nothing and keeps it', async () => {
+    const { registry, teardown } = await setup({ stackNamesOf: () => ['sep-pr-1-environment'] });
+    await registry.register({ spec: spec(), requestedBy: 'alice' });
+    await registry.updateStatus({ environmentSuffix: 'pr-1', status: 'deploying' });
+    await registry.updateStatus({ environmentSuffix: 'pr-1', status: 'ready' });
+    stackLifecycle([], ['gone']);
+    const result = await teardown.destroy({ environmentSuffix: 'pr-1', reason: 'ttl' });
+    expect(result.outcome).toBe('failed');
+    expect(result.reason).toBe(
+      'teardown failed: it is ready but no stack of it is found in the default account/us-east-1 (another account or region, or deleted outside the platform): nothing was deleted and the entry is kept',
+    );
+    const record = await registry.get({ environmentSuffix: 'pr-1' });
+    expect(record?.status).toBe('failed');
+    expect(record?.statusReason).toBe(result.reason);
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+    expect(codePipeline.commandCalls(StartPipelineExecutionCommand)).toHaveLength(0);
+  });
+
+  it('fails when the stack the platform saw (its stack ID) does not exist where the teardown looks', async () => {
+    const { registry, teardown } = await setup({ stackNamesOf: () => ['sep-pr-1-environment'] });
+    await registry.register({ spec: spec(), requestedBy: 'alice' });
+    await registry.updateStatus({ environmentSuffix: 'pr-1', status: 'destroying', stackId: STACK_ID });
+    stackLifecycle([], ['gone']);
+    const result = await teardown.destroy({ environmentSuffix: 'pr-1', reason: 'x' });
+    expect(result).toMatchObject({ outcome: 'failed', stacks: [] });
+    expect(result.reason).toContain(`its stack ${STACK_ID} is not found in the default account/us-east-1`);
+    expect((await registry.get({ environmentSuffix: 'pr-1' }))?.status).toBe('failed');
+  });
+
+  it('finds its own deleted stack by ID when resumed, and finishes', async () => {
+    const { registry, teardown } = await setup({ stackNamesOf: () => ['sep-pr-1-environment'] });
+    await registry.register({ spec: spec(), requestedBy: 'alice' });
+    await registry.updateStatus({ environmentSuffix: 'pr-1', status: 'destroying', stackId: STACK_ID });
+    cfn.on(DescribeStacksCommand).callsFake((input: { StackName?: string }) => {
+      // By name the deleted stack "does not exist"; by its ID it is DELETE_COMPLETE.
+      if (input.StackName === STACK_ID) return { Stacks: [stack({ StackStatus: 'DELETE_COMPLETE' })] };
+      throw new Error(`Stack with id ${input.StackName} does not exist`);
+    });
+    await expect(teardown.destroy({ environmentSuffix: 'pr-1', reason: 'x' })).resolves.toMatchObject({
+      outcome: 'destroyed',
+    });
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+  });
+
+  it('remembers the stack it deletes in the claim', async () => {
+    const { registry, teardown } = await setup({ stackNamesOf: () => ['sep-pr-1-environment'] });
+    await registry.register({ spec: spec(), requestedBy: 'alice' });
+    stackLifecycle([], [stack(), stack({ StackStatus: 'DELETE_IN_PROGRESS' })]);
+    const result = await teardown.destroy({ environmentSuffix: 'pr-1', reason: 'x', deadline: 0 });
+    expect(result.outcome).toBe('in-progress');
+    expect(await registry.get({ environmentSuffix: 'pr-1' })).toMatchObject({
+      status: 'destroying',
+      stackId: STACK_ID,
+    });
+  });
+
+  it('also deletes a stack recreated under the name after its first stack was deleted', async () => {
+    const { registry, teardown } = await setup({ stackNamesOf: () => ['sep-pr-1-environment'] });
+    await registry.register({ spec: spec(), requestedBy: 'alice' });
+    await registry.updateStatus({ environmentSuffix: 'pr-1', status: 'destroying', stackId: STACK_ID });
+    const orphanId = 'arn:aws:cloudformation:us-east-1:111111111111:stack/sep-pr-1-environment/def';
+    const orphan = stack({ StackId: orphanId, CreationTime: new Date('2026-11-21T00:00:00Z') });
+    let orphanDeleted = false;
+    cfn.on(DescribeStacksCommand).callsFake((input: { StackName?: string }) => {
+      if (input.StackName === STACK_ID) return { Stacks: [stack({ StackStatus: 'DELETE_COMPLETE' })] };
+      if (orphanDeleted) throw new Error(`Stack with id ${input.StackName} does not exist`);
+      return { Stacks: [orphan] };
+    });
+    cfn.on(DeleteStackCommand).callsFake(() => {
+      orphanDeleted = true;
+      return {};
+    });
+    await expect(teardown.destroy({ environmentSuffix: 'pr-1', reason: 'x' })).resolves.toMatchObject({
+      outcome: 'destroyed',
+    });
+    expect(cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input)).toEqual([
+      { StackName: orphanId },
+    ]);
+  });
+});
+
+describe('destroy: in-flight executions of the environments pipeline', () => {
+  it('waits for an execution that started before the destroy, then deletes once it has finished', async () => {
+    let now = Date.parse('2026-11-23T12:00:00Z');
+    const { registry, teardown } = await setup({ clock: () => now });
+    await registry.register({ spec: spec(), requestedBy: 'alice', now: new Date('2026-11-23T11:00:00Z') });
+    const before = {
+      pipelineExecutionId: 'early',
+      status: 'InProgress' as const,
+      startTime: new Date('2026-11-23T11:30:00Z'),
+    };
+    const after = {
+      pipelineExecutionId: 'late',
+      status: 'InProgress' as const,
+      startTime: new Date('2099-01-01T00:00:00Z'),
+    };
+    codePipeline.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [after, before] });
+    stackLifecycle([stack()], [stack()]);
+    const first = await teardown.destroy({ environmentSuffix: 'pr-1', reason: 'x', deadline: now });
+    expect(first.outcome).toBe('in-progress');
+    expect(first.reason).toMatch(
+      /^waiting for pipeline execution early to finish: it started before the destroy/,
+    );
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+    expect((await registry.get({ environmentSuffix: 'pr-1' }))?.status).toBe('destroying');
+    expect(codePipeline.commandCalls(ListPipelineExecutionsCommand)[0]?.args[0].input).toEqual({
+      pipelineName: 'sep-pipeline',
+      maxResults: 100,
+    });
+
+    // The early execution is done (it deployed the stack once more); one started after the claim read
+    // the entry as destroying and skipped it, so it is no reason to wait.
+    now += 60_000;
+    codePipeline
+      .on(ListPipelineExecutionsCommand)
+      .resolves({ pipelineExecutionSummaries: [after, { ...before, status: 'Succeeded' as const }] });
+    stackLifecycle([stack()], [stack(), 'gone']);
+    const second = await teardown.destroy({ environmentSuffix: 'pr-1', reason: 'x' });
+    expect(second.outcome).toBe('destroyed');
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(1);
   });
 });

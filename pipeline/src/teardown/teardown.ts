@@ -1,5 +1,9 @@
 import { CloudFormationClient, DeleteStackCommand } from '@aws-sdk/client-cloudformation';
-import { CodePipelineClient, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
+import {
+  CodePipelineClient,
+  ListPipelineExecutionsCommand,
+  StartPipelineExecutionCommand,
+} from '@aws-sdk/client-codepipeline';
 import { ENVIRONMENT_TAG, STACK_NAME_PREFIX } from '../names';
 import { EnvironmentNotFoundError, type EnvironmentRecord, type EnvironmentRegistry } from '../registry';
 import { NotEphemeralError, TeardownRefusedError } from './errors';
@@ -30,12 +34,19 @@ export interface EnvironmentTeardownOptions {
   readonly registry: EnvironmentRegistry;
   /** @default a CloudFormationClient for the target's region with the default credential chain */
   readonly cloudFormationFor?: (target: StackTarget) => CloudFormationClient;
-  /** Starts the pipeline after a teardown so self-mutation drops the environment's stage. @default no restart */
+  /**
+   * The environments pipeline. After a teardown it is started so self-mutation drops the environment's
+   * stage; before the delete, an execution of it that started before the destroy (and so may have
+   * synthesized the environment) is waited for, so it cannot recreate the stack behind the teardown.
+   * @default no restart, no wait
+   */
   readonly pipeline?: {
     readonly pipelineName: string;
     /** @default a CodePipelineClient with the default region and credential chain */
     readonly client?: CodePipelineClient;
   };
+  /** The account of environments whose spec names none (the pipeline's), for messages and checks. */
+  readonly defaultAccount?: string;
   /** @default STACK_NAME_PREFIX ('sep-') */
   readonly stackNamePrefix?: string;
   /**
@@ -87,8 +98,14 @@ export interface TeardownResult {
 
 const SETTLING = /_IN_PROGRESS$/;
 
+/** An environment in these statuses has a stack (the portal saw CloudFormation create it). */
+const WAS_DEPLOYED: readonly EnvironmentRecord['status'][] = ['deploying', 'ready'];
+
 /** Starts the status reason of an environment whose teardown failed (the sweeper leaves those to a human). */
 export const TEARDOWN_FAILURE_PREFIX = 'teardown failed: ';
+
+/** Starts the status reason of an environment whose rolled-back stack is being deleted to be created afresh. */
+export const RECREATE_PREFIX = 'recreating: ';
 
 /**
  * The destroy path of an ephemeral environment: CDK Pipelines never deletes the
@@ -101,6 +118,7 @@ export class EnvironmentTeardown {
   private readonly pipeline:
     | { readonly pipelineName: string; readonly client: CodePipelineClient }
     | undefined;
+  private readonly defaultAccount: string | undefined;
   private readonly stackNamePrefix: string;
   private readonly stackNamesOf: ((record: EnvironmentRecord) => readonly string[]) | undefined;
   private readonly initialDelayMs: number;
@@ -133,6 +151,7 @@ export class EnvironmentTeardown {
             client:
               options.pipeline.client ?? new CodePipelineClient({ retryMode: 'adaptive', maxAttempts: 8 }),
           };
+    this.defaultAccount = options.defaultAccount;
     this.stackNamePrefix = options.stackNamePrefix ?? STACK_NAME_PREFIX;
     this.stackNamesOf = options.stackNamesOf;
     this.initialDelayMs = options.backoff?.initialDelayMs ?? 2_000;
@@ -149,20 +168,50 @@ export class EnvironmentTeardown {
   async destroy(options: DestroyOptions): Promise<TeardownResult> {
     const record = await this.requireEphemeral(options.environmentSuffix);
     const client = this.clientFor(record);
-    const stacks = await this.deletableStacks(client, record);
+    const found = await this.deletableStacks(client, record);
+    const base = { environmentSuffix: record.environmentSuffix, owner: record.spec.owner };
+    if ('missing' in found) {
+      // Deployed, yet not where the platform looks: deleting nothing and removing the entry would
+      // leave the stack running with no record of it. A person has to find it.
+      const reason = `${TEARDOWN_FAILURE_PREFIX}${found.missing}`;
+      await this.registry.updateStatus({
+        environmentSuffix: record.environmentSuffix,
+        status: 'failed',
+        statusReason: reason,
+        expectedVersion: record.version,
+      });
+      return { ...base, stacks: [], outcome: 'failed', reason };
+    }
+    const stacks = found.stacks;
 
+    // The claim remembers the stack it deletes (by ID: the stack stays describable as DELETE_COMPLETE),
+    // so a resumed teardown finds the stack it deleted instead of "no stack by that name".
+    const stackId = stacks[0]?.stackId;
     const claimed =
-      record.status === 'destroying'
+      record.status === 'destroying' && (stackId === undefined || record.stackId === stackId)
         ? record
         : await this.registry.updateStatus({
             environmentSuffix: record.environmentSuffix,
             status: 'destroying',
-            statusReason: options.reason,
+            statusReason:
+              record.status === 'destroying' ? (record.statusReason ?? options.reason) : options.reason,
             expectedVersion: record.version,
+            ...(stackId === undefined ? {} : { stackId }),
           });
 
     // Deletes started since the entry went `destroying` count as attempts, whoever made them.
     const since = new Date(claimed.updatedAt);
+    if (stacks.some((stack) => stack.status !== 'DELETE_IN_PROGRESS' && stack.status !== 'DELETE_COMPLETE')) {
+      const running = await this.executionStartedBefore(since);
+      if (running !== undefined) {
+        return {
+          ...base,
+          stacks: [],
+          outcome: 'in-progress',
+          reason: `waiting for pipeline execution ${running} to finish: it started before the destroy, so it may have synthesized this environment and would recreate its stack after the delete`,
+        };
+      }
+    }
     const outcomes: StackOutcome[] = [];
     // One at a time, newest first: a later stack may depend on an earlier one.
     for (const stack of stacks) {
@@ -170,7 +219,6 @@ export class EnvironmentTeardown {
       outcomes.push(outcome);
       if (outcome.outcome !== 'deleted') break;
     }
-    const base = { environmentSuffix: record.environmentSuffix, stacks: outcomes, owner: record.spec.owner };
 
     const failed = outcomes.find((outcome) => outcome.outcome === 'failed');
     if (failed !== undefined) {
@@ -181,11 +229,12 @@ export class EnvironmentTeardown {
         statusReason: reason,
         expectedVersion: claimed.version,
       });
-      return { ...base, outcome: 'failed', reason };
+      return { ...base, stacks: outcomes, outcome: 'failed', reason };
     }
     if (outcomes.some((outcome) => outcome.outcome === 'in-progress')) {
       return {
         ...base,
+        stacks: outcomes,
         outcome: 'in-progress',
         reason: 'CloudFormation is still deleting; run again to resume',
       };
@@ -199,35 +248,69 @@ export class EnvironmentTeardown {
     const pipelineExecutionId = await this.startPipeline(`${tokenOf(claimed)}-teardown`);
     return {
       ...base,
+      stacks: outcomes,
       outcome: 'destroyed',
       ...(pipelineExecutionId === undefined ? {} : { pipelineExecutionId }),
     };
   }
 
   /**
-   * A stack left in ROLLBACK_COMPLETE (its first deploy failed) cannot be
-   * updated, only deleted; this deletes it, keeps the registry entry and
-   * restarts the pipeline so the next run creates the stack afresh.
+   * A stack left in ROLLBACK_COMPLETE (its first create failed) cannot be updated, only deleted: the
+   * pipeline's deploy action fails on it every run. This deletes it and sets the entry back to
+   * `requested`, so the next run creates it afresh. The entry stays `failed` (reason
+   * `RECREATE_PREFIX…`, which the synth skips and the portal's reconciler leaves alone) while the stack
+   * is deleted; with a `deadline` a later call resumes. A failed delete ends `teardown failed: …`.
    */
-  async recreateRolledBack(options: { readonly environmentSuffix: string; readonly deadline?: number }) {
+  async recreateRolledBack(options: {
+    readonly environmentSuffix: string;
+    readonly deadline?: number;
+  }): Promise<{ readonly stacks: readonly StackOutcome[]; readonly pipelineExecutionId?: string }> {
     const record = await this.requireEphemeral(options.environmentSuffix);
     const client = this.clientFor(record);
-    const stacks = (await this.deletableStacks(client, record)).filter(
-      (stack) => stack.status === 'ROLLBACK_COMPLETE',
+    const found = await this.deletableStacks(client, record);
+    if ('missing' in found) return { stacks: [] };
+    const recreating =
+      record.status === 'failed' && record.statusReason?.startsWith(RECREATE_PREFIX) === true;
+    const stacks = found.stacks.filter(
+      (stack) => stack.status === 'ROLLBACK_COMPLETE' || (recreating && stack.status.startsWith('DELETE_')),
     );
+    if (!recreating && stacks.length === 0) return { stacks: [] };
+    const recreations = recreating ? (record.recreations ?? 1) : (record.recreations ?? 0) + 1;
+    const claimed = recreating
+      ? record
+      : await this.registry.updateStatus({
+          environmentSuffix: record.environmentSuffix,
+          status: 'failed',
+          statusReason: `${RECREATE_PREFIX}deleting the rolled-back stack to create it afresh (automatic recreation ${recreations}); was: ${record.statusReason ?? 'failed'}`,
+          expectedVersion: record.version,
+          recreations,
+        });
+    const since = new Date(claimed.updatedAt);
     const outcomes: StackOutcome[] = [];
-    const since = new Date(record.updatedAt);
-    for (const stack of stacks) outcomes.push(await this.deleteStack(client, stack, options.deadline, since));
-    const done = outcomes.every((outcome) => outcome.outcome === 'deleted');
-    if (done && outcomes.length > 0) {
+    for (const stack of stacks) {
+      const outcome = await this.deleteStack(client, stack, options.deadline, since);
+      outcomes.push(outcome);
+      if (outcome.outcome !== 'deleted') break;
+    }
+    const failed = outcomes.find((outcome) => outcome.outcome === 'failed');
+    if (failed !== undefined) {
       await this.registry.updateStatus({
         environmentSuffix: record.environmentSuffix,
-        status: 'requested',
-        statusReason: 'rolled-back stack deleted; redeploying',
+        status: 'failed',
+        statusReason: `${TEARDOWN_FAILURE_PREFIX}delete of rolled-back ${failed.stackName} failed: ${failed.detail ?? 'no detail'}`,
+        expectedVersion: claimed.version,
       });
+      return { stacks: outcomes };
     }
-    const pipelineExecutionId =
-      done && outcomes.length > 0 ? await this.startPipeline(`${tokenOf(record)}-recreate`) : undefined;
+    if (outcomes.some((outcome) => outcome.outcome === 'in-progress')) return { stacks: outcomes };
+    const requested = await this.registry.updateStatus({
+      environmentSuffix: record.environmentSuffix,
+      status: 'requested',
+      statusReason: `rolled-back stack deleted; redeploying (automatic recreation ${recreations})`,
+      expectedVersion: claimed.version,
+      stackId: null,
+    });
+    const pipelineExecutionId = await this.startPipeline(`${tokenOf(requested)}-recreate`);
     return { stacks: outcomes, ...(pipelineExecutionId === undefined ? {} : { pipelineExecutionId }) };
   }
 
@@ -245,8 +328,51 @@ export class EnvironmentTeardown {
     });
   }
 
-  /** Every stack must prove it is ephemeral before any is deleted: all or nothing. */
-  private async deletableStacks(client: CloudFormationClient, record: EnvironmentRecord) {
+  /**
+   * The environment's stacks, each proven ephemeral before any is deleted (all or nothing), or why a
+   * stack that was deployed cannot be found: the stack the platform saw (the record's `stackId`) is
+   * looked up by that ID, and an environment that reached `deploying` or `ready` has a stack.
+   */
+  private async deletableStacks(
+    client: CloudFormationClient,
+    record: EnvironmentRecord,
+  ): Promise<{ readonly stacks: EnvironmentStack[] } | { readonly missing: string }> {
+    const where = this.whereOf(record);
+    const live = await this.liveStacks(client, record);
+    if (record.stackId !== undefined && !live.some((stack) => stack.stackId === record.stackId)) {
+      const known = await describeStack(client, record.stackId);
+      if (known === undefined) {
+        return {
+          missing: `its stack ${record.stackId} is not found in ${where} with the platform's role there (another account or region, or a role that cannot see it): nothing was deleted and the entry is kept`,
+        };
+      }
+      // DELETE_COMPLETE: deleted by an earlier step. Otherwise it still has to prove it is ephemeral.
+      if (known.status !== 'DELETE_COMPLETE') {
+        const why = refusalReason(known);
+        if (why !== undefined) throw new TeardownRefusedError(record.environmentSuffix, known.stackName, why);
+        live.push(known);
+      }
+    }
+    if (live.length === 0 && record.stackId === undefined && WAS_DEPLOYED.includes(record.status)) {
+      return {
+        missing: `it is ${record.status} but no stack of it is found in ${where} (another account or region, or deleted outside the platform): nothing was deleted and the entry is kept`,
+      };
+    }
+    return {
+      stacks: live.sort((a, b) => (b.creationTime?.getTime() ?? 0) - (a.creationTime?.getTime() ?? 0)),
+    };
+  }
+
+  /** `<account>/<region>` of the record's stacks, for messages. */
+  private whereOf(record: EnvironmentRecord): string {
+    return `${record.spec.account ?? this.defaultAccount ?? 'the default account'}/${record.spec.region}`;
+  }
+
+  /** The live stacks by name (or listing), each checked: tagged for this environment, ephemeral, unprotected. */
+  private async liveStacks(
+    client: CloudFormationClient,
+    record: EnvironmentRecord,
+  ): Promise<EnvironmentStack[]> {
     if (this.stackNamesOf !== undefined) {
       const named = await describeNamedStacks(client, this.stackNamesOf(record));
       for (const stack of named) {
@@ -316,6 +442,27 @@ export class EnvironmentTeardown {
         current.status !== 'REVIEW_IN_PROGRESS'
       );
     }
+  }
+
+  /**
+   * An execution of the environments pipeline still running that started before `since` (the
+   * destroy): it may have read the registry before the entry went `destroying`, and its deploy
+   * action would recreate the stack after the delete, an orphan no registry entry knows. Executions
+   * started later synthesize without the environment (`destroying` entries are skipped). The
+   * environments pipeline has no stage after its environment waves, so any such execution counts.
+   */
+  private async executionStartedBefore(since: Date): Promise<string | undefined> {
+    if (this.pipeline === undefined) return undefined;
+    const listed = await this.pipeline.client.send(
+      new ListPipelineExecutionsCommand({ pipelineName: this.pipeline.pipelineName, maxResults: 100 }),
+    );
+    const running = (listed.pipelineExecutionSummaries ?? []).find(
+      (execution) =>
+        (execution.status === 'InProgress' || execution.status === 'Stopping') &&
+        execution.startTime !== undefined &&
+        execution.startTime.getTime() < since.getTime(),
+    );
+    return running?.pipelineExecutionId;
   }
 
   private async startPipeline(clientRequestToken: string): Promise<string | undefined> {

@@ -7,6 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { AccountSecurityStageFactory, EnvironmentStageFactory } from '../environment-stages';
 import type { DeployableEnvironment } from '../environments-file';
 import { PipelineStack, type PipelineStackProps } from '../pipeline-stack';
+import { type DeploymentTarget, environmentTarget, targetKey } from '../targets';
 import { createSmallAccountSecurityStage, createSmallEnvironmentStage } from './small-stages';
 
 export const PIPELINE_ACCOUNT = '111111111111';
@@ -39,7 +40,10 @@ export interface SynthesizedPipeline {
   readonly app: App;
   readonly stack: PipelineStack;
   readonly template: Template;
+  /** The environments pipeline's stages. */
   readonly stages: readonly PipelineStageJson[];
+  /** The release pipeline's stages (staging, PromoteToProd, prod). */
+  readonly releaseStages: readonly PipelineStageJson[];
 }
 
 export interface PipelineActionJson {
@@ -53,7 +57,22 @@ export interface PipelineStageJson {
   readonly Actions: readonly PipelineActionJson[];
 }
 
-/** The PipelineStack the tests synthesize: small real stages, the test account, a CodeStar source. */
+/** The pipeline's own account and region, then every environment's, once each, in first-seen order. */
+export function targetsOf(environments: readonly DeployableEnvironment[]): DeploymentTarget[] {
+  const targets = new Map<string, DeploymentTarget>();
+  for (const target of [
+    { account: PIPELINE_ACCOUNT, region: 'us-east-1' },
+    ...environments.map((e) => environmentTarget(e.spec, PIPELINE_ACCOUNT)),
+  ]) {
+    if (!targets.has(targetKey(target))) targets.set(targetKey(target), target);
+  }
+  return [...targets.values()];
+}
+
+/**
+ * The PipelineStack the tests synthesize: small real stages, the test account, a CodeStar source, and
+ * (unless given) the environments' accounts and regions as the bootstrapped targets.
+ */
 export function buildPipelineStack(
   options: {
     environments: readonly DeployableEnvironment[];
@@ -72,6 +91,7 @@ export function buildPipelineStack(
     createEnvironmentStage: options.createEnvironmentStage ?? createSmallEnvironmentStage,
     createAccountSecurityStage: options.createAccountSecurityStage ?? createSmallAccountSecurityStage,
     nag: false,
+    targets: targetsOf(options.environments),
     ...options,
   });
   return { app, stack };
@@ -80,8 +100,16 @@ export function buildPipelineStack(
 export function synthesizePipeline(options: Parameters<typeof buildPipelineStack>[0]): SynthesizedPipeline {
   const { app, stack } = buildPipelineStack(options);
   const template = Template.fromStack(stack);
-  const pipelines = Object.values(template.findResources('AWS::CodePipeline::Pipeline'));
-  if (pipelines.length !== 1) throw new Error(`expected one pipeline, found ${pipelines.length}`);
-  const stages = (pipelines[0] as { Properties: { Stages: PipelineStageJson[] } }).Properties.Stages;
-  return { app, stack, template, stages };
+  const stagesOf = (pipeline: PipelineStack['pipeline']) => {
+    const id = stack.getLogicalId(pipeline.pipeline.node.defaultChild as never);
+    const resource = template.toJSON().Resources[id] as { Properties: { Stages: PipelineStageJson[] } };
+    return resource.Properties.Stages;
+  };
+  return {
+    app,
+    stack,
+    template,
+    stages: stagesOf(stack.pipeline),
+    releaseStages: stagesOf(stack.releasePipeline),
+  };
 }

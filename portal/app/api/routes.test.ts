@@ -2,28 +2,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-// The runtime reads its configuration on first use: point it at a fresh data folder and the fixture synth.
+// The runtime reads its configuration on first use: a fresh data folder, this repository (local mode's
+// pipeline runs synthesize it through the CDK CLI, so every wait for a deployment is tens of seconds).
 const dataDir = mkdtempSync(path.join(tmpdir(), 'sep-routes-'));
 Object.assign(process.env, {
   PORTAL_MODE: 'local',
   PORTAL_DATA_DIR: dataDir,
-  PORTAL_REPO_ROOT: path.join(
-    __dirname,
-    '..',
-    '..',
-    'src',
-    'server',
-    'platform',
-    'local',
-    'fixtures',
-    'repo',
-  ),
+  PORTAL_REPO_ROOT: path.join(__dirname, '..', '..', '..'),
   PORTAL_SPEED_FACTOR: '5000',
   PORTAL_POLL_INTERVAL_MS: '50',
   PORTAL_SEED_PERSISTENT: 'true',
 });
 
 import { runtime } from '@/server/runtime';
+
+jest.setTimeout(600_000);
+
 import * as audit from './audit/route';
 import * as session from './auth/session/route';
 import * as signIn from './auth/sign-in/route';
@@ -76,9 +70,10 @@ const request = (suffix: string, extra: Record<string, unknown> = {}) => ({
 });
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i += 1) {
+  const deadline = Date.now() + 300_000;
+  while (Date.now() < deadline) {
     if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
   const last = await read(await environments.GET(req('/api/environments', { user: 'dave' })));
   throw new Error(
@@ -486,21 +481,59 @@ describe('promotion', () => {
       req('/api/pipeline/promotion', { method: 'POST', user: 'alice', body: { decision: 'approve' } }),
     );
     expect(byEngineer.status).toBe(403);
-    const invalid = await promotion.POST(
-      req('/api/pipeline/promotion', { method: 'POST', user: 'carol', body: { decision: 'maybe' } }),
+    const invalid = await read(
+      await promotion.POST(
+        req('/api/pipeline/promotion', { method: 'POST', user: 'carol', body: { decision: 'maybe' } }),
+      ),
     );
     expect(invalid.status).toBe(400);
+    expect(invalid.body.error.fields.map((field: { path: string }) => field.path).sort()).toEqual([
+      'decision',
+      'executionId',
+    ]);
+    const executionId: string = view.pendingPromotion.executionId;
+    // A decision reviewed on another execution is refused, decides nothing, and is audited.
+    const stale = await read(
+      await promotion.POST(
+        req('/api/pipeline/promotion', {
+          method: 'POST',
+          user: 'carol',
+          body: { executionId: 'local-0000-stale', decision: 'approve' },
+        }),
+      ),
+    );
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.message).toContain(`execution ${executionId} does`);
+    expect(
+      (await read(await pipeline.GET(req('/api/pipeline', { user: 'carol' })))).body.pendingPromotion,
+    ).toEqual(view.pendingPromotion);
     const approved = await promotion.POST(
       req('/api/pipeline/promotion', {
         method: 'POST',
         user: 'carol',
-        body: { decision: 'approve', comment: 'release 1' },
+        body: { executionId, decision: 'approve', comment: 'release 1' },
       }),
     );
     expect(approved.status).toBe(200);
+    const decisions = (
+      await read(await audit.GET(req('/api/audit?limit=50', { user: 'carol' })))
+    ).body.entries.filter((entry: { action: string }) => entry.action === 'promotion.approved');
+    expect(
+      decisions.map((entry: { outcome: string; details: Record<string, string> }) => [
+        entry.outcome,
+        entry.details.executionId,
+      ]),
+    ).toEqual([
+      ['success', executionId],
+      ['denied', 'local-0000-stale'],
+    ]);
     const again = await read(
       await promotion.POST(
-        req('/api/pipeline/promotion', { method: 'POST', user: 'carol', body: { decision: 'approve' } }),
+        req('/api/pipeline/promotion', {
+          method: 'POST',
+          user: 'carol',
+          body: { executionId, decision: 'approve' },
+        }),
       ),
     );
     expect(again.status).toBe(409);

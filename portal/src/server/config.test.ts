@@ -21,7 +21,38 @@ describe('parseConfig', () => {
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as Error).message).toMatch(/AWS_REGION.*\n.*PORTAL_OIDC_ISSUER/s);
+      expect((error as Error).message).toMatch(/PORTAL_PIPELINE_ACCOUNT is required in aws mode/);
+      expect((error as Error).message).toMatch(/PORTAL_DEPLOYMENT_TARGETS is required in aws mode/);
     }
+  });
+
+  it('reads the deployment targets and the pipeline account, and the release pipeline next to the pipeline', () => {
+    const config = parseConfig({
+      PORTAL_DEPLOYMENT_TARGETS: '111111111111/us-east-1,222222222222/eu-west-1',
+      PORTAL_PIPELINE_ACCOUNT: '111111111111',
+      PORTAL_PIPELINE_NAME: 'bank-delivery',
+    });
+    expect(config.deployment).toEqual({
+      targets: [
+        { account: '111111111111', region: 'us-east-1' },
+        { account: '222222222222', region: 'eu-west-1' },
+      ],
+      defaultAccount: '111111111111',
+    });
+    expect(config.aws).toMatchObject({
+      pipelineName: 'bank-delivery',
+      releasePipelineName: 'bank-delivery-release',
+    });
+    // Local mode without targets accepts any account and region.
+    expect(parseConfig({}).deployment).toBeUndefined();
+    expect(() => parseConfig({ PORTAL_DEPLOYMENT_TARGETS: '111111111111/us-east-1' })).toThrow(
+      /PORTAL_PIPELINE_ACCOUNT is required with PORTAL_DEPLOYMENT_TARGETS/,
+    );
+    expect(() =>
+      parseConfig({ PORTAL_DEPLOYMENT_TARGETS: '1111/us-east-1', PORTAL_PIPELINE_ACCOUNT: '111111111111' }),
+    ).toThrow(
+      /PORTAL_DEPLOYMENT_TARGETS: deployment targets: "1111\/us-east-1" is not <12-digit account>\/<region>/,
+    );
   });
 
   it('takes the compliance-reports bucket from PORTAL_COMPLIANCE_REPORTS_BUCKET, refusing a non-bucket name', () => {

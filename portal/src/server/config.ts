@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { releasePipelineName } from '@sep/pipeline/names';
+import { type DeploymentTarget, DeploymentTargetsError, parseDeploymentTargets } from '@sep/pipeline/targets';
 import { z } from 'zod';
 import { ROLES, type Role } from './domain/types';
 
@@ -56,6 +58,17 @@ const apiTokensSchema = z.string().transform((value, ctx) =>
     }),
 );
 
+/** `111111111111/us-east-1,222222222222/eu-west-1` → the bootstrapped deployment targets. */
+const deploymentTargetsSchema = z.string().transform((value, ctx) => {
+  try {
+    return parseDeploymentTargets(value);
+  } catch (error) {
+    if (!(error instanceof DeploymentTargetsError)) throw error;
+    ctx.addIssue({ code: 'custom', message: error.message });
+    return z.NEVER;
+  }
+});
+
 /** The logger's variables: read on their own, since the logger exists before the rest is needed. */
 const logEnvSchema = z.object({
   /** Default: `info`, and `silent` under jest (NODE_ENV=test) so test output stays readable. */
@@ -98,6 +111,18 @@ const envSchema = z
     // aws mode
     AWS_REGION: z.string().optional(),
     PORTAL_PIPELINE_NAME: z.string().min(1).default('sep-delivery'),
+    /** The pipeline stack's `ReleasePipelineName` output. Default: `<PORTAL_PIPELINE_NAME>-release`. */
+    PORTAL_RELEASE_PIPELINE_NAME: z.string().min(1).optional(),
+    /** The pipeline's account: where environments whose request names no account deploy. */
+    PORTAL_PIPELINE_ACCOUNT: z
+      .string()
+      .regex(/^\d{12}$/, { error: 'must be a 12-digit account ID' })
+      .optional(),
+    /**
+     * The pipeline stack's `DeploymentTargets` output: the account/region pairs bootstrapped for the
+     * pipeline. A request for any other target is refused (400 on `account` or `region`).
+     */
+    PORTAL_DEPLOYMENT_TARGETS: deploymentTargetsSchema.optional(),
     PORTAL_APPROVAL_ACTION: z.string().min(1).default('PromoteToProd'),
     PORTAL_REGISTRY_TABLE: z.string().min(1).default('sep-environment-registry'),
     PORTAL_AUDIT_TABLE: z.string().min(1).default('sep-portal-audit'),
@@ -134,10 +159,20 @@ const envSchema = z
         'PORTAL_OIDC_CLIENT_SECRET',
         'PORTAL_OIDC_REDIRECT_URI',
         'PORTAL_SESSION_SECRET',
+        'PORTAL_PIPELINE_ACCOUNT',
+        'PORTAL_DEPLOYMENT_TARGETS',
       ] as const) {
         if (env[key] === undefined)
           ctx.addIssue({ code: 'custom', path: [key], message: `${key} is required in aws mode` });
       }
+    }
+    if (env.PORTAL_DEPLOYMENT_TARGETS !== undefined && env.PORTAL_PIPELINE_ACCOUNT === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PORTAL_PIPELINE_ACCOUNT'],
+        message:
+          'PORTAL_PIPELINE_ACCOUNT is required with PORTAL_DEPLOYMENT_TARGETS (the account of requests that name none)',
+      });
     }
   });
 
@@ -166,9 +201,20 @@ export interface PortalConfig {
   readonly pollIntervalMs: number;
   readonly seedPersistent: boolean;
   readonly logLevel: string;
+  /**
+   * Where requests may deploy: the bootstrapped targets and the account of a request that names none.
+   * Absent (local mode without PORTAL_DEPLOYMENT_TARGETS): any account and region.
+   */
+  readonly deployment?: {
+    readonly targets: readonly DeploymentTarget[];
+    readonly defaultAccount: string;
+  };
   readonly aws: {
     readonly region?: string;
+    /** The environments pipeline (requests and teardowns start it). */
     readonly pipelineName: string;
+    /** The release pipeline (staging, PromoteToProd, prod). */
+    readonly releasePipelineName: string;
     readonly approvalActionName: string;
     readonly registryTableName: string;
     readonly auditTableName: string;
@@ -241,9 +287,13 @@ export function parseConfig(
     pollIntervalMs: e.PORTAL_POLL_INTERVAL_MS ?? (e.PORTAL_MODE === 'aws' ? 5000 : 1000),
     seedPersistent: e.PORTAL_SEED_PERSISTENT,
     logLevel: logLevelOf(e),
+    ...(e.PORTAL_DEPLOYMENT_TARGETS === undefined || e.PORTAL_PIPELINE_ACCOUNT === undefined
+      ? {}
+      : { deployment: { targets: e.PORTAL_DEPLOYMENT_TARGETS, defaultAccount: e.PORTAL_PIPELINE_ACCOUNT } }),
     aws: {
       ...(e.AWS_REGION === undefined ? {} : { region: e.AWS_REGION }),
       pipelineName: e.PORTAL_PIPELINE_NAME,
+      releasePipelineName: e.PORTAL_RELEASE_PIPELINE_NAME ?? releasePipelineName(e.PORTAL_PIPELINE_NAME),
       approvalActionName: e.PORTAL_APPROVAL_ACTION,
       registryTableName: e.PORTAL_REGISTRY_TABLE,
       auditTableName: e.PORTAL_AUDIT_TABLE,

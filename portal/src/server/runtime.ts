@@ -106,7 +106,10 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
       : new AwsPlatform({
           ...(config.aws.region ? { region: config.aws.region } : {}),
           pipelineName: config.aws.pipelineName,
+          releasePipelineName: config.aws.releasePipelineName,
           approvalActionName: config.aws.approvalActionName,
+          // parseConfig requires PORTAL_PIPELINE_ACCOUNT in aws mode.
+          defaultAccount: config.deployment?.defaultAccount ?? '',
           ...(config.aws.complianceReportsBucket === undefined
             ? {}
             : { complianceReportsBucket: config.aws.complianceReportsBucket }),
@@ -120,6 +123,7 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
     audit,
     listRevision: () => registry.revision,
     pollIntervalMs: config.pollIntervalMs,
+    ...(config.deployment === undefined ? {} : { deployment: config.deployment }),
   });
   closers.push(() => service.close());
   const signer = await SessionSigner.create({

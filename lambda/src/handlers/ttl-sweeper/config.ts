@@ -11,6 +11,8 @@ export const sweeperEnvironmentSchema = z.object({
   STACK_NAME_PREFIX: z.string().min(1).default('sep-'),
   /** Started after each teardown so self-mutation drops the environment's stage. Optional: no restart when unset. */
   PIPELINE_NAME: z.string().min(1).optional(),
+  /** The pipeline account: environments whose spec names no account live there. */
+  DEFAULT_ACCOUNT: z.string().regex(/^\d{12}$/, 'must be a 12-digit account ID'),
   /** Stop starting teardowns this long before the Lambda's own timeout; unfinished ones resume next run. */
   SAFETY_MARGIN_SECONDS: z.coerce.number().int().min(10).max(600).default(60),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),

@@ -1,7 +1,9 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { physicalName } from '@sep/infra/spec';
 import { DynamoDbEnvironmentRegistry } from '@sep/pipeline/registry';
+import { TargetAccess } from '@sep/pipeline/target-access';
 import { EnvironmentTeardown } from '@sep/pipeline/teardown';
 import { createLogger } from '../../shared/logger';
 import { loadSweeperEnvironment } from './config';
@@ -14,8 +16,13 @@ const registry = new DynamoDbEnvironmentRegistry({
   client: new DynamoDBClient({}),
   onInvalidEntry: (entry) => logger.warn('invalid registry entry skipped', { ...entry }),
 });
+// Each environment's stacks are read and deleted in its own account and region, as the platform-access
+// role the account-security stack created there (the sweeper's role may assume exactly those).
+const targets = new TargetAccess({ defaultAccount: env.DEFAULT_ACCOUNT, sessionName: 'sep-ttl-sweeper' });
 const teardown = new EnvironmentTeardown({
   registry,
+  cloudFormationFor: (target) => targets.client(CloudFormationClient, target),
+  defaultAccount: env.DEFAULT_ACCOUNT,
   stackNamePrefix: env.STACK_NAME_PREFIX,
   // One DescribeStacks by name per environment, as the portal does: the role reads sep-* stacks only.
   stackNamesOf: (record) => [physicalName('environmentStack', { suffix: record.environmentSuffix })],

@@ -5,7 +5,11 @@ import {
   DescribeStacksCommand,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
-import { CodePipelineClient, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
+import {
+  CodePipelineClient,
+  ListPipelineExecutionsCommand,
+  StartPipelineExecutionCommand,
+} from '@aws-sdk/client-codepipeline';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { parseEnvironmentSpec } from '@sep/infra/spec';
 import { localRegistryStore } from '@sep/pipeline/registry/testing';
@@ -26,6 +30,7 @@ beforeEach(() => {
   codePipeline.reset();
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   codePipeline.on(StartPipelineExecutionCommand).resolves({ pipelineExecutionId: 'exec-1' });
+  codePipeline.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [] });
 });
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
@@ -242,10 +247,12 @@ describe('loadSweeperEnvironment', () => {
       loadSweeperEnvironment({
         REGISTRY_TABLE_NAME: 'registry',
         NOTIFY_TOPIC_ARN: 'arn:aws:sns:us-east-1:111111111111:sep-notify',
+        DEFAULT_ACCOUNT: '111111111111',
       }),
     ).toEqual({
       REGISTRY_TABLE_NAME: 'registry',
       NOTIFY_TOPIC_ARN: 'arn:aws:sns:us-east-1:111111111111:sep-notify',
+      DEFAULT_ACCOUNT: '111111111111',
       STACK_NAME_PREFIX: 'sep-',
       SAFETY_MARGIN_SECONDS: 60,
       LOG_LEVEL: 'info',
@@ -264,5 +271,6 @@ describe('loadSweeperEnvironment', () => {
     const detail = JSON.stringify(error);
     expect(detail).toContain('REGISTRY_TABLE_NAME');
     expect(detail).toContain('NOTIFY_TOPIC_ARN');
+    expect(detail).toContain('DEFAULT_ACCOUNT');
   });
 });

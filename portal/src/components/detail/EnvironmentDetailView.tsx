@@ -171,7 +171,12 @@ export function EnvironmentDetailView({ suffix }: EnvironmentDetailViewProps) {
       />
 
       <div className="grid-2">
-        <OutputsCard suffix={suffix} outputs={data.outputs} simulated={data.simulated} />
+        <OutputsCard
+          suffix={suffix}
+          outputs={data.outputs}
+          {...(data.outputsWarning === undefined ? {} : { warning: data.outputsWarning })}
+          simulated={data.simulated}
+        />
         <SpecSummaryCard detail={data} />
       </div>
 

@@ -2,16 +2,18 @@
 
 import { orderOutputs, outputLabel } from '../../client/outputs';
 import type { StackOutput } from '../../server/domain/types';
-import { Card, CopyButton } from '../../ui';
+import { Alert, Card, CopyButton } from '../../ui';
 
 export interface OutputsCardProps {
   readonly suffix: string;
   readonly outputs: readonly StackOutput[];
+  /** Why the outputs need care (aws mode: an update rolled back, these are the previous version's). */
+  readonly warning?: string;
   readonly simulated: boolean;
 }
 
 /** The stack outputs with copy buttons and the flat-outputs.json download. Never holds secret values. */
-export function OutputsCard({ suffix, outputs, simulated }: OutputsCardProps) {
+export function OutputsCard({ suffix, outputs, warning, simulated }: OutputsCardProps) {
   const ordered = orderOutputs(outputs);
   return (
     <Card
@@ -36,6 +38,11 @@ export function OutputsCard({ suffix, outputs, simulated }: OutputsCardProps) {
       }
       testId="outputs"
     >
+      {warning === undefined ? null : (
+        <Alert tone="warning" testId="outputs-warning">
+          {warning}
+        </Alert>
+      )}
       {ordered.length === 0 ? (
         <p className="muted">Outputs appear once the stack is deployed.</p>
       ) : (

@@ -128,7 +128,13 @@ function PromotionCard({ pipeline, onDecided }: PromotionCardProps) {
     setBusy(decision);
     setError(undefined);
     try {
-      const body: PromotionDecisionRequest = { decision, comment: comment.trim() };
+      if (pending === undefined) return;
+      // The decision names the execution on screen: the API refuses it if another one waits by now.
+      const body: PromotionDecisionRequest = {
+        executionId: pending.executionId,
+        decision,
+        comment: comment.trim(),
+      };
       const view = await sendJson<PipelineView>({ method: 'POST', url: '/api/pipeline/promotion', body });
       setOutcome(
         decision === 'approve' ? 'Approved: prod is deploying.' : 'Rejected: prod keeps its current release.',

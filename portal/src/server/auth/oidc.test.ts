@@ -86,6 +86,8 @@ describe('OIDC sign-in (aws mode)', () => {
     config = parseConfig({
       PORTAL_MODE: 'aws',
       AWS_REGION: 'us-east-1',
+      PORTAL_PIPELINE_ACCOUNT: '111111111111',
+      PORTAL_DEPLOYMENT_TARGETS: '111111111111/us-east-1',
       PORTAL_SESSION_SECRET: 's'.repeat(40),
       PORTAL_OIDC_ISSUER: ISSUER,
       PORTAL_OIDC_CLIENT_ID: CLIENT_ID,

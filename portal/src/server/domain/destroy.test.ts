@@ -2,13 +2,14 @@ import { CloudFormationClient, DeleteStackCommand } from '@aws-sdk/client-cloudf
 import {
   CodePipelineClient,
   GetPipelineStateCommand,
+  ListPipelineExecutionsCommand,
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-codepipeline';
-import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { localRegistryStore } from '@sep/pipeline/registry/testing';
+import { mockTargetSts } from '@sep/pipeline/target-access/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAuditTable, DynamoDbAuditStore } from '../audit/audit-store';
-import { AwsPlatform } from '../platform/aws/aws-platform';
+import { testAwsPlatform } from '../platform/aws/aws-platform.test-support';
 import { type StackWorldOptions, stackWorld } from '../platform/aws/stack-world.test-support';
 import { CachedRegistry } from './cached-registry';
 import { EnvironmentService } from './environment-service';
@@ -17,6 +18,7 @@ import type { StreamMessage, User } from './types';
 
 const cfn = mockClient(CloudFormationClient);
 const codePipeline = mockClient(CodePipelineClient);
+mockTargetSts();
 const alice: User = { id: 'alice', name: 'Alice', roles: ['engineer'] };
 const request = { environmentSuffix: 'pr-9', kind: 'ephemeral', project: 'payments', costCenter: 'CC-1' };
 
@@ -31,28 +33,23 @@ beforeEach(() => {
     return { pipelineExecutionId: `exec-${executions}` };
   });
   codePipeline.on(GetPipelineStateCommand).resolves({ stageStates: [] });
+  codePipeline.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [] });
 });
 afterEach(() => {
   for (const service of services.splice(0)) service.close();
 });
 
 /** The aws-mode wiring of `runtime.ts` (cached registry, the teardown on the same registry), AWS mocked. */
-async function awsPortal(world: Omit<StackWorldOptions, 'suffix'> = {}) {
+async function awsPortal(
+  world: Omit<StackWorldOptions, 'suffix'> = {},
+  options: Pick<ConstructorParameters<typeof EnvironmentService>[0], 'deployment'> = {},
+) {
   const { registry: stored, tableName, dynamo } = await store.freshRegistry();
   await createAuditTable({ client: dynamo, tableName: `${tableName}-audit` });
   const registry = new CachedRegistry(stored, 5_000);
   const audit = new DynamoDbAuditStore({ tableName: `${tableName}-audit`, client: dynamo });
-  const platform = new AwsPlatform({
-    pipelineName: 'sep-environments',
-    approvalActionName: 'PromoteToProd',
-    registry,
-    clients: {
-      cloudFormation: new CloudFormationClient({ region: 'us-east-1', maxAttempts: 1 }),
-      codePipeline: new CodePipelineClient({ region: 'us-east-1', maxAttempts: 1 }),
-      config: new ConfigServiceClient({ region: 'us-east-1', maxAttempts: 1 }),
-    },
-  });
-  const service = new EnvironmentService({ registry, platform, audit, pollIntervalMs: 20 });
+  const platform = testAwsPlatform({ registry });
+  const service = new EnvironmentService({ registry, platform, audit, pollIntervalMs: 20, ...options });
   services.push(service);
   return { service, stored, audit, world: stackWorld(cfn, { suffix: 'pr-9', ...world }) };
 }
@@ -206,5 +203,102 @@ describe('destroy in aws mode (through @sep/pipeline/teardown)', () => {
     await until(async () => (await stored.get({ environmentSuffix: 'pr-9' })) === undefined, 'entry removed');
     expect(world.deletes).toEqual([world.stackId]);
     expect(teardownRuns()).toHaveLength(1);
+  });
+});
+
+describe('the aws-mode reconciler', () => {
+  it('remembers the stack ID it saw, so a teardown can tell a missing stack from a deleted one', async () => {
+    const { service, stored, world } = await awsPortal();
+    await ready(service, world);
+    await until(
+      async () => (await stored.get({ environmentSuffix: 'pr-9' }))?.stackId === world.stackId,
+      'stack ID recorded',
+    );
+  });
+
+  it('recreates a rolled-back ephemeral stack once: deleted, requested again, the pipeline started', async () => {
+    const { service, stored, audit, world } = await awsPortal();
+    await service.request(alice, request);
+    world.set('ROLLBACK_COMPLETE', 'The following resource(s) failed to create: [ApiKey].');
+    await until(async () => world.deletes.length === 1, 'the rolled-back stack deleted');
+    expect(world.deletes).toEqual([world.stackId]);
+    // While CloudFormation deletes, the entry stays failed (the synth skips it) with the recreating reason.
+    expect(await stored.get({ environmentSuffix: 'pr-9' })).toMatchObject({
+      status: 'failed',
+      recreations: 1,
+      statusReason: expect.stringMatching(/^recreating: /),
+    });
+    world.finishDelete();
+    await until(
+      async () => (await stored.get({ environmentSuffix: 'pr-9' }))?.status === 'requested',
+      'requested again',
+    );
+    const runs = codePipeline
+      .commandCalls(StartPipelineExecutionCommand)
+      .map((call) => call.args[0].input.clientRequestToken ?? '');
+    expect(runs.filter((token) => token.endsWith('-recreate'))).toHaveLength(1);
+    const trail = async () =>
+      (await audit.list({ limit: 50 })).entries
+        .filter((entry) => entry.target === 'pr-9')
+        .map((entry) => `${entry.action} ${entry.details.to ?? ''} ${entry.details.reason ?? ''}`.trim());
+    await until(
+      async () => (await trail()).some((line) => line.includes('status-changed requested')),
+      'audited',
+    );
+    expect(await trail()).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^environment\.status-changed failed recreating: deleting the rolled-back stack/,
+        ),
+        'environment.status-changed requested rolled-back stack deleted; redeploying (automatic recreation 1)',
+      ]),
+    );
+
+    // It rolls back again: one automatic recreation is the limit, the owner decides the rest.
+    world.set('ROLLBACK_COMPLETE', 'The following resource(s) failed to create: [ApiKey].');
+    await until(
+      async () => (await stored.get({ environmentSuffix: 'pr-9' }))?.status === 'failed',
+      'failed again',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(world.deletes).toHaveLength(1);
+    expect((await stored.get({ environmentSuffix: 'pr-9' }))?.statusReason).not.toMatch(/^recreating/);
+  });
+
+  it('refuses a request for an account or region that is not a deployment target, with the field at fault', async () => {
+    const { service, stored } = await awsPortal(
+      {},
+      {
+        deployment: {
+          targets: [
+            { account: '111111111111', region: 'us-east-1' },
+            { account: '222222222222', region: 'eu-west-1' },
+          ],
+          defaultAccount: '111111111111',
+        },
+      },
+    );
+    await expect(service.request(alice, { ...request, account: '333333333333' })).rejects.toMatchObject({
+      code: 'validation_failed',
+      fields: [
+        {
+          path: 'account',
+          message: expect.stringContaining('account 333333333333 is not a deployment target'),
+        },
+      ],
+    });
+    await expect(service.request(alice, { ...request, region: 'eu-west-1' })).rejects.toMatchObject({
+      code: 'validation_failed',
+      fields: [
+        {
+          path: 'region',
+          message: expect.stringContaining('region eu-west-1 is not bootstrapped in account 111111111111'),
+        },
+      ],
+    });
+    await expect(stored.list()).resolves.toEqual([]);
+    await expect(
+      service.request(alice, { ...request, account: '222222222222', region: 'eu-west-1' }),
+    ).resolves.toMatchObject({ status: 'requested' });
   });
 });

@@ -6,7 +6,8 @@ import {
   SuffixTakenError,
   VersionConflictError,
 } from '@sep/pipeline/registry';
-import { TEARDOWN_FAILURE_PREFIX } from '@sep/pipeline/teardown';
+import { type DeploymentTarget, deploymentTargetErrors } from '@sep/pipeline/targets';
+import { RECREATE_PREFIX, TEARDOWN_FAILURE_PREFIX } from '@sep/pipeline/teardown';
 import type { AuditStore } from '../audit/audit-store';
 import { LiveHub } from '../live/hub';
 import {
@@ -14,6 +15,7 @@ import {
   NoPendingPromotionError,
   NotDeployedError,
   type PlatformPort,
+  StalePromotionError,
   type TeardownStep,
   UpstreamError,
 } from '../platform/port';
@@ -78,6 +80,19 @@ export interface EnvironmentServiceOptions {
   /** Upstream poll period per watched environment. */
   readonly pollIntervalMs: number;
   /**
+   * The bootstrapped deployment targets and the account of a request that names none: a request for
+   * any other account or region is refused with a field error. @default any account and region (local mode)
+   */
+  readonly deployment?: {
+    readonly targets: readonly DeploymentTarget[];
+    readonly defaultAccount: string;
+  };
+  /**
+   * How many times a rolled-back (ROLLBACK_COMPLETE) ephemeral stack is deleted and created afresh
+   * before the environment is left `failed` for its owner. @default 1
+   */
+  readonly maxRecreations?: number;
+  /**
    * Bound of the encoded detail bodies kept for reuse (one per environment and set of rights; ~110 KB
    * each with 150 resources). @default 192 MiB: 1,000+ environments of that size.
    */
@@ -133,7 +148,7 @@ export class EnvironmentService {
   /** Re-attaches the lifecycle reconciler to every environment still in flight (after a restart). */
   async resume(): Promise<number> {
     const records = await this.options.registry.list();
-    const inFlight = records.filter((record) => !isSettled(record.status));
+    const inFlight = records.filter((record) => !settled(record));
     for (const record of inFlight) this.track(record.environmentSuffix);
     return inFlight.length;
   }
@@ -245,6 +260,12 @@ export class EnvironmentService {
   async request(user: User, body: unknown): Promise<EnvironmentDetail> {
     const parsed = parseCreateEnvironmentRequest(body, user.id);
     if (!parsed.success) throw validationFailed(parsed.errors);
+    const { deployment } = this.options;
+    if (deployment !== undefined) {
+      // An account/region the pipeline was never bootstrapped for would break every deployment.
+      const errors = deploymentTargetErrors(parsed.spec, deployment);
+      if (errors.length > 0) throw validationFailed(errors);
+    }
     const decision = mayRequest(user, parsed.spec.kind);
     if (!decision.allowed) throw forbidden(decision.reason);
     let record: EnvironmentRecord;
@@ -367,22 +388,39 @@ export class EnvironmentService {
   }
 
   async decidePromotion(user: User, body: unknown): Promise<PipelineView> {
-    const parsed = promotionDecisionSchema.safeParse(body);
-    if (!parsed.success) throw validationFailed(toFieldErrors(parsed.error));
+    // Who may decide comes first: a caller without the right learns nothing about the body's shape.
     const decision = mayDecidePromotion(user);
     if (!decision.allowed) throw forbidden(decision.reason);
+    const parsed = promotionDecisionSchema.safeParse(body);
+    if (!parsed.success) throw validationFailed(toFieldErrors(parsed.error));
+    const { executionId } = parsed.data;
+    const action = parsed.data.decision === 'approve' ? 'promotion.approved' : 'promotion.rejected';
     try {
       await this.options.platform.decidePromotion({ ...parsed.data, actor: user.id });
     } catch (error) {
+      if (error instanceof StalePromotionError) {
+        await this.options.audit.record({
+          actor: user.id,
+          action,
+          target: 'PromoteToProd',
+          outcome: 'denied',
+          details: {
+            executionId,
+            waitingExecutionId: error.waitingExecutionId,
+            reason: 'another execution waits for the decision',
+          },
+        });
+        throw conflict(error.message);
+      }
       if (error instanceof NoPendingPromotionError) throw conflict(error.message);
       throw error;
     }
     await this.options.audit.record({
       actor: user.id,
-      action: parsed.data.decision === 'approve' ? 'promotion.approved' : 'promotion.rejected',
+      action,
       target: 'PromoteToProd',
       outcome: 'success',
-      details: parsed.data.comment ? { comment: parsed.data.comment } : {},
+      details: { executionId, ...(parsed.data.comment ? { comment: parsed.data.comment } : {}) },
     });
     if (parsed.data.decision === 'approve') {
       for (const record of await this.options.registry.list()) {
@@ -452,7 +490,7 @@ export class EnvironmentService {
           outputsAvailable: snapshot.outputs.length > 0,
         });
       }
-      if (isSettled(record.status) && isSettledPhase(snapshot.progress.phase)) onSettled();
+      if (settled(record) && isSettledPhase(snapshot.progress.phase)) onSettled();
     });
   }
 
@@ -493,7 +531,7 @@ export class EnvironmentService {
     stop = this.hub.subscribe(environmentSuffix, (update) => {
       if (update.type !== 'value') return;
       const { record, snapshot } = update.value;
-      if (!isSettled(record.status) || !isSettledPhase(snapshot.progress.phase)) sawWork = true;
+      if (!settled(record) || !isSettledPhase(snapshot.progress.phase)) sawWork = true;
       else if (sawWork) release();
     });
     if (settledEarly) stop();
@@ -533,10 +571,65 @@ export class EnvironmentService {
         return { record, snapshot: await this.options.platform.describe({ record }) };
     }
     const snapshot = await this.options.platform.describe({ record });
-    const reconciled = await this.reconcile(record, snapshot);
+    const reconciled = await this.rememberStack(await this.reconcile(record, snapshot), snapshot);
+    if (this.shouldRecreate(reconciled, snapshot)) return this.recreate(reconciled, snapshot);
     return reconciled.status === 'destroyed'
       ? this.removeDestroyed(reconciled, snapshot)
       : { record: reconciled, snapshot };
+  }
+
+  /**
+   * An ephemeral environment whose first create rolled back (ROLLBACK_COMPLETE: its stack can only be
+   * deleted) is recreated by the platform, up to `maxRecreations` times; one already being recreated
+   * gets one more step per poll until its stack is gone and the entry is `requested` again.
+   */
+  private shouldRecreate(record: EnvironmentRecord, snapshot: DeploymentSnapshot): boolean {
+    if (this.options.platform.recreate === undefined) return false;
+    if (record.spec.kind !== 'ephemeral' || record.status !== 'failed') return false;
+    if (record.statusReason?.startsWith(RECREATE_PREFIX)) return true;
+    return snapshot.replaceable === true && (record.recreations ?? 0) < (this.options.maxRecreations ?? 1);
+  }
+
+  private async recreate(record: EnvironmentRecord, snapshot: DeploymentSnapshot): Promise<Observation> {
+    const starting = !record.statusReason?.startsWith(RECREATE_PREFIX);
+    await this.options.platform.recreate?.({ record });
+    const after = (await this.options.registry.get(record)) ?? record;
+    if (starting || after.status !== record.status) {
+      await this.options.audit.record({
+        actor: SYSTEM_ACTOR,
+        action: 'environment.status-changed',
+        target: record.environmentSuffix,
+        outcome: 'success',
+        details: {
+          from: record.status,
+          to: after.status,
+          reason: after.statusReason ?? 'recreating a rolled-back stack',
+        },
+      });
+    }
+    return { record: after, snapshot };
+  }
+
+  /** The registry keeps the ID of the stack the platform saw: the teardown looks that stack up by it. */
+  private async rememberStack(
+    record: EnvironmentRecord,
+    snapshot: DeploymentSnapshot,
+  ): Promise<EnvironmentRecord> {
+    const { stackId } = snapshot;
+    if (stackId === undefined || stackId === record.stackId || destroyingOrGone(record.status)) return record;
+    try {
+      return await this.options.registry.updateStatus({
+        environmentSuffix: record.environmentSuffix,
+        status: record.status,
+        ...(record.statusReason === undefined ? {} : { statusReason: record.statusReason }),
+        stackId,
+        expectedVersion: record.version,
+        now: this.clock(),
+      });
+    } catch (error) {
+      if (error instanceof VersionConflictError) return (await this.options.registry.get(record)) ?? record;
+      throw error;
+    }
   }
 
   /** Registers the spec; an entry left `destroyed` (by an older portal) gives its suffix up first. */
@@ -716,6 +809,8 @@ export class EnvironmentService {
   ): Promise<EnvironmentRecord> {
     // A teardown that failed or was refused waits for a person to destroy again, as the sweeper does.
     if (record.status === 'failed' && record.statusReason?.startsWith(TEARDOWN_FAILURE_PREFIX)) return record;
+    // A rolled-back stack being deleted to be created afresh: the recreate steps move it on, not its delete.
+    if (record.status === 'failed' && record.statusReason?.startsWith(RECREATE_PREFIX)) return record;
     const target = statusForPhase(snapshot.progress.phase);
     // A just-requested environment the platform has not picked up yet stays `requested`.
     if (target === record.status || target === 'requested') return record;
@@ -805,6 +900,7 @@ export class EnvironmentService {
       events: snapshot.events,
       timeline: snapshot.timeline,
       outputs: snapshot.outputs,
+      ...(snapshot.outputsWarning === undefined ? {} : { outputsWarning: snapshot.outputsWarning }),
       ...(snapshot.failure === undefined ? {} : { failure: snapshot.failure }),
       cost: this.cost(record),
     };
@@ -823,6 +919,11 @@ function destroyTarget(record: EnvironmentRecord) {
     requestedBy: record.requestedBy,
     status: record.status,
   };
+}
+
+/** Nothing moves until someone acts; a `failed` entry whose rolled-back stack is being recreated still moves. */
+function settled(record: EnvironmentRecord): boolean {
+  return isSettled(record.status) && record.statusReason?.startsWith(RECREATE_PREFIX) !== true;
 }
 
 function destroyingOrGone(status: EnvironmentStatus): boolean {

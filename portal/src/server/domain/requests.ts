@@ -39,6 +39,15 @@ export const costEstimateRequestSchema = z.object({
 });
 
 export const promotionDecisionSchema = z.strictObject({
+  /**
+   * The pipeline execution the approver reviewed (`pendingPromotion.executionId` of `GET /api/pipeline`):
+   * the decision applies to that execution only, and is refused (409) when another one waits.
+   */
+  executionId: z
+    .string({
+      error: 'executionId is required: the pipeline execution you reviewed (pendingPromotion.executionId)',
+    })
+    .regex(/^[A-Za-z0-9-]{1,100}$/, { error: 'executionId must be a pipeline execution ID' }),
   decision: z.enum(['approve', 'reject'], { error: 'decision must be approve or reject' }),
   comment: z.string().max(1000, { error: 'comment must be at most 1000 characters' }).default(''),
 });

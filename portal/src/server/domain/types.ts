@@ -200,6 +200,8 @@ export interface EnvironmentDetail extends EnvironmentView {
   readonly timeline: readonly ResourceTimelineEntry[];
   /** Empty until the stack is deployed. Never holds secret values (API key ID only). */
   readonly outputs: readonly StackOutput[];
+  /** Why the outputs need care, e.g. an update rolled back: they are the previous, still running version's. */
+  readonly outputsWarning?: string;
   readonly failure?: DeploymentFailure;
   readonly cost: CostEstimate;
 }
@@ -371,6 +373,10 @@ export interface PendingPromotion {
   /** ISO-8601. */
   readonly requestedAt: string;
   readonly executionId: string;
+  /** The source revision the execution deploys, when the platform reports one. */
+  readonly sourceRevision?: string;
+  /** Who started the execution (the request that triggered it), when the platform knows. */
+  readonly requestedBy?: string;
 }
 
 /** `GET /api/pipeline`. */
@@ -390,12 +396,23 @@ export interface PipelineView {
     readonly trigger?: string;
   };
   readonly pendingPromotion?: PendingPromotion;
+  /**
+   * The pipeline that deploys the ephemeral environments (and self-mutates on every registry write),
+   * when it is not the one above: the view above is the release pipeline's (staging, PromoteToProd, prod).
+   */
+  readonly environmentsPipeline?: {
+    readonly pipelineName: string;
+    readonly stages: readonly PipelineStageView[];
+    readonly currentExecution?: PipelineView['currentExecution'];
+  };
   /** Whether the signed-in user may approve or reject. */
   readonly canDecide: boolean;
 }
 
 /** `POST /api/pipeline/promotion` body. */
 export interface PromotionDecisionRequest {
+  /** The execution the approver reviewed (`pendingPromotion.executionId`); another one waiting is refused (409). */
+  readonly executionId: string;
   readonly decision: 'approve' | 'reject';
   /** Shown in the pipeline's approval history. @default '' */
   readonly comment?: string;

@@ -142,6 +142,8 @@ export function openApiDocument(): ReturnType<OpenApiGeneratorV31['generateDocum
   registry.registerPath({
     method: 'post',
     path: '/api/pipeline/promotion',
+    description:
+      "Approves or rejects the prod promotion of the release pipeline execution named by executionId (GET /api/pipeline's pendingPromotion.executionId). The decision applies to that execution only: when another execution waits at the approval by now, the answer is 409 and nothing is decided. The audit entry records the execution ID.",
     request: jsonBody(promotionDecisionSchema.meta({ id: 'PromotionDecisionRequest' })),
     responses: {
       ...ok('PipelineView', view('PipelineView', 'after the decision')),

@@ -14,12 +14,21 @@ import type {
 /** One upstream read of an environment's deployment. */
 export interface DeploymentSnapshot {
   readonly stackName: string;
+  /** The stack's ID (its ARN) once it exists: the registry remembers it, and the teardown looks it up by it. */
+  readonly stackId?: string;
   readonly progress: DeploymentProgress;
   /** Oldest first. */
   readonly events: readonly DeploymentEvent[];
   readonly timeline: readonly ResourceTimelineEntry[];
   readonly outputs: readonly StackOutput[];
+  /** Why the outputs are to be read with care (e.g. a rolled-back update: the previous version's). */
+  readonly outputsWarning?: string;
   readonly failure?: DeploymentFailure;
+  /**
+   * The stack cannot be updated, only deleted and created again (ROLLBACK_COMPLETE after a failed
+   * first create): the reconciler may `recreate` it.
+   */
+  readonly replaceable?: boolean;
 }
 
 export interface EnvironmentTarget {
@@ -38,6 +47,8 @@ export type TeardownStep =
   | { readonly outcome: 'refused'; readonly reason: string };
 
 export interface PromotionDecision {
+  /** The pipeline execution the approver reviewed: a decision is never applied to another one. */
+  readonly executionId: string;
   readonly decision: 'approve' | 'reject';
   readonly comment: string;
   /** User id of the approver. */
@@ -69,7 +80,12 @@ export interface PlatformPort {
   compliance(target: EnvironmentTarget): Promise<ComplianceReport>;
   detectDrift(target: EnvironmentTarget): Promise<DriftReport>;
   pipeline(): Promise<Omit<PipelineView, 'canDecide'>>;
-  /** @throws NoPendingPromotionError */
+  /**
+   * Present when the platform can delete a stack that cannot be updated (ROLLBACK_COMPLETE, the
+   * snapshot says `replaceable`) and set the entry back to `requested`, so the next run creates it afresh.
+   */
+  recreate?(target: EnvironmentTarget): Promise<void>;
+  /** @throws NoPendingPromotionError, StalePromotionError (another execution waits than the one decided on) */
   decidePromotion(decision: PromotionDecision): Promise<void>;
   close(): Promise<void>;
 }
@@ -79,6 +95,19 @@ export class NoPendingPromotionError extends Error {
   override readonly name = 'NoPendingPromotionError';
   constructor(message = 'no promotion to prod is waiting for a decision') {
     super(message);
+  }
+}
+
+/** The decision names an execution other than the one waiting at the approval now: nothing was decided. */
+export class StalePromotionError extends Error {
+  override readonly name = 'StalePromotionError';
+  constructor(
+    readonly decidedExecutionId: string,
+    readonly waitingExecutionId: string,
+  ) {
+    super(
+      `execution ${decidedExecutionId} no longer waits for promotion: execution ${waitingExecutionId} does; review it and decide again`,
+    );
   }
 }
 

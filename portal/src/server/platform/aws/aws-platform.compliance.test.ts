@@ -1,4 +1,3 @@
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import {
   ConfigServiceClient,
@@ -9,14 +8,16 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, NoSuchBucket, NoSuchKey, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { parseEnvironmentSpec } from '@sep/infra/spec';
 import { DynamoDbEnvironmentRegistry, type EnvironmentRecord } from '@sep/pipeline/registry';
+import { mockTargetSts } from '@sep/pipeline/target-access/testing';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AwsPlatform } from './aws-platform';
+import { testAwsPlatform } from './aws-platform.test-support';
 
 // The compliance answer in aws mode: the cdk-nag report the pipeline's synth published to the
 // compliance-reports bucket (nag-reports/<suffix>.json), beside the environment's AWS Config rules.
 
 const s3 = mockClient(S3Client);
 const config = mockClient(ConfigServiceClient);
+mockTargetSts();
 const BUCKET = 'pipelinestack-compliancereportsbucket-1a2b3c';
 
 const parsed = parseEnvironmentSpec({
@@ -73,13 +74,9 @@ function s3Error(name: string, status: number, message: string): S3ServiceExcept
 }
 
 function platform(options: { complianceReportsBucket?: string } = { complianceReportsBucket: BUCKET }) {
-  const platformOptions = {
-    pipelineName: 'sep-delivery',
-    approvalActionName: 'PromoteToProd',
+  return testAwsPlatform({
     clients: {
-      cloudFormation: new CloudFormationClient({ region: 'us-east-1', maxAttempts: 1 }),
       codePipeline: new CodePipelineClient({ region: 'us-east-1', maxAttempts: 1 }),
-      config: new ConfigServiceClient({ region: 'us-east-1', maxAttempts: 1 }),
       s3: new S3Client({ region: 'us-east-1', maxAttempts: 1 }),
     },
     // compliance() never touches the registry (only destroys do).
@@ -88,8 +85,7 @@ function platform(options: { complianceReportsBucket?: string } = { complianceRe
       client: new DynamoDBClient({ region: 'us-east-1' }),
     }),
     ...options,
-  };
-  return new AwsPlatform(platformOptions);
+  });
 }
 
 beforeEach(() => {

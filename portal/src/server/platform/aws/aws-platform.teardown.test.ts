@@ -3,24 +3,30 @@ import {
   DeleteStackCommand,
   DescribeStacksCommand,
 } from '@aws-sdk/client-cloudformation';
-import { CodePipelineClient, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
-import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import {
+  CodePipelineClient,
+  ListPipelineExecutionsCommand,
+  StartPipelineExecutionCommand,
+} from '@aws-sdk/client-codepipeline';
 import { parseEnvironmentSpec } from '@sep/infra/spec';
 import type { EnvironmentRecord } from '@sep/pipeline/registry';
 import { localRegistryStore } from '@sep/pipeline/registry/testing';
+import { mockTargetSts } from '@sep/pipeline/target-access/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { UpstreamError } from '../port';
-import { AwsPlatform } from './aws-platform';
+import { testAwsPlatform } from './aws-platform.test-support';
 import { type StackWorldOptions, stackWorld } from './stack-world.test-support';
 
 const cfn = mockClient(CloudFormationClient);
 const pipeline = mockClient(CodePipelineClient);
+mockTargetSts();
 
 const store = localRegistryStore({ tablePrefix: 'aws-teardown' });
 beforeEach(() => {
   cfn.reset();
   pipeline.reset();
   pipeline.on(StartPipelineExecutionCommand).resolves({ pipelineExecutionId: 'exec-teardown' });
+  pipeline.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [] });
 });
 
 /** The platform over a fresh registry holding `pr-9`, claimed `destroying` as the portal's destroy does. */
@@ -41,16 +47,7 @@ async function destroying(world: Omit<StackWorldOptions, 'suffix'> = {}) {
     statusReason: 'destroy requested by alice',
     expectedVersion: registered.version,
   });
-  const platform = new AwsPlatform({
-    pipelineName: 'sep-environments',
-    approvalActionName: 'PromoteToProd',
-    registry,
-    clients: {
-      cloudFormation: new CloudFormationClient({ region: 'us-east-1', maxAttempts: 1 }),
-      codePipeline: new CodePipelineClient({ region: 'us-east-1', maxAttempts: 1 }),
-      config: new ConfigServiceClient({ region: 'us-east-1', maxAttempts: 1 }),
-    },
-  });
+  const platform = testAwsPlatform({ registry });
   const step = (current: EnvironmentRecord = record) =>
     platform.teardown({ record: current, reason: 'destroy requested by alice' });
   const status = async () => (await registry.get({ environmentSuffix: 'pr-9' }))?.status;
@@ -89,8 +86,9 @@ describe('AwsPlatform.teardown (the destroy path of @sep/pipeline/teardown, one 
     expect(runs).toEqual([
       {
         name: 'sep-environments',
-        // Idempotent, so another process finishing the same teardown starts no second run.
-        clientRequestToken: `pr-9-${Date.parse(record.createdAt)}-v${record.version}-teardown`,
+        // Idempotent, so another process finishing the same teardown starts no second run. The first
+        // step wrote once more: the claim remembers the stack ID it deletes.
+        clientRequestToken: `pr-9-${Date.parse(record.createdAt)}-v${record.version + 1}-teardown`,
       },
     ]);
     // A step after that (another poll, the sweeper got there first) reports it destroyed and starts nothing.

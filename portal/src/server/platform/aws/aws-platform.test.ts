@@ -4,10 +4,10 @@ import {
   DescribeStackDriftDetectionStatusCommand,
   DescribeStackEventsCommand,
   DescribeStackResourceDriftsCommand,
-  DescribeStackResourcesCommand,
   DescribeStacksCommand,
   DetectStackDriftCommand,
   GetTemplateCommand,
+  ListStackResourcesCommand,
   type ResourceStatus,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
@@ -24,14 +24,16 @@ import {
 } from '@aws-sdk/client-config-service';
 import { parseEnvironmentSpec } from '@sep/infra/spec';
 import type { EnvironmentRecord } from '@sep/pipeline/registry';
+import { mockTargetSts } from '@sep/pipeline/target-access/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { fakeRegistry } from '../../domain/registry-fakes.test-support';
-import { NoPendingPromotionError, NotDeployedError } from '../port';
-import { AwsPlatform } from './aws-platform';
+import { NoPendingPromotionError, NotDeployedError, StalePromotionError } from '../port';
+import { testAwsPlatform } from './aws-platform.test-support';
 
 const cfn = mockClient(CloudFormationClient);
 const pipeline = mockClient(CodePipelineClient);
 const config = mockClient(ConfigServiceClient);
+const sts = mockTargetSts();
 
 function record(status: EnvironmentRecord['status'] = 'deploying'): EnvironmentRecord {
   const parsed = parseEnvironmentSpec({
@@ -78,16 +80,9 @@ function stackEvent(
 }
 
 function platform() {
-  return new AwsPlatform({
-    pipelineName: 'sep-environments',
-    approvalActionName: 'PromoteToProd',
+  return testAwsPlatform({
     // Only the teardown writes the registry (aws-platform.teardown.test.ts); these reads never do.
     registry: fakeRegistry([]).store,
-    clients: {
-      cloudFormation: new CloudFormationClient({ region: 'us-east-1', maxAttempts: 1 }),
-      codePipeline: new CodePipelineClient({ region: 'us-east-1', maxAttempts: 1 }),
-      config: new ConfigServiceClient({ region: 'us-east-1', maxAttempts: 1 }),
-    },
     driftPollMs: 1,
   });
 }
@@ -105,6 +100,8 @@ beforeEach(() => {
   cfn.reset();
   pipeline.reset();
   config.reset();
+  sts.reset();
+  pipeline.on(GetPipelineStateCommand).resolves({ stageStates: [] });
 });
 
 describe('AwsPlatform', () => {
@@ -132,19 +129,19 @@ describe('AwsPlatform', () => {
         stackEvent(0, STACK, 'AWS::CloudFormation::Stack', 'CREATE_IN_PROGRESS', 'User Initiated'),
       ],
     });
-    cfn.on(DescribeStackResourcesCommand).resolves({
-      StackResources: [
+    cfn.on(ListStackResourcesCommand).resolves({
+      StackResourceSummaries: [
         {
           LogicalResourceId: 'DataKey',
           ResourceType: 'AWS::KMS::Key',
           ResourceStatus: 'CREATE_COMPLETE',
-          Timestamp: at(9),
+          LastUpdatedTimestamp: at(9),
         },
         {
           LogicalResourceId: 'DataBucket',
           ResourceType: 'AWS::S3::Bucket',
           ResourceStatus: 'CREATE_IN_PROGRESS',
-          Timestamp: at(5),
+          LastUpdatedTimestamp: at(5),
         },
       ],
     });
@@ -205,7 +202,7 @@ describe('AwsPlatform', () => {
         stackEvent(0, STACK, 'AWS::CloudFormation::Stack', 'CREATE_IN_PROGRESS', 'User Initiated'),
       ],
     });
-    cfn.on(DescribeStackResourcesCommand).resolves({ StackResources: [] });
+    cfn.on(ListStackResourcesCommand).resolves({ StackResourceSummaries: [] });
     cfn.on(GetTemplateCommand).resolves({ TemplateBody: template });
     const snapshot = await platform().describe({ record: record() });
     expect(snapshot.progress.phase).toBe('failed');
@@ -224,6 +221,7 @@ describe('AwsPlatform', () => {
       message: `Stack with id ${STACK} does not exist`,
     });
     cfn.on(DescribeStacksCommand).rejects(missing);
+    pipeline.reset();
     pipeline.on(GetPipelineStateCommand).resolves({
       stageStates: [
         { stageName: 'Build', latestExecution: { pipelineExecutionId: 'e1', status: 'InProgress' } },
@@ -272,7 +270,7 @@ describe('AwsPlatform', () => {
     cfn
       .on(DescribeStackEventsCommand)
       .resolves({ StackEvents: [stackEvent(0, STACK, 'AWS::CloudFormation::Stack', 'CREATE_COMPLETE')] });
-    cfn.on(DescribeStackResourcesCommand).resolves({ StackResources: [] });
+    cfn.on(ListStackResourcesCommand).resolves({ StackResourceSummaries: [] });
     cfn.on(GetTemplateCommand).resolves({ TemplateBody: template });
     const p = platform();
     const snapshot = await p.describe({ record: record('ready') });
@@ -285,7 +283,8 @@ describe('AwsPlatform', () => {
     expect(cfn.commandCalls(GetTemplateCommand)).toHaveLength(1);
   });
 
-  it('approves with the token from GetPipelineState, and refuses when nothing waits', async () => {
+  it('approves with the token from GetPipelineState, only for the execution reviewed, and refuses when nothing waits', async () => {
+    pipeline.reset();
     pipeline.on(GetPipelineStateCommand).resolves({
       stageStates: [
         {
@@ -315,18 +314,28 @@ describe('AwsPlatform', () => {
       executionId: 'e7',
     });
     expect(JSON.stringify(view)).not.toContain('tok-123');
-    await p.decidePromotion({ decision: 'approve', comment: 'release 7', actor: 'carol' });
+    // A decision reviewed on another execution is refused, and nothing is sent to CodePipeline.
+    await expect(
+      p.decidePromotion({ executionId: 'e6', decision: 'approve', comment: 'release 6', actor: 'carol' }),
+    ).rejects.toEqual(new StalePromotionError('e6', 'e7'));
+    expect(pipeline.commandCalls(PutApprovalResultCommand)).toHaveLength(0);
+    await p.decidePromotion({ executionId: 'e7', decision: 'approve', comment: 'release 7', actor: 'carol' });
+    expect(pipeline.commandCalls(GetPipelineStateCommand).map((call) => call.args[0].input)).toEqual([
+      { name: 'sep-environments-release' },
+      { name: 'sep-environments-release' },
+      { name: 'sep-environments-release' },
+    ]);
     expect(pipeline.commandCalls(PutApprovalResultCommand)[0]?.args[0].input).toEqual({
-      pipelineName: 'sep-environments',
+      pipelineName: 'sep-environments-release',
       stageName: 'Prod',
       actionName: 'PromoteToProd',
       token: 'tok-123',
-      result: { status: 'Approved', summary: 'Approved by carol in the portal: release 7' },
+      result: { status: 'Approved', summary: 'Approved by carol in the portal for execution e7: release 7' },
     });
 
     pipeline.on(GetPipelineStateCommand).resolves({ stageStates: [] });
     await expect(
-      p.decidePromotion({ decision: 'reject', comment: '', actor: 'carol' }),
+      p.decidePromotion({ executionId: 'e7', decision: 'reject', comment: '', actor: 'carol' }),
     ).rejects.toBeInstanceOf(NoPendingPromotionError);
   });
 
@@ -415,5 +424,40 @@ describe('AwsPlatform', () => {
         { propertyPath: '/VersioningConfiguration/Status', expected: 'Enabled', actual: 'Suspended' },
       ],
     });
+  });
+
+  it('keeps the results of a partial drift detection (DETECTION_FAILED) and lists what was not checked', async () => {
+    cfn.on(DetectStackDriftCommand).resolves({ StackDriftDetectionId: 'd-2' });
+    cfn.on(DescribeStackDriftDetectionStatusCommand).resolves({
+      StackId: STACK_ID,
+      StackDriftDetectionId: 'd-2',
+      DetectionStatus: 'DETECTION_FAILED',
+      DetectionStatusReason: 'Failed to detect drift on resource [Fn]: AccessDenied',
+      Timestamp: at(2),
+    });
+    cfn.on(DescribeStackResourceDriftsCommand).resolves({
+      StackResourceDrifts: [
+        {
+          StackId: STACK_ID,
+          LogicalResourceId: 'Fn',
+          ResourceType: 'AWS::Lambda::Function',
+          StackResourceDriftStatus: 'NOT_CHECKED',
+          Timestamp: at(2),
+        },
+      ],
+    });
+    const report = await platform().detectDrift({ record: record('ready') });
+    expect(report.status).toBe('UNKNOWN');
+    expect(report.driftedResources).toEqual([
+      {
+        logicalResourceId: 'Fn',
+        resourceType: 'AWS::Lambda::Function',
+        driftStatus: 'NOT_CHECKED',
+        differences: [],
+      },
+    ]);
+    expect(
+      cfn.commandCalls(DescribeStackResourceDriftsCommand)[0]?.args[0].input.StackResourceDriftStatusFilters,
+    ).toEqual(['MODIFIED', 'DELETED', 'NOT_CHECKED']);
   });
 });

@@ -3,14 +3,16 @@ import {
   DescribeStackDriftDetectionStatusCommand,
   DescribeStackEventsCommand,
   DescribeStackResourceDriftsCommand,
-  DescribeStackResourcesCommand,
   DescribeStacksCommand,
   DetectStackDriftCommand,
   GetTemplateCommand,
+  paginateListStackResources,
   type Stack,
   type StackEvent,
+  type StackResourceSummary,
 } from '@aws-sdk/client-cloudformation';
 import {
+  type ActionState,
   CodePipelineClient,
   GetPipelineStateCommand,
   type GetPipelineStateCommandOutput,
@@ -24,12 +26,14 @@ import {
 } from '@aws-sdk/client-config-service';
 import { S3Client } from '@aws-sdk/client-s3';
 import { physicalName } from '@sep/infra/spec';
+import { actionEnvironment, PROD_STAGE_NAME, STAGING_STAGE_NAME } from '@sep/pipeline/names';
 import {
   EnvironmentNotFoundError,
   type EnvironmentRecord,
   type EnvironmentRegistry,
   VersionConflictError,
 } from '@sep/pipeline/registry';
+import { TargetAccess } from '@sep/pipeline/target-access';
 import {
   type BackoffOptions,
   EnvironmentTeardown,
@@ -54,23 +58,37 @@ import {
   NotDeployedError,
   type PlatformPort,
   type PromotionDecision,
+  StalePromotionError,
   type TeardownStep,
   UpstreamError,
 } from '../port';
 import { readPublishedNagReport } from '../published-nag-report';
 
 export interface AwsPlatformOptions {
+  /** The pipeline account's region (its CodePipeline, S3 and STS calls). */
   readonly region?: string;
+  /** The environments pipeline (requests and teardowns start it; ephemeral progress). */
   readonly pipelineName: string;
+  /** The release pipeline (staging, PromoteToProd, prod). */
+  readonly releasePipelineName: string;
   /** The ManualApprovalStep's action name. */
   readonly approvalActionName: string;
-  /** Injected in tests; built with adaptive retry otherwise (endpoints honour `AWS_ENDPOINT_URL_*`). */
+  /** The pipeline account: where an environment whose spec names no account lives. */
+  readonly defaultAccount: string;
+  /**
+   * Pipeline-account clients. Injected in tests; built with adaptive retry otherwise (endpoints honour
+   * `AWS_ENDPOINT_URL_*`).
+   */
   readonly clients?: {
-    readonly cloudFormation: CloudFormationClient;
     readonly codePipeline: CodePipelineClient;
-    readonly config: ConfigServiceClient;
     readonly s3?: S3Client;
   };
+  /**
+   * Clients in each environment's account and region, as its platform-access role (CloudFormation and
+   * AWS Config have no resource policies: nothing in another account is readable from here).
+   * @default a TargetAccess assuming `sep-account-<region>-platform`, session `sep-portal`
+   */
+  readonly targets?: TargetAccess;
   /**
    * The pipeline stack's compliance-reports bucket (`ComplianceReportsBucketName` output), where the
    * synth publishes each stage's cdk-nag report as `nag-reports/<suffix>.json`.
@@ -91,11 +109,19 @@ export interface AwsPlatformOptions {
   readonly teardownStepMs?: number;
   /** Injected in tests (with `teardownStepMs`). */
   readonly teardownBackoff?: BackoffOptions;
+  /**
+   * How long one GetPipelineState answer serves every environment's poll: one pipeline read per
+   * interval however many environments are watched. @default 2000
+   */
+  readonly pipelineStateMaxAgeMs?: number;
   /** @default Date.now */
   readonly clock?: () => number;
 }
 
+/** Events the detail shows (newest of the current operation). */
 const MAX_EVENTS = 200;
+/** Pages of stack events read for one operation (100 each): far above the 3-4 events per resource of the largest stage. */
+const MAX_EVENT_PAGES = 30;
 const PHASE_BY_STACK_STATUS: Readonly<Record<string, DeploymentPhase>> = {
   CREATE_IN_PROGRESS: 'deploying',
   UPDATE_IN_PROGRESS: 'deploying',
@@ -114,6 +140,8 @@ const PHASE_BY_STACK_STATUS: Readonly<Record<string, DeploymentPhase>> = {
   CREATE_FAILED: 'failed',
   UPDATE_FAILED: 'failed',
   UPDATE_ROLLBACK_FAILED: 'failed',
+  // The update failed and was rolled back: the previous version still runs (its outputs are shown,
+  // with OUTPUTS_OF_PREVIOUS_VERSION).
   UPDATE_ROLLBACK_COMPLETE: 'failed',
   IMPORT_ROLLBACK_COMPLETE: 'failed',
   IMPORT_ROLLBACK_FAILED: 'failed',
@@ -122,8 +150,41 @@ const PHASE_BY_STACK_STATUS: Readonly<Record<string, DeploymentPhase>> = {
   DELETE_COMPLETE: 'destroyed',
 };
 
-/** Stages of a CDK Pipelines execution before any environment stack is touched. */
-const SYNTH_STAGES = new Set(['Source', 'Build', 'UpdatePipeline', 'Assets']);
+/** Stages of a CDK Pipelines execution before any environment stack is touched, and what failing there means. */
+const PREPARING_STAGES: Readonly<Record<string, string>> = {
+  Source: 'the source could not be fetched',
+  Build: 'synth failed',
+  UpdatePipeline: 'self-mutation failed',
+  Assets: 'asset publishing failed',
+};
+
+/** Stack statuses whose outputs still describe a working stack (after a rolled-back update: the previous version). */
+const OUTPUT_STATUSES = new Set([
+  'CREATE_COMPLETE',
+  'UPDATE_COMPLETE',
+  'IMPORT_COMPLETE',
+  'UPDATE_ROLLBACK_COMPLETE',
+]);
+
+export const OUTPUTS_OF_PREVIOUS_VERSION =
+  'the last update failed and was rolled back: these are the outputs of the previous version, which still runs';
+
+/** What the pipeline says about one environment: its deploy and smoke actions, and the preparing stages. */
+interface EnvironmentActions {
+  readonly deploy?: LocatedAction;
+  readonly smoke?: LocatedAction;
+  /** The actions of the preparing stages (Source, Build, UpdatePipeline, Assets) of the environment's pipeline. */
+  readonly preparing: readonly LocatedAction[];
+  /** A preparing stage is running: the pipeline is on its way to the environment's stage. */
+  readonly preparingInProgress: boolean;
+}
+
+interface LocatedAction {
+  readonly stageName: string;
+  /** The stage's latest execution status (a failed sibling stops the actions after it). */
+  readonly stageStatus?: string;
+  readonly state: ActionState;
+}
 
 function isStackMissing(error: unknown): boolean {
   return error instanceof Error && error.name === 'ValidationError' && /does not exist/.test(error.message);
@@ -133,11 +194,16 @@ function isStackMissing(error: unknown): boolean {
 export class AwsPlatform implements PlatformPort {
   readonly mode = 'aws' as const;
   readonly simulated = false;
-  private readonly cloudFormation: CloudFormationClient;
   private readonly codePipeline: CodePipelineClient;
-  private readonly config: ConfigServiceClient;
   private readonly s3: S3Client;
+  private readonly targets: TargetAccess;
   private readonly templateSizes = new Map<string, number>();
+  /** Per stack ID: the current operation's events read so far, newest first (later polls read only what is new). */
+  private readonly operationEvents = new Map<string, StackEvent[]>();
+  private readonly pipelineStates = new Map<
+    string,
+    { readonly at: number; readonly state: Promise<GetPipelineStateCommandOutput> }
+  >();
   private readonly environmentTeardown: EnvironmentTeardown;
   /** One teardown step per environment at a time: the destroy request and a poll may ask together. */
   private readonly teardownSteps = new Map<string, Promise<TeardownStep>>();
@@ -149,15 +215,21 @@ export class AwsPlatform implements PlatformPort {
       retryMode: 'adaptive',
       maxAttempts: 6,
     };
-    this.cloudFormation = options.clients?.cloudFormation ?? new CloudFormationClient(common);
     this.codePipeline = options.clients?.codePipeline ?? new CodePipelineClient(common);
-    this.config = options.clients?.config ?? new ConfigServiceClient(common);
     this.s3 = options.clients?.s3 ?? new S3Client(common);
+    this.targets =
+      options.targets ??
+      new TargetAccess({
+        defaultAccount: options.defaultAccount,
+        sessionName: 'sep-portal',
+        ...(options.region ? { stsRegion: options.region } : {}),
+      });
     this.clock = options.clock ?? Date.now;
     // The sweeper's destroy path, on the portal's clients (its role allows exactly these calls).
     this.environmentTeardown = new EnvironmentTeardown({
       registry: options.registry,
-      cloudFormationFor: () => this.cloudFormation,
+      cloudFormationFor: (target) => this.targets.client(CloudFormationClient, target),
+      defaultAccount: options.defaultAccount,
       pipeline: { pipelineName: options.pipelineName, client: this.codePipeline },
       // One DescribeStacks by name per poll, not a listing of every stack in the account.
       stackNamesOf: (record) => [stackNameOf(record)],
@@ -198,45 +270,77 @@ export class AwsPlatform implements PlatformPort {
     return step;
   }
 
+  /**
+   * The environment's stack in its own account and region (as the platform-access role there), read
+   * beside what the pipeline says of the environment's actions: a synth, asset or smoke failure is a
+   * failure of the environment even when its stack looks complete (or does not exist).
+   */
   async describe({ record }: EnvironmentTarget): Promise<DeploymentSnapshot> {
     const stackName = stackNameOf(record);
-    let stack: Stack | undefined;
-    try {
-      const result = await this.cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
-      stack = result.Stacks?.[0];
-    } catch (error) {
-      if (!isStackMissing(error)) throw new UpstreamError(`CloudFormation: ${(error as Error).message}`);
-    }
-    if (stack === undefined) return this.describeMissing(record, stackName);
+    const cloudFormation = this.cloudFormation(record);
+    const [stack, actions] = await Promise.all([
+      this.call(async () => {
+        try {
+          return (await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
+        } catch (error) {
+          if (isStackMissing(error)) return undefined;
+          throw error;
+        }
+      }),
+      this.environmentActions(record),
+    ]);
+    if (stack === undefined) return this.describeMissing(record, stackName, actions);
 
-    const phase = PHASE_BY_STACK_STATUS[stack.StackStatus ?? ''] ?? 'deploying';
-    const [eventsPage, resources, total] = await this.call(() =>
+    const status = stack.StackStatus ?? '';
+    const [operation, resources, total] = await this.call(() =>
       Promise.all([
-        this.cloudFormation.send(new DescribeStackEventsCommand({ StackName: stackName })),
-        this.cloudFormation.send(new DescribeStackResourcesCommand({ StackName: stackName })),
-        this.templateResourceCount(stack),
+        this.currentOperation(cloudFormation, stack),
+        this.stackResources(cloudFormation, stackName),
+        this.templateResourceCount(cloudFormation, stack),
       ]),
     );
-    const events = (eventsPage.StackEvents ?? []).slice(0, MAX_EVENTS).reverse().map(toEvent);
-    const operationStart = lastOperationStart(events, stackName);
-    const current = events.filter((event) => event.timestamp >= operationStart);
-    const resourceList = resources.StackResources ?? [];
+    const current = [...operation].reverse().map(toEvent);
+    const events = current.slice(-MAX_EVENTS);
+    let phase = PHASE_BY_STACK_STATUS[status] ?? 'deploying';
     const deleting = phase === 'destroying';
-    const resourcesDone = resourceList.filter((r) =>
+    const resourcesDone = resources.filter((r) =>
       deleting
         ? r.ResourceStatus === 'DELETE_COMPLETE'
         : /^(CREATE|UPDATE|IMPORT)_COMPLETE$/.test(r.ResourceStatus ?? ''),
     ).length;
-    const resourcesTotal = deleting ? resourceList.length : Math.max(total, resourceList.length);
-    const failure = phase === 'failed' || phase === 'rolling-back' ? firstFailure(current, stack) : undefined;
+    const resourcesTotal = deleting ? resources.length : Math.max(total, resources.length);
+    let failure = phase === 'failed' || phase === 'rolling-back' ? firstFailure(current, stack) : undefined;
+
+    // The stack is complete: what the pipeline did after it decides whether the environment is ready.
+    const stackChangedAt = (stack.LastUpdatedTime ?? stack.CreationTime ?? new Date(0)).getTime();
+    if (phase === 'complete') {
+      const after = (located: LocatedAction | undefined) =>
+        located !== undefined &&
+        (located.state.latestExecution?.lastStatusChange?.getTime() ?? 0) >= stackChangedAt;
+      const { deploy, smoke } = actions;
+      if (after(deploy) && deploy?.state.latestExecution?.status === 'Failed') {
+        phase = 'failed';
+        failure = actionFailure(deploy, `deploy action ${deploy.state.actionName ?? ''} failed`);
+      } else if (after(smoke) && smoke?.state.latestExecution?.status === 'Failed') {
+        phase = 'failed';
+        failure = actionFailure(smoke, 'smoke test failed');
+      } else if (record.status !== 'ready' && smoke !== undefined && smoke.stageStatus === 'InProgress') {
+        // First deploy: CREATE_COMPLETE is not ready until the smoke test passed (a failed stage runs no smoke test).
+        const smokeRan = after(smoke) && smoke.state.latestExecution?.status === 'Succeeded';
+        if (!smokeRan) phase = 'deploying';
+      }
+    }
     const percent =
       phase === 'complete' || phase === 'destroyed'
         ? 100
         : resourcesTotal === 0
           ? 0
           : Math.min(99, Math.round((resourcesDone / resourcesTotal) * 100));
+    const operationStart = current[0]?.timestamp;
+    const keepsOutputs = OUTPUT_STATUSES.has(status);
     return {
       stackName,
+      ...(stack.StackId === undefined ? {} : { stackId: stack.StackId }),
       progress: {
         phase,
         resourcesDone,
@@ -249,17 +353,33 @@ export class AwsPlatform implements PlatformPort {
       },
       events,
       timeline: timelineOf(current, stackName),
-      outputs:
-        phase === 'complete'
-          ? (stack.Outputs ?? []).map((output) => ({
-              key: output.OutputKey ?? '',
-              value: output.OutputValue ?? '',
-              ...(output.Description ? { description: output.Description } : {}),
-              ...(output.ExportName ? { exportName: output.ExportName } : {}),
-            }))
-          : [],
+      outputs: keepsOutputs
+        ? (stack.Outputs ?? []).map((output) => ({
+            key: output.OutputKey ?? '',
+            value: output.OutputValue ?? '',
+            ...(output.Description ? { description: output.Description } : {}),
+            ...(output.ExportName ? { exportName: output.ExportName } : {}),
+          }))
+        : [],
+      ...(status === 'UPDATE_ROLLBACK_COMPLETE' ? { outputsWarning: OUTPUTS_OF_PREVIOUS_VERSION } : {}),
+      ...(stack.StackStatus === 'ROLLBACK_COMPLETE' ? { replaceable: true } : {}),
       ...(failure === undefined ? {} : { failure }),
     };
+  }
+
+  /**
+   * A stack in ROLLBACK_COMPLETE (its first create failed) cannot be updated, only deleted: delete it
+   * and set the entry back to `requested`, so the next pipeline run creates it afresh.
+   */
+  async recreate({ record }: EnvironmentTarget): Promise<void> {
+    try {
+      await this.environmentTeardown.recreateRolledBack({
+        environmentSuffix: record.environmentSuffix,
+        deadline: this.clock() + (this.options.teardownStepMs ?? 0),
+      });
+    } catch (error) {
+      throw upstreamError(error);
+    }
   }
 
   /**
@@ -269,10 +389,12 @@ export class AwsPlatform implements PlatformPort {
    */
   async compliance({ record }: EnvironmentTarget): Promise<ComplianceReport> {
     const nagReport = this.nagReport(record.environmentSuffix);
+    const config = this.targets.client(ConfigServiceClient, record.spec);
     const rules: ComplianceReport['runtime']['rules'][number][] = [];
-    await this.call(async () => {
+    let runtime: ComplianceReport['runtime'];
+    try {
       const names: string[] = [];
-      for await (const page of paginateDescribeConfigRules({ client: this.config }, {})) {
+      for await (const page of paginateDescribeConfigRules({ client: config }, {})) {
         for (const rule of page.ConfigRules ?? []) {
           if (
             rule.ConfigRuleName &&
@@ -286,7 +408,7 @@ export class AwsPlatform implements PlatformPort {
       // DescribeComplianceByConfigRule takes at most 25 names per call.
       for (let i = 0; i < names.length; i += 25) {
         const input = { ConfigRuleNames: names.slice(i, i + 25) };
-        for await (const page of paginateDescribeComplianceByConfigRule({ client: this.config }, input)) {
+        for await (const page of paginateDescribeComplianceByConfigRule({ client: config }, input)) {
           for (const item of page.ComplianceByConfigRules ?? []) {
             const count = item.Compliance?.ComplianceContributorCount?.CappedCount;
             rules.push({
@@ -297,12 +419,18 @@ export class AwsPlatform implements PlatformPort {
           }
         }
       }
-    });
-    return {
-      environmentSuffix: record.environmentSuffix,
-      static: await nagReport,
-      runtime: { available: true, rules: rules.sort((a, b) => a.ruleName.localeCompare(b.ruleName)) },
-    };
+      runtime = { available: true, rules: rules.sort((a, b) => a.ruleName.localeCompare(b.ruleName)) };
+    } catch (error) {
+      // The static half stands on its own: one failing half never takes the other down.
+      const name = error instanceof Error ? error.name : 'Error';
+      const message = error instanceof Error ? error.message : String(error);
+      runtime = {
+        available: false,
+        unavailableReason: `AWS Config in ${this.whereOf(record)} could not be read (${name}: ${message}); the portal reads it as ${this.targets.roleArn(record.spec)}`,
+        rules: [],
+      };
+    }
+    return { environmentSuffix: record.environmentSuffix, static: await nagReport, runtime };
   }
 
   /** `nag-reports/<suffix>.json` from the compliance-reports bucket; never rejects. */
@@ -318,32 +446,40 @@ export class AwsPlatform implements PlatformPort {
 
   async detectDrift({ record }: EnvironmentTarget): Promise<DriftReport> {
     const stackName = stackNameOf(record);
+    const cloudFormation = this.cloudFormation(record);
     let detectionId: string | undefined;
     try {
-      detectionId = (await this.cloudFormation.send(new DetectStackDriftCommand({ StackName: stackName })))
+      detectionId = (await cloudFormation.send(new DetectStackDriftCommand({ StackName: stackName })))
         .StackDriftDetectionId;
     } catch (error) {
       if (isStackMissing(error)) throw new NotDeployedError(`stack ${stackName} does not exist`);
       throw new UpstreamError(`CloudFormation: ${(error as Error).message}`);
     }
     const deadline = Date.now() + (this.options.driftTimeoutMs ?? 90_000);
+    let partial = false;
     for (;;) {
       const status = await this.call(() =>
-        this.cloudFormation.send(
+        cloudFormation.send(
           new DescribeStackDriftDetectionStatusCommand({ StackDriftDetectionId: detectionId }),
         ),
       );
-      if (status.DetectionStatus === 'DETECTION_FAILED')
-        throw new UpstreamError(`drift detection failed: ${status.DetectionStatusReason ?? ''}`);
+      // DETECTION_FAILED: some resources could not be checked (CloudFormation reads each with the
+      // caller's permissions); the others were, and their results stand. Those are listed NOT_CHECKED.
+      if (status.DetectionStatus === 'DETECTION_FAILED') {
+        partial = true;
+        break;
+      }
       if (status.DetectionStatus === 'DETECTION_COMPLETE') break;
       if (Date.now() > deadline) throw new UpstreamError('drift detection did not finish in time; try again');
       await new Promise((resolve) => setTimeout(resolve, this.options.driftPollMs ?? 2000));
     }
     const drifts = await this.call(() =>
-      this.cloudFormation.send(
+      cloudFormation.send(
         new DescribeStackResourceDriftsCommand({
           StackName: stackName,
-          StackResourceDriftStatusFilters: ['MODIFIED', 'DELETED'],
+          StackResourceDriftStatusFilters: partial
+            ? ['MODIFIED', 'DELETED', 'NOT_CHECKED']
+            : ['MODIFIED', 'DELETED'],
         }),
       ),
     );
@@ -361,21 +497,23 @@ export class AwsPlatform implements PlatformPort {
         ...(d.ActualValue === undefined ? {} : { actual: d.ActualValue }),
       })),
     }));
+    const drifted = driftedResources.some((resource) => resource.driftStatus !== 'NOT_CHECKED');
     return {
       environmentSuffix: record.environmentSuffix,
-      status: driftedResources.length > 0 ? 'DRIFTED' : 'IN_SYNC',
+      status: drifted ? 'DRIFTED' : partial ? 'UNKNOWN' : 'IN_SYNC',
       detectedAt: new Date().toISOString(),
       driftedResources,
       simulated: false,
     };
   }
 
+  /** The release pipeline (staging, PromoteToProd, prod), where promotions wait. */
   async pipeline(): Promise<Omit<PipelineView, 'canDecide'>> {
-    const state = await this.pipelineState();
+    const state = await this.freshPipelineState(this.options.releasePipelineName);
     const approval = this.pendingApproval(state);
     const first = state.stageStates?.[0]?.latestExecution;
     return {
-      pipelineName: this.options.pipelineName,
+      pipelineName: this.options.releasePipelineName,
       mode: 'aws',
       simulated: false,
       stages: (state.stageStates ?? []).map((stage) => ({
@@ -411,37 +549,111 @@ export class AwsPlatform implements PlatformPort {
     };
   }
 
-  /** `PutApprovalResult` needs the token that only `GetPipelineState` hands out. */
+  /**
+   * `PutApprovalResult` needs the token that only `GetPipelineState` hands out, and that token belongs
+   * to whichever execution waits at the approval now (aws/aws-cdk#20452): the decision names the
+   * execution the approver reviewed, and a different one waiting now is refused, never approved.
+   */
   async decidePromotion(decision: PromotionDecision): Promise<void> {
-    const approval = this.pendingApproval(await this.pipelineState());
+    const approval = this.pendingApproval(await this.freshPipelineState(this.options.releasePipelineName));
     if (approval === undefined) throw new NoPendingPromotionError();
-    await this.call(() =>
-      this.codePipeline.send(
+    if (approval.executionId !== decision.executionId) {
+      throw new StalePromotionError(decision.executionId, approval.executionId);
+    }
+    try {
+      await this.codePipeline.send(
         new PutApprovalResultCommand({
-          pipelineName: this.options.pipelineName,
+          pipelineName: this.options.releasePipelineName,
           stageName: approval.stageName,
           actionName: approval.actionName,
           token: approval.token,
           result: {
             status: decision.decision === 'approve' ? 'Approved' : 'Rejected',
-            summary: `${decision.decision === 'approve' ? 'Approved' : 'Rejected'} by ${decision.actor} in the portal${decision.comment ? `: ${decision.comment}` : ''}`,
+            summary: `${decision.decision === 'approve' ? 'Approved' : 'Rejected'} by ${decision.actor} in the portal for execution ${decision.executionId}${decision.comment ? `: ${decision.comment}` : ''}`,
           },
         }),
-      ),
-    );
+      );
+    } catch (error) {
+      // The token validates that the approval is still open: decided meanwhile, or the execution moved on.
+      const name = error instanceof Error ? error.name : '';
+      if (name === 'InvalidApprovalTokenException' || name === 'ApprovalAlreadyCompletedException') {
+        throw new NoPendingPromotionError(
+          `execution ${decision.executionId} no longer waits for a decision (${name}); reload and review what waits now`,
+        );
+      }
+      throw upstreamError(error);
+    }
+    this.pipelineStates.delete(this.options.releasePipelineName);
   }
 
   async close(): Promise<void> {
-    this.cloudFormation.destroy();
     this.codePipeline.destroy();
-    this.config.destroy();
     this.s3.destroy();
+    this.targets.destroy();
   }
 
-  private pipelineState(): Promise<GetPipelineStateCommandOutput> {
-    return this.call(() =>
-      this.codePipeline.send(new GetPipelineStateCommand({ name: this.options.pipelineName })),
-    );
+  /** The environment's stack client: its account and region, as the platform-access role there. */
+  private cloudFormation(record: EnvironmentRecord): CloudFormationClient {
+    return this.targets.client(CloudFormationClient, record.spec);
+  }
+
+  private whereOf(record: EnvironmentRecord): string {
+    const location = this.targets.locate(record.spec);
+    return `${location.account}/${location.region}`;
+  }
+
+  /** GetPipelineState, shared by every poll for `pipelineStateMaxAgeMs` (concurrent readers share one call). */
+  private pipelineState(name: string): Promise<GetPipelineStateCommandOutput> {
+    const cached = this.pipelineStates.get(name);
+    if (cached !== undefined && this.clock() - cached.at < (this.options.pipelineStateMaxAgeMs ?? 2000)) {
+      return cached.state;
+    }
+    return this.freshPipelineState(name);
+  }
+
+  private freshPipelineState(name: string): Promise<GetPipelineStateCommandOutput> {
+    const state = this.call(() => this.codePipeline.send(new GetPipelineStateCommand({ name })));
+    this.pipelineStates.set(name, { at: this.clock(), state });
+    state.catch(() => this.pipelineStates.delete(name));
+    return state;
+  }
+
+  /** The environment's actions in its pipeline (ephemeral: the environments pipeline; staging/prod: the release pipeline). */
+  private async environmentActions(record: EnvironmentRecord): Promise<EnvironmentActions> {
+    const { kind } = record.spec;
+    const name = kind === 'ephemeral' ? this.options.pipelineName : this.options.releasePipelineName;
+    const state = await this.pipelineState(name);
+    const ownStage = kind === 'prod' ? PROD_STAGE_NAME : kind === 'staging' ? STAGING_STAGE_NAME : undefined;
+    let deploy: LocatedAction | undefined;
+    let smoke: LocatedAction | undefined;
+    const preparing: LocatedAction[] = [];
+    let preparingInProgress = false;
+    for (const stage of state.stageStates ?? []) {
+      const stageName = stage.stageName ?? '';
+      if (stageName in PREPARING_STAGES && stage.latestExecution?.status === 'InProgress')
+        preparingInProgress = true;
+      for (const action of stage.actionStates ?? []) {
+        const located = { stageName, stageStatus: stage.latestExecution?.status, state: action };
+        if (stageName in PREPARING_STAGES) {
+          preparing.push(located);
+          continue;
+        }
+        const owner = actionEnvironment({ stageName, actionName: action.actionName ?? '' });
+        if (owner === undefined) continue;
+        const ours =
+          owner.environmentSuffix === record.environmentSuffix ||
+          (owner.environmentSuffix === undefined && ownStage !== undefined && stageName === ownStage);
+        if (!ours) continue;
+        if (owner.step === 'smoke') smoke = located;
+        else deploy = located;
+      }
+    }
+    return {
+      ...(deploy === undefined ? {} : { deploy }),
+      ...(smoke === undefined ? {} : { smoke }),
+      preparing,
+      preparingInProgress,
+    };
   }
 
   private pendingApproval(state: GetPipelineStateCommandOutput) {
@@ -493,48 +705,117 @@ export class AwsPlatform implements PlatformPort {
     }
   }
 
-  /** No stack: destroyed, vanished, or not created yet (the pipeline is still synthesizing). */
-  private async describeMissing(record: EnvironmentRecord, stackName: string): Promise<DeploymentSnapshot> {
+  /**
+   * No stack: destroyed, vanished, or not created yet. Not created yet is read from the pipeline: the
+   * environment's deploy action or a preparing stage (synth, self-mutation, assets) that failed since
+   * the request is a failure with its reason, never `queued`.
+   */
+  private describeMissing(
+    record: EnvironmentRecord,
+    stackName: string,
+    actions: EnvironmentActions,
+  ): DeploymentSnapshot {
     const empty = { stackName, events: [], timeline: [], outputs: [] };
+    const progress = (phase: DeploymentPhase, percent = 0) => ({
+      phase,
+      resourcesDone: 0,
+      resourcesTotal: 0,
+      percent,
+    });
     if (record.status === 'destroying' || record.status === 'destroyed') {
-      return {
-        ...empty,
-        progress: { phase: 'destroyed', resourcesDone: 0, resourcesTotal: 0, percent: 100 },
-      };
+      return { ...empty, progress: progress('destroyed', 100) };
     }
     if (record.status === 'ready' || record.status === 'deploying') {
       const failure: DeploymentFailure = {
         logicalResourceId: stackName,
         resourceType: 'AWS::CloudFormation::Stack',
-        reason: 'the stack no longer exists (deleted outside the portal); destroy and request it again',
+        reason: `the stack no longer exists in ${this.whereOf(record)} (deleted outside the portal); destroy and request it again`,
       };
+      return { ...empty, progress: progress('failed'), failure };
+    }
+    const since = Date.parse(record.updatedAt);
+    const sinceRequest = (located: LocatedAction) =>
+      (located.state.latestExecution?.lastStatusChange?.getTime() ?? 0) >= since;
+    const failedPreparing = actions.preparing.find(
+      (located) => located.state.latestExecution?.status === 'Failed' && sinceRequest(located),
+    );
+    if (failedPreparing !== undefined) {
+      const what = PREPARING_STAGES[failedPreparing.stageName] ?? `${failedPreparing.stageName} failed`;
+      return { ...empty, progress: progress('failed'), failure: actionFailure(failedPreparing, what) };
+    }
+    const { deploy } = actions;
+    if (deploy !== undefined && sinceRequest(deploy) && deploy.state.latestExecution?.status === 'Failed') {
       return {
         ...empty,
-        progress: { phase: 'failed', resourcesDone: 0, resourcesTotal: 0, percent: 0 },
-        failure,
+        progress: progress('failed'),
+        failure: actionFailure(deploy, `deploy action ${deploy.state.actionName ?? ''} failed`),
       };
     }
-    const state = await this.pipelineState();
-    const synthesizing = (state.stageStates ?? []).some(
-      (stage) => SYNTH_STAGES.has(stage.stageName ?? '') && stage.latestExecution?.status === 'InProgress',
-    );
-    return {
-      ...empty,
-      progress: {
-        phase: synthesizing || record.status === 'synthesizing' ? 'synthesizing' : 'queued',
-        resourcesDone: 0,
-        resourcesTotal: 0,
-        percent: 0,
-      },
-    };
+    if (deploy?.state.latestExecution?.status === 'InProgress')
+      return { ...empty, progress: progress('deploying') };
+    const preparing = actions.preparingInProgress || record.status === 'synthesizing';
+    return { ...empty, progress: progress(preparing ? 'synthesizing' : 'queued') };
+  }
+
+  /** Every resource of the stack (ListStackResources pages through all of them; DescribeStackResources stops at 100). */
+  private async stackResources(
+    client: CloudFormationClient,
+    stackName: string,
+  ): Promise<StackResourceSummary[]> {
+    const resources: StackResourceSummary[] = [];
+    for await (const page of paginateListStackResources({ client }, { StackName: stackName })) {
+      resources.push(...(page.StackResourceSummaries ?? []));
+    }
+    return resources;
+  }
+
+  /**
+   * The events of the stack's current operation, newest first: the pages from the newest event back
+   * to the operation's start (its stack-level, user-initiated *_IN_PROGRESS event). A later poll reads
+   * only until an event it already has.
+   */
+  private async currentOperation(client: CloudFormationClient, stack: Stack): Promise<StackEvent[]> {
+    const stackId = stack.StackId ?? stack.StackName ?? '';
+    const known = this.operationEvents.get(stackId) ?? [];
+    const knownIds = new Set(known.map((event) => event.EventId));
+    const fresh: StackEvent[] = [];
+    let nextToken: string | undefined;
+    let pages = 0;
+    let reachedStart = false;
+    let reachedKnown = false;
+    do {
+      const page = await client.send(
+        new DescribeStackEventsCommand({
+          StackName: stackId,
+          ...(nextToken === undefined ? {} : { NextToken: nextToken }),
+        }),
+      );
+      pages += 1;
+      for (const event of page.StackEvents ?? []) {
+        if (knownIds.has(event.EventId)) {
+          reachedKnown = true;
+          break;
+        }
+        fresh.push(event);
+        if (isOperationStart(event, stack)) {
+          reachedStart = true;
+          break;
+        }
+      }
+      nextToken = page.NextToken;
+    } while (!reachedStart && !reachedKnown && nextToken !== undefined && pages < MAX_EVENT_PAGES);
+    // A new operation started since the last poll: what was kept belongs to the previous one.
+    const events = reachedStart ? fresh : [...fresh, ...known];
+    this.operationEvents.set(stackId, events);
+    return events;
   }
 
   /** Resources in the deployed template (cached per stack version: templates are large). */
-  private async templateResourceCount(stack: Stack): Promise<number> {
+  private async templateResourceCount(client: CloudFormationClient, stack: Stack): Promise<number> {
     const key = `${stack.StackId}@${(stack.LastUpdatedTime ?? stack.CreationTime)?.toISOString()}`;
     const cached = this.templateSizes.get(key);
     if (cached !== undefined) return cached;
-    const template = await this.cloudFormation.send(
+    const template = await client.send(
       new GetTemplateCommand({ StackName: stack.StackId, TemplateStage: 'Processed' }),
     );
     let count = 0;
@@ -560,9 +841,14 @@ export class AwsPlatform implements PlatformPort {
 }
 
 function upstreamError(error: unknown): Error {
-  if (error instanceof UpstreamError || error instanceof NoPendingPromotionError) return error;
-  const name = error instanceof Error ? error.name : 'Error';
-  return new UpstreamError(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+  if (!(error instanceof Error)) return new UpstreamError(String(error));
+  if (
+    error instanceof UpstreamError ||
+    error instanceof NoPendingPromotionError ||
+    error instanceof StalePromotionError
+  )
+    return error;
+  return new UpstreamError(`${error.name}: ${error.message}`);
 }
 
 function stackNameOf(record: EnvironmentRecord): string {
@@ -582,16 +868,25 @@ function toEvent(event: StackEvent): DeploymentEvent {
   };
 }
 
-/** Timestamp of the stack's latest "User Initiated" operation, to scope failures and the timeline. */
-function lastOperationStart(events: readonly DeploymentEvent[], stackName: string): string {
-  const starts = events.filter(
-    (e) =>
-      e.logicalResourceId === stackName &&
-      e.resourceType === 'AWS::CloudFormation::Stack' &&
-      e.resourceStatus.endsWith('_IN_PROGRESS') &&
-      e.resourceStatusReason === 'User Initiated',
+/** The stack-level event that starts a user-initiated operation (create, update, delete). */
+function isOperationStart(event: StackEvent, stack: Stack): boolean {
+  return (
+    event.ResourceType === 'AWS::CloudFormation::Stack' &&
+    event.LogicalResourceId === stack.StackName &&
+    (event.ResourceStatus ?? '').endsWith('_IN_PROGRESS') &&
+    event.ResourceStatusReason === 'User Initiated'
   );
-  return starts.at(-1)?.timestamp ?? events[0]?.timestamp ?? '';
+}
+
+/** A pipeline action's failure, in the shape of a stack failure, with CodePipeline's reason. */
+function actionFailure(located: LocatedAction, what: string): DeploymentFailure {
+  const latest = located.state.latestExecution;
+  const reason = latest?.errorDetails?.message ?? latest?.summary ?? 'no reason given';
+  return {
+    logicalResourceId: `${located.stageName}/${located.state.actionName ?? ''}`,
+    resourceType: 'AWS::CodePipeline::Action',
+    reason: `${what}: ${reason}`,
+  };
 }
 
 /** The root cause: the first FAILED resource event that is not a cancellation. */

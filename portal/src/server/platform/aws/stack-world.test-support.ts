@@ -3,9 +3,9 @@ import {
   CloudFormationServiceException,
   DeleteStackCommand,
   DescribeStackEventsCommand,
-  DescribeStackResourcesCommand,
   DescribeStacksCommand,
   GetTemplateCommand,
+  ListStackResourcesCommand,
   type StackEvent,
   type StackStatus,
 } from '@aws-sdk/client-cloudformation';
@@ -101,7 +101,7 @@ export function stackWorld(cfn: AwsClientStub<CloudFormationClient>, options: St
     return {};
   });
   cfn.on(DescribeStackEventsCommand).callsFake(() => ({ StackEvents: [...events] }));
-  cfn.on(DescribeStackResourcesCommand).resolves({ StackResources: [] });
+  cfn.on(ListStackResourcesCommand).resolves({ StackResourceSummaries: [] });
   cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify({ Resources: { DataBucket: {} } }) });
 
   return {

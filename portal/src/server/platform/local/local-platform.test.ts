@@ -101,14 +101,23 @@ afterAll(async () => {
 
 interface StoredState {
   readonly executions: {
+    readonly startedAt: string;
     readonly build?: {
       readonly assemblyDir: string;
       readonly skipped: { environmentSuffix: string; reason: string }[];
     };
   }[];
 }
+/** Every execution of both pipelines, as persisted. */
 function storedState(): StoredState {
-  return JSON.parse(readFileSync(path.join(dataDir, 'pipeline', 'state.json'), 'utf8')) as StoredState;
+  const executions = ['sep-delivery', 'sep-delivery-release']
+    .flatMap(
+      (name) =>
+        (JSON.parse(readFileSync(path.join(dataDir, 'pipeline', name, 'state.json'), 'utf8')) as StoredState)
+          .executions,
+    )
+    .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  return { executions };
 }
 
 /** The cloud assembly the newest Build of the local pipeline wrote (or reused). */
@@ -142,27 +151,35 @@ describe('LocalPlatform: local mode plays the synthesized pipeline', () => {
     for (const value of Object.values(outputs)) expect(value).not.toMatch(/Fn::|\[object|undefined/);
   });
 
-  it('shows exactly the stages and actions of the synthesized AWS::CodePipeline::Pipeline', async () => {
+  it('shows exactly the stages and actions of each synthesized AWS::CodePipeline::Pipeline', async () => {
     const view = await platform.pipeline();
     const template = JSON.parse(
       readFileSync(path.join(latestAssembly(), 'PipelineStack.template.json'), 'utf8'),
     ) as {
       Resources: Record<
         string,
-        { Type: string; Properties: { Stages?: { Name: string; Actions: { Name: string }[] }[] } }
+        {
+          Type: string;
+          Properties: { Name?: string; Stages?: { Name: string; Actions: { Name: string }[] }[] };
+        }
       >;
     };
-    const pipeline = Object.values(template.Resources).find((r) => r.Type === 'AWS::CodePipeline::Pipeline');
-    expect(view.stages.map((stage) => [stage.name, stage.actions.map((a) => a.name)])).toEqual(
-      pipeline?.Properties.Stages?.map((stage) => [stage.Name, stage.Actions.map((a) => a.Name)]),
-    );
+    const stagesOf = (name: string) =>
+      Object.values(template.Resources)
+        .find((r) => r.Type === 'AWS::CodePipeline::Pipeline' && r.Properties.Name === name)
+        ?.Properties.Stages?.map((stage) => [stage.Name, stage.Actions.map((a) => a.Name)]);
+    const shown = (stages: readonly { name: string; actions: readonly { name: string }[] }[]) =>
+      stages.map((stage) => [stage.name, stage.actions.map((a) => a.name)]);
+    // The release pipeline (staging, PromoteToProd, prod) and the environments pipeline (the ephemeral waves).
+    expect(view.pipelineName).toBe('sep-delivery-release (local)');
+    expect(shown(view.stages)).toEqual(stagesOf('sep-delivery-release'));
+    expect(view.environmentsPipeline?.pipelineName).toBe('sep-delivery (local)');
+    expect(shown(view.environmentsPipeline?.stages ?? [])).toEqual(stagesOf('sep-delivery'));
   });
 
   it('runs the bundled smoke script against the environment API: signed with the key 2xx, without 403', async () => {
     const view = await platform.pipeline();
-    const stage = view.stages.find(
-      (s) => s.name === 'pr-a' || s.actions.some((a) => a.name.startsWith('pr-a.')),
-    );
+    const stage = view.environmentsPipeline?.stages.find((s) => s.name === 'pr-a');
     const smoke = stage?.actions.find((a) => a.name.endsWith('Smoke'));
     expect(smoke).toMatchObject({
       status: 'Succeeded',
@@ -180,7 +197,7 @@ describe('LocalPlatform: local mode plays the synthesized pipeline', () => {
 
   it('names, in the run, a registry entry the synth skipped, and the others still deploy', async () => {
     const view = await platform.pipeline();
-    const synth = view.stages.find((s) => s.name === 'Build')?.actions[0];
+    const synth = view.environmentsPipeline?.stages.find((s) => s.name === 'Build')?.actions[0];
     expect(synth?.status).toBe('Succeeded');
     const skipped = storedState().executions.flatMap((e) => e.build?.skipped ?? []);
     expect(skipped).toContainEqual({
@@ -194,7 +211,17 @@ describe('LocalPlatform: local mode plays the synthesized pipeline', () => {
     const waiting = await untilPipeline((view) => view.pendingPromotion !== undefined);
     expect(waiting.pendingPromotion).toMatchObject({ stageName: 'prod', actionName: 'PromoteToProd' });
     expect((await platform.describe({ record: prod })).progress.phase).toBe('queued');
-    await platform.decidePromotion({ decision: 'approve', comment: 'release 1', actor: 'carol' });
+    const executionId = waiting.pendingPromotion?.executionId ?? '';
+    // A decision for another execution than the one waiting decides nothing.
+    await expect(
+      platform.decidePromotion({ executionId: 'stale', decision: 'approve', comment: '', actor: 'carol' }),
+    ).rejects.toThrow(`execution stale no longer waits for promotion: execution ${executionId} does`);
+    await platform.decidePromotion({
+      executionId,
+      decision: 'approve',
+      comment: 'release 1',
+      actor: 'carol',
+    });
     const deployed = await until(prod, settled);
     expect(deployed.progress.phase).toBe('complete');
     expect((await platform.pipeline()).pendingPromotion).toBeUndefined();

@@ -34,6 +34,7 @@ import {
   NotDeployedError,
   type PlatformPort,
   type PromotionDecision,
+  StalePromotionError,
 } from '../port';
 import { readPublishedNagReport } from '../published-nag-report';
 import { deployedApis } from './api-model';
@@ -42,11 +43,12 @@ import {
   type ActionWork,
   type BuildRecord,
   buildCacheKey,
+  type ExecutionOrigin,
   type ExecutionRun,
-  LocalPipelinePlayer,
   NO_CHANGE_SECONDS,
   type PipelineState,
 } from './pipeline-player';
+import { LocalPipelines } from './pipelines';
 import { LocalStacks, type StackAddress, type StackView } from './stacks';
 import { TemplateResolver } from './template';
 
@@ -80,6 +82,12 @@ export interface LocalPlatformOptions {
   readonly speedFactor?: number;
   /** Every create fails on the first resource of this type. */
   readonly failResourceType?: string;
+  /**
+   * Every create waits before the first resource of this type starts, while this option is set (tests
+   * that must act at a known point of a deployment). The wait is written into the persisted plan, so a
+   * portal started without the option resumes the rollout from there.
+   */
+  readonly holdBeforeResourceType?: string;
   /** @default () => new Date() */
   readonly clock?: () => Date;
   /** Told whenever the pipeline moved (the live hub re-reads instead of waiting for its next poll). */
@@ -99,7 +107,7 @@ export class LocalPlatform implements PlatformPort {
   readonly mode = 'local' as const;
   readonly simulated = true;
   private readonly stacks: LocalStacks;
-  private readonly player: LocalPipelinePlayer;
+  private readonly pipelines: LocalPipelines;
   private readonly speedFactor: number;
   private readonly clock: () => Date;
   private readonly apis = new Map<string, LocalApi>();
@@ -123,10 +131,11 @@ export class LocalPlatform implements PlatformPort {
     });
     const work: ActionWork = {
       synth: (execution, definition, signal) => this.synth(execution, definition, signal),
-      deploy: (execution, action, at) => this.deployAction(execution, action, at),
-      smoke: (execution, action, signal) => this.smoke(execution, action, signal),
+      deploy: (execution, action, at, definition) => this.deployAction(execution, action, at, definition),
+      deployProgress: (execution, action, now) => this.deployProgress(execution, action, now),
+      smoke: (execution, action, signal, definition) => this.smoke(execution, action, signal, definition),
     };
-    this.player = new LocalPipelinePlayer({
+    this.pipelines = new LocalPipelines({
       dataDir: path.join(options.dataDir, 'pipeline'),
       speedFactor: this.speedFactor,
       work,
@@ -144,11 +153,14 @@ export class LocalPlatform implements PlatformPort {
     await this.rememberProvision(record.environmentSuffix);
     // Before the pipeline exists (a fresh data folder) its first deployment takes a synth: the request
     // does not wait for it; the execution starts once the pipeline is deployed (`catchUp`).
-    if (!(await this.player.isBootstrapped())) {
+    if (!(await this.pipelines.isDeployed())) {
       this.deployPipeline();
       return;
     }
-    await this.player.startExecution(`registry write: ${record.environmentSuffix} (${record.spec.kind})`);
+    await (await this.pipelines.environments()).startExecution(
+      `registry write: ${record.environmentSuffix} (${record.spec.kind})`,
+      await this.origin(record.requestedBy),
+    );
   }
 
   /**
@@ -158,8 +170,11 @@ export class LocalPlatform implements PlatformPort {
   async destroy({ record }: EnvironmentTarget): Promise<void> {
     const address = await this.addressOf(record);
     await this.stacks.delete(address, this.clock());
-    if (await this.player.isBootstrapped()) {
-      await this.player.startExecution(`destroy of ${record.environmentSuffix}`);
+    if (await this.pipelines.isDeployed()) {
+      await (await this.pipelines.environments()).startExecution(
+        `destroy of ${record.environmentSuffix}`,
+        await this.origin(),
+      );
     }
   }
 
@@ -170,8 +185,17 @@ export class LocalPlatform implements PlatformPort {
   async describe({ record }: EnvironmentTarget): Promise<DeploymentSnapshot> {
     this.deployPipeline();
     const address = await this.addressOf(record);
-    const state = await this.player.current();
-    const stack = await this.stacks.describe(address, this.clock());
+    const state = (await this.pipelines.isDeployed())
+      ? await (await this.pipelines.forKind(record.spec.kind)).current()
+      : undefined;
+    const hold = this.options.holdBeforeResourceType;
+    if (hold !== undefined) await this.stacks.hold(address, hold, this.clock());
+    const described = await this.stacks.describe(address, this.clock());
+    // A stack deleted by an earlier life of this suffix is gone: a suffix requested again starts afresh.
+    const stack =
+      described?.operation.rollout.operation === 'delete' && !destroyingOrGone(record.status)
+        ? undefined
+        : described;
     const position: Position =
       this.bootstrapError === undefined
         ? this.positionOf(record, state, await this.provisionTimes())
@@ -194,14 +218,15 @@ export class LocalPlatform implements PlatformPort {
     position: Position,
   ): DeploymentSnapshot {
     const empty = { stackName: address.stackName, events: [], timeline: [], outputs: [] };
+    const shown = stack?.shown ?? empty;
     const idle = (phase: DeploymentPhase) => ({
-      ...(stack ?? empty),
+      ...shown,
       progress: { phase, resourcesDone: 0, resourcesTotal: 0, percent: 0 },
     });
     if (stack?.operation.rollout.operation === 'delete' || record.status === 'destroying') {
       if (stack === undefined)
         return { ...idle('destroyed'), progress: { ...idle('destroyed').progress, percent: 100 } };
-      return { ...stack, progress: this.progressOf(stack.playback, stack.operation.rollout) };
+      return { ...shown, progress: this.progressOf(stack.playback, stack.operation.rollout) };
     }
     switch (position.kind) {
       case 'waiting':
@@ -222,7 +247,7 @@ export class LocalPlatform implements PlatformPort {
         if (progress.phase === 'complete' && smoke !== undefined && smoke.status !== 'Succeeded') {
           if (smoke.status === 'Failed') {
             return {
-              ...stack,
+              ...shown,
               progress: { ...progress, phase: 'failed' },
               failure: {
                 logicalResourceId: smoke.name,
@@ -232,11 +257,11 @@ export class LocalPlatform implements PlatformPort {
             };
           }
           // Deployed, not yet proven: the smoke test is running (or about to).
-          return { ...stack, outputs: [], progress: { ...progress, phase: 'deploying', percent: 99 } };
+          return { ...shown, outputs: [], progress: { ...progress, phase: 'deploying', percent: 99 } };
         }
         if (position.deployFailure !== undefined && stack.operation.rollout.failure === undefined) {
           return {
-            ...stack,
+            ...shown,
             progress: { ...progress, phase: 'failed' },
             failure: {
               logicalResourceId: address.stackName,
@@ -245,13 +270,34 @@ export class LocalPlatform implements PlatformPort {
             },
           };
         }
-        return { ...stack, progress };
+        return { ...shown, progress };
       }
       case 'none':
         return stack === undefined
           ? idle('queued')
-          : { ...stack, progress: this.progressOf(stack.playback, stack.operation.rollout) };
+          : { ...shown, progress: this.progressOf(stack.playback, stack.operation.rollout) };
     }
+  }
+
+  /**
+   * A stack left in ROLLBACK_COMPLETE is deleted (it holds nothing), the entry goes back to `requested`
+   * and a run starts, as the teardown's `recreateRolledBack` does in AWS.
+   */
+  async recreate({ record }: EnvironmentTarget): Promise<void> {
+    const address = await this.addressOf(record);
+    const stack = await this.stacks.describe(address, this.clock());
+    if (stack?.status !== 'ROLLBACK_COMPLETE') return;
+    await this.stacks.delete(address, this.clock());
+    const recreations = (record.recreations ?? 0) + 1;
+    const requested = await this.options.registry.updateStatus({
+      environmentSuffix: record.environmentSuffix,
+      status: 'requested',
+      statusReason: `rolled-back stack deleted; redeploying (automatic recreation ${recreations})`,
+      expectedVersion: record.version,
+      recreations,
+      stackId: null,
+    });
+    await this.provision({ record: requested });
   }
 
   async compliance({ record }: EnvironmentTarget): Promise<ComplianceReport> {
@@ -291,61 +337,23 @@ export class LocalPlatform implements PlatformPort {
 
   // -- pipeline -----------------------------------------------------------------------------------------
 
-  /** The deployed pipeline's stages, each with the latest execution that entered it (as GetPipelineState). */
+  /**
+   * The release pipeline's stages (where promotions wait) and the environments pipeline's, each stage with
+   * the latest execution that entered it, as GetPipelineState reports them.
+   */
   async pipeline(): Promise<Omit<PipelineView, 'canDecide'>> {
     this.deployPipeline();
     await this.bootstrap();
-    const state = await this.player.current();
-    if (state === undefined) throw new Error('the local pipeline is not deployed');
-    const latestIn = (stageName: string) =>
-      [...state.executions]
-        .reverse()
-        .map((execution) => ({ execution, stage: execution.stages.find((s) => s.name === stageName) }))
-        .find(({ stage }) => stage !== undefined && stage.status !== 'NotStarted');
-    const stages: PipelineStageView[] = state.definition.stages.map((definition) => {
-      const entered = latestIn(definition.name);
-      const run = entered?.stage;
-      return {
-        name: definition.name,
-        status: (run?.status ?? 'NotStarted') as PipelineStatus,
-        ...(run?.startedAt === undefined ? {} : { startedAt: run.startedAt }),
-        ...(run?.finishedAt === undefined ? {} : { finishedAt: run.finishedAt }),
-        ...(entered === undefined ? {} : { executionId: entered.execution.executionId }),
-        actions: definition.actions.map((action) => {
-          const actionRun = run?.actions.find((a) => a.name === action.name);
-          const lastChangedAt = actionRun?.finishedAt ?? actionRun?.startedAt;
-          const summary = actionRun?.errorMessage ?? actionRun?.summary;
-          return {
-            name: action.name,
-            status: (actionRun?.status === 'Abandoned'
-              ? 'Stopped'
-              : (actionRun?.status ?? 'NotStarted')) as PipelineStatus,
-            ...(lastChangedAt === undefined ? {} : { lastChangedAt }),
-            ...(summary === undefined ? {} : { summary }),
-          };
-        }),
-      };
-    });
-    const current =
-      [...state.executions].reverse().find((execution) => execution.status === 'InProgress') ??
-      state.executions.at(-1);
-    const pending = this.pendingApproval(state);
+    const release = await (await this.pipelines.promotions()).current();
+    const environments = await (await this.pipelines.environments()).current();
+    if (release === undefined || environments === undefined)
+      throw new Error('the local pipeline is not deployed');
+    const main = viewOf(release);
+    const pending = this.pendingApproval(release);
     return {
-      pipelineName: `${state.definition.pipelineName} (local)`,
+      ...main,
       mode: 'local',
       simulated: true,
-      stages,
-      ...(current === undefined
-        ? {}
-        : {
-            currentExecution: {
-              executionId: current.executionId,
-              status: current.status as PipelineStatus,
-              startedAt: current.startedAt,
-              ...(current.statusSummary === undefined ? {} : { summary: current.statusSummary }),
-              trigger: current.trigger,
-            },
-          }),
       ...(pending === undefined
         ? {}
         : {
@@ -354,16 +362,27 @@ export class LocalPlatform implements PlatformPort {
               actionName: pending.action.name,
               requestedAt: pending.action.startedAt ?? pending.execution.startedAt,
               executionId: pending.execution.executionId,
+              ...(pending.execution.sourceRevision === undefined
+                ? {}
+                : { sourceRevision: pending.execution.sourceRevision }),
+              ...(pending.execution.requestedBy === undefined
+                ? {}
+                : { requestedBy: pending.execution.requestedBy }),
             },
           }),
+      ...(environments === release ? {} : { environmentsPipeline: viewOf(environments) }),
     };
   }
 
   async decidePromotion(decision: PromotionDecision): Promise<void> {
-    const state = await this.player.current();
+    const player = await this.pipelines.promotions();
+    const state = await player.current();
     const pending = state === undefined ? undefined : this.pendingApproval(state);
     if (pending?.action.approval === undefined) throw new NoPendingPromotionError();
-    const decided = await this.player.decideApproval({
+    if (pending.execution.executionId !== decision.executionId) {
+      throw new StalePromotionError(decision.executionId, pending.execution.executionId);
+    }
+    const decided = await player.decideApproval({
       executionId: pending.execution.executionId,
       token: pending.action.approval.token,
       decision: decision.decision === 'approve' ? 'Approved' : 'Rejected',
@@ -375,7 +394,7 @@ export class LocalPlatform implements PlatformPort {
 
   async close(): Promise<void> {
     await this.bootstrapping?.catch(() => undefined);
-    await this.player.close();
+    await this.pipelines.close();
     const services = await this.services?.catch(() => undefined);
     if (services !== undefined) {
       services.s3Client.destroy();
@@ -407,17 +426,19 @@ export class LocalPlatform implements PlatformPort {
 
   /** A provision newer than every execution (made before the pipeline existed, or before a crash) gets one. */
   private async catchUp(): Promise<void> {
-    const state = await this.player.peek();
+    const player = await this.pipelines.environments();
+    const state = await player.peek();
     const newest = state?.executions.at(-1)?.startedAt ?? '';
     const waiting = Object.entries(await this.provisionTimes())
       .filter(([, at]) => at > newest)
       .map(([suffix]) => suffix);
-    if (waiting.length > 0) await this.player.startExecution(`registry writes: ${waiting.sort().join(', ')}`);
+    if (waiting.length > 0)
+      await player.startExecution(`registry writes: ${waiting.sort().join(', ')}`, await this.origin());
   }
 
   private bootstrap(): Promise<void> {
     this.bootstrapping ??= (async () => {
-      if (await this.player.isBootstrapped()) return;
+      if (await this.pipelines.isDeployed()) return;
       const dir = path.join(this.options.dataDir, 'pipeline', 'bootstrap');
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true });
@@ -448,7 +469,7 @@ export class LocalPlatform implements PlatformPort {
                 ),
         );
       });
-      await this.player.bootstrap(out);
+      await this.pipelines.deploy(out);
     })();
     return this.bootstrapping;
   }
@@ -492,14 +513,14 @@ export class LocalPlatform implements PlatformPort {
       registry,
       buildspec: synthCommands(definition).build,
     });
-    const state = await this.player.peek();
-    const earlier = [...(state?.executions ?? [])]
-      .reverse()
+    // Any pipeline's Build of the same inputs (both pipelines run the same synth step).
+    const earlier = (await this.pipelines.executions())
+      .sort((a, b) => b.startedAt.localeCompare(a.startedAt))
       .find((other) => other.build?.cacheKey === cacheKey && other.build.reusedFrom === undefined);
     if (earlier?.build !== undefined && existsSync(earlier.build.assemblyDir)) {
       return { ...earlier.build, reusedFrom: earlier.executionId, durationMs: Date.now() - started };
     }
-    const runDir = this.player.runDir(execution);
+    const runDir = (await this.pipelines.byName(definition.pipelineName)).runDir(execution);
     await rm(runDir, { recursive: true, force: true });
     await mkdir(runDir, { recursive: true });
     const sourceDir = path.join(runDir, 'source');
@@ -541,9 +562,13 @@ export class LocalPlatform implements PlatformPort {
   }
 
   /** A CloudFormation CREATE_UPDATE of the action's stack from the execution's cloud assembly. */
-  private async deployAction(execution: ExecutionRun, action: ActionRun, at: Date) {
-    const state = await this.player.peek();
-    const definition = state?.definition.stages
+  private async deployAction(
+    execution: ExecutionRun,
+    action: ActionRun,
+    at: Date,
+    pipeline: PipelineDefinition,
+  ) {
+    const definition = pipeline.stages
       .flatMap((stage) => stage.actions)
       .find((candidate) => candidate.name === action.name && candidate.kind === 'deploy');
     const stack = definition?.stack;
@@ -574,7 +599,7 @@ export class LocalPlatform implements PlatformPort {
       ...(action.environmentSuffix === undefined ? {} : { environmentSuffix: action.environmentSuffix }),
       // One token per action execution, as CodePipeline's CloudFormation action sends: a resumed run
       // (the portal restarted mid-action) gets its own operation back instead of a second one.
-      clientRequestToken: `${execution.executionId}-${action.name}`,
+      clientRequestToken: clientRequestToken(execution, action),
     });
     if (outcome.outcome === 'refused') {
       return {
@@ -592,21 +617,28 @@ export class LocalPlatform implements PlatformPort {
         summary: 'No updates are to be performed.',
       };
     }
-    const { rollout } = outcome.operation;
-    const endsAt = new Date(Date.parse(rollout.startedAt) + rollout.endMs);
-    const verb = rollout.operation === 'create' ? 'CREATE' : 'UPDATE';
-    return rollout.failure === undefined
-      ? {
-          endsAt,
-          outcome: 'Succeeded' as const,
-          summary: `${verb}_COMPLETE (${rollout.resources.length} resources)`,
-        }
-      : {
-          endsAt,
-          outcome: 'Failed' as const,
-          summary: `${rollout.operation === 'create' ? 'ROLLBACK_COMPLETE' : 'UPDATE_ROLLBACK_COMPLETE'}`,
-          errorMessage: `${rollout.failure.logicalId} (${rollout.failure.type}): ${rollout.failure.reason}`,
-        };
+    const verb = outcome.operation.rollout.operation === 'create' ? 'CREATE' : 'UPDATE';
+    return { summary: `${verb}_IN_PROGRESS` };
+  }
+
+  /** The stack operation a deploy action started, polled as the CloudFormation action polls its stack. */
+  private async deployProgress(execution: ExecutionRun, action: ActionRun, now: Date) {
+    if (action.stack === undefined) return undefined;
+    const address = {
+      account: action.stack.account,
+      region: action.stack.region,
+      stackName: action.stack.stackName,
+    };
+    const hold = this.options.holdBeforeResourceType;
+    if (hold !== undefined) await this.stacks.hold(address, hold, now);
+    const result = await this.stacks.operationResult(address, clientRequestToken(execution, action), now);
+    if (result === undefined) return undefined;
+    return {
+      finishedAt: result.endedAt,
+      outcome: result.failed ? ('Failed' as const) : ('Succeeded' as const),
+      summary: result.status,
+      ...(result.reason === undefined ? {} : { errorMessage: result.reason }),
+    };
   }
 
   /**
@@ -617,9 +649,9 @@ export class LocalPlatform implements PlatformPort {
     execution: ExecutionRun,
     action: ActionRun,
     signal: AbortSignal,
+    pipeline: PipelineDefinition,
   ): Promise<{ summary: string }> {
-    const state = await this.player.peek();
-    const stages = state?.definition.stages ?? [];
+    const stages = pipeline.stages;
     const definition = stages
       .flatMap((stage) => stage.actions)
       .find(
@@ -641,7 +673,7 @@ export class LocalPlatform implements PlatformPort {
       stackName: deploy.stack.stackName,
     };
     const described = await this.stacks.describe(address, this.clock());
-    const outputs = new Map((described?.outputs ?? []).map((output) => [output.key, output.value]));
+    const outputs = new Map((described?.shown.outputs ?? []).map((output) => [output.key, output.value]));
     await this.serveApis(address);
     const { endpoints } = await this.localServices();
     const env: Record<string, string> = {};
@@ -719,10 +751,28 @@ export class LocalPlatform implements PlatformPort {
     return secret;
   }
 
+  /** The commit the local Source action hands over (`git rev-parse`), and who asked. */
+  private async origin(requestedBy?: string): Promise<ExecutionOrigin> {
+    const sourceRevision = await new Promise<string | undefined>((resolve) => {
+      execFile(
+        'git',
+        ['rev-parse', '--short=12', 'HEAD'],
+        { cwd: this.options.repoRoot, timeout: 5000 },
+        (error, stdout) => resolve(error === null && stdout.trim() !== '' ? stdout.trim() : undefined),
+      );
+    });
+    return {
+      ...(sourceRevision === undefined ? {} : { sourceRevision }),
+      ...(requestedBy === undefined ? {} : { requestedBy }),
+    };
+  }
+
   // -- where an environment stands -----------------------------------------------------------------------
 
   private async addressOf(record: EnvironmentRecord): Promise<StackAddress> {
-    const state = await this.player.peek();
+    const state = (await this.pipelines.isDeployed())
+      ? await (await this.pipelines.environments()).peek()
+      : undefined;
     return {
       account: record.spec.account ?? state?.definition.account ?? '111111111111',
       region: record.spec.region,
@@ -866,4 +916,68 @@ export class LocalPlatform implements PlatformPort {
     await writeFile(`${file}.tmp`, JSON.stringify(provisions));
     await rename(`${file}.tmp`, file);
   }
+}
+
+function destroyingOrGone(status: EnvironmentRecord['status']): boolean {
+  return status === 'destroying' || status === 'destroyed';
+}
+
+/** One per action execution, as CodePipeline's CloudFormation action sends: a resumed run gets its operation back. */
+function clientRequestToken(execution: ExecutionRun, action: ActionRun): string {
+  return `${execution.executionId}-${action.name}`;
+}
+
+/** A pipeline as GetPipelineState shows it: each stage with the latest execution that entered it. */
+function viewOf(state: PipelineState): {
+  pipelineName: string;
+  stages: PipelineStageView[];
+  currentExecution?: NonNullable<PipelineView['currentExecution']>;
+} {
+  const latestIn = (stageName: string) =>
+    [...state.executions]
+      .reverse()
+      .map((execution) => ({ execution, stage: execution.stages.find((s) => s.name === stageName) }))
+      .find(({ stage }) => stage !== undefined && stage.status !== 'NotStarted');
+  const stages = state.definition.stages.map((definition): PipelineStageView => {
+    const entered = latestIn(definition.name);
+    const run = entered?.stage;
+    return {
+      name: definition.name,
+      status: (run?.status ?? 'NotStarted') as PipelineStatus,
+      ...(run?.startedAt === undefined ? {} : { startedAt: run.startedAt }),
+      ...(run?.finishedAt === undefined ? {} : { finishedAt: run.finishedAt }),
+      ...(entered === undefined ? {} : { executionId: entered.execution.executionId }),
+      actions: definition.actions.map((action) => {
+        const actionRun = run?.actions.find((a) => a.name === action.name);
+        const lastChangedAt = actionRun?.finishedAt ?? actionRun?.startedAt;
+        const summary = actionRun?.errorMessage ?? actionRun?.summary;
+        return {
+          name: action.name,
+          status: (actionRun?.status === 'Abandoned'
+            ? 'Stopped'
+            : (actionRun?.status ?? 'NotStarted')) as PipelineStatus,
+          ...(lastChangedAt === undefined ? {} : { lastChangedAt }),
+          ...(summary === undefined ? {} : { summary }),
+        };
+      }),
+    };
+  });
+  const current =
+    [...state.executions].reverse().find((execution) => execution.status === 'InProgress') ??
+    state.executions.at(-1);
+  return {
+    pipelineName: `${state.definition.pipelineName} (local)`,
+    stages,
+    ...(current === undefined
+      ? {}
+      : {
+          currentExecution: {
+            executionId: current.executionId,
+            status: current.status as PipelineStatus,
+            startedAt: current.startedAt,
+            ...(current.statusSummary === undefined ? {} : { summary: current.statusSummary }),
+            trigger: current.trigger,
+          },
+        }),
+  };
 }

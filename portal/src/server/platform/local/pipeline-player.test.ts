@@ -148,6 +148,9 @@ class ControlledWork implements ActionWork {
         : {}),
     };
   }
+  async deployProgress() {
+    return undefined;
+  }
   smoke(execution: ExecutionRun, _action: unknown, signal: AbortSignal): Promise<{ summary: string }> {
     return new Promise((resolve, reject) => {
       this.smokes.push({ execution, resolve: () => resolve({ summary: 'smoke: passed' }), reject });
@@ -246,7 +249,7 @@ describe('LocalPipelinePlayer', () => {
     expect(byId.get(first.executionId)?.status).toBe('Cancelled');
     expect(byId.get(second.executionId)?.status).toBe('Cancelled');
     const restart = state.executions.at(-1);
-    expect(restart?.trigger).toMatch(/^restarted after self-mutation/);
+    expect(restart?.trigger).toMatch(/^restarted after the self-mutation of execution /);
     expect(restart?.status).toBe('InProgress');
     expect(restart?.stages.map((s) => s.name)).toContain('pr-1');
   });

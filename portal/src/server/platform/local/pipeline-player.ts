@@ -66,7 +66,15 @@ export interface BuildRecord {
   readonly commands?: readonly { readonly command: string; readonly durationMs: number }[];
 }
 
-export interface ExecutionRun {
+/** Where an execution comes from: the revision it deploys and who asked for it, when known. */
+export interface ExecutionOrigin {
+  /** The source revision (a commit) the execution deploys. */
+  readonly sourceRevision?: string;
+  /** Who made the registry write that started it (or the execution whose update restarted this one). */
+  readonly requestedBy?: string;
+}
+
+export interface ExecutionRun extends ExecutionOrigin {
   readonly executionId: string;
   status: ExecutionStatus;
   statusSummary?: string;
@@ -109,22 +117,45 @@ const KEPT_RUNS = 3;
 export interface ActionWork {
   /** Runs the synth step for `execution`; resolves with what it built. Stops its processes on `signal`. */
   synth(execution: ExecutionRun, definition: PipelineDefinition, signal: AbortSignal): Promise<BuildRecord>;
-  /** Starts a CloudFormation CREATE_UPDATE; resolves with when it will end and how. */
+  /**
+   * Starts a CloudFormation CREATE_UPDATE at `at`. When CloudFormation answers at once (refused, or
+   * nothing to update) the result says when and how the action ends; otherwise `deployProgress` is
+   * asked until the stack operation is over.
+   */
   deploy(
     execution: ExecutionRun,
     action: ActionRun,
     at: Date,
-  ): Promise<{
-    readonly endsAt: Date;
-    readonly outcome: 'Succeeded' | 'Failed';
-    readonly summary: string;
-    readonly errorMessage?: string;
-  }>;
+    definition: PipelineDefinition,
+  ): Promise<
+    | {
+        readonly endsAt: Date;
+        readonly outcome: 'Succeeded' | 'Failed';
+        readonly summary: string;
+        readonly errorMessage?: string;
+      }
+    | { readonly endsAt?: undefined; readonly summary: string }
+  >;
+  /** Where the stack operation a deploy action started stands: undefined while it runs. */
+  deployProgress(
+    execution: ExecutionRun,
+    action: ActionRun,
+    now: Date,
+  ): Promise<
+    | {
+        readonly finishedAt: string;
+        readonly outcome: 'Succeeded' | 'Failed';
+        readonly summary: string;
+        readonly errorMessage?: string;
+      }
+    | undefined
+  >;
   /** Runs the smoke test of the action's environment against its deployed API. */
   smoke(
     execution: ExecutionRun,
     action: ActionRun,
     signal: AbortSignal,
+    definition: PipelineDefinition,
   ): Promise<{ readonly summary: string }>;
 }
 
@@ -133,6 +164,8 @@ export class ActionFailure extends Error {
 }
 
 export interface LocalPipelinePlayerOptions {
+  /** The pipeline this player plays, by name (a pipeline stack may hold several). @default the only one */
+  readonly pipelineName?: string;
   /** `<data>/platform/pipeline`: state.json and one folder per Build run. */
   readonly dataDir: string;
   readonly speedFactor: number;
@@ -143,6 +176,11 @@ export interface LocalPipelinePlayerOptions {
   readonly onChange?: () => void;
   /** Told when a background advance failed (it is tried again on the next tick). */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Told when this pipeline's self-mutation deployed the pipeline stack of `assemblyDir`: the other
+   * pipelines of that stack get their new definitions (`deployDefinition`).
+   */
+  readonly onSelfMutation?: (assemblyDir: string, by: string, origin: ExecutionOrigin) => void;
 }
 
 /**
@@ -193,7 +231,11 @@ export class LocalPipelinePlayer {
   async bootstrap(assemblyDir: string): Promise<void> {
     await this.load();
     if (this.state !== undefined) return;
-    this.state = { pipelineVersion: 1, definition: readPipelineAssembly(assemblyDir), executions: [] };
+    this.state = {
+      pipelineVersion: 1,
+      definition: readPipelineAssembly(assemblyDir, { pipelineName: this.options.pipelineName }),
+      executions: [],
+    };
     await this.save();
   }
 
@@ -203,28 +245,10 @@ export class LocalPipelinePlayer {
   }
 
   /** StartPipelineExecution: a new execution of the deployed pipeline. */
-  async startExecution(trigger: string): Promise<ExecutionRun> {
+  async startExecution(trigger: string, origin: ExecutionOrigin = {}): Promise<ExecutionRun> {
     await this.load();
-    const state = this.requireState();
-    const execution: ExecutionRun = {
-      executionId: randomUUID(),
-      status: 'InProgress',
-      trigger,
-      startedAt: this.clock().toISOString(),
-      pipelineVersion: state.pipelineVersion,
-      stages: state.definition.stages.map((stage) => ({
-        name: stage.name,
-        status: 'NotStarted',
-        actions: stage.actions.map((action) => ({
-          name: action.name,
-          kind: action.kind,
-          runOrder: action.runOrder,
-          status: 'NotStarted',
-          ...(action.environmentSuffix === undefined ? {} : { environmentSuffix: action.environmentSuffix }),
-        })),
-      })),
-    };
-    state.executions.push(execution);
+    const execution = this.newExecution(trigger, origin);
+    this.requireState().executions.push(execution);
     this.trim();
     await this.save();
     this.schedule();
@@ -428,6 +452,20 @@ export class LocalPipelinePlayer {
           action.status = action.outcome ?? 'Succeeded';
           action.finishedAt = action.endsAt;
           changed = true;
+        } else if (
+          action.status === 'InProgress' &&
+          action.kind === 'deploy' &&
+          action.endsAt === undefined
+        ) {
+          // A CloudFormation action polls its stack until the operation ends.
+          const ended = await this.options.work.deployProgress(execution, action, now);
+          if (ended !== undefined) {
+            action.status = ended.outcome;
+            action.finishedAt = ended.finishedAt;
+            action.summary = ended.summary;
+            if (ended.errorMessage !== undefined) action.errorMessage = ended.errorMessage;
+            changed = true;
+          }
         }
       }
       if (execution.status !== 'InProgress') return true;
@@ -499,15 +537,26 @@ export class LocalPipelinePlayer {
           execution,
           stage,
           action,
-          async () => (await this.options.work.smoke(execution, action, this.stopping.signal)).summary,
+          async () =>
+            (
+              await this.options.work.smoke(
+                execution,
+                action,
+                this.stopping.signal,
+                this.requireState().definition,
+              )
+            ).summary,
         );
         return;
       case 'deploy': {
-        const result = await this.options.work.deploy(execution, action, at);
-        action.endsAt = result.endsAt.toISOString();
-        action.outcome = result.outcome;
+        const result = await this.options.work.deploy(execution, action, at, this.requireState().definition);
         action.summary = result.summary;
-        if (result.errorMessage !== undefined) action.errorMessage = result.errorMessage;
+        // Refused or nothing to do: CloudFormation answered at once. Otherwise the stack is polled.
+        if (result.endsAt !== undefined) {
+          action.endsAt = result.endsAt.toISOString();
+          action.outcome = result.outcome;
+          if (result.errorMessage !== undefined) action.errorMessage = result.errorMessage;
+        }
         return;
       }
       default:
@@ -545,47 +594,66 @@ export class LocalPipelinePlayer {
     this.jobs.set(key, job);
   }
 
-  /** The pipeline changed itself: CodePipeline cancels the executions in flight and restarts. */
+  /** Self-mutation deployed the pipeline stack this execution synthesized: every pipeline of it changes. */
   private afterSelfMutation(execution: ExecutionRun): void {
-    const state = this.requireState();
     const assemblyDir = execution.build?.assemblyDir;
     if (assemblyDir === undefined || !existsSync(assemblyDir)) return;
-    const definition = readPipelineAssembly(assemblyDir);
-    if (JSON.stringify(definition) === JSON.stringify(state.definition)) return;
+    const by = `the self-mutation of execution ${execution.executionId}`;
+    const origin = originOf(execution);
+    this.deployDefinition(
+      readPipelineAssembly(assemblyDir, { pipelineName: this.options.pipelineName }),
+      by,
+      origin,
+    );
+    this.options.onSelfMutation?.(assemblyDir, by, origin);
+  }
+
+  /**
+   * The pipeline stack was deployed with `definition` for this pipeline (by a self-mutation, this
+   * pipeline's or another's): when it changed, CodePipeline cancels the executions in flight and, with
+   * RestartExecutionOnUpdate, starts the pipeline again. True when the definition changed.
+   */
+  deployDefinition(definition: PipelineDefinition, by: string, origin: ExecutionOrigin = {}): boolean {
+    const state = this.requireState();
+    if (JSON.stringify(definition) === JSON.stringify(state.definition)) return false;
     this.state = { ...state, pipelineVersion: state.pipelineVersion + 1, definition };
     for (const other of state.executions) {
       if (other.status === 'InProgress') {
-        this.end(
-          other,
-          'Cancelled',
-          `the pipeline's definition was updated by the self-mutation of execution ${execution.executionId}`,
-        );
+        this.end(other, 'Cancelled', `the pipeline's definition was updated by ${by}`);
       }
     }
     if (definition.restartExecutionOnUpdate) {
-      const restart: ExecutionRun = {
-        executionId: randomUUID(),
-        status: 'InProgress',
-        trigger: `restarted after self-mutation of execution ${execution.executionId} (RestartExecutionOnUpdate)`,
-        startedAt: this.clock().toISOString(),
-        pipelineVersion: this.state.pipelineVersion,
-        stages: definition.stages.map((stage) => ({
-          name: stage.name,
-          status: 'NotStarted',
-          actions: stage.actions.map((action: ActionDefinition) => ({
-            name: action.name,
-            kind: action.kind,
-            runOrder: action.runOrder,
-            status: 'NotStarted',
-            ...(action.environmentSuffix === undefined
-              ? {}
-              : { environmentSuffix: action.environmentSuffix }),
-          })),
-        })),
-      };
-      this.state.executions.push(restart);
+      this.state.executions.push(
+        this.newExecution(`restarted after ${by} (RestartExecutionOnUpdate)`, origin),
+      );
       this.trim();
     }
+    void this.save();
+    this.schedule();
+    return true;
+  }
+
+  private newExecution(trigger: string, origin: ExecutionOrigin): ExecutionRun {
+    const state = this.requireState();
+    return {
+      ...origin,
+      executionId: randomUUID(),
+      status: 'InProgress',
+      trigger,
+      startedAt: this.clock().toISOString(),
+      pipelineVersion: state.pipelineVersion,
+      stages: state.definition.stages.map((stage) => ({
+        name: stage.name,
+        status: 'NotStarted',
+        actions: stage.actions.map((action: ActionDefinition) => ({
+          name: action.name,
+          kind: action.kind,
+          runOrder: action.runOrder,
+          status: 'NotStarted',
+          ...(action.environmentSuffix === undefined ? {} : { environmentSuffix: action.environmentSuffix }),
+        })),
+      })),
+    };
   }
 
   private end(execution: ExecutionRun, status: ExecutionStatus, summary?: string, at?: string): void {
@@ -691,6 +759,13 @@ export class LocalPipelinePlayer {
   runDir(execution: ExecutionRun): string {
     return path.join(this.options.dataDir, 'runs', execution.executionId);
   }
+}
+
+function originOf(execution: ExecutionRun): ExecutionOrigin {
+  return {
+    ...(execution.sourceRevision === undefined ? {} : { sourceRevision: execution.sourceRevision }),
+    ...(execution.requestedBy === undefined ? {} : { requestedBy: execution.requestedBy }),
+  };
 }
 
 function jobKey(execution: ExecutionRun, stage: StageRun, action: ActionRun): string {

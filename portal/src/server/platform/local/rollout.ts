@@ -464,3 +464,39 @@ export function playRollout(
     succeeded: finished && !failed && rollout.operation !== 'delete',
   };
 }
+
+/** How far ahead of the clock a held resource's start is kept (it never starts while held). */
+const HOLD_LEAD_MS = 10_000;
+
+/**
+ * The create `rollout` with the first resource of `type` (and everything planned to start with or after
+ * it) moved later, so that it has not started at `now`; `undefined` when nothing needs to move.
+ * Resources already running are left alone, so the events already shown never change.
+ */
+export function holdBefore(rollout: Rollout, type: string, now: Date): Rollout | undefined {
+  if (rollout.operation !== 'create' || rollout.interruptedAtMs !== undefined) return undefined;
+  const first = rollout.resources
+    .filter((resource) => resource.type === type && resource.outcome !== 'not-started')
+    .sort((a, b) => a.startMs - b.startMs)[0];
+  if (first === undefined) return undefined;
+  const elapsed = now.getTime() - Date.parse(rollout.startedAt);
+  if (first.startMs <= elapsed || first.startMs >= elapsed + HOLD_LEAD_MS / 2) return undefined;
+  const from = first.startMs;
+  const shift = elapsed + HOLD_LEAD_MS - from;
+  const later = <T extends { startMs: number; endMs: number }>(item: T): T =>
+    item.startMs >= from ? { ...item, startMs: item.startMs + shift, endMs: item.endMs + shift } : item;
+  return {
+    ...rollout,
+    resources: rollout.resources.map(later),
+    endMs: rollout.endMs + shift,
+    ...(rollout.failure === undefined
+      ? {}
+      : {
+          failure: {
+            ...rollout.failure,
+            atMs: rollout.failure.atMs >= from ? rollout.failure.atMs + shift : rollout.failure.atMs,
+          },
+        }),
+    ...(rollout.rollback === undefined ? {} : { rollback: rollout.rollback.map(later) }),
+  };
+}

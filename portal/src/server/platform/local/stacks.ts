@@ -3,7 +3,15 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DeploymentSnapshot } from '../port';
-import { type Playback, planCreate, planDelete, planUpdate, playRollout, type Rollout } from './rollout';
+import {
+  holdBefore,
+  type Playback,
+  planCreate,
+  planDelete,
+  planUpdate,
+  playRollout,
+  type Rollout,
+} from './rollout';
 import { type CfnTemplate, resourceGraph, TemplateResolver } from './template';
 
 /** Where a stack lives: CloudFormation names are unique per account and region. */
@@ -64,11 +72,14 @@ export function stackStatus(rollout: Rollout, playback: Playback): string {
 }
 
 /** A stack as DescribeStacks and DescribeStackEvents show it, with the playback it comes from. */
-export type StackView = Omit<DeploymentSnapshot, 'progress'> & {
+export interface StackView {
+  /** What an environment's snapshot shows of its stack (everything but the progress). */
+  readonly shown: Omit<DeploymentSnapshot, 'progress'>;
   readonly playback: Playback;
+  /** CloudFormation's stack status (CREATE_IN_PROGRESS, ROLLBACK_COMPLETE, …). */
   readonly status: string;
   readonly operation: StackOperation;
-};
+}
 
 /** Bound of the settled-view memo: above any registry a portal serves. */
 const MAX_SETTLED = 5000;
@@ -227,6 +238,69 @@ export class LocalStacks {
     return { outcome: 'started', operation };
   }
 
+  /**
+   * Keeps the stack's running create from starting the first resource of `resourceType` (tests that must
+   * act at a known point of a deployment): the plan is moved on and saved while it would start soon, so
+   * a process started without the hold resumes from there. What already ran never changes.
+   */
+  async hold(address: StackAddress, resourceType: string, now: Date): Promise<void> {
+    const record = await this.get(address);
+    const last = record?.operations.at(-1);
+    if (record === undefined || last === undefined) return;
+    const held = holdBefore(last.rollout, resourceType, now);
+    if (held === undefined) return;
+    await this.save({
+      ...record,
+      operations: [...record.operations.slice(0, -1), { ...last, rollout: held }],
+    });
+  }
+
+  /**
+   * How the operation started with `clientRequestToken` ended, once it has: its end (or where a later
+   * operation interrupted it) and whether it rolled back. Undefined while it runs.
+   */
+  async operationResult(
+    address: StackAddress,
+    clientRequestToken: string,
+    now: Date,
+  ): Promise<
+    | {
+        readonly endedAt: string;
+        readonly failed: boolean;
+        readonly status: string;
+        readonly reason?: string;
+      }
+    | undefined
+  > {
+    const record = await this.get(address);
+    const operations = record?.operations ?? [];
+    const index = operations.findIndex((operation) => operation.clientRequestToken === clientRequestToken);
+    const operation = operations[index];
+    if (operation === undefined) {
+      return {
+        endedAt: now.toISOString(),
+        failed: true,
+        status: 'DELETE_COMPLETE',
+        reason: `stack ${address.stackName} no longer exists`,
+      };
+    }
+    const { rollout } = operation;
+    const end = settledAt(rollout);
+    if (now.getTime() < end) return undefined;
+    const playback = playRollout(rollout, address.stackName, new Date(end));
+    const interrupted = rollout.interruptedAtMs !== undefined;
+    return {
+      endedAt: new Date(end).toISOString(),
+      failed: interrupted || rollout.failure !== undefined,
+      status: interrupted ? 'DELETE_IN_PROGRESS' : stackStatus(rollout, playback),
+      ...(interrupted
+        ? { reason: `stack ${address.stackName} is being deleted` }
+        : rollout.failure === undefined
+          ? {}
+          : { reason: `${rollout.failure.logicalId} (${rollout.failure.type}): ${rollout.failure.reason}` }),
+    };
+  }
+
   /** DeleteStack at `startedAt`: every resource the stack holds, in reverse dependency order. */
   async delete(address: StackAddress, startedAt: Date): Promise<StackOperation | undefined> {
     const existing = await this.get(address);
@@ -317,23 +391,29 @@ export class LocalStacks {
             environmentSuffix: record.environmentSuffix ?? address.stackName,
           }).outputs()
         : [];
+    const status = stackStatus(last.rollout, playback);
     return {
-      stackName: address.stackName,
-      status: stackStatus(last.rollout, playback),
+      status,
       operation: last,
       playback,
-      events: [...earlier, ...playback.events].slice(-MAX_EVENTS),
-      timeline: playback.timeline,
-      outputs,
-      ...(failure === undefined
-        ? {}
-        : {
-            failure: {
-              logicalResourceId: failure.logicalId,
-              resourceType: failure.type,
-              reason: failure.reason,
-            },
-          }),
+      shown: {
+        stackName: address.stackName,
+        stackId: record.stackId,
+        events: [...earlier, ...playback.events].slice(-MAX_EVENTS),
+        timeline: playback.timeline,
+        outputs,
+        ...(failure === undefined
+          ? {}
+          : {
+              failure: {
+                logicalResourceId: failure.logicalId,
+                resourceType: failure.type,
+                reason: failure.reason,
+              },
+            }),
+        // ROLLBACK_COMPLETE: the stack can only be deleted, and then created again.
+        ...(status === 'ROLLBACK_COMPLETE' ? { replaceable: true } : {}),
+      },
     };
   }
 
