@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { createReadStream, mkdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { build } from 'esbuild';
+import { BUNDLE_OPTIONS } from '../scripts/build';
 import { PATTERNS } from '../src/pii/detectors';
 import { orderedRangeStream } from '../src/pii/ranged';
 import { scanText } from '../src/pii/scanner';
@@ -19,6 +21,8 @@ const MB = 1e6;
 const CORPUS_BYTES = 256 * 1024 * 1024;
 const STREAM_BYTES = 1024 * 1024 * 1024;
 const CONNECTION_BYTES_PER_SECOND = 70 * MB;
+/** The cold figure's second file: below the 16 MiB ranged-read threshold, a typical single-GET object. */
+const SLICE_BYTES = 8 * 1024 * 1024;
 
 const directory = join(tmpdir(), 'sep-pii-bench');
 const corpusPath = join(directory, 'corpus.txt');
@@ -67,7 +71,16 @@ async function rssChild(path: string): Promise<void> {
   );
 }
 
-function ripgrep(path: string): { seconds: number; cpuSeconds: number; matches: number } | string {
+interface Timing {
+  readonly seconds: number;
+  readonly cpuSeconds: number;
+}
+
+/** `runs` runs of rg over `path`: the first (a cold process: rg has no JIT to warm) and the fastest. */
+function ripgrep(
+  path: string,
+  runs: number,
+): { readonly first: Timing; readonly best: Timing; readonly matches: number } | string {
   const version = spawnSync('rg', ['--version'], { encoding: 'utf8' });
   if (version.error || version.status !== 0)
     return 'ripgrep (rg) is NOT installed: apt-get install -y ripgrep';
@@ -78,7 +91,7 @@ function ripgrep(path: string): { seconds: number; cpuSeconds: number; matches: 
     PATTERNS.accessKeyId.source,
     `[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\\.){1,8}[A-Za-z]{2,24}`,
   ];
-  let best = { seconds: Number.POSITIVE_INFINITY, cpuSeconds: Number.POSITIVE_INFINITY };
+  const timings: Timing[] = [];
   let matches = 0;
   // --no-unicode: ASCII \b and classes, the same semantics as the JavaScript patterns.
   const args = [
@@ -89,7 +102,7 @@ function ripgrep(path: string): { seconds: number; cpuSeconds: number; matches: 
     ...patterns.flatMap((p) => ['-e', `'${p}'`]),
     path,
   ];
-  for (let run = 0; run < 2; run++) {
+  for (let run = 0; run < runs; run++) {
     const start = process.hrtime.bigint();
     const out = spawnSync('bash', ['-c', `TIMEFORMAT='%3U %3S'; time rg ${args.join(' ')}`], {
       encoding: 'utf8',
@@ -97,11 +110,43 @@ function ripgrep(path: string): { seconds: number; cpuSeconds: number; matches: 
     });
     const wall = seconds(start);
     const [user, system] = (out.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
-    const cpuSeconds = (user ?? Number.NaN) + (system ?? Number.NaN);
-    if (wall < best.seconds) best = { seconds: wall, cpuSeconds };
+    timings.push({ seconds: wall, cpuSeconds: (user ?? Number.NaN) + (system ?? Number.NaN) });
     matches = Number(out.stdout.trim());
   }
-  return { ...best, matches };
+  const first = timings[0] ?? { seconds: Number.NaN, cpuSeconds: Number.NaN };
+  const best = timings.reduce((a, b) => (a.seconds < b.seconds ? a : b), first);
+  return { first, best, matches };
+}
+
+interface FirstScan extends Timing {
+  readonly bytes: number;
+  readonly status: string;
+  /** CPU time of the whole process: node start-up, loading the bundle and the scan. */
+  readonly processCpuSeconds: number;
+}
+
+/**
+ * The cold figure: a fresh `node` process running the scanner bundled like the Lambda handler
+ * (first-scan.ts) scans `path` once.
+ */
+async function firstScan(path: string): Promise<FirstScan | string> {
+  const bundle = join(directory, 'first-scan.js');
+  await build({ ...BUNDLE_OPTIONS, entryPoints: [join(__dirname, 'first-scan.ts')], outfile: bundle });
+  const child = spawnSync(process.execPath, [bundle, path], { encoding: 'utf8' });
+  return child.status === 0 ? (JSON.parse(child.stdout) as FirstScan) : `child failed: ${child.stderr}`;
+}
+
+/** The first `bytes` of the corpus, as a file of its own: an object small enough for a single GET. */
+async function corpusSlice(bytes: number): Promise<string> {
+  const path = join(directory, `corpus-${bytes / 1024 / 1024}mib.txt`);
+  if (!existsSync(path) || statSync(path).size !== bytes) {
+    const handle = await open(corpusPath, 'r');
+    const head = Buffer.alloc(bytes);
+    await handle.read(head, 0, bytes, 0);
+    await handle.close();
+    writeFileSync(path, head);
+  }
+  return path;
 }
 
 async function redactPii(sample: string, nearMisses: readonly string[]) {
@@ -199,15 +244,40 @@ async function main(): Promise<void> {
     console.log(`\n1 GB stream: child failed: ${child.stderr}`);
   }
 
-  const rg = ripgrep(corpusPath);
+  const rg = ripgrep(corpusPath, 2);
   if (typeof rg === 'string') {
     console.log(`\nripgrep: ${rg}`);
   } else {
     console.log(
-      `\nripgrep (same candidate patterns, --no-unicode, -j1, no validation): wall ${(corpusSize / MB / rg.seconds).toFixed(0)} MB/s, CPU time ${(corpusSize / MB / rg.cpuSeconds).toFixed(0)} MB/s, ${rg.matches} matches`,
+      `\nripgrep (same candidate patterns, --no-unicode, -j1, no validation): wall ${(corpusSize / MB / rg.best.seconds).toFixed(0)} MB/s, CPU time ${(corpusSize / MB / rg.best.cpuSeconds).toFixed(0)} MB/s, ${rg.matches} matches`,
     );
     console.log(
-      `  ratio ours/ripgrep: wall ${(ours.seconds / rg.seconds).toFixed(2)}x, CPU time ${(ours.cpuSeconds / rg.cpuSeconds).toFixed(2)}x  target <= 3x`,
+      `  ratio ours/ripgrep, warm: wall ${(ours.seconds / rg.best.seconds).toFixed(2)}x, CPU time ${(ours.cpuSeconds / rg.best.cpuSeconds).toFixed(2)}x  target <= 3x`,
+    );
+  }
+
+  console.log(
+    '\ncold start, CPU time: a fresh node process runs the scanner bundled like the Lambda and scans the file once; ripgrep: one run on the same file:',
+  );
+  const slicePath = await corpusSlice(SLICE_BYTES);
+  const sliceRuns = [await scanFile(slicePath), await scanFile(slicePath), await scanFile(slicePath)];
+  const warmSlice = Math.min(...sliceRuns.map((r) => r.cpuSeconds));
+  for (const [label, path, warmCpu] of [
+    [`${(corpusSize / MB).toFixed(0)} MB corpus`, corpusPath, ours.cpuSeconds],
+    [`${SLICE_BYTES / 1024 / 1024} MiB slice of it (single-GET size)`, slicePath, warmSlice],
+  ] as const) {
+    const cold = await firstScan(path);
+    const rgCold = ripgrep(path, 1);
+    if (typeof cold === 'string') {
+      console.log(`  ${label}: ${cold}`);
+      continue;
+    }
+    const rgCpu = typeof rgCold === 'string' ? Number.NaN : rgCold.first.cpuSeconds;
+    console.log(
+      `  ${label}: first scan ${cold.cpuSeconds.toFixed(3)} s (${(cold.bytes / MB / cold.cpuSeconds).toFixed(0)} MB/s, ${(cold.cpuSeconds / warmCpu).toFixed(2)}x the warm ${warmCpu.toFixed(3)} s, ${cold.status}), whole process ${cold.processCpuSeconds.toFixed(3)} s; ripgrep ${rgCpu.toFixed(3)} s`,
+    );
+    console.log(
+      `    ratio ours/ripgrep, cold: first scan ${(cold.cpuSeconds / rgCpu).toFixed(2)}x, whole process ${(cold.processCpuSeconds / rgCpu).toFixed(2)}x  target <= 1.5x`,
     );
   }
 

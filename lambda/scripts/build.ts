@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, type Message } from 'esbuild';
+import { type BuildOptions, build, type Message } from 'esbuild';
 
 /**
  * Bundles every handler folder under src/handlers/* that has an index.ts into
@@ -35,23 +35,28 @@ function describe(messages: readonly Message[]): string {
     .join('\n');
 }
 
+/** How a handler is bundled; the bench's cold-start child is bundled the same way. */
+export const BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  minify: true,
+  sourcemap: false,
+  legalComments: 'none',
+  logLevel: 'silent',
+  // Readable names in stack traces.
+  keepNames: true,
+} as const satisfies BuildOptions;
+
 async function bundle(options: BuildHandlersOptions, name: string): Promise<BuiltHandler> {
   const outdir = join(options.distDirectory, name);
   rmSync(outdir, { recursive: true, force: true });
   const result = await build({
+    ...BUNDLE_OPTIONS,
     entryPoints: [join(options.handlersDirectory, name, 'index.ts')],
     outfile: join(outdir, 'index.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    sourcemap: false,
-    legalComments: 'none',
     metafile: true,
-    logLevel: 'silent',
-    // Readable names in stack traces.
-    keepNames: true,
   });
   if (result.warnings.length > 0) console.warn(`[${name}] esbuild warnings:\n${describe(result.warnings)}`);
   return { name, bytes: Object.values(result.metafile.outputs)[0]?.bytes ?? 0 };

@@ -1,12 +1,15 @@
 /**
- * Content sniffing on the first bytes: gzip is decompressed, known binary formats and
- * encodings the ASCII detectors cannot read are reported as unsupported instead of being
- * scanned as garbage (which would "find nothing" and look clean).
+ * Content sniffing on the first bytes: gzip is decompressed and UTF-16 decoded, known binary
+ * formats and encodings the ASCII detectors cannot read are reported as unsupported instead of
+ * being scanned as garbage (which would "find nothing" and look clean).
  */
+
+export type Utf16Encoding = 'utf-16le' | 'utf-16be';
 
 export type Sniffed =
   | { readonly kind: 'text' }
   | { readonly kind: 'gzip' }
+  | { readonly kind: 'utf-16'; readonly encoding: Utf16Encoding }
   | { readonly kind: 'unsupported'; readonly format: string };
 
 const MAGIC: readonly { readonly bytes: readonly number[]; readonly format: string }[] = [
@@ -23,28 +26,67 @@ const MAGIC: readonly { readonly bytes: readonly number[]; readonly format: stri
   { bytes: [0x7f, 0x45, 0x4c, 0x46], format: 'elf' },
   { bytes: [0x50, 0x41, 0x52, 0x31], format: 'parquet' },
   { bytes: [0x53, 0x51, 0x4c, 0x69, 0x74, 0x65], format: 'sqlite' },
-  { bytes: [0xff, 0xfe], format: 'utf-16le' },
-  { bytes: [0xfe, 0xff], format: 'utf-16be' },
+  // Before the UTF-16 byte order marks: the UTF-32LE mark starts with the UTF-16LE one.
+  { bytes: [0xff, 0xfe, 0x00, 0x00], format: 'utf-32le' },
+  { bytes: [0x00, 0x00, 0xfe, 0xff], format: 'utf-32be' },
 ];
 
-const GZIP = [0x1f, 0x8b];
+export const GZIP_MAGIC: readonly number[] = [0x1f, 0x8b];
+
+const UTF16_BOMS: readonly { readonly bytes: readonly number[]; readonly encoding: Utf16Encoding }[] = [
+  { bytes: [0xff, 0xfe], encoding: 'utf-16le' },
+  { bytes: [0xfe, 0xff], encoding: 'utf-16be' },
+];
 
 function startsWith(head: Uint8Array, bytes: readonly number[]): boolean {
   return head.length >= bytes.length && bytes.every((b, i) => head[i] === b);
 }
 
-/** Control bytes that do not occur in text (tab, LF, FF, CR and ESC do). */
+/**
+ * Control bytes that do not occur in text. Tab, LF, VT, FF, CR and ESC do, and so do the
+ * delimiters of machine-written text: SOH/STX/ETX (Hive's default field, collection and map-key
+ * delimiters, FIX's field separator) and the ASCII file/group/record/unit separators 0x1c–0x1f.
+ */
 function isBinaryControl(byte: number): boolean {
-  return byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0c && byte !== 0x0d && byte !== 0x1b;
+  return (byte >= 0x04 && byte <= 0x08) || (byte >= 0x0e && byte <= 0x1a);
+}
+
+/**
+ * UTF-16 without a byte order mark, by its NULs: text that is mostly ASCII or Latin-1 has a zero
+ * high byte in nearly every code unit and a non-zero low byte. Anything else (CJK text without a
+ * mark) is left to the binary rules, which fail closed. The decoded text is sniffed again, so
+ * 16-bit binary numbers that match this pattern still end up unsupported.
+ */
+function utf16ByNuls(head: Uint8Array): Utf16Encoding | undefined {
+  const units = head.length >> 1;
+  if (units < 2) return undefined;
+  let evenNuls = 0;
+  let oddNuls = 0;
+  for (let i = 0; i + 1 < head.length; i += 2) {
+    if (head[i] === 0) evenNuls++;
+    if (head[i + 1] === 0) oddNuls++;
+  }
+  const mostly = units / 2;
+  const rarely = units / 20;
+  if (oddNuls >= mostly && evenNuls <= rarely) return 'utf-16le';
+  if (evenNuls >= mostly && oddNuls <= rarely) return 'utf-16be';
+  return undefined;
 }
 
 export function sniff(head: Uint8Array): Sniffed {
-  if (startsWith(head, GZIP)) return { kind: 'gzip' };
+  if (startsWith(head, GZIP_MAGIC)) return { kind: 'gzip' };
   for (const magic of MAGIC)
     if (startsWith(head, magic.bytes)) return { kind: 'unsupported', format: magic.format };
+  for (const bom of UTF16_BOMS)
+    if (startsWith(head, bom.bytes)) return { kind: 'utf-16', encoding: bom.encoding };
   let controls = 0;
   for (const byte of head) {
-    if (byte === 0) return { kind: 'unsupported', format: 'binary' };
+    if (byte === 0) {
+      const encoding = utf16ByNuls(head);
+      return encoding === undefined
+        ? { kind: 'unsupported', format: 'binary' }
+        : { kind: 'utf-16', encoding };
+    }
     if (isBinaryControl(byte)) controls++;
   }
   return controls * 100 > head.length ? { kind: 'unsupported', format: 'binary' } : { kind: 'text' };

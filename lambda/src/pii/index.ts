@@ -1,7 +1,12 @@
 export { sniff } from './content';
 export { LOOKAHEAD_CHARS, LOOKBEHIND_CHARS, PATTERNS } from './detectors';
 export { ALLOWED_PII, disallowedTypes } from './policy';
-export { type ByteRangeFetcher, type OrderedRangeStreamOptions, orderedRangeStream } from './ranged';
+export {
+  type ByteRangeFetcher,
+  exactLength,
+  type OrderedRangeStreamOptions,
+  orderedRangeStream,
+} from './ranged';
 export { PiiScanner, type PiiScannerOptions, scanText } from './scanner';
 export { type ScanStreamOptions, scanStream } from './stream';
 export * from './types';

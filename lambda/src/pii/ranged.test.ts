@@ -1,4 +1,4 @@
-import { orderedRangeStream } from './ranged';
+import { exactLength, orderedRangeStream } from './ranged';
 
 const data = Buffer.from(Array.from({ length: 10_000 }, (_, i) => i % 251));
 
@@ -57,5 +57,32 @@ describe('orderedRangeStream', () => {
       }
     };
     await expect(read()).rejects.toThrow(/expected 1024/);
+  });
+});
+
+describe('exactLength', () => {
+  async function* chunks(...sizes: number[]) {
+    for (const size of sizes) yield data.subarray(0, size);
+  }
+  async function read(source: AsyncIterable<Uint8Array>): Promise<number> {
+    let total = 0;
+    for await (const chunk of source) total += chunk.byteLength;
+    return total;
+  }
+
+  it('passes a body of exactly the expected length through', async () => {
+    await expect(read(exactLength(chunks(100, 50), 150))).resolves.toBe(150);
+  });
+
+  it('refuses a body that ends early without an error', async () => {
+    await expect(read(exactLength(chunks(100, 50), 200))).rejects.toThrow(
+      'body ended after 150 of 200 bytes',
+    );
+  });
+
+  it('refuses a body longer than the object', async () => {
+    await expect(read(exactLength(chunks(100, 50), 120))).rejects.toThrow(
+      /longer than the object's 120 bytes/,
+    );
   });
 });

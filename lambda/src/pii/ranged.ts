@@ -52,3 +52,21 @@ export async function* orderedRangeStream(options: OrderedRangeStreamOptions): A
     yield part;
   }
 }
+
+/**
+ * Yields `source`, throwing when it delivers fewer or more bytes than `expected`: a body that
+ * ends early without an error (a closed connection) must not pass for the whole object. The
+ * ranged path checks each range the same way.
+ */
+export async function* exactLength(
+  source: AsyncIterable<Uint8Array>,
+  expected: number,
+): AsyncGenerator<Uint8Array> {
+  let received = 0;
+  for await (const chunk of source) {
+    received += chunk.byteLength;
+    if (received > expected) throw new Error(`body is longer than the object's ${expected} bytes`);
+    yield chunk;
+  }
+  if (received !== expected) throw new Error(`body ended after ${received} of ${expected} bytes`);
+}

@@ -1,5 +1,5 @@
-import { createGunzip } from 'node:zlib';
 import { type Sniffed, sniff } from './content';
+import { asBuffer, gunzipMembers, utf16ToUtf8 } from './decode';
 import { PiiScanner } from './scanner';
 import type { PiiVerdict, ScanResult, ScanStatus } from './types';
 
@@ -36,7 +36,7 @@ export interface ScanStreamOptions {
  * measured a few per cent faster than 64 KiB (half the windows, half the re-scanned overlap).
  */
 const WINDOW_BYTES = 120 * 1024;
-/** Bytes gathered before the deadline and NUL checks run. */
+/** Bytes gathered before the NUL check runs and they are scanned. */
 const BATCH_BYTES = 1024 * 1024;
 /** Bytes the content sniffer looks at. */
 const SNIFF_BYTES = 4096;
@@ -50,7 +50,10 @@ class Stop extends Error {
   }
 }
 
-/** Yields `source`, counting bytes, racing each read against the deadline. */
+/**
+ * Yields `source`, counting bytes and stopping at the deadline: checked before each read (a fast
+ * source or a long run of gzip padding never waits) and raced against each read (a stalled one).
+ */
 async function* guarded(
   source: AsyncIterable<Uint8Array>,
   state: { bytesRead: number },
@@ -60,6 +63,7 @@ async function* guarded(
   const iterator = source[Symbol.asyncIterator]();
   try {
     while (true) {
+      if (deadline !== undefined && now() >= deadline) throw new Stop('partial', 'time budget exhausted');
       const next = iterator.next();
       let timer: NodeJS.Timeout | undefined;
       const result =
@@ -86,7 +90,10 @@ async function* guarded(
   }
 }
 
-/** Reads up to `n` leading bytes for sniffing and replays them in front of the rest. */
+/**
+ * Reads up to `n` leading bytes for sniffing and replays them in front of the rest. A read
+ * that fails is rethrown after the bytes before it, so they are still scanned.
+ */
 async function peek(
   source: AsyncIterable<Uint8Array>,
   n: number,
@@ -95,92 +102,91 @@ async function peek(
   const parts: Buffer[] = [];
   let size = 0;
   let done = false;
-  while (size < n) {
-    const r = await iterator.next();
-    if (r.done) {
-      done = true;
-      break;
+  let failure: { readonly error: unknown } | undefined;
+  try {
+    while (size < n) {
+      const r = await iterator.next();
+      if (r.done) {
+        done = true;
+        break;
+      }
+      const part = asBuffer(r.value);
+      parts.push(part);
+      size += part.length;
     }
-    const part = Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
-    parts.push(part);
-    size += part.length;
+  } catch (error) {
+    failure = { error };
   }
   const head = Buffer.concat(parts);
   async function* rest(): AsyncGenerator<Uint8Array> {
     if (head.length > 0) yield head;
+    if (failure !== undefined) throw failure.error;
     if (done) return;
     for (let r = await iterator.next(); !r.done; r = await iterator.next()) yield r.value;
   }
   return { head, rest: rest() };
 }
 
-async function* gunzip(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const inflater = createGunzip();
-  const feeding = (async () => {
-    try {
-      for await (const chunk of source) {
-        if (!inflater.write(chunk)) await new Promise((resolve) => inflater.once('drain', resolve));
-      }
-      inflater.end();
-    } catch (error) {
-      inflater.destroy(error as Error);
-    }
-  })();
-  try {
-    for await (const chunk of inflater) yield chunk as Buffer;
-  } finally {
-    inflater.destroy();
-    await feeding;
-  }
-}
-
 /**
- * Streams `source` through the detectors with flat memory: sniff → (gunzip) → batches of
- * ~1 MiB decoded as latin1 → PiiScanner. Never reports `clean` unless every byte was scanned.
+ * Streams `source` through the detectors with flat memory: sniff → decoding layers (gzip, every
+ * member; UTF-16 → UTF-8) → batches of ~1 MiB decoded as latin1 → PiiScanner. Never reports
+ * `clean` unless every byte was decoded and scanned; whatever stops a scan early (the deadline, a
+ * read or decode error, a NUL byte), what was read before it is scanned and reported.
  */
 export async function scanStream(options: ScanStreamOptions): Promise<ScanResult> {
   const now = options.now ?? Date.now;
   const started = now();
   const state = { bytesRead: 0 };
   const scanner = new PiiScanner({ maxFindingsPerType: options.maxFindingsPerType });
-  let contentKind = 'text';
+  /** Decoding layers found by sniffing, outermost first (`gzip`, `utf-16le`…). */
+  const layers: string[] = [];
+  let content = 'text';
   let status: ScanStatus = 'complete';
   let reason: string | undefined;
+  /** Bytes handed to the scanner (decoded content). */
   let decoded = 0;
+  const batch: Buffer[] = [];
+  let batched = 0;
+  /** Scans the batched bytes up to the first NUL; returns that NUL's offset in the decoded content, or -1. */
+  const scanBatch = (): number => {
+    if (batched === 0) return -1;
+    const bytes = batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch, batched);
+    batch.length = 0;
+    batched = 0;
+    const nul = bytes.indexOf(0);
+    const end = nul === -1 ? bytes.length : nul;
+    for (let offset = 0; offset < end; offset += WINDOW_BYTES) {
+      scanner.pushBytes(bytes.subarray(offset, Math.min(end, offset + WINDOW_BYTES)));
+    }
+    const at = nul === -1 ? -1 : decoded + nul;
+    decoded += end;
+    return at;
+  };
+  const scanBatchUpToNul = () => {
+    const nul = scanBatch();
+    if (nul !== -1) throw new Stop('unsupported', `NUL byte at offset ${nul} of the decoded content: binary`);
+  };
   try {
-    const raw = guarded(options.source, state, options.deadline, now);
-    let { head, rest } = await peek(raw, SNIFF_BYTES);
-    // The first read may be far larger than the sniffed head (a 1 MiB file read).
-    let sniffed: Sniffed = sniff(head.subarray(0, SNIFF_BYTES));
-    if (sniffed.kind === 'gzip') {
-      contentKind = 'gzip+text';
-      ({ head, rest } = await peek(gunzip(rest), SNIFF_BYTES));
-      sniffed = sniff(head.subarray(0, SNIFF_BYTES));
-      if (sniffed.kind === 'gzip') sniffed = { kind: 'unsupported', format: 'nested gzip' };
-    }
-    if (sniffed.kind === 'unsupported') {
-      contentKind = contentKind === 'gzip+text' ? `gzip+${sniffed.format}` : sniffed.format;
-      throw new Stop('unsupported', `content is ${sniffed.format}, which the text detectors cannot read`);
-    }
-    const batch: Buffer[] = [];
-    let batched = 0;
-    const flush = () => {
-      if (batched === 0) return;
-      const bytes = batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch, batched);
-      if (bytes.indexOf(0) !== -1) {
-        throw new Stop('unsupported', `NUL byte within the first ${decoded + batched} bytes: binary content`);
+    let source: AsyncIterable<Uint8Array> = guarded(options.source, state, options.deadline, now);
+    while (true) {
+      const peeked = await peek(source, SNIFF_BYTES);
+      source = peeked.rest;
+      // The first read may be far larger than the sniffed head (a 1 MiB file read).
+      const sniffed: Sniffed = sniff(peeked.head.subarray(0, SNIFF_BYTES));
+      if (sniffed.kind === 'text') break;
+      if (sniffed.kind === 'gzip' && layers.length === 0) {
+        layers.push('gzip');
+        source = gunzipMembers(source);
+      } else if (sniffed.kind === 'utf-16' && !layers.some((layer) => layer.startsWith('utf-16'))) {
+        layers.push(sniffed.encoding);
+        source = utf16ToUtf8(source, sniffed.encoding);
+      } else {
+        content = sniffed.kind === 'unsupported' ? sniffed.format : `nested ${sniffed.kind}`;
+        throw new Stop('unsupported', `content is ${content}, which the text detectors cannot read`);
       }
-      for (let offset = 0; offset < bytes.length; offset += WINDOW_BYTES) {
-        scanner.pushBytes(bytes.subarray(offset, Math.min(bytes.length, offset + WINDOW_BYTES)));
-      }
-      decoded += batched;
-      batch.length = 0;
-      batched = 0;
-    };
-    for await (const chunk of rest) {
-      const buffer = Buffer.isBuffer(chunk)
-        ? chunk
-        : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    }
+    for await (const chunk of source) {
+      const buffer = asBuffer(chunk);
       if (
         options.maxDecodedBytes !== undefined &&
         decoded + batched + buffer.length > options.maxDecodedBytes
@@ -189,15 +195,9 @@ export async function scanStream(options: ScanStreamOptions): Promise<ScanResult
       }
       batch.push(buffer);
       batched += buffer.length;
-      if (batched >= BATCH_BYTES) {
-        if (options.deadline !== undefined && now() >= options.deadline) {
-          throw new Stop('partial', 'time budget exhausted');
-        }
-        flush();
-      }
+      if (batched >= BATCH_BYTES) scanBatchUpToNul();
     }
-    flush();
-    scanner.finish();
+    scanBatchUpToNul();
   } catch (error) {
     if (error instanceof Stop) {
       status = error.status;
@@ -207,15 +207,18 @@ export async function scanStream(options: ScanStreamOptions): Promise<ScanResult
       reason = `read or decode failed: ${(error as Error).message}`;
     }
   }
+  // Whatever stopped the scan, what was read before it is scanned: found PII is never dropped.
+  scanBatch();
+  scanner.finish();
   const total = scanner.totalFindings;
   const verdict: PiiVerdict = total > 0 ? 'pii' : status === 'complete' ? 'clean' : 'incomplete';
   return {
     status,
     verdict,
     ...(reason === undefined ? {} : { reason }),
-    contentKind,
+    contentKind: [...layers, content].join('+'),
     bytesRead: state.bytesRead,
-    scannedBytes: status === 'complete' ? decoded : scanner.scannedBytes,
+    scannedBytes: scanner.scannedBytes,
     totalFindings: total,
     types: scanner.summaries(),
     elapsedMs: now() - started,

@@ -1,5 +1,5 @@
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { orderedRangeStream } from '../pii/ranged';
+import { exactLength, orderedRangeStream } from '../pii/ranged';
 
 export interface OpenObjectOptions {
   readonly client: S3Client;
@@ -40,7 +40,8 @@ export interface OpenedObject {
 
 /**
  * HEADs the object, then returns its bytes as one stream: a single GET for small objects,
- * ordered parallel ranged GETs for large ones (one connection delivers ~50–90 MB/s).
+ * ordered parallel ranged GETs for large ones (one connection delivers ~50–90 MB/s). Either way
+ * the stream throws unless it delivers exactly the HEAD's ContentLength.
  */
 export async function openObject(options: OpenObjectOptions): Promise<OpenedObject> {
   const { client, bucket, key, versionId } = options;
@@ -62,7 +63,7 @@ export async function openObject(options: OpenObjectOptions): Promise<OpenedObje
       abortSignal: options.abortSignal,
     });
     if (object.Body === undefined) throw new Error(`s3://${bucket}/${key} returned no body`);
-    return { ...meta, body: object.Body as unknown as AsyncIterable<Uint8Array> };
+    return { ...meta, body: exactLength(object.Body as unknown as AsyncIterable<Uint8Array>, size) };
   }
   const body = orderedRangeStream({
     size,

@@ -154,6 +154,23 @@ describe('pii-scanner handler', () => {
     expect(gets.every((g) => g.VersionId === 'v1' && g.Range?.startsWith('bytes='))).toBe(true);
   });
 
+  it('tags a single-GET body that ends before ContentLength incomplete, never clean', async () => {
+    const bytes = Buffer.from('quarterly report: nothing personal here\n'.repeat(100));
+    serveObject(bytes);
+    // The connection closes early without an error: the body ends 1,000 bytes short.
+    s3.on(GetObjectCommand).callsFake(() => ({
+      Body: body(bytes.subarray(0, bytes.length - 1000)),
+      ContentLength: bytes.length,
+    }));
+    const outcome = await handlerFor()(objectEvent(), context);
+    expect(outcome).toMatchObject({ verdict: 'incomplete', alerted: true });
+    expect(putTags()).toMatchObject({ pii: 'incomplete', 'pii-scan': 'failed' });
+    expect(auditItem()).toMatchObject({
+      outcome: 'failure',
+      details: { reason: expect.stringMatching(/ended after 3000 of 4000 bytes/) },
+    });
+  });
+
   it('stops for the time budget and tags the object incomplete', async () => {
     // 3 MB with no time left after the post-scan reserve: the first budget check stops it.
     serveObject(Buffer.from('plain text '.repeat(300_000)));
