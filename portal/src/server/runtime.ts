@@ -99,6 +99,9 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
           repoRoot: config.repoRoot,
           speedFactor: config.speedFactor,
           ...(config.failResourceType === undefined ? {} : { failResourceType: config.failResourceType }),
+          ...(config.holdBeforeResourceType === undefined
+            ? {}
+            : { holdBeforeResourceType: config.holdBeforeResourceType }),
         })
       : new AwsPlatform({
           ...(config.aws.region ? { region: config.aws.region } : {}),

@@ -141,6 +141,43 @@ describe('LocalPlatform (fixture synth, simulated rollout)', () => {
     expect((await after.describe({ record })).progress.phase).toBe('complete');
   });
 
+  it('holds a create before the first resource of the held type; a portal without the hold carries on', async () => {
+    const record = await register({ environmentSuffix: 'pr-hold' });
+    const held = new LocalPlatform({
+      registry,
+      dataDir,
+      repoRoot: FIXTURE_REPO,
+      speedFactor: 1,
+      clock,
+      holdBeforeResourceType: 'AWS::Lambda::Function',
+    });
+    await held.provision({ record });
+    await untilSynthesized(held, record);
+    // Polled every second for an hour: what runs finishes, the function never starts.
+    let atHold: DeploymentSnapshot | undefined;
+    for (let second = 0; second < 3600; second += 1) {
+      now += 1000;
+      atHold = await held.describe({ record });
+    }
+    const started = (snapshot: DeploymentSnapshot | undefined) =>
+      (snapshot?.events ?? []).filter((e) => e.resourceType === 'AWS::Lambda::Function');
+    expect(atHold?.progress.phase).toBe('deploying');
+    expect(atHold?.progress.resourcesDone).toBeGreaterThan(0);
+    expect(started(atHold)).toEqual([]);
+    expect(atHold?.timeline.filter((entry) => entry.status === 'in-progress')).toEqual([]);
+    await held.close();
+
+    const released = platform();
+    const resumed = await released.describe({ record });
+    expect(resumed.progress).toEqual(atHold?.progress);
+    expect(resumed.events).toEqual(atHold?.events);
+    now += 3_600_000;
+    const done = await released.describe({ record });
+    expect(done.progress.phase).toBe('complete');
+    expect(started(done).map((e) => e.resourceStatus)).toContain('CREATE_IN_PROGRESS');
+    expect(started(done).at(-1)?.resourceStatus).toBe('CREATE_COMPLETE');
+  });
+
   it('fails on an injected resource type with the resource, reason and a rollback', async () => {
     const p = platform();
     const record = await register({ project: 'payments fail=AWS::Lambda::Function' });

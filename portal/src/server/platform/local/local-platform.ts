@@ -88,6 +88,12 @@ export interface LocalPlatformOptions {
   readonly speedFactor?: number;
   /** Every create fails on the first resource of this type. */
   readonly failResourceType?: string;
+  /**
+   * Every create waits before the first resource of this type starts, while this option is set (tests
+   * that must act at a known point of a deployment). The wait is written into the persisted plan, so a
+   * portal started without the option resumes the rollout from there.
+   */
+  readonly holdBeforeResourceType?: string;
   /** @default () => new Date() */
   readonly clock?: () => Date;
   /** Pipeline name shown on the pipeline page. @default 'sep-environments (local)' */
@@ -234,6 +240,12 @@ export class LocalPlatform implements PlatformPort {
     }
     if (last === undefined) return this.synthSnapshot(state, { phase: 'queued' });
     const now = this.clock();
+    const holding = this.options.holdBeforeResourceType;
+    const held = holding === undefined ? undefined : holdBefore(last, holding, now);
+    if (held !== undefined) {
+      await this.save({ ...state, rollouts: [...state.rollouts.slice(0, -1), held] });
+      return this.describe({ record });
+    }
     const artifacts = await this.tryArtifacts(state);
     const settled = this.settledSnapshots.get(record.environmentSuffix);
     if (
@@ -736,4 +748,40 @@ function combine(statuses: readonly PipelineStatus[]): PipelineStatus {
   if (statuses.includes('InProgress')) return 'InProgress';
   if (statuses.length > 0 && statuses.every((s) => s === 'Succeeded')) return 'Succeeded';
   return statuses.length === 0 ? 'NotStarted' : 'InProgress';
+}
+
+/** How far ahead of the clock a held resource's start is kept (it never starts while held). */
+const HOLD_LEAD_MS = 10_000;
+
+/**
+ * The create `rollout` with the first resource of `type` (and everything planned to start with or after
+ * it) moved later, so that it has not started at `now`; `undefined` when nothing needs to move.
+ * Resources already running are left alone, so the events already shown never change.
+ */
+export function holdBefore(rollout: Rollout, type: string, now: Date): Rollout | undefined {
+  if (rollout.operation !== 'create' || rollout.interruptedAtMs !== undefined) return undefined;
+  const first = rollout.resources
+    .filter((resource) => resource.type === type && resource.outcome !== 'not-started')
+    .sort((a, b) => a.startMs - b.startMs)[0];
+  if (first === undefined) return undefined;
+  const elapsed = now.getTime() - Date.parse(rollout.startedAt);
+  if (first.startMs <= elapsed || first.startMs >= elapsed + HOLD_LEAD_MS / 2) return undefined;
+  const from = first.startMs;
+  const shift = elapsed + HOLD_LEAD_MS - from;
+  const later = <T extends { startMs: number; endMs: number }>(item: T): T =>
+    item.startMs >= from ? { ...item, startMs: item.startMs + shift, endMs: item.endMs + shift } : item;
+  return {
+    ...rollout,
+    resources: rollout.resources.map(later),
+    endMs: rollout.endMs + shift,
+    ...(rollout.failure === undefined
+      ? {}
+      : {
+          failure: {
+            ...rollout.failure,
+            atMs: rollout.failure.atMs >= from ? rollout.failure.atMs + shift : rollout.failure.atMs,
+          },
+        }),
+    ...(rollout.rollback === undefined ? {} : { rollback: rollout.rollback.map(later) }),
+  };
 }
