@@ -120,6 +120,9 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
     audit,
     listRevision: () => registry.revision,
     pollIntervalMs: config.pollIntervalMs,
+    ...(config.mode === 'aws' && config.aws.region !== undefined
+      ? { console: { region: config.aws.region, pipelineName: config.aws.pipelineName } }
+      : {}),
   });
   closers.push(() => service.close());
   const signer = await SessionSigner.create({
