@@ -58,9 +58,10 @@ describe('parseConfig', () => {
 
 describe('the root scripts', () => {
   it('pass every variable the portal reads through turbo to `npm start`, `npm run dev` and the tests', () => {
-    const turbo = JSON.parse(
-      readFileSync(path.join(__dirname, '..', '..', '..', 'turbo.json'), 'utf8'),
-    ) as { globalEnv?: string[]; globalPassThroughEnv?: string[] };
+    const turbo = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'turbo.json'), 'utf8')) as {
+      globalEnv?: string[];
+      globalPassThroughEnv?: string[];
+    };
     const patterns = [...(turbo.globalEnv ?? []), ...(turbo.globalPassThroughEnv ?? [])];
     const passes = (name: string) =>
       patterns.some((pattern) =>

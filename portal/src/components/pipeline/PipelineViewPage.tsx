@@ -1,11 +1,16 @@
 'use client';
 
 import { useId, useState } from 'react';
-import { errorMessage, sendJson } from '../../client/api';
+import { ApiRequestError, errorMessage, sendJson } from '../../client/api';
 import { formatDateTime } from '../../client/format';
 import { usePipeline } from '../../client/hooks';
-import type { PipelineStatus, PipelineView, PromotionDecisionRequest } from '../../server/domain/types';
-import { Alert, Badge, type BadgeTone, Button, Card, Skeleton } from '../../ui';
+import type {
+  PendingPromotion,
+  PipelineStatus,
+  PipelineView,
+  PromotionDecisionRequest,
+} from '../../server/domain/types';
+import { Alert, Badge, type BadgeTone, Button, Card, ConfirmDialog, Skeleton } from '../../ui';
 
 const STATUS_TONE: Record<PipelineStatus, BadgeTone> = {
   InProgress: 'info',
@@ -62,7 +67,14 @@ export function PipelineViewPage() {
             actions={
               data.currentExecution ? (
                 <span className="row small">
-                  Execution <code>{data.currentExecution.executionId}</code>
+                  Execution{' '}
+                  {data.currentExecution.consoleUrl ? (
+                    <a href={data.currentExecution.consoleUrl} target="_blank" rel="noreferrer noopener">
+                      <code>{data.currentExecution.executionId}</code>
+                    </a>
+                  ) : (
+                    <code>{data.currentExecution.executionId}</code>
+                  )}
                   <PipelineStatusBadge status={data.currentExecution.status} />
                 </span>
               ) : (
@@ -74,7 +86,8 @@ export function PipelineViewPage() {
             {data.currentExecution?.startedAt ? (
               <p className="small muted">Started {formatDateTime(data.currentExecution.startedAt)}</p>
             ) : null}
-            <ol className="stages" aria-label="Pipeline stages">
+            <p className="visually-hidden">Stages run left to right.</p>
+            <ol className="stages" aria-label="Pipeline stages, in the order they run">
               {data.stages.map((stage) => (
                 <li
                   key={stage.name}
@@ -92,7 +105,7 @@ export function PipelineViewPage() {
                         <span className="stage__action-name">{action.name}</span>
                         <PipelineStatusBadge status={action.status} />
                         {action.summary ? <span className="small muted">{action.summary}</span> : null}
-                        {action.lastChangedAt ? (
+                        {action.lastChangedAt && action.status !== 'NotStarted' ? (
                           <span className="small muted">{formatDateTime(action.lastChangedAt)}</span>
                         ) : null}
                       </li>
@@ -115,13 +128,67 @@ interface PromotionCardProps {
   readonly onDecided: (view: PipelineView) => void;
 }
 
+/** Why a decision was refused, in the words of the person who tried. */
+function refusalMessage(error: unknown): string {
+  if (error instanceof ApiRequestError) {
+    if (error.code === 'forbidden') return `You may not decide promotions: ${error.message}.`;
+    if (error.code === 'conflict')
+      return `Nothing was decided: ${error.message}. Another approver may have decided it first, or the execution moved on; the page shows the current state.`;
+  }
+  return errorMessage(error);
+}
+
+/** What an approval promotes: the execution, its source, the prod environments and who started it. */
+function PromotionSummary({ pending }: { readonly pending: PendingPromotion }) {
+  return (
+    <dl className="kv promotion-summary" data-testid="promotion-summary">
+      <dt>Execution</dt>
+      <dd>
+        <code data-testid="promotion-execution">{pending.executionId}</code>
+      </dd>
+      <dt>Source revision</dt>
+      <dd>
+        {pending.sourceRevision ? (
+          <code data-testid="promotion-revision">{pending.sourceRevision}</code>
+        ) : (
+          <span className="muted">not reported by the pipeline</span>
+        )}
+      </dd>
+      <dt>Deploys to prod</dt>
+      <dd data-testid="promotion-environments">
+        {pending.environments && pending.environments.length > 0 ? (
+          pending.environments.map((suffix) => (
+            <code key={suffix} className="spaced-right">
+              {suffix}
+            </code>
+          ))
+        ) : (
+          <span className="muted">no prod environment is registered</span>
+        )}
+      </dd>
+      <dt>Requested by</dt>
+      <dd data-testid="promotion-requested-by">
+        {pending.requestedBy ?? <span className="muted">not reported by the pipeline</span>}
+      </dd>
+      <dt>Waiting since</dt>
+      <dd>
+        <time dateTime={pending.requestedAt}>{formatDateTime(pending.requestedAt)}</time>
+      </dd>
+    </dl>
+  );
+}
+
 function PromotionCard({ pipeline, onDecided }: PromotionCardProps) {
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState<PromotionDecisionRequest['decision']>();
+  const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string>();
   const [outcome, setOutcome] = useState<string>();
   const commentId = useId();
   const pending = pipeline.pendingPromotion;
+  const rejected = pipeline.stages
+    .flatMap((stage) => stage.actions)
+    .find((action) => action.name === 'PromoteToProd' && action.status === 'Failed');
 
   async function decide(decision: PromotionDecisionRequest['decision']) {
     if (busy) return;
@@ -134,9 +201,10 @@ function PromotionCard({ pipeline, onDecided }: PromotionCardProps) {
         decision === 'approve' ? 'Approved: prod is deploying.' : 'Rejected: prod keeps its current release.',
       );
       setComment('');
+      setConfirming(false);
       onDecided(view);
     } catch (caught) {
-      setError(errorMessage(caught));
+      setError(refusalMessage(caught));
     } finally {
       setBusy(undefined);
     }
@@ -154,7 +222,7 @@ function PromotionCard({ pipeline, onDecided }: PromotionCardProps) {
           <p>{outcome}</p>
         </Alert>
       ) : null}
-      {error ? (
+      {error && !confirming ? (
         <Alert tone="danger" role="alert" title="The decision was not recorded" testId="promotion-error">
           <p>{error}</p>
         </Alert>
@@ -167,9 +235,9 @@ function PromotionCard({ pipeline, onDecided }: PromotionCardProps) {
             </Badge>{' '}
             <strong>
               {pending.stageName} / {pending.actionName}
-            </strong>{' '}
-            since {formatDateTime(pending.requestedAt)} (execution <code>{pending.executionId}</code>).
+            </strong>
           </p>
+          <PromotionSummary pending={pending} />
           {pipeline.canDecide ? (
             <>
               <div className="field">
@@ -189,11 +257,14 @@ function PromotionCard({ pipeline, onDecided }: PromotionCardProps) {
               <div className="form-actions">
                 <Button
                   variant="primary"
-                  onClick={() => decide('approve')}
+                  onClick={() => {
+                    setError(undefined);
+                    setConfirming(true);
+                  }}
                   disabled={busy !== undefined}
                   data-testid="approve-promotion"
                 >
-                  {busy === 'approve' ? 'Approving…' : 'Approve and deploy to prod'}
+                  Approve and deploy to prod…
                 </Button>
                 <Button
                   onClick={() => decide('reject')}
@@ -203,6 +274,27 @@ function PromotionCard({ pipeline, onDecided }: PromotionCardProps) {
                   {busy === 'reject' ? 'Rejecting…' : 'Reject'}
                 </Button>
               </div>
+              <ConfirmDialog
+                open={confirming}
+                title="Deploy this execution to prod?"
+                confirmLabel="Approve and deploy"
+                confirmVariant="primary"
+                busy={busy === 'approve'}
+                error={error}
+                onConfirm={() => void decide('approve')}
+                onCancel={() => setConfirming(false)}
+                testId="approve-dialog"
+              >
+                <p>
+                  Approving lets the pipeline deploy the following to prod. It is recorded in the audit log.
+                </p>
+                <PromotionSummary pending={pending} />
+                {comment.trim() ? (
+                  <p className="small">
+                    Your comment: <q>{comment.trim()}</q>
+                  </p>
+                ) : null}
+              </ConfirmDialog>
             </>
           ) : (
             <p className="muted" data-testid="promotion-not-allowed">
@@ -210,6 +302,14 @@ function PromotionCard({ pipeline, onDecided }: PromotionCardProps) {
             </p>
           )}
         </div>
+      ) : rejected ? (
+        <Alert tone="warning" title="The last promotion was rejected" testId="promotion-rejected">
+          <p>
+            {rejected.summary ?? 'Rejected'}
+            {rejected.lastChangedAt ? ` (${formatDateTime(rejected.lastChangedAt)})` : ''}. Prod keeps its
+            current release; the next execution that deploys staging asks again.
+          </p>
+        </Alert>
       ) : (
         <p className="muted" data-testid="no-pending-promotion">
           No promotion is waiting. One appears when an execution has deployed staging.

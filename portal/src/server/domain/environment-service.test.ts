@@ -269,7 +269,9 @@ describe('EnvironmentService.retry', () => {
     try {
       const detail = await service.retry(alice, 'env-f');
       expect(provisioned).toEqual(['env-f']);
-      expect(audited).toEqual([{ actor: 'alice', action: 'environment.retry-requested', outcome: 'success' }]);
+      expect(audited).toEqual([
+        { actor: 'alice', action: 'environment.retry-requested', outcome: 'success' },
+      ]);
       expect(detail.permissions.canRetry).toBe(true);
       expect(detail.links?.stack).toContain('#/stacks/stackinfo?stackId=sep-env-f-environment');
       expect(detail.links?.pipelineExecutions).toContain('/pipelines/sep-delivery/executions');

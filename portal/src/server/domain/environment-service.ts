@@ -383,7 +383,10 @@ export class EnvironmentService {
         : {
             currentExecution: {
               ...execution,
-              consoleUrl: pipelineExecutionConsoleUrl({ ...pipelineConsole, executionId: execution.executionId }),
+              consoleUrl: pipelineExecutionConsoleUrl({
+                ...pipelineConsole,
+                executionId: execution.executionId,
+              }),
             },
           }),
       ...(pending === undefined
@@ -427,7 +430,10 @@ export class EnvironmentService {
       action: 'environment.retry-requested',
       target: environmentSuffix,
       outcome: 'success',
-      details: { previousStatus: record.status, ...(record.statusReason ? { reason: record.statusReason } : {}) },
+      details: {
+        previousStatus: record.status,
+        ...(record.statusReason ? { reason: record.statusReason } : {}),
+      },
     });
     this.hub.invalidate(environmentSuffix);
     this.track(environmentSuffix, { untilSettledAfterChange: true });

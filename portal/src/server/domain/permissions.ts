@@ -61,7 +61,10 @@ export function mayRetry(user: User, target: DestroyTarget): Decision {
   if (user.roles.includes('admin')) return ALLOW;
   if (target.kind !== 'ephemeral') return { allowed: false, reason: `only admins redeploy ${target.kind}` };
   if (!user.roles.includes('engineer') || (target.owner !== user.id && target.requestedBy !== user.id))
-    return { allowed: false, reason: `only its owner (${target.owner}) or an admin may retry this deployment` };
+    return {
+      allowed: false,
+      reason: `only its owner (${target.owner}) or an admin may retry this deployment`,
+    };
   return ALLOW;
 }
 

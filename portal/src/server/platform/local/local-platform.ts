@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, realpath, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { physicalName } from '@sep/infra/spec';
 import type { EnvironmentRecord, EnvironmentRegistry } from '@sep/pipeline/registry';
 import { staticCompliance } from '../../domain/nag-report';
@@ -65,7 +67,10 @@ export interface LocalEnvironmentState {
 interface PipelineExecution {
   readonly executionId: string;
   readonly startedAt: string;
+  /** The environment whose request started it. */
   readonly trigger: string;
+  /** `git rev-parse HEAD` of the repository the stages are synthesized from, when it is a git checkout. */
+  readonly sourceRevision?: string;
   readonly approval?: {
     readonly status: 'approved' | 'rejected';
     readonly decidedBy: string;
@@ -368,9 +373,17 @@ export class LocalPlatform implements PlatformPort {
         actions,
       });
     }
-    const staging = records.find((r) => r.spec.kind === 'staging');
+    const stagings = records.filter((r) => r.spec.kind === 'staging' && r.status !== 'destroyed');
     const prod = records.find((r) => r.spec.kind === 'prod');
-    const stagingStatus: PipelineStatus = staging ? statusOfPhase(await phaseOf(staging)) : 'NotStarted';
+    const stagingActions = await Promise.all(
+      stagings.map(async (record) => ({
+        name: `${this.stackName(record.environmentSuffix)}.Deploy`,
+        status: statusOfPhase(await phaseOf(record)),
+        lastChangedAt: record.updatedAt,
+      })),
+    );
+    const stagingStatus: PipelineStatus =
+      stagingActions.length > 0 ? combine(stagingActions.map((a) => a.status)) : 'NotStarted';
     const latest = state.executions.at(-1);
     const approval = latest?.approval;
     const awaiting = latest !== undefined && approval === undefined && stagingStatus === 'Succeeded';
@@ -387,15 +400,7 @@ export class LocalPlatform implements PlatformPort {
       {
         name: 'Staging',
         status: stagingStatus,
-        actions: staging
-          ? [
-              {
-                name: `${this.stackName(staging.environmentSuffix)}.Deploy`,
-                status: stagingStatus,
-                lastChangedAt: staging.updatedAt,
-              },
-            ]
-          : [],
+        actions: stagingActions,
       },
       {
         name: 'PromoteToProd',
@@ -452,8 +457,12 @@ export class LocalPlatform implements PlatformPort {
             pendingPromotion: {
               stageName: 'PromoteToProd',
               actionName: 'PromoteToProd',
-              requestedAt: staging?.updatedAt ?? now,
+              // The approval of THIS execution waits from when it started or staging finished, whichever is later.
+              requestedAt: [latest.startedAt, ...stagings.map((r) => r.updatedAt)].sort().at(-1) ?? now,
               executionId: latest.executionId,
+              ...(latest.sourceRevision === undefined ? {} : { sourceRevision: latest.sourceRevision }),
+              requestedBy:
+                records.find((r) => r.environmentSuffix === latest.trigger)?.requestedBy ?? latest.trigger,
             },
           }
         : {}),
@@ -489,10 +498,16 @@ export class LocalPlatform implements PlatformPort {
   async startExecution(trigger: string): Promise<void> {
     const state = await this.loadPipeline();
     const executionId = `local-${String(state.executions.length + 1).padStart(4, '0')}-${trigger}`;
+    const sourceRevision = await gitHead(this.options.repoRoot);
     // Keep a bounded history: only the latest execution is shown.
     const executions = [
       ...state.executions.slice(-20),
-      { executionId, startedAt: this.clock().toISOString(), trigger },
+      {
+        executionId,
+        startedAt: this.clock().toISOString(),
+        trigger,
+        ...(sourceRevision === undefined ? {} : { sourceRevision }),
+      },
     ];
     await this.savePipeline({ executions });
   }
@@ -784,4 +799,17 @@ export function holdBefore(rollout: Rollout, type: string, now: Date): Rollout |
         }),
     ...(rollout.rollback === undefined ? {} : { rollback: rollout.rollback.map(later) }),
   };
+}
+
+/** The commit the local synth reads (what a CodeStar source action would report), if a git checkout. */
+async function gitHead(repoRoot: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await promisify(execFile)('git', ['rev-parse', '--short=12', 'HEAD'], {
+      cwd: repoRoot,
+      timeout: 5000,
+    });
+    return stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
