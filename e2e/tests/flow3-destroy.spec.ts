@@ -53,8 +53,14 @@ test('flow 3 — the owner destroys with type-to-confirm; another engineer canno
       },
     });
     expect(phaseOrder(samples)).toContain('destroyed');
-    await expect(page.getByRole('progressbar', { name: 'Teardown progress' })).toBeVisible();
     await expect(page.getByTestId('destroy-environment')).toHaveCount(0);
+    // A clear final view: what happened, nothing that only made sense while it existed.
+    await expect(page.getByTestId('destroyed-summary')).toContainText('can be requested again');
+    await expect(page.getByTestId('ttl-left')).toHaveCount(0);
+    await expect(page.getByTestId('compliance')).toHaveCount(0);
+    await expect(page.getByTestId('outputs')).toHaveCount(0);
+    await expect(page.getByText('could not be loaded')).toHaveCount(0);
+    await expect(page.getByText('Outputs appear once')).toHaveCount(0);
     await shot(page, 'destroyed');
     expect((await alice.environment(suffix)).status).toBe('destroyed');
     const audit = (await alice.audit()).filter(

@@ -197,6 +197,13 @@ export function EnvironmentDetailView({ suffix }: EnvironmentDetailViewProps) {
               <Link href={`/audit?q=${encodeURIComponent(data.environmentSuffix)}`}>audit log</Link>.
             </p>
           </Alert>
+          <DeploymentProgressCard
+            status={data.status}
+            statusReason={data.statusReason}
+            progress={data.progress}
+            failure={data.failure}
+            connection={connection}
+          />
           <SpecSummaryCard detail={data} />
           <EventLog events={data.events} simulated={data.simulated} />
         </>
@@ -211,10 +218,8 @@ export function EnvironmentDetailView({ suffix }: EnvironmentDetailViewProps) {
             upstreamError={upstreamError}
           />
 
-          <div className="grid-2">
-            <OutputsCard suffix={suffix} outputs={data.outputs} simulated={data.simulated} />
-            <SpecSummaryCard detail={data} />
-          </div>
+          <OutputsCard suffix={suffix} outputs={data.outputs} simulated={data.simulated} />
+          <SpecSummaryCard detail={data} />
 
           <DeploymentTimeline timeline={data.timeline} now={now} live={inFlight} />
           <EventLog events={data.events} simulated={data.simulated} />

@@ -154,7 +154,7 @@ export function EnvironmentListView() {
     },
     {
       key: 'cost',
-      header: 'Est. monthly cost',
+      header: 'Cost / month',
       numeric: true,
       sort: sortable('cost'),
       cell: (environment) => (isActive(environment) ? formatUsd(environment.monthlyCostUsd) : '—'),

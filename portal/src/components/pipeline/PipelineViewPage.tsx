@@ -84,7 +84,12 @@ export function PipelineViewPage() {
             testId="pipeline"
           >
             {data.currentExecution?.startedAt ? (
-              <p className="small muted">Started {formatDateTime(data.currentExecution.startedAt)}</p>
+              <p className="small muted">
+                Started{' '}
+                <time dateTime={data.currentExecution.startedAt}>
+                  {formatDateTime(data.currentExecution.startedAt)}
+                </time>
+              </p>
             ) : null}
             <p className="visually-hidden">Stages run left to right.</p>
             <ol className="stages" aria-label="Pipeline stages, in the order they run">
@@ -106,7 +111,9 @@ export function PipelineViewPage() {
                         <PipelineStatusBadge status={action.status} />
                         {action.summary ? <span className="small muted">{action.summary}</span> : null}
                         {action.lastChangedAt && action.status !== 'NotStarted' ? (
-                          <span className="small muted">{formatDateTime(action.lastChangedAt)}</span>
+                          <time className="small muted" dateTime={action.lastChangedAt}>
+                            {formatDateTime(action.lastChangedAt)}
+                          </time>
                         ) : null}
                       </li>
                     ))}
