@@ -5,7 +5,7 @@ import { formatTime } from '../../client/format';
 import type { DeploymentEvent } from '../../server/domain/types';
 import { Badge, type BadgeTone, Button, Card } from '../../ui';
 
-/** Rows shown until the reader asks for all: the page stays light while events stream in. */
+/** Rows shown until the reader asks for all (plus every failure): the page stays light while events stream in. */
 const FIRST_ROWS = 40;
 
 function statusTone(status: string): BadgeTone {
@@ -25,7 +25,10 @@ export interface EventLogProps {
 export function EventLog({ events, simulated }: EventLogProps) {
   const [all, setAll] = useState(false);
   const newestFirst = [...events].reverse();
-  const shown = all ? newestFirst : newestFirst.slice(0, FIRST_ROWS);
+  // Failures stay in view however many events came after them (a rollback adds dozens).
+  const shown = all
+    ? newestFirst
+    : newestFirst.filter((event, index) => index < FIRST_ROWS || event.resourceStatus.endsWith('_FAILED'));
   return (
     <Card
       id="events-heading"
