@@ -7,10 +7,11 @@ import { runDir } from '../src/run-settings';
 import { READY_TIMEOUT_MS } from '../src/timeouts';
 
 /**
- * Slow enough that the deployment is still running after the portal has been
- * killed and has booted again (a few seconds), fast enough for the suite.
+ * Slow enough that what follows the hold point is still running after the
+ * portal has been killed and has booted again (a few seconds), fast enough
+ * for the suite.
  */
-const RESTART_SPEED_FACTOR = 4;
+const RESTART_SPEED_FACTOR = 8;
 /**
  * Where the crash happens: the first life of the portal holds the rollout before
  * the first Lambda function starts (local knob PORTAL_HOLD_BEFORE_RESOURCE_TYPE),
