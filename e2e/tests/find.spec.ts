@@ -18,10 +18,15 @@ test('list and audit log: search, filters and sorting narrow what is shown, and 
     await page.goto('/');
     const table = page.getByTestId('environment-table');
     await expect(table.getByTestId('environment-row-staging')).toBeVisible();
-    const costs = table.locator('tbody td.numeric');
-    const total = page.getByTestId('environment-total-cost');
+    // Rows and total read in one go: the list refreshes itself while other tests add environments.
+    const rowsAndTotal = () =>
+      table.evaluate((element) => ({
+        rows: [...element.querySelectorAll('tbody td.numeric')].map((cell) => cell.textContent ?? ''),
+        total: element.querySelector('[data-testid="environment-total-cost"]')?.textContent ?? '',
+      }));
     const sum = (values: number[]) => Math.round(values.reduce((a, b) => a + b, 0) * 100) / 100;
-    expect(dollars((await total.textContent()) ?? ''), 'total of every row').toBe(sum(await amounts(costs)));
+    const all = await rowsAndTotal();
+    expect(dollars(all.total), `total of ${all.rows.join(' + ')}`).toBe(sum(all.rows.map(dollars)));
 
     await page.getByTestId('environment-search').fill('stag');
     await expect(table.locator('tbody tr')).toHaveCount(1);
@@ -45,9 +50,10 @@ test('list and audit log: search, filters and sorting narrow what is shown, and 
       'aria-sort',
       'descending',
     );
-    const descending = await amounts(costs);
+    const sorted = await rowsAndTotal();
+    const descending = sorted.rows.map(dollars);
     expect(descending).toEqual([...descending].sort((a, b) => b - a));
-    expect(dollars((await total.textContent()) ?? '')).toBe(sum(descending));
+    expect(dollars(sorted.total)).toBe(sum(descending));
   });
 
   await test.step('the spec card: its cost lines add up to its total', async () => {
