@@ -99,7 +99,7 @@ test('flow 5a — the portal crashes and restarts mid-deployment: the environmen
       stillInWindow.filter(
         (event) => JSON.stringify(eventsAfter.get(event.eventId)) !== JSON.stringify(event),
       ),
-      'events seen before the crash are kept, unchanged',
+      `events seen before the crash are kept, unchanged (before: ${recordBefore.events.length} events, ${recordBefore.events[0]?.timestamp} … ${recordBefore.events.at(-1)?.timestamp}, done ${heldAt}; after: ${recordAfter.events.length} events, ${oldestKept} … ${recordAfter.events.at(-1)?.timestamp}, done ${recordAfter.progress.resourcesDone}, status ${recordAfter.status})`,
     ).toEqual([]);
 
     // The same browser session carries on (the session secret lives in the data folder).
