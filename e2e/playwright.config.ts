@@ -18,7 +18,14 @@ export default defineConfig({
   // Bounded: a real synth (cdk synth + cdk-nag in a child process) takes several seconds per stage,
   // and stages queue behind each other on the portal.
   timeout: 240_000,
-  expect: { timeout: 15_000 },
+  expect: {
+    timeout: 15_000,
+    // Screenshot baselines (committed): Debian's Chromium on this machine kind; a few pixels of
+    // anti-aliasing may differ between runs, a layout change does not fit in that.
+    toHaveScreenshot: { maxDiffPixelRatio: 0.001, animations: 'disabled', caret: 'hide', scale: 'css' },
+  },
+  // One folder of named baselines, the same files the README shows.
+  snapshotPathTemplate: '{testDir}/__screenshots__/{arg}{ext}',
   reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
   use: {
     trace: 'retain-on-failure',

@@ -85,8 +85,11 @@ async function recorded(page: Page): Promise<{ id: string; samples: ProgressSamp
 
 /**
  * Follows the live detail page (it updates from the server-sent event stream,
- * no reloads) and returns every distinct state it rendered until `until`
- * holds for the state it shows now (the last one returned). Fails with the states seen when it does not happen within `timeoutMs`.
+ * no reloads) and returns every distinct state it rendered, up to and
+ * including the FIRST one for which `until` holds. Every state the page showed
+ * is judged, not only the one it shows when the test looks: a page that moved
+ * past the awaited state between two looks still satisfies the wait. Fails
+ * with the states seen when no state satisfies it within `timeoutMs`.
  * States before the call are not included; a navigation starts a new record.
  */
 export async function watchDeployment(
@@ -119,9 +122,11 @@ export async function watchDeployment(
             const previous = seen[reported - 1];
             if (sample !== undefined && previous?.phase !== sample.phase) await options.onPhase?.(sample);
           }
-          // Decided on what the page shows now, not on a state it has since left.
-          const latest = seen.at(-1);
-          return latest !== undefined && options.until(latest);
+          // Decided on every state the page has shown since the watch began, in order.
+          const first = seen.findIndex((sample) => options.until(sample));
+          if (first === -1) return false;
+          seen = seen.slice(0, first + 1);
+          return true;
         },
         { timeout: options.timeoutMs, intervals: [200] },
       )

@@ -31,8 +31,11 @@ export interface EnvironmentDetail extends EnvironmentSummary {
   readonly events: readonly {
     readonly eventId: string;
     readonly timestamp: string;
+    readonly resourceType: string;
     readonly resourceStatus: string;
   }[];
+  readonly timeline: readonly { readonly logicalResourceId: string; readonly status: string }[];
+  readonly permissions: { readonly canDestroy: boolean; readonly canRetry: boolean };
   readonly outputs: readonly { readonly key: string; readonly value: string }[];
   readonly failure?: {
     readonly logicalResourceId: string;

@@ -15,7 +15,7 @@ export const KEEP_VARIABLE = 'SEP_E2E_KEEP_DATA';
  * Simulated deployments run this many times faster than AWS: a stage of the
  * default spec deploys in seconds, yet slowly enough to watch the bar move.
  */
-export const SHARED_SPEED_FACTOR = 15;
+export const SHARED_SPEED_FACTOR = 25;
 
 /** Chromium: Debian's build (Playwright's own download cannot work offline). */
 export const CHROMIUM_PATH = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -6,6 +6,10 @@ import { READY_TIMEOUT_MS } from '../src/timeouts';
 /** cdk-nag's pack names (compared without punctuation: `PCI.DSS.321` is the PCIDSS321 pack). */
 const COMPLIANCE_PACKS = ['AwsSolutions', 'NIST80053R5', 'PCIDSS321'];
 const packKey = (name: string) => name.replace(/[^A-Za-z0-9]/g, '');
+/** "A few thousand" DOM nodes at most for a 150-resource stack, while it deploys and once ready. */
+const MAX_LIVE_DOM_NODES = 3000;
+/** The detail read whole: the redirect's first read, outputs available, the final state (+1 spare). */
+const MAX_DETAIL_READS = 4;
 
 test('flow 1 — an engineer requests an environment and follows it to ready, outputs and compliance', async ({
   signedIn,
@@ -28,6 +32,16 @@ test('flow 1 — an engineer requests an environment and follows it to ready, ou
   await expect(page.getByTestId('suffix-availability')).toHaveAttribute('data-state', 'available');
   await shot(page, 'request-form-filled');
 
+  // The live page must stay light: progress arrives over the event stream as deltas, so the detail
+  // itself is read when the page opens and when outputs and the final state arrive, not per tick.
+  const detailReads: string[] = [];
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname === `/api/environments/${suffix}`) detailReads.push(request.method());
+  });
+  const domNodes: number[] = [];
+  const countNodes = async () => {
+    domNodes.push(await page.evaluate(() => document.getElementsByTagName('*').length));
+  };
   await page.getByTestId('submit-request').click();
   await expect(page).toHaveURL(new RegExp(`/environments/${suffix}$`));
   await expect(page.getByRole('heading', { level: 1, name: suffix })).toBeVisible();
@@ -39,10 +53,20 @@ test('flow 1 — an engineer requests an environment and follows it to ready, ou
     timeoutMs: READY_TIMEOUT_MS,
     onPhase: async (s) => {
       if (s.phase === 'deploying') await shot(page, 'detail-deploying');
+      await countNodes();
     },
   });
   const final = samples.at(-1);
   expect(final?.status, `states seen: ${JSON.stringify(samples)}`).toBe('ready');
+  await expect(page.locator('.timeline-scroll svg')).toBeVisible();
+  await countNodes();
+  expect(Math.max(...domNodes), `DOM nodes per phase and when ready: ${domNodes.join(', ')}`).toBeLessThan(
+    MAX_LIVE_DOM_NODES,
+  );
+  expect(
+    detailReads.length,
+    `whole-detail reads while ${samples.length} progress states arrived: ${detailReads.join(', ')}`,
+  ).toBeLessThanOrEqual(MAX_DETAIL_READS);
 
   // The bar went through the pipeline phases in order, live.
   const phases = phaseOrder(samples).filter((phase) => phase !== 'queued');

@@ -42,7 +42,22 @@ test('flow 4 — an engineer cannot approve; an approver approves the pending pr
     await expect(page.getByTestId('pending-promotion')).toBeVisible();
     await shot(page, 'pipeline-approver-pending');
     await page.getByTestId('promotion-comment').fill('release 42 verified on staging');
+    const pending = (await carol.pipeline()).pendingPromotion;
     await page.getByTestId('approve-promotion').click();
+    // Approving asks first, showing what is promoted: the execution, the prod environments, who asked.
+    const dialog = page.getByRole('dialog', { name: 'Deploy this execution to prod?' });
+    await expect(dialog).toBeVisible();
+    await expect(dialog.getByTestId('promotion-execution')).toHaveText(pending?.executionId ?? '(none)');
+    await expect(dialog.getByTestId('promotion-environments')).toContainText('prod');
+    await expect(dialog.getByTestId('promotion-requested-by')).not.toBeEmpty();
+    await expect(dialog).toContainText('release 42 verified on staging');
+    await shot(page, 'pipeline-approve-confirmation');
+    expect(
+      (await carol.environment('prod')).status,
+      'nothing is approved before the confirmation',
+    ).not.toMatch(/synthesizing|deploying|ready/);
+    await dialog.getByTestId('approve-dialog-confirm').click();
+    await expect(dialog).toBeHidden();
     await expect(page.getByTestId('promotion-outcome')).toContainText('Approved');
     await shot(page, 'pipeline-approved');
 

@@ -54,6 +54,28 @@ test('flow 5b — an injected deployment failure shows failed with the failing r
   ).not.toHaveCount(0);
   await shot(page, 'deployment-failed');
 
+  // The owner re-runs it from the page: the platform synthesizes and deploys again (and, with the
+  // failure still injected, fails again the same way), and the retry is audited.
+  await page.getByTestId('retry-deployment').click();
+  const retried = await watchDeployment(page, {
+    until: (s) => s.phase === 'synthesizing' || s.phase === 'deploying',
+    timeoutMs: FAILED_TIMEOUT_MS,
+  });
+  expect(retried.at(-1)?.status, `states seen: ${JSON.stringify(retried)}`).toMatch(/synthesizing|deploying/);
+  const again = await watchDeployment(page, {
+    until: (s) => s.status === 'failed',
+    timeoutMs: FAILED_TIMEOUT_MS,
+  });
+  expect(again.at(-1)?.status).toBe('failed');
+  const audit = await (await api('alice')).audit();
+  expect(
+    audit
+      .filter((entry) => entry.action === 'environment.retry-requested' && entry.target === suffix)
+      .map((e) => `${e.actor}:${e.outcome}`),
+  ).toEqual(['alice:success']);
+  const bob = await api('bob');
+  expect((await bob.environment(suffix)).permissions.canRetry, 'another engineer may not retry').toBe(false);
+
   await page.goto('/');
   await expect(page.getByTestId(`environment-status-${suffix}`)).toHaveAttribute('data-status', 'failed');
 });

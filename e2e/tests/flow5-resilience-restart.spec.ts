@@ -7,10 +7,18 @@ import { runDir } from '../src/run-settings';
 import { READY_TIMEOUT_MS } from '../src/timeouts';
 
 /**
- * Slow enough that the deployment is still running after the portal has been
- * killed and has booted again (a few seconds), fast enough for the suite.
+ * Slow enough that what follows the hold point is still running after the
+ * portal has been killed and has booted again (a few seconds), fast enough
+ * for the suite.
  */
-const RESTART_SPEED_FACTOR = 4;
+const RESTART_SPEED_FACTOR = 8;
+/**
+ * Where the crash happens: the first life of the portal holds the rollout before
+ * the first Lambda function starts (local knob PORTAL_HOLD_BEFORE_RESOURCE_TYPE),
+ * after the keys, roles, buckets and network are created. The test crashes the
+ * portal there, not at whatever moment the page happens to be looked at.
+ */
+const HELD_TYPE = 'AWS::Lambda::Function';
 
 test('flow 5a — the portal crashes and restarts mid-deployment: the environment finishes and nothing is lost', async ({
   browser,
@@ -24,7 +32,10 @@ test('flow 5a — the portal crashes and restarts mid-deployment: the environmen
     // Only the environment under test: no staging synth competing for the CPU.
     seedPersistent: false,
   };
-  let portal: PortalProcess | undefined = await startPortal(options);
+  let portal: PortalProcess | undefined = await startPortal({
+    ...options,
+    env: { PORTAL_HOLD_BEFORE_RESOURCE_TYPE: HELD_TYPE },
+  });
   const context = await browser.newContext({ baseURL: portal.baseURL });
   try {
     const suffix = uniqueSuffix('phoenix');
@@ -35,15 +46,31 @@ test('flow 5a — the portal crashes and restarts mid-deployment: the environmen
     const page = await context.newPage();
     await signInThroughPage(page, 'alice');
     await page.goto(`/environments/${suffix}`);
-    const before = await watchDeployment(page, {
+    const deploying = await watchDeployment(page, {
       until: (s) => (s.phase === 'deploying' && s.done > 0) || s.status === 'failed',
       timeoutMs: READY_TIMEOUT_MS,
     });
-    const atCrash = before.at(-1) as ProgressSample;
-    expect(atCrash.phase, `states seen: ${JSON.stringify(before)}`).toBe('deploying');
-    const recordBefore = await alice.environment(suffix);
-    expect(recordBefore.status).toBe('deploying');
+    expect(deploying.at(-1)?.phase, `states seen: ${JSON.stringify(deploying)}`).toBe('deploying');
+    // Held: what was running has finished, nothing runs, no function has started.
+    let recordBefore = await alice.environment(suffix);
+    await expect
+      .poll(
+        async () => {
+          recordBefore = await alice.environment(suffix);
+          const running = recordBefore.timeline.filter((entry) => entry.status === 'in-progress').length;
+          const held = recordBefore.events.filter((event) => event.resourceType === HELD_TYPE).length;
+          return `${recordBefore.status} running=${running} ${HELD_TYPE}=${held}`;
+        },
+        { message: `the rollout holds before ${HELD_TYPE}`, timeout: READY_TIMEOUT_MS, intervals: [500] },
+      )
+      .toBe(`deploying running=0 ${HELD_TYPE}=0`);
+    const heldAt = recordBefore.progress.resourcesDone;
+    expect(heldAt).toBeGreaterThan(0);
+    expect(heldAt).toBeLessThan(recordBefore.progress.resourcesTotal);
     expect(recordBefore.events.length).toBeGreaterThan(0);
+    const atHold = await watchDeployment(page, { until: (s) => s.done === heldAt, timeoutMs: 30_000 });
+    const atCrash = atHold.at(-1) as ProgressSample;
+    expect(atCrash.phase).toBe('deploying');
     await shot(page, 'before-crash');
     await alice.dispose();
 
@@ -51,7 +78,7 @@ test('flow 5a — the portal crashes and restarts mid-deployment: the environmen
     const { port } = portal;
     await portal.crash();
     portal = undefined;
-    // Same port, so the open page and its session cookie keep working.
+    // Same port, so the open page and its session cookie keep working; no hold: the rollout carries on.
     portal = await startPortal({ ...options, port });
     alice = await PortalApi.as({ baseURL: portal.baseURL, user: 'alice' });
 
@@ -59,7 +86,7 @@ test('flow 5a — the portal crashes and restarts mid-deployment: the environmen
     expect(recordAfter.createdAt).toBe(recordBefore.createdAt);
     expect(recordAfter.requestedBy).toBe('alice');
     expect(recordAfter.status, 'still deploying right after the restart').toBe('deploying');
-    expect(recordAfter.progress.resourcesDone).toBeGreaterThanOrEqual(recordBefore.progress.resourcesDone);
+    expect(recordAfter.progress.resourcesDone).toBeGreaterThanOrEqual(heldAt);
     expect(recordAfter.progress.resourcesDone).toBeLessThan(recordAfter.progress.resourcesTotal);
     expect(recordAfter.progress.resourcesTotal).toBe(recordBefore.progress.resourcesTotal);
     // The API keeps the newest 200 events and a burst of resources can start during the restart, so compare
@@ -72,7 +99,7 @@ test('flow 5a — the portal crashes and restarts mid-deployment: the environmen
       stillInWindow.filter(
         (event) => JSON.stringify(eventsAfter.get(event.eventId)) !== JSON.stringify(event),
       ),
-      'events seen before the crash are kept, unchanged',
+      `events seen before the crash are kept, unchanged (before: ${recordBefore.events.length} events, ${recordBefore.events[0]?.timestamp} … ${recordBefore.events.at(-1)?.timestamp}, done ${heldAt}; after: ${recordAfter.events.length} events, ${oldestKept} … ${recordAfter.events.at(-1)?.timestamp}, done ${recordAfter.progress.resourcesDone}, status ${recordAfter.status})`,
     ).toEqual([]);
 
     // The same browser session carries on (the session secret lives in the data folder).

@@ -44,14 +44,46 @@ test('flow 6 — the main pages have no serious or critical axe violations', asy
     { path: '/pipeline', ready: (p) => expect(p.getByTestId('promotion')).toBeVisible() },
     { path: '/audit', ready: (p) => expect(p.getByTestId('audit-table')).toBeVisible() },
   ];
-  for (const { path, ready } of pages) {
-    await test.step(path, async () => {
-      await signedInPage.goto(path);
-      await ready(signedInPage);
-      await shot(signedInPage, path === '/' ? 'environments' : path.slice(1).replaceAll('/', '-'));
-      expect(await blockingViolations(signedInPage), path).toEqual([]);
-    });
+  // The API reference runs a third-party viewer: it must load under the portal's CSP and fetch nothing
+  // from elsewhere (no CDN, no fonts), and stay accessible.
+  const foreign: string[] = [];
+  const refused: string[] = [];
+  signedInPage.on('request', (request) => {
+    if (
+      !request.url().startsWith(new URL(signedInPage.url() || 'http://x').origin) &&
+      !request.url().startsWith('data:')
+    )
+      foreign.push(request.url());
+  });
+  signedInPage.on('console', (message) => {
+    if (/Content Security Policy|Refused to/.test(message.text())) refused.push(message.text());
+  });
+  // Both colour schemes: the dark palette must clear the same contrast bar as the light one.
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await signedInPage.emulateMedia({ colorScheme });
+    for (const { path, ready } of pages) {
+      await test.step(`${path} (${colorScheme})`, async () => {
+        await signedInPage.goto(path);
+        await ready(signedInPage);
+        await shot(
+          signedInPage,
+          `${path === '/' ? 'environments' : path.slice(1).replaceAll('/', '-')}-${colorScheme}`,
+        );
+        expect(await blockingViolations(signedInPage), `${path} (${colorScheme})`).toEqual([]);
+      });
+    }
   }
+  await signedInPage.emulateMedia({ colorScheme: 'light' });
+
+  await test.step('/api-reference', async () => {
+    await signedInPage.goto('/api-reference');
+    await expect(signedInPage.locator('.swagger-ui .opblock').first()).toBeVisible();
+    await expect(signedInPage.getByTestId('api-reference')).toContainText('/api/environments/{suffix}/retry');
+    await shot(signedInPage, 'api-reference');
+    expect(foreign, 'requests to other origins').toEqual([]);
+    expect(refused, 'content blocked by the CSP').toEqual([]);
+    expect(await blockingViolations(signedInPage), '/api-reference').toEqual([]);
+  });
 
   // The request form with its inline errors showing (error text must stay readable and labelled).
   await signedInPage.goto('/environments/new');

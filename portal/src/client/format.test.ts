@@ -3,6 +3,7 @@ import {
   formatCostDelta,
   formatDateTime,
   formatDuration,
+  formatTotalOfShown,
   formatTtlLeft,
   formatUsd,
 } from './format';
@@ -53,4 +54,15 @@ describe('money', () => {
 
 it('shows timestamps in UTC whatever the machine zone', () => {
   expect(formatDateTime('2026-11-23T01:02:03Z')).toMatch(/23 Nov 2026,? 01:02:03 UTC/);
+});
+
+describe('formatTotalOfShown', () => {
+  it('adds the amounts as shown, so the lines on screen sum to the total on screen', () => {
+    const lines = [100.4, 200.4, 300.4];
+    expect(lines.map(formatUsd)).toEqual(['$100', '$200', '$300']);
+    expect(formatTotalOfShown(lines)).toBe('$600');
+    expect(formatUsd(lines.reduce((a, b) => a + b, 0))).toBe('$601');
+    expect(formatTotalOfShown([1000, 5.4])).toBe('$1,005.40');
+    expect(formatTotalOfShown([])).toBe('$0');
+  });
 });

@@ -42,6 +42,20 @@ export function formatUsd(amount: number): string {
   return Math.abs(amount) < 10 && amount !== 0 ? USD_CENTS.format(amount) : USD.format(amount);
 }
 
+/** The amount exactly as {@link formatUsd} shows it (whole dollars, cents below $10). */
+export function usdAsShown(amount: number): number {
+  return Math.abs(amount) < 10 ? Math.round(amount * 100) / 100 : Math.round(amount);
+}
+
+/**
+ * A total that adds up on screen: the sum of the amounts as they are shown, with cents only when the
+ * shown amounts have them. Rounding each line and the total separately would leave them a dollar apart.
+ */
+export function formatTotalOfShown(amounts: readonly number[]): string {
+  const cents = Math.round(amounts.reduce((sum, amount) => sum + usdAsShown(amount) * 100, 0));
+  return cents % 100 === 0 ? USD.format(cents / 100) : USD_CENTS.format(cents / 100);
+}
+
 /** A signed monthly delta for feature toggles: "+$1,034/mo", "−$5.40/mo". */
 export function formatCostDelta(amount: number): string {
   if (amount === 0) return '$0/mo';

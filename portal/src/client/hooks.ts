@@ -100,10 +100,25 @@ export function usePipeline() {
   });
 }
 
-export function useAuditPage(options: { readonly before?: string; readonly limit: number }) {
-  const query = new URLSearchParams({ limit: String(options.limit) });
-  if (options.before) query.set('before', options.before);
-  return useSWR<AuditPage, ApiRequestError>(`/api/audit?${query}`, BASE);
+/** The audit log, newest first, one page of `limit` entries at a time; `loadMore` appends older ones. */
+export function useAuditLog(options: { readonly limit: number }) {
+  const pages = useSWRInfinite<AuditPage, ApiRequestError>((index, previous: AuditPage | null) => {
+    const query = new URLSearchParams({ limit: String(options.limit) });
+    if (index > 0) {
+      if (previous?.nextBefore === undefined) return null;
+      query.set('before', previous.nextBefore);
+    }
+    return `/api/audit?${query}`;
+  }, BASE);
+  const loaded = pages.data ?? [];
+  return {
+    entries: loaded.flatMap((page) => page.entries),
+    loaded: pages.data !== undefined,
+    hasMore: loaded.at(-1)?.nextBefore !== undefined,
+    loadingMore: pages.isValidating && pages.size > loaded.length,
+    loadMore: () => pages.setSize(pages.size + 1),
+    error: pages.error,
+  };
 }
 
 /** Availability of a suffix; `null` keeps the hook idle (empty or not yet debounced). */

@@ -57,3 +57,11 @@ export function outputLabel(key: string): string {
     })
     .join(' ');
 }
+
+/**
+ * Splits a value after each separator of ARNs, URLs and names (`/ : . - _ ? & =` and `,`), so the
+ * page can let it wrap there and nowhere else. Joined again, the parts are the value.
+ */
+export function breakableParts(value: string): string[] {
+  return value.split(/(?<=[/:.\-_?&=,])/).filter((part) => part.length > 0);
+}

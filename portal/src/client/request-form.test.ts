@@ -1,6 +1,7 @@
 import { MAX_SUFFIX_LENGTH } from '@sep/infra/spec';
 import {
   INITIAL_REQUEST_FORM_VALUES,
+  inPeoplesWords,
   type RequestFormValues,
   toFormFieldErrors,
   toRequestBody,
@@ -52,14 +53,14 @@ describe('validateRequestForm (the shared request schema)', () => {
   });
 
   it.each([
-    ['Pr-1', 'environmentSuffix must be lowercase'],
-    ['1pr', 'environmentSuffix must start with a lowercase letter'],
-    ['pr--1', 'environmentSuffix must not contain consecutive hyphens'],
-    ['pr-1-', 'environmentSuffix must not end with a hyphen'],
-    ['p', 'environmentSuffix must be at least 2 characters'],
+    ['Pr-1', 'Environment suffix must be lowercase'],
+    ['1pr', 'Environment suffix must start with a lowercase letter'],
+    ['pr--1', 'Environment suffix must not contain consecutive hyphens'],
+    ['pr-1-', 'Environment suffix must not end with a hyphen'],
+    ['p', 'Environment suffix must be at least 2 characters'],
     [
       `a${'b'.repeat(MAX_SUFFIX_LENGTH)}`,
-      `environmentSuffix must be at most ${MAX_SUFFIX_LENGTH} characters`,
+      `Environment suffix must be at most ${MAX_SUFFIX_LENGTH} characters`,
     ],
     ['pr-prod-fix', '"prod" is reserved'],
   ])('puts the error for suffix %s on the suffix field', (environmentSuffix, message) => {
@@ -71,7 +72,7 @@ describe('validateRequestForm (the shared request schema)', () => {
 
   it('reports a non-numeric TTL on the TTL field', () => {
     expect(validateRequestForm({ ...valid, ttlHours: '1.5' }).errors).toEqual([
-      { name: 'ttlHours', message: 'ttlHours must be a whole number of hours' },
+      { name: 'ttlHours', message: 'Time to live must be a whole number of hours' },
     ]);
   });
 
@@ -83,8 +84,19 @@ describe('validateRequestForm (the shared request schema)', () => {
 
   it('asks staging for an alert email', () => {
     expect(validateRequestForm({ ...valid, environmentSuffix: 'staging', kind: 'staging' }).errors).toEqual([
-      { name: 'alertEmails', message: 'a staging environment needs at least one alert email' },
+      { name: 'alertEmails', message: 'A staging environment needs at least one alert email' },
     ]);
+  });
+});
+
+describe('inPeoplesWords', () => {
+  it('names the field by its label and starts a sentence', () => {
+    expect(inPeoplesWords('environmentSuffix must be at least 2 characters')).toBe(
+      'Environment suffix must be at least 2 characters',
+    );
+    expect(inPeoplesWords('costCenter is required')).toBe('Cost center is required');
+    expect(inPeoplesWords('must be an email address')).toBe('Must be an email address');
+    expect(inPeoplesWords('"prod" is reserved')).toBe('"prod" is reserved');
   });
 });
 
@@ -99,9 +111,9 @@ describe('toFormFieldErrors (server answers)', () => {
         { path: '(root)', message: 'expected an object' },
       ]),
     ).toEqual([
-      { name: 'environmentSuffix', message: 'first' },
-      { name: 'features.waf', message: 'must be a boolean' },
-      { name: 'root', message: 'owner: unknown field "owner"; expected an object' },
+      { name: 'environmentSuffix', message: 'First' },
+      { name: 'features.waf', message: 'Must be a boolean' },
+      { name: 'root', message: 'Owner: unknown field "owner"; Expected an object' },
     ]);
   });
 });

@@ -120,6 +120,32 @@ const FORM_FIELDS = new Set<string>([
   'features.apiEndpointType',
 ]);
 
+/** What the form calls each spec field: the words people read next to the control. */
+const FIELD_LABELS: Readonly<Record<string, string>> = {
+  environmentSuffix: 'Environment suffix',
+  kind: 'Kind',
+  project: 'Project',
+  costCenter: 'Cost center',
+  dataClassification: 'Data classification',
+  complianceLevel: 'Compliance level',
+  region: 'Region',
+  account: 'AWS account ID',
+  ttlHours: 'Time to live',
+  alertEmails: 'Alert emails',
+  allowedCidrs: 'Allowed CIDRs',
+  existingDatabaseSecretArn: 'Existing database secret ARN',
+  owner: 'Owner',
+};
+
+/**
+ * The schema speaks in field names ("environmentSuffix must be at least 2 characters"); the form
+ * speaks in labels ("Environment suffix must be at least 2 characters"), as a sentence.
+ */
+export function inPeoplesWords(message: string): string {
+  const worded = message.replace(/^([a-z][A-Za-z]*)(?=\b)/, (word) => FIELD_LABELS[word] ?? word);
+  return worded.charAt(0).toUpperCase() + worded.slice(1);
+}
+
 export interface FormFieldError {
   /** A form field name (`features.waf`), or `root` for problems no field owns. */
   readonly name: string;
@@ -136,13 +162,14 @@ export function toFormFieldErrors(errors: readonly FieldError[]): FormFieldError
   for (const error of errors) {
     const [head, index] = error.path.split('.');
     let name = error.path;
-    let message = error.message;
+    let message = inPeoplesWords(error.message);
     if (head !== undefined && LIST_FIELDS.has(head)) {
       name = head;
-      if (index !== undefined && /^\d+$/.test(index)) message = `Entry ${Number(index) + 1}: ${message}`;
+      if (index !== undefined && /^\d+$/.test(index))
+        message = `Entry ${Number(index) + 1}: ${error.message}`;
     }
     if (!FORM_FIELDS.has(name)) {
-      message = name === '(root)' ? message : `${error.path}: ${message}`;
+      message = name === '(root)' ? message : `${FIELD_LABELS[error.path] ?? error.path}: ${error.message}`;
       name = 'root';
     }
     const previous = byName.get(name);

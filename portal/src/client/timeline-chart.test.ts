@@ -1,4 +1,4 @@
-import { slowestBars, toTimelineBars } from './timeline-chart';
+import { liveBars, slowestBars, toTimelineBars } from './timeline-chart';
 
 const at = (second: number) => new Date(Date.UTC(2026, 10, 23, 1, 0, second)).toISOString();
 
@@ -42,4 +42,22 @@ it('places each resource from the first start and draws running ones up to now',
 
 it('draws nothing before the first resource starts', () => {
   expect(toTimelineBars({ timeline: [], now: 0 })).toEqual([]);
+});
+
+it('draws only the running and the latest bars while live', () => {
+  const bar = (id: string, offsetSeconds: number, status: 'in-progress' | 'complete') => ({
+    logicalResourceId: id,
+    resourceType: 'AWS::S3::Bucket',
+    offsetSeconds,
+    durationSeconds: 1,
+    status,
+  });
+  const bars = [
+    bar('Slow', 0, 'in-progress'),
+    bar('A', 1, 'complete'),
+    bar('B', 2, 'complete'),
+    bar('C', 3, 'complete'),
+  ];
+  expect(liveBars(bars, 2).map((b) => b.logicalResourceId)).toEqual(['Slow', 'B', 'C']);
+  expect(liveBars(bars, 10)).toEqual(bars);
 });

@@ -45,3 +45,13 @@ export function toTimelineBars(options: {
 export function slowestBars(bars: readonly TimelineBar[], count: number): TimelineBar[] {
   return [...bars].sort((a, b) => b.durationSeconds - a.durationSeconds).slice(0, count);
 }
+
+/**
+ * The bars worth drawing while a deployment runs: every running resource and the `count` that
+ * started last, in start order. A live chart of 150+ bars would redraw thousands of SVG nodes on
+ * every stream message; the full chart is drawn once the deployment has settled.
+ */
+export function liveBars(bars: readonly TimelineBar[], count: number): TimelineBar[] {
+  const recent = new Set(bars.slice(-count));
+  return bars.filter((bar) => bar.status === 'in-progress' || recent.has(bar));
+}

@@ -1,4 +1,6 @@
-import { ConfigError, logLevelFromEnv, parseConfig } from './config';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, logLevelFromEnv, PORTAL_ENV_VARIABLES, parseConfig } from './config';
 
 describe('parseConfig', () => {
   it('defaults to local mode on loopback with a data folder in the portal', () => {
@@ -82,5 +84,21 @@ describe('parseConfig', () => {
     expect(parseConfig({ NODE_ENV: 'test', PORTAL_LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
     expect(logLevelFromEnv({ PORTAL_LOG_LEVEL: 'warn' })).toBe('warn');
     expect(() => parseConfig({ PORTAL_LOG_LEVEL: 'loud' })).toThrow(/PORTAL_LOG_LEVEL/);
+  });
+});
+
+describe('the root scripts', () => {
+  it('pass every variable the portal reads through turbo to `npm start`, `npm run dev` and the tests', () => {
+    const turbo = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'turbo.json'), 'utf8')) as {
+      globalEnv?: string[];
+      globalPassThroughEnv?: string[];
+    };
+    const patterns = [...(turbo.globalEnv ?? []), ...(turbo.globalPassThroughEnv ?? [])];
+    const passes = (name: string) =>
+      patterns.some((pattern) =>
+        pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern,
+      );
+    expect(PORTAL_ENV_VARIABLES).toEqual(expect.arrayContaining(['PORT', 'PORTAL_HOST', 'PORTAL_MODE']));
+    expect(PORTAL_ENV_VARIABLES.filter((name) => !passes(name))).toEqual([]);
   });
 });

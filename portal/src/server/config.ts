@@ -86,6 +86,10 @@ export function logLevelFromEnv(env: Readonly<Record<string, string | undefined>
   return parsed.success ? logLevelOf(parsed.data) : 'info';
 }
 
+const resourceTypeSchema = z.string().regex(/^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$/, {
+  error: 'must be a resource type such as AWS::S3::Bucket',
+});
+
 const envSchema = z
   .object({
     PORTAL_MODE: z.enum(['local', 'aws']).default('local'),
@@ -99,12 +103,13 @@ const envSchema = z
       .min(32, { error: 'PORTAL_SESSION_SECRET must be at least 32 characters' })
       .optional(),
     PORTAL_SPEED_FACTOR: z.coerce.number().positive().max(100_000).default(10),
-    PORTAL_FAIL_RESOURCE_TYPE: z
-      .string()
-      .regex(/^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$/, {
-        error: 'must be a resource type such as AWS::S3::Bucket',
-      })
-      .optional(),
+    PORTAL_FAIL_RESOURCE_TYPE: resourceTypeSchema.optional(),
+    /**
+     * Local mode, for tests that must stop a deployment at a point they choose: every create rollout
+     * waits before the first resource of this type starts (what already runs finishes), for as long as
+     * the portal runs with this set. A portal started without it lets held rollouts carry on.
+     */
+    PORTAL_HOLD_BEFORE_RESOURCE_TYPE: resourceTypeSchema.optional(),
     PORTAL_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).optional(),
     PORTAL_SEED_PERSISTENT: booleanFlag.default(true),
     ...logEnvSchema.shape,
@@ -176,6 +181,9 @@ const envSchema = z
     }
   });
 
+/** Every environment variable the portal reads (the root scripts must pass each one through). */
+export const PORTAL_ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export interface OidcConfig {
   readonly issuer: string;
   readonly clientId: string;
@@ -198,6 +206,8 @@ export interface PortalConfig {
   readonly sessionSecret?: string;
   readonly speedFactor: number;
   readonly failResourceType?: string;
+  /** Local mode: create rollouts wait before the first resource of this type (PORTAL_HOLD_BEFORE_RESOURCE_TYPE). */
+  readonly holdBeforeResourceType?: string;
   readonly pollIntervalMs: number;
   readonly seedPersistent: boolean;
   readonly logLevel: string;
@@ -284,6 +294,9 @@ export function parseConfig(
     ...(e.PORTAL_SESSION_SECRET === undefined ? {} : { sessionSecret: e.PORTAL_SESSION_SECRET }),
     speedFactor: e.PORTAL_SPEED_FACTOR,
     ...(e.PORTAL_FAIL_RESOURCE_TYPE === undefined ? {} : { failResourceType: e.PORTAL_FAIL_RESOURCE_TYPE }),
+    ...(e.PORTAL_HOLD_BEFORE_RESOURCE_TYPE === undefined
+      ? {}
+      : { holdBeforeResourceType: e.PORTAL_HOLD_BEFORE_RESOURCE_TYPE }),
     pollIntervalMs: e.PORTAL_POLL_INTERVAL_MS ?? (e.PORTAL_MODE === 'aws' ? 5000 : 1000),
     seedPersistent: e.PORTAL_SEED_PERSISTENT,
     logLevel: logLevelOf(e),

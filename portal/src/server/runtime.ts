@@ -102,6 +102,9 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
           repoRoot: config.repoRoot,
           speedFactor: config.speedFactor,
           ...(config.failResourceType === undefined ? {} : { failResourceType: config.failResourceType }),
+          ...(config.holdBeforeResourceType === undefined
+            ? {}
+            : { holdBeforeResourceType: config.holdBeforeResourceType }),
         })
       : new AwsPlatform({
           ...(config.aws.region ? { region: config.aws.region } : {}),
@@ -124,6 +127,9 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
     listRevision: () => registry.revision,
     pollIntervalMs: config.pollIntervalMs,
     ...(config.deployment === undefined ? {} : { deployment: config.deployment }),
+    ...(config.mode === 'aws' && config.aws.region !== undefined
+      ? { console: { region: config.aws.region, pipelineName: config.aws.pipelineName } }
+      : {}),
   });
   closers.push(() => service.close());
   const signer = await SessionSigner.create({

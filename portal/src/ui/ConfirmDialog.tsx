@@ -8,10 +8,12 @@ export interface ConfirmDialogProps {
   readonly open: boolean;
   readonly title: string;
   readonly children?: ReactNode;
-  /** Text the user must type to enable the confirm button, e.g. the environment suffix. */
-  readonly confirmText: string;
+  /** Text the user must type to enable the confirm button, e.g. the environment suffix; none: one click. */
+  readonly confirmText?: string;
   /** Label of the confirm button. */
   readonly confirmLabel: string;
+  /** `danger` for what cannot be undone. @default 'danger' */
+  readonly confirmVariant?: 'danger' | 'primary';
   /** True while the confirmed action runs; the buttons are disabled. @default false */
   readonly busy?: boolean;
   /** Error from the confirmed action, shown inside the dialog. */
@@ -32,6 +34,7 @@ export function ConfirmDialog({
   children,
   confirmText,
   confirmLabel,
+  confirmVariant = 'danger',
   busy = false,
   error,
   onConfirm,
@@ -51,13 +54,13 @@ export function ConfirmDialog({
     if (open && !dialog.open) {
       setTyped('');
       dialog.showModal();
-      inputRef.current?.focus();
+      (inputRef.current ?? dialog.querySelector<HTMLButtonElement>('button[type="submit"]'))?.focus();
     } else if (!open && dialog.open) {
       dialog.close();
     }
   }, [open]);
 
-  const matches = typed === confirmText;
+  const matches = confirmText === undefined || typed === confirmText;
 
   return (
     <dialog
@@ -81,22 +84,24 @@ export function ConfirmDialog({
         <div className="dialog__body">
           <h2 id={titleId}>{title}</h2>
           {children}
-          <div className="field">
-            <label className="field__label" htmlFor={inputId}>
-              Type <code>{confirmText}</code> to confirm
-            </label>
-            <input
-              ref={inputRef}
-              id={inputId}
-              className="input mono"
-              autoComplete="off"
-              spellCheck={false}
-              value={typed}
-              onChange={(event) => setTyped(event.target.value)}
-              aria-describedby={error ? errorId : undefined}
-              data-testid={testId ? `${testId}-input` : undefined}
-            />
-          </div>
+          {confirmText === undefined ? null : (
+            <div className="field">
+              <label className="field__label" htmlFor={inputId}>
+                Type <code>{confirmText}</code> to confirm
+              </label>
+              <input
+                ref={inputRef}
+                id={inputId}
+                className="input mono"
+                autoComplete="off"
+                spellCheck={false}
+                value={typed}
+                onChange={(event) => setTyped(event.target.value)}
+                aria-describedby={error ? errorId : undefined}
+                data-testid={testId ? `${testId}-input` : undefined}
+              />
+            </div>
+          )}
           {error ? (
             <p className="field__error" id={errorId} role="alert">
               {error}
@@ -109,7 +114,7 @@ export function ConfirmDialog({
           </Button>
           <Button
             type="submit"
-            variant="danger"
+            variant={confirmVariant}
             disabled={!matches || busy}
             data-testid={testId ? `${testId}-confirm` : undefined}
           >

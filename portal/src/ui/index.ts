@@ -5,6 +5,7 @@ export * from './Card';
 export * from './ConfirmDialog';
 export * from './CopyButton';
 export * from './Field';
+export * from './FilterSelect';
 export * from './ProgressBar';
 export * from './Skeleton';
 export * from './Table';

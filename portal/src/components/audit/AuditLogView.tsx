@@ -1,21 +1,34 @@
 'use client';
 
 import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import { errorMessage } from '../../client/api';
 import { formatDateTime } from '../../client/format';
-import { useAuditPage } from '../../client/hooks';
-import type { AuditEntry } from '../../server/domain/types';
-import { Alert, Badge, type BadgeTone, Button, Card, Skeleton, Table, type TableColumn } from '../../ui';
+import { useAuditLog } from '../../client/hooks';
+import {
+  distinctValues,
+  matchesSearch,
+  nextSort,
+  type SortState,
+  sortDirectionOf,
+  sortRows,
+} from '../../client/table-query';
+import { AUDIT_ACTIONS, type AuditEntry } from '../../server/domain/types';
+import { Alert, Badge, type BadgeTone, Button, Card, Field, FilterSelect, Skeleton, Table } from '../../ui';
 
 /** Entries per page. */
-const PAGE_SIZE = 50;
+const PAGE_SIZE = 100;
 
 const OUTCOME_TONE: Record<AuditEntry['outcome'], BadgeTone> = {
   success: 'success',
   failure: 'danger',
   denied: 'warning',
 };
+
+const OUTCOMES: readonly AuditEntry['outcome'][] = ['success', 'failure', 'denied'];
+
+type SortKey = 'time' | 'actor' | 'action' | 'target' | 'outcome';
 
 /** Environment actions link to the environment they name. */
 function Target({ entry }: { readonly entry: AuditEntry }) {
@@ -28,105 +41,169 @@ function Target({ entry }: { readonly entry: AuditEntry }) {
   );
 }
 
-const COLUMNS: TableColumn<AuditEntry>[] = [
-  {
-    key: 'time',
-    header: 'Time (UTC)',
-    cell: (entry) => (
-      <time dateTime={entry.timestamp} className="nowrap">
-        {formatDateTime(entry.timestamp)}
-      </time>
-    ),
-  },
-  { key: 'actor', header: 'Who', cell: (entry) => <strong>{entry.actor}</strong> },
-  { key: 'action', header: 'Action', cell: (entry) => <code className="nowrap">{entry.action}</code> },
-  { key: 'target', header: 'Target', cell: (entry) => <Target entry={entry} /> },
-  {
-    key: 'outcome',
-    header: 'Outcome',
-    cell: (entry) => <Badge tone={OUTCOME_TONE[entry.outcome]}>{entry.outcome}</Badge>,
-  },
-  {
-    key: 'details',
-    header: 'Details',
-    cell: (entry) => (
-      <span className="small">
-        {Object.entries(entry.details)
-          .map(([key, value]) => `${key}: ${value}`)
-          .join(' · ')}
-      </span>
-    ),
-  },
-];
+function detailsText(entry: AuditEntry): string {
+  return Object.entries(entry.details)
+    .map(([key, value]) => `${key}: ${value}`)
+    .join(' · ');
+}
 
-/** Who requested, destroyed, approved what and when; newest first, paged by cursor. */
+/** Who requested, destroyed, approved what and when; searchable, filterable, sortable, newest first. */
 export function AuditLogView() {
-  // Cursors of the pages above the current one, so "Newer" can walk back.
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const before = cursors[cursors.length - 1];
-  const page = useAuditPage({ before, limit: PAGE_SIZE });
-  const entries = page.data?.entries ?? [];
+  const params = useSearchParams();
+  const log = useAuditLog({ limit: PAGE_SIZE });
+  const [search, setSearch] = useState(params.get('q') ?? '');
+  const [action, setAction] = useState('');
+  const [outcome, setOutcome] = useState('');
+  const [actor, setActor] = useState('');
+  const [sort, setSort] = useState<SortState<SortKey>>({ key: 'time', direction: 'descending' });
+  const sortable = (key: SortKey) => ({
+    direction: sortDirectionOf(sort, key),
+    onSort: () => setSort((current) => nextSort(current, key)),
+  });
+
+  const shown = sortRows(
+    log.entries.filter(
+      (entry) =>
+        (action === '' || entry.action === action) &&
+        (outcome === '' || entry.outcome === outcome) &&
+        (actor === '' || entry.actor === actor) &&
+        matchesSearch([entry.actor, entry.action, entry.target, entry.outcome, detailsText(entry)], search),
+    ),
+    sort,
+    (entry, key) => (key === 'time' ? entry.timestamp : entry[key]),
+  );
 
   return (
     <>
       <div className="page-header">
         <div>
           <h1>Audit log</h1>
-          <p>Every request, destroy, promotion decision and sign-in the portal handled, newest first.</p>
+          <p>Every request, destroy, retry, promotion decision and sign-in the portal handled.</p>
         </div>
       </div>
-      {page.error ? (
+      {log.error ? (
         <Alert tone="danger" role="alert" title="The audit log could not be loaded">
-          <p>{errorMessage(page.error)}</p>
+          <p>{errorMessage(log.error)}</p>
         </Alert>
       ) : null}
       <Card
         id="audit-heading"
-        title={cursors.length > 1 ? `Older entries (page ${cursors.length})` : 'Latest entries'}
+        title="Entries"
+        description={
+          log.loaded
+            ? `${shown.length} of the ${log.entries.length} newest entries${log.hasMore ? ' (older ones not loaded yet)' : ''}.`
+            : 'Loading…'
+        }
         flush
         testId="audit-log"
-        actions={
-          <>
-            <Button
-              small
-              disabled={cursors.length <= 1}
-              onClick={() => setCursors((stack) => stack.slice(0, -1))}
-              data-testid="audit-newer"
-            >
-              Newer
-            </Button>
-            <Button
-              small
-              disabled={!page.data?.nextBefore}
-              onClick={() => {
-                const next = page.data?.nextBefore;
-                if (next) setCursors((stack) => [...stack, next]);
-              }}
-              data-testid="audit-older"
-            >
-              Older
-            </Button>
-          </>
-        }
       >
-        {page.data ? (
-          entries.length > 0 ? (
+        <search className="toolbar" aria-label="Search and filter the audit log">
+          <Field id="audit-search" label="Search">
+            {(control) => (
+              <input
+                {...control}
+                type="search"
+                className="input"
+                placeholder="who, what, environment…"
+                value={search}
+                onChange={(event) => setSearch(event.target.value)}
+                data-testid="audit-search"
+              />
+            )}
+          </Field>
+          <FilterSelect
+            id="audit-action-filter"
+            label="Action"
+            value={action}
+            options={AUDIT_ACTIONS}
+            onChange={setAction}
+          />
+          <FilterSelect
+            id="audit-outcome-filter"
+            label="Outcome"
+            value={outcome}
+            options={OUTCOMES}
+            onChange={setOutcome}
+          />
+          <FilterSelect
+            id="audit-actor-filter"
+            label="Who"
+            value={actor}
+            options={distinctValues(log.entries, (entry) => entry.actor)}
+            onChange={setActor}
+          />
+        </search>
+        {log.loaded ? (
+          shown.length > 0 ? (
             <Table
               caption="Audit entries with time, actor, action, target, outcome and details"
-              columns={COLUMNS}
-              rows={entries}
+              columns={[
+                {
+                  key: 'time',
+                  header: 'Time (UTC)',
+                  sort: sortable('time'),
+                  cell: (entry) => (
+                    <time dateTime={entry.timestamp} className="nowrap">
+                      {formatDateTime(entry.timestamp)}
+                    </time>
+                  ),
+                },
+                {
+                  key: 'actor',
+                  header: 'Who',
+                  sort: sortable('actor'),
+                  cell: (entry) => <strong>{entry.actor}</strong>,
+                },
+                {
+                  key: 'action',
+                  header: 'Action',
+                  sort: sortable('action'),
+                  cell: (entry) => <code>{entry.action}</code>,
+                },
+                {
+                  key: 'target',
+                  header: 'Target',
+                  sort: sortable('target'),
+                  cell: (entry) => <Target entry={entry} />,
+                },
+                {
+                  key: 'outcome',
+                  header: 'Outcome',
+                  secondary: true,
+                  sort: sortable('outcome'),
+                  cell: (entry) => <Badge tone={OUTCOME_TONE[entry.outcome]}>{entry.outcome}</Badge>,
+                },
+                {
+                  key: 'details',
+                  header: 'Details',
+                  secondary: true,
+                  cell: (entry) => <span className="small">{detailsText(entry)}</span>,
+                },
+              ]}
+              rows={shown}
               rowKey={(entry) => entry.id}
               rowProps={(entry) => ({ 'data-testid': 'audit-row', 'data-action': entry.action })}
               testId="audit-table"
             />
           ) : (
-            <p className="empty-state">Nothing recorded yet.</p>
+            <p className="empty-state" data-testid="audit-empty">
+              {log.entries.length === 0
+                ? 'Nothing recorded yet.'
+                : 'No entry matches the search and filters.'}
+            </p>
           )
-        ) : page.error ? null : (
+        ) : log.error ? null : (
           <div className="card__body">
             <Skeleton label="Loading the audit log" lines={5} />
           </div>
         )}
+        {log.hasMore ? (
+          <div className="card__body row">
+            <Button onClick={() => void log.loadMore()} disabled={log.loadingMore} data-testid="audit-older">
+              {log.loadingMore ? 'Loading…' : `Load ${PAGE_SIZE} older entries`}
+            </Button>
+          </div>
+        ) : null}
       </Card>
     </>
   );

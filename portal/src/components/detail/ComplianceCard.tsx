@@ -1,5 +1,6 @@
 'use client';
 
+import { useState } from 'react';
 import { errorMessage } from '../../client/api';
 import { formatDateTime } from '../../client/format';
 import { useCompliance } from '../../client/hooks';
@@ -127,69 +128,77 @@ export function ComplianceCard({ suffix, statusKey }: ComplianceCardProps) {
 }
 
 function PackDetails({ pack }: { readonly pack: NagPackSummary }) {
+  // Hundreds of findings: their rows are built when the reader opens the list, not before.
+  const [open, setOpen] = useState(false);
   if (pack.suppressed.length === 0 && pack.errors.length === 0 && pack.warnings.length === 0) return null;
   return (
-    <details className="details">
+    <details className="details" onToggle={(event) => setOpen(event.currentTarget.open)}>
       <summary>
         {pack.pack}: {pack.suppressed.length} suppressions
         {pack.errors.length > 0 ? `, ${pack.errors.length} errors` : ''}
         {pack.warnings.length > 0 ? `, ${pack.warnings.length} warnings` : ''}
       </summary>
-      <div className="table-wrap">
-        <table className="table">
-          <caption className="visually-hidden">{pack.pack} findings and suppressions</caption>
-          <thead>
-            <tr>
-              <th scope="col">Rule</th>
-              <th scope="col">Resource</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Reason</th>
-            </tr>
-          </thead>
-          <tbody>
-            {pack.errors.map((finding) => (
-              <tr key={`error-${finding.ruleId}-${finding.resource}-${finding.findingId ?? ''}`}>
-                <td className="mono">
-                  {finding.findingId ? `${finding.ruleId}[${finding.findingId}]` : finding.ruleId}
-                </td>
-                <td className="mono small">{finding.resource}</td>
-                <td>
-                  <Badge tone="danger">error</Badge>
-                </td>
-                <td className="small">{finding.message ?? ''}</td>
-              </tr>
-            ))}
-            {pack.suppressed.map((suppression) => (
-              <tr
-                key={`suppressed-${suppression.ruleId}-${suppression.resource}-${suppression.findingId ?? ''}`}
-              >
-                <td className="mono">
-                  {suppression.findingId
-                    ? `${suppression.ruleId}[${suppression.findingId}]`
-                    : suppression.ruleId}
-                </td>
-                <td className="mono small">{suppression.resource}</td>
-                <td>
-                  <Badge tone="warning">suppressed</Badge>
-                </td>
-                <td className="small">{suppression.reason}</td>
-              </tr>
-            ))}
-            {pack.warnings.map((finding) => (
-              <tr key={`warning-${finding.ruleId}-${finding.resource}-${finding.findingId ?? ''}`}>
-                <td className="mono">
-                  {finding.findingId ? `${finding.ruleId}[${finding.findingId}]` : finding.ruleId}
-                </td>
-                <td className="mono small">{finding.resource}</td>
-                <td>
-                  <Badge tone="neutral">warning</Badge>
-                </td>
-                <td className="small">{finding.message ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      {open ? <PackFindings pack={pack} /> : null}
     </details>
+  );
+}
+
+function PackFindings({ pack }: { readonly pack: NagPackSummary }) {
+  return (
+    <div className="table-wrap">
+      <table className="table">
+        <caption className="visually-hidden">{pack.pack} findings and suppressions</caption>
+        <thead>
+          <tr>
+            <th scope="col">Rule</th>
+            <th scope="col">Resource</th>
+            <th scope="col">Outcome</th>
+            <th scope="col">Reason</th>
+          </tr>
+        </thead>
+        <tbody>
+          {pack.errors.map((finding) => (
+            <tr key={`error-${finding.ruleId}-${finding.resource}-${finding.findingId ?? ''}`}>
+              <td className="mono">
+                {finding.findingId ? `${finding.ruleId}[${finding.findingId}]` : finding.ruleId}
+              </td>
+              <td className="mono small">{finding.resource}</td>
+              <td>
+                <Badge tone="danger">error</Badge>
+              </td>
+              <td className="small">{finding.message ?? ''}</td>
+            </tr>
+          ))}
+          {pack.suppressed.map((suppression) => (
+            <tr
+              key={`suppressed-${suppression.ruleId}-${suppression.resource}-${suppression.findingId ?? ''}`}
+            >
+              <td className="mono">
+                {suppression.findingId
+                  ? `${suppression.ruleId}[${suppression.findingId}]`
+                  : suppression.ruleId}
+              </td>
+              <td className="mono small">{suppression.resource}</td>
+              <td>
+                <Badge tone="warning">suppressed</Badge>
+              </td>
+              <td className="small">{suppression.reason}</td>
+            </tr>
+          ))}
+          {pack.warnings.map((finding) => (
+            <tr key={`warning-${finding.ruleId}-${finding.resource}-${finding.findingId ?? ''}`}>
+              <td className="mono">
+                {finding.findingId ? `${finding.ruleId}[${finding.findingId}]` : finding.ruleId}
+              </td>
+              <td className="mono small">{finding.resource}</td>
+              <td>
+                <Badge tone="neutral">warning</Badge>
+              </td>
+              <td className="small">{finding.message ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

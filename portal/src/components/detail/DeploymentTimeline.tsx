@@ -2,7 +2,7 @@
 
 import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatDuration } from '../../client/format';
-import { slowestBars, type TimelineBar, toTimelineBars } from '../../client/timeline-chart';
+import { liveBars, slowestBars, type TimelineBar, toTimelineBars } from '../../client/timeline-chart';
 import type { ResourceTimelineEntry } from '../../server/domain/types';
 import { Card } from '../../ui';
 
@@ -15,10 +15,14 @@ const STATUS_COLOUR: Record<TimelineBar['status'], string> = {
 
 /** Pixel height of one resource row in the chart. */
 const ROW_HEIGHT = 18;
+/** Bars drawn while the deployment runs besides the running ones (see `liveBars`). */
+const LIVE_BARS = 30;
 
 export interface DeploymentTimelineProps {
   readonly timeline: readonly ResourceTimelineEntry[];
   readonly now: number;
+  /** The deployment is running: draw the running and latest resources only. @default false */
+  readonly live?: boolean;
 }
 
 function TimelineTooltip({
@@ -42,8 +46,9 @@ function TimelineTooltip({
 }
 
 /** A Gantt-like chart: one bar per resource from its start to its end, coloured by outcome. */
-export function DeploymentTimeline({ timeline, now }: DeploymentTimelineProps) {
+export function DeploymentTimeline({ timeline, now, live = false }: DeploymentTimelineProps) {
   const bars = toTimelineBars({ timeline, now });
+  const drawn = live ? liveBars(bars, LIVE_BARS) : bars;
   const total = bars.reduce((max, bar) => Math.max(max, bar.offsetSeconds + bar.durationSeconds), 0);
   const slowest = slowestBars(bars, 3);
   const summary =
@@ -65,22 +70,24 @@ export function DeploymentTimeline({ timeline, now }: DeploymentTimelineProps) {
         <figure className="figure">
           <figcaption className="small muted" data-testid="deployment-timeline-summary">
             {summary}
+            {drawn.length < bars.length
+              ? ` While it runs, the chart shows the running resources and the latest ${LIVE_BARS}; all ${bars.length} once it is done.`
+              : ''}
           </figcaption>
           <div className="timeline-scroll" role="img" aria-label={`Deployment timeline chart. ${summary}`}>
-            <ResponsiveContainer width="100%" height={Math.max(160, bars.length * ROW_HEIGHT + 48)}>
+            <ResponsiveContainer width="100%" height={Math.max(160, drawn.length * ROW_HEIGHT + 48)}>
               <BarChart
-                data={bars}
+                data={drawn}
                 layout="vertical"
                 margin={{ top: 8, right: 24, bottom: 8, left: 8 }}
                 barCategoryGap={2}
               >
-                <CartesianGrid horizontal={false} stroke="#e3e8ef" />
+                <CartesianGrid horizontal={false} />
                 <XAxis
                   type="number"
                   domain={[0, 'dataMax']}
                   tickFormatter={(seconds: number) => `${seconds}s`}
                   fontSize={12}
-                  stroke="#4a5668"
                 />
                 <YAxis
                   type="category"
@@ -88,14 +95,17 @@ export function DeploymentTimeline({ timeline, now }: DeploymentTimelineProps) {
                   width={230}
                   interval={0}
                   fontSize={11}
-                  stroke="#4a5668"
                   tickFormatter={(id: string) => (id.length > 34 ? `${id.slice(0, 33)}…` : id)}
                 />
                 <Tooltip content={<TimelineTooltip />} cursor={{ fill: 'rgb(26 86 184 / 6%)' }} />
                 <Bar dataKey="offsetSeconds" stackId="span" fill="transparent" isAnimationActive={false} />
                 <Bar dataKey="durationSeconds" stackId="span" isAnimationActive={false} minPointSize={2}>
-                  {bars.map((bar) => (
-                    <Cell key={bar.logicalResourceId} fill={STATUS_COLOUR[bar.status]} />
+                  {drawn.map((bar) => (
+                    <Cell
+                      key={bar.logicalResourceId}
+                      fill={STATUS_COLOUR[bar.status]}
+                      className={`timeline-bar timeline-bar--${bar.status}`}
+                    />
                   ))}
                 </Bar>
               </BarChart>

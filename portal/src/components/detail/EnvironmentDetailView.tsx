@@ -19,6 +19,7 @@ import { DestroyControl } from './DestroyControl';
 import { DriftCard } from './DriftCard';
 import { EventLog } from './EventLog';
 import { OutputsCard } from './OutputsCard';
+import { RetryControl } from './RetryControl';
 import { SpecSummaryCard } from './SpecSummaryCard';
 
 /** How often the detail is re-read while the live stream is down (e.g. the portal restarting). */
@@ -116,6 +117,7 @@ export function EnvironmentDetailView({ suffix }: EnvironmentDetailViewProps) {
   const destroyable =
     data.permissions.canDestroy && data.status !== 'destroying' && data.status !== 'destroyed';
   const deployed = data.status === 'ready' || (data.status === 'failed' && data.outputs.length > 0);
+  const destroyed = data.status === 'destroyed';
 
   return (
     <div data-testid="environment-detail" data-status={data.status}>
@@ -136,7 +138,15 @@ export function EnvironmentDetailView({ suffix }: EnvironmentDetailViewProps) {
             <time dateTime={data.createdAt} title={formatDateTime(data.createdAt)}>
               {formatAge({ createdAt: data.createdAt, now })} ago
             </time>
-            {data.expiresAt ? (
+            {destroyed ? (
+              <>
+                {' '}
+                · destroyed{' '}
+                <time dateTime={data.updatedAt} data-testid="destroyed-at">
+                  {formatDateTime(data.updatedAt)}
+                </time>
+              </>
+            ) : data.expiresAt ? (
               <>
                 {' '}
                 · TTL left{' '}
@@ -148,6 +158,22 @@ export function EnvironmentDetailView({ suffix }: EnvironmentDetailViewProps) {
           </p>
         </div>
         <div className="stack">
+          {data.permissions.canRetry ? (
+            <RetryControl
+              suffix={suffix}
+              onRetrying={(detail) => void mutate(detail, { revalidate: false })}
+            />
+          ) : null}
+          {data.links ? (
+            <p className="row small" data-testid="console-links">
+              <a href={data.links.stack} target="_blank" rel="noreferrer noopener">
+                Stack in the CloudFormation console
+              </a>
+              <a href={data.links.pipelineExecutions} target="_blank" rel="noreferrer noopener">
+                Pipeline executions
+              </a>
+            </p>
+          ) : null}
           {destroyable ? (
             <DestroyControl
               suffix={suffix}
@@ -161,29 +187,51 @@ export function EnvironmentDetailView({ suffix }: EnvironmentDetailViewProps) {
         </div>
       </div>
 
-      <DeploymentProgressCard
-        status={data.status}
-        statusReason={data.statusReason}
-        progress={data.progress}
-        failure={data.failure}
-        connection={connection}
-        upstreamError={upstreamError}
-      />
+      {destroyed ? (
+        <>
+          <Alert tone="info" title="This environment is destroyed" testId="destroyed-summary">
+            <p>
+              Its stack and every resource in it were deleted{' '}
+              {data.statusReason ? `(${data.statusReason})` : ''}. Nothing of it runs or costs money any more;
+              the suffix <code>{data.environmentSuffix}</code> can be requested again. Who did what is in the{' '}
+              <Link href={`/audit?q=${encodeURIComponent(data.environmentSuffix)}`}>audit log</Link>.
+            </p>
+          </Alert>
+          <DeploymentProgressCard
+            status={data.status}
+            statusReason={data.statusReason}
+            progress={data.progress}
+            failure={data.failure}
+            connection={connection}
+          />
+          <SpecSummaryCard detail={data} />
+          <EventLog events={data.events} simulated={data.simulated} />
+        </>
+      ) : (
+        <>
+          <DeploymentProgressCard
+            status={data.status}
+            statusReason={data.statusReason}
+            progress={data.progress}
+            failure={data.failure}
+            connection={connection}
+            upstreamError={upstreamError}
+          />
 
-      <div className="grid-2">
-        <OutputsCard
-          suffix={suffix}
-          outputs={data.outputs}
-          {...(data.outputsWarning === undefined ? {} : { warning: data.outputsWarning })}
-          simulated={data.simulated}
-        />
-        <SpecSummaryCard detail={data} />
-      </div>
+          <OutputsCard
+            suffix={suffix}
+            outputs={data.outputs}
+            {...(data.outputsWarning === undefined ? {} : { warning: data.outputsWarning })}
+            simulated={data.simulated}
+          />
+          <SpecSummaryCard detail={data} />
 
-      <DeploymentTimeline timeline={data.timeline} now={now} />
-      <EventLog events={data.events} simulated={data.simulated} />
-      <ComplianceCard suffix={suffix} statusKey={data.status} />
-      <DriftCard suffix={suffix} deployed={deployed} />
+          <DeploymentTimeline timeline={data.timeline} now={now} live={inFlight} />
+          <EventLog events={data.events} simulated={data.simulated} />
+          <ComplianceCard suffix={suffix} statusKey={data.status} />
+          <DriftCard suffix={suffix} deployed={deployed} />
+        </>
+      )}
     </div>
   );
 }

@@ -1,6 +1,7 @@
 'use client';
 
-import { orderOutputs, outputLabel } from '../../client/outputs';
+import { Fragment } from 'react';
+import { breakableParts, orderOutputs, outputLabel } from '../../client/outputs';
 import type { StackOutput } from '../../server/domain/types';
 import { Alert, Card, CopyButton } from '../../ui';
 
@@ -10,6 +11,24 @@ export interface OutputsCardProps {
   /** Why the outputs need care (aws mode: an update rolled back, these are the previous version's). */
   readonly warning?: string;
   readonly simulated: boolean;
+}
+
+/**
+ * A value that may wrap only after its separators (`/`, `:`, `.`, …): an ARN or URL
+ * breaks between its parts, never one character per line.
+ */
+function OutputValue({ value, testId }: { readonly value: string; readonly testId: string }) {
+  return (
+    <code data-testid={testId}>
+      {breakableParts(value).map((part, index) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one fixed string, in order.
+        <Fragment key={index}>
+          {index > 0 ? <wbr /> : null}
+          {part}
+        </Fragment>
+      ))}
+    </code>
+  );
 }
 
 /** The stack outputs with copy buttons and the flat-outputs.json download. Never holds secret values. */
@@ -46,16 +65,22 @@ export function OutputsCard({ suffix, outputs, warning, simulated }: OutputsCard
       {ordered.length === 0 ? (
         <p className="muted">Outputs appear once the stack is deployed.</p>
       ) : (
-        <dl className="kv">
+        <dl className="outputs">
           {ordered.map((output) => (
-            <div key={output.key} className="kv__row" data-testid={`output-${output.key}`}>
-              <dt>
+            <div key={output.key} className="output" data-testid={`output-${output.key}`}>
+              <dt className="output__label">
                 {outputLabel(output.key)}
-                {output.description ? <div className="small muted">{output.description}</div> : null}
+                {output.description ? (
+                  <span className="output__description">{output.description}</span>
+                ) : null}
               </dt>
-              <dd className="output-value">
-                <code data-testid={`output-value-${output.key}`}>{output.value}</code>
-                <CopyButton value={output.value} label={outputLabel(output.key)} />
+              <dd className="output__value">
+                <OutputValue value={output.value} testId={`output-value-${output.key}`} />
+                <CopyButton
+                  value={output.value}
+                  label={outputLabel(output.key)}
+                  testId={`copy-output-${output.key}`}
+                />
               </dd>
             </div>
           ))}

@@ -1,4 +1,4 @@
-import { formatUsd } from '../../client/format';
+import { formatTotalOfShown, formatUsd } from '../../client/format';
 import type { EnvironmentDetail } from '../../server/domain/types';
 import { Badge, Card } from '../../ui';
 
@@ -13,7 +13,8 @@ const FEATURE_LABELS = {
 /** What was requested: placement, classification, features and the monthly estimate. */
 export function SpecSummaryCard({ detail }: { readonly detail: EnvironmentDetail }) {
   const { spec, cost } = detail;
-  const topLines = [...cost.lines].sort((a, b) => b.monthlyUsd - a.monthlyUsd).slice(0, 4);
+  // Every line, so the lines on screen add up to the total on screen.
+  const lines = [...cost.lines].sort((a, b) => b.monthlyUsd - a.monthlyUsd);
   return (
     <Card id="spec-heading" title="Specification" testId="spec-summary">
       <dl className="kv">
@@ -39,9 +40,12 @@ export function SpecSummaryCard({ detail }: { readonly detail: EnvironmentDetail
         </dd>
         <dt>Estimated cost</dt>
         <dd>
-          <strong data-testid="detail-monthly-cost">{formatUsd(cost.monthlyUsd)}</strong> per month
-          <ul className="cost-lines">
-            {topLines.map((line) => (
+          <strong data-testid="detail-monthly-cost">
+            {formatTotalOfShown(lines.map((line) => line.monthlyUsd))}
+          </strong>{' '}
+          per month
+          <ul className="cost-lines" data-testid="detail-cost-lines">
+            {lines.map((line) => (
               <li key={line.item} title={line.basis}>
                 <span>{line.label}</span>
                 <span>{formatUsd(line.monthlyUsd)}</span>

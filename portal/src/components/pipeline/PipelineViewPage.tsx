@@ -1,11 +1,16 @@
 'use client';
 
 import { useId, useState } from 'react';
-import { errorMessage, sendJson } from '../../client/api';
+import { ApiRequestError, errorMessage, sendJson } from '../../client/api';
 import { formatDateTime } from '../../client/format';
 import { usePipeline } from '../../client/hooks';
-import type { PipelineStatus, PipelineView, PromotionDecisionRequest } from '../../server/domain/types';
-import { Alert, Badge, type BadgeTone, Button, Card, Skeleton } from '../../ui';
+import type {
+  PendingPromotion,
+  PipelineStatus,
+  PipelineView,
+  PromotionDecisionRequest,
+} from '../../server/domain/types';
+import { Alert, Badge, type BadgeTone, Button, Card, ConfirmDialog, Skeleton } from '../../ui';
 
 const STATUS_TONE: Record<PipelineStatus, BadgeTone> = {
   InProgress: 'info',
@@ -53,55 +58,22 @@ export function PipelineViewPage() {
             pipeline={data}
             onDecided={(view) => void pipeline.mutate(view, { revalidate: true })}
           />
-          <Card
+          <PipelineCard
             id="execution-heading"
-            title={data.pipelineName}
-            description={
-              data.simulated ? 'Local mode: the pipeline is simulated on this machine.' : 'AWS CodePipeline'
-            }
-            actions={
-              data.currentExecution ? (
-                <span className="row small">
-                  Execution <code>{data.currentExecution.executionId}</code>
-                  <PipelineStatusBadge status={data.currentExecution.status} />
-                </span>
-              ) : (
-                <span className="small muted">No execution yet</span>
-              )
-            }
             testId="pipeline"
-          >
-            {data.currentExecution?.startedAt ? (
-              <p className="small muted">Started {formatDateTime(data.currentExecution.startedAt)}</p>
-            ) : null}
-            <ol className="stages" aria-label="Pipeline stages">
-              {data.stages.map((stage) => (
-                <li
-                  key={stage.name}
-                  className="stage"
-                  data-testid={`pipeline-stage-${stage.name}`}
-                  data-status={stage.status}
-                >
-                  <div className="stage__header">
-                    <h3>{stage.name}</h3>
-                    <PipelineStatusBadge status={stage.status} />
-                  </div>
-                  <ul className="stage__actions">
-                    {stage.actions.map((action) => (
-                      <li key={action.name}>
-                        <span className="stage__action-name">{action.name}</span>
-                        <PipelineStatusBadge status={action.status} />
-                        {action.summary ? <span className="small muted">{action.summary}</span> : null}
-                        {action.lastChangedAt ? (
-                          <span className="small muted">{formatDateTime(action.lastChangedAt)}</span>
-                        ) : null}
-                      </li>
-                    ))}
-                  </ul>
-                </li>
-              ))}
-            </ol>
-          </Card>
+            description="Release pipeline: staging, the PromoteToProd approval, prod."
+            view={data}
+            simulated={data.simulated}
+          />
+          {data.environmentsPipeline ? (
+            <PipelineCard
+              id="environments-pipeline-heading"
+              testId="environments-pipeline"
+              description="Environments pipeline: every registry write runs it; it updates itself (and the release pipeline), then deploys the ephemeral environments wave by wave."
+              view={data.environmentsPipeline}
+              simulated={data.simulated}
+            />
+          ) : null}
         </>
       ) : pipeline.error ? null : (
         <Skeleton label="Loading the pipeline" lines={5} />
@@ -110,18 +82,151 @@ export function PipelineViewPage() {
   );
 }
 
+interface PipelineCardProps {
+  readonly id: string;
+  readonly testId: string;
+  readonly description: string;
+  readonly view: Pick<PipelineView, 'pipelineName' | 'stages' | 'currentExecution'>;
+  readonly simulated: boolean;
+}
+
+/** One pipeline: its current execution and its stages left to right, each with its actions. */
+function PipelineCard({ id, testId, description, view, simulated }: PipelineCardProps) {
+  return (
+    <Card
+      id={id}
+      title={view.pipelineName}
+      description={`${description} ${simulated ? 'Local mode: played on this machine.' : 'AWS CodePipeline.'}`}
+      actions={
+        view.currentExecution ? (
+          <span className="row small">
+            Execution{' '}
+            {view.currentExecution.consoleUrl ? (
+              <a href={view.currentExecution.consoleUrl} target="_blank" rel="noreferrer noopener">
+                <code>{view.currentExecution.executionId}</code>
+              </a>
+            ) : (
+              <code>{view.currentExecution.executionId}</code>
+            )}
+            <PipelineStatusBadge status={view.currentExecution.status} />
+          </span>
+        ) : (
+          <span className="small muted">No execution yet</span>
+        )
+      }
+      testId={testId}
+    >
+      {view.currentExecution?.startedAt ? (
+        <p className="small muted">
+          Started{' '}
+          <time dateTime={view.currentExecution.startedAt}>
+            {formatDateTime(view.currentExecution.startedAt)}
+          </time>
+          {view.currentExecution.trigger ? ` · ${view.currentExecution.trigger}` : ''}
+          {view.currentExecution.summary ? ` · ${view.currentExecution.summary}` : ''}
+        </p>
+      ) : null}
+      <p className="visually-hidden">Stages run left to right.</p>
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: the row of stages scrolls sideways; keyboard users must reach it. */}
+      <ol className="stages" aria-label={`${view.pipelineName} stages, in the order they run`} tabIndex={0}>
+        {view.stages.map((stage) => (
+          <li
+            key={stage.name}
+            className="stage"
+            data-testid={`${testId}-stage-${stage.name}`}
+            data-status={stage.status}
+          >
+            <div className="stage__header">
+              <h3>{stage.name}</h3>
+              <PipelineStatusBadge status={stage.status} />
+            </div>
+            <ul className="stage__actions">
+              {stage.actions.map((action) => (
+                <li key={action.name}>
+                  <span className="stage__action-name">{action.name}</span>
+                  <PipelineStatusBadge status={action.status} />
+                  {action.summary ? <span className="small muted">{action.summary}</span> : null}
+                  {action.lastChangedAt && action.status !== 'NotStarted' ? (
+                    <time className="small muted" dateTime={action.lastChangedAt}>
+                      {formatDateTime(action.lastChangedAt)}
+                    </time>
+                  ) : null}
+                </li>
+              ))}
+            </ul>
+          </li>
+        ))}
+      </ol>
+    </Card>
+  );
+}
+
 interface PromotionCardProps {
   readonly pipeline: PipelineView;
   readonly onDecided: (view: PipelineView) => void;
 }
 
+/** Why a decision was refused, in the words of the person who tried. */
+function refusalMessage(error: unknown): string {
+  if (error instanceof ApiRequestError) {
+    if (error.code === 'forbidden') return `You may not decide promotions: ${error.message}.`;
+    if (error.code === 'conflict')
+      return `Nothing was decided: ${error.message}. Another approver may have decided it first, or the execution moved on; the page shows the current state.`;
+  }
+  return errorMessage(error);
+}
+
+/** What an approval promotes: the execution, its source, the prod environments and who started it. */
+function PromotionSummary({ pending }: { readonly pending: PendingPromotion }) {
+  return (
+    <dl className="kv promotion-summary" data-testid="promotion-summary">
+      <dt>Execution</dt>
+      <dd>
+        <code data-testid="promotion-execution">{pending.executionId}</code>
+      </dd>
+      <dt>Source revision</dt>
+      <dd>
+        {pending.sourceRevision ? (
+          <code data-testid="promotion-revision">{pending.sourceRevision}</code>
+        ) : (
+          <span className="muted">not reported by the pipeline</span>
+        )}
+      </dd>
+      <dt>Deploys to prod</dt>
+      <dd data-testid="promotion-environments">
+        {pending.environments && pending.environments.length > 0 ? (
+          pending.environments.map((suffix) => (
+            <code key={suffix} className="spaced-right">
+              {suffix}
+            </code>
+          ))
+        ) : (
+          <span className="muted">no prod environment is registered</span>
+        )}
+      </dd>
+      <dt>Requested by</dt>
+      <dd data-testid="promotion-requested-by">
+        {pending.requestedBy ?? <span className="muted">not reported by the pipeline</span>}
+      </dd>
+      <dt>Waiting since</dt>
+      <dd>
+        <time dateTime={pending.requestedAt}>{formatDateTime(pending.requestedAt)}</time>
+      </dd>
+    </dl>
+  );
+}
+
 function PromotionCard({ pipeline, onDecided }: PromotionCardProps) {
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState<PromotionDecisionRequest['decision']>();
+  const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string>();
   const [outcome, setOutcome] = useState<string>();
   const commentId = useId();
   const pending = pipeline.pendingPromotion;
+  const rejected = pipeline.stages
+    .flatMap((stage) => stage.actions)
+    .find((action) => action.name === 'PromoteToProd' && action.status === 'Failed');
 
   async function decide(decision: PromotionDecisionRequest['decision']) {
     if (busy) return;
@@ -140,9 +245,10 @@ function PromotionCard({ pipeline, onDecided }: PromotionCardProps) {
         decision === 'approve' ? 'Approved: prod is deploying.' : 'Rejected: prod keeps its current release.',
       );
       setComment('');
+      setConfirming(false);
       onDecided(view);
     } catch (caught) {
-      setError(errorMessage(caught));
+      setError(refusalMessage(caught));
     } finally {
       setBusy(undefined);
     }
@@ -160,7 +266,7 @@ function PromotionCard({ pipeline, onDecided }: PromotionCardProps) {
           <p>{outcome}</p>
         </Alert>
       ) : null}
-      {error ? (
+      {error && !confirming ? (
         <Alert tone="danger" role="alert" title="The decision was not recorded" testId="promotion-error">
           <p>{error}</p>
         </Alert>
@@ -173,9 +279,9 @@ function PromotionCard({ pipeline, onDecided }: PromotionCardProps) {
             </Badge>{' '}
             <strong>
               {pending.stageName} / {pending.actionName}
-            </strong>{' '}
-            since {formatDateTime(pending.requestedAt)} (execution <code>{pending.executionId}</code>).
+            </strong>
           </p>
+          <PromotionSummary pending={pending} />
           {pipeline.canDecide ? (
             <>
               <div className="field">
@@ -195,11 +301,14 @@ function PromotionCard({ pipeline, onDecided }: PromotionCardProps) {
               <div className="form-actions">
                 <Button
                   variant="primary"
-                  onClick={() => decide('approve')}
+                  onClick={() => {
+                    setError(undefined);
+                    setConfirming(true);
+                  }}
                   disabled={busy !== undefined}
                   data-testid="approve-promotion"
                 >
-                  {busy === 'approve' ? 'Approving…' : 'Approve and deploy to prod'}
+                  Approve and deploy to prod…
                 </Button>
                 <Button
                   onClick={() => decide('reject')}
@@ -209,6 +318,27 @@ function PromotionCard({ pipeline, onDecided }: PromotionCardProps) {
                   {busy === 'reject' ? 'Rejecting…' : 'Reject'}
                 </Button>
               </div>
+              <ConfirmDialog
+                open={confirming}
+                title="Deploy this execution to prod?"
+                confirmLabel="Approve and deploy"
+                confirmVariant="primary"
+                busy={busy === 'approve'}
+                error={error}
+                onConfirm={() => void decide('approve')}
+                onCancel={() => setConfirming(false)}
+                testId="approve-dialog"
+              >
+                <p>
+                  Approving lets the pipeline deploy the following to prod. It is recorded in the audit log.
+                </p>
+                <PromotionSummary pending={pending} />
+                {comment.trim() ? (
+                  <p className="small">
+                    Your comment: <q>{comment.trim()}</q>
+                  </p>
+                ) : null}
+              </ConfirmDialog>
             </>
           ) : (
             <p className="muted" data-testid="promotion-not-allowed">
@@ -216,6 +346,14 @@ function PromotionCard({ pipeline, onDecided }: PromotionCardProps) {
             </p>
           )}
         </div>
+      ) : rejected ? (
+        <Alert tone="warning" title="The last promotion was rejected" testId="promotion-rejected">
+          <p>
+            {rejected.summary ?? 'Rejected'}
+            {rejected.lastChangedAt ? ` (${formatDateTime(rejected.lastChangedAt)})` : ''}. Prod keeps its
+            current release; the next execution that deploys staging asks again.
+          </p>
+        </Alert>
       ) : (
         <p className="muted" data-testid="no-pending-promotion">
           No promotion is waiting. One appears when an execution has deployed staging.

@@ -3,7 +3,7 @@
 import type { FieldErrors, UseFormRegister } from 'react-hook-form';
 import { errorMessage } from '../../client/api';
 import { featureCosts } from '../../client/cost';
-import { formatCostDelta, formatUsd } from '../../client/format';
+import { formatCostDelta, formatTotalOfShown, formatUsd } from '../../client/format';
 import { useCostEstimate } from '../../client/hooks';
 import { FEATURE_TOGGLES, type FeatureToggle, type RequestFormValues } from '../../client/request-form';
 import type { CreateEnvironmentRequest } from '../../server/domain/types';
@@ -153,7 +153,7 @@ export function CostPanel({ requestBody }: { readonly requestBody: CreateEnviron
         {estimate.data ? (
           <>
             <p className="cost-summary__total" data-testid="cost-estimate-total" aria-live="polite">
-              {formatUsd(estimate.data.monthlyUsd)}
+              {formatTotalOfShown(lines.map((line) => line.monthlyUsd))}
               <span className="small muted"> /month</span>
             </p>
             <p className="small muted">

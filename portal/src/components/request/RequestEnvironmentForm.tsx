@@ -17,6 +17,7 @@ import { useSuffixAvailability } from '../../client/hooks';
 import {
   type FormFieldError,
   INITIAL_REQUEST_FORM_VALUES,
+  inPeoplesWords,
   type RequestFormValues,
   toFormFieldErrors,
   toRequestBody,
@@ -105,7 +106,11 @@ export function RequestEnvironmentForm({ isAdmin }: RequestEnvironmentFormProps)
     } catch (caught) {
       inFlight.current = false;
       if (caught instanceof ApiRequestError && caught.code === 'suffix_taken') {
-        setError('environmentSuffix', { type: 'server', message: caught.message }, { shouldFocus: true });
+        setError(
+          'environmentSuffix',
+          { type: 'server', message: inPeoplesWords(caught.message) },
+          { shouldFocus: true },
+        );
         return;
       }
       if (caught instanceof ApiRequestError && caught.fields.length > 0) {
@@ -172,7 +177,11 @@ export function RequestEnvironmentForm({ isAdmin }: RequestEnvironmentFormProps)
                 state={availabilityState}
                 suffix={debouncedSuffix}
                 hasClientError={Boolean(suffixError)}
-                serverMessage={availability.data?.errors?.[0]?.message}
+                serverMessage={
+                  availability.data?.errors?.[0]?.message === undefined
+                    ? undefined
+                    : inPeoplesWords(availability.data.errors[0].message)
+                }
               />
             }
           >

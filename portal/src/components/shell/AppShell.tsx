@@ -26,6 +26,7 @@ const NAV_ITEMS: readonly NavItem[] = [
   { href: '/environments/new', label: 'Request environment', show: (s) => s.can.requestEnvironment },
   { href: '/pipeline', label: 'Pipeline', show: () => true },
   { href: '/audit', label: 'Audit log', show: (s) => s.can.readAudit },
+  { href: '/api-reference', label: 'API reference', show: () => true },
 ];
 
 function isCurrent(pathname: string, href: string): boolean {
@@ -47,6 +48,10 @@ export function AppShell({ children }: AppShellProps) {
   const demoUsers = useDemoUsers();
   const signedIn = session.data;
   const unauthenticated = session.error?.status === 401;
+  // Narrow screens: the navigation and the user menu fold behind one button, closed again on navigation.
+  const [menuOpen, setMenuOpen] = useState(false);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: closing is the effect of a new pathname.
+  useEffect(() => setMenuOpen(false), [pathname]);
 
   useEffect(() => {
     if (unauthenticated && !isPublic) router.replace(`/sign-in?next=${encodeURIComponent(pathname)}`);
@@ -73,22 +78,36 @@ export function AppShell({ children }: AppShellProps) {
               Secure Environment Portal
             </Link>
             {signedIn ? (
-              <nav className="site-nav" aria-label="Main">
-                <ul>
-                  {NAV_ITEMS.filter((item) => item.show(signedIn)).map((item) => (
-                    <li key={item.href}>
-                      <Link
-                        href={item.href}
-                        aria-current={isCurrent(pathname, item.href) ? 'page' : undefined}
-                      >
-                        {item.label}
-                      </Link>
-                    </li>
-                  ))}
-                </ul>
-              </nav>
+              <>
+                <button
+                  type="button"
+                  className="button button--ghost button--small nav-toggle"
+                  aria-expanded={menuOpen}
+                  aria-controls="site-menu"
+                  onClick={() => setMenuOpen((open) => !open)}
+                  data-testid="nav-toggle"
+                >
+                  {menuOpen ? 'Close menu' : 'Menu'}
+                </button>
+                <div id="site-menu" className="site-header__menu" data-open={menuOpen}>
+                  <nav className="site-nav" aria-label="Main">
+                    <ul>
+                      {NAV_ITEMS.filter((item) => item.show(signedIn)).map((item) => (
+                        <li key={item.href}>
+                          <Link
+                            href={item.href}
+                            aria-current={isCurrent(pathname, item.href) ? 'page' : undefined}
+                          >
+                            {item.label}
+                          </Link>
+                        </li>
+                      ))}
+                    </ul>
+                  </nav>
+                  <UserMenu session={signedIn} />
+                </div>
+              </>
             ) : null}
-            {signedIn ? <UserMenu session={signedIn} /> : null}
           </div>
         </div>
       </header>

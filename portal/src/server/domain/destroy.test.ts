@@ -113,6 +113,7 @@ describe('destroy in aws mode (through @sep/pipeline/teardown)', () => {
     expect(detail.permissions).toEqual({
       canDestroy: false,
       destroyBlockedReason: 'the environment is already destroyed',
+      canRetry: false,
     });
     await expect(service.destroy(alice, 'pr-9')).rejects.toMatchObject({ code: 'not_destroyable' });
     // More polls and reads start no second run.

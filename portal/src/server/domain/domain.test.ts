@@ -35,6 +35,7 @@ describe('permissions', () => {
       expect(environmentPermissions(dave, { ...ephemeral, kind })).toEqual({
         canDestroy: false,
         destroyBlockedReason: `${kind} environments are never destroyed from the portal`,
+        canRetry: false,
       });
     }
     expect(environmentPermissions(alice, { ...ephemeral, status: 'destroying' }).canDestroy).toBe(false);

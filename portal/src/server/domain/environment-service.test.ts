@@ -152,7 +152,7 @@ describe('EnvironmentService.detailBody', () => {
     close = () => service.close();
     const forAlice = await read(alice, 'env-a');
     const forBob = await read(bob, 'env-a');
-    expect(forAlice.detail.permissions).toEqual({ canDestroy: true });
+    expect(forAlice.detail.permissions).toEqual({ canDestroy: true, canRetry: false });
     expect(forBob.detail.permissions.canDestroy).toBe(false);
     expect(forBob.detail.permissions.destroyBlockedReason).toContain('only its owner (alice)');
     expect((await read(alice, 'env-a')).bytes).toBe(forAlice.bytes);
@@ -225,3 +225,83 @@ async function detailOf(suffix: string): Promise<EnvironmentDetail> {
     service.close();
   }
 }
+
+describe('EnvironmentService.retry', () => {
+  const bob: User = { id: 'bob', name: 'Bob', roles: ['engineer'] };
+  const dave: User = { id: 'dave', name: 'Dave', roles: ['admin'] };
+
+  function retryServiceOver(record: EnvironmentRecord) {
+    const { store } = fakeRegistry([record]);
+    const registry = new CachedRegistry(store, 60_000);
+    const provisioned: string[] = [];
+    const audited: { actor: string; action: string; outcome: string }[] = [];
+    const platform = {
+      mode: 'aws',
+      simulated: false,
+      describe: async () => snapshotIn('failed', record.environmentSuffix),
+      provision: async ({ record: target }: { record: EnvironmentRecord }) => {
+        provisioned.push(target.environmentSuffix);
+      },
+    } as unknown as PlatformPort;
+    const audit = {
+      record: async (entry: { actor: string; action: string; outcome: string }) => {
+        audited.push({ actor: entry.actor, action: entry.action, outcome: entry.outcome });
+      },
+    } as unknown as AuditStore;
+    const service = new EnvironmentService({
+      registry,
+      platform,
+      audit,
+      pollIntervalMs: 60_000,
+      console: { region: 'us-east-1', pipelineName: 'sep-delivery' },
+    });
+    return { service, provisioned, audited };
+  }
+
+  const failed = (reason: string): EnvironmentRecord => ({
+    ...registryRecord('env-f'),
+    status: 'failed',
+    statusReason: reason,
+  });
+
+  it('re-runs a failed deployment through the platform for its owner, audited, and offers it in the view', async () => {
+    const { service, provisioned, audited } = retryServiceOver(failed('WebAcl (AWS::WAFv2::WebACL) failed'));
+    try {
+      const detail = await service.retry(alice, 'env-f');
+      expect(provisioned).toEqual(['env-f']);
+      expect(audited).toEqual([
+        { actor: 'alice', action: 'environment.retry-requested', outcome: 'success' },
+      ]);
+      expect(detail.permissions.canRetry).toBe(true);
+      expect(detail.links?.stack).toContain('#/stacks/stackinfo?stackId=sep-env-f-environment');
+      expect(detail.links?.pipelineExecutions).toContain('/pipelines/sep-delivery/executions');
+    } finally {
+      service.close();
+    }
+  });
+
+  it('refuses another engineer (403, audited as denied), a teardown failure and a healthy environment (409)', async () => {
+    const { service, provisioned, audited } = retryServiceOver(failed('WebAcl failed'));
+    try {
+      await expect(service.retry(bob, 'env-f')).rejects.toMatchObject({ code: 'forbidden' });
+      expect(audited).toEqual([{ actor: 'bob', action: 'environment.retry-requested', outcome: 'denied' }]);
+      expect((await service.get(bob, 'env-f')).permissions.canRetry).toBe(false);
+      expect((await service.get(dave, 'env-f')).permissions.canRetry).toBe(true);
+    } finally {
+      service.close();
+    }
+    const teardown = retryServiceOver(failed('teardown failed: DELETE_FAILED on DataBucket'));
+    try {
+      await expect(teardown.service.retry(alice, 'env-f')).rejects.toMatchObject({ code: 'conflict' });
+    } finally {
+      teardown.service.close();
+    }
+    const ready = retryServiceOver(registryRecord('env-f'));
+    try {
+      await expect(ready.service.retry(alice, 'env-f')).rejects.toMatchObject({ code: 'conflict' });
+    } finally {
+      ready.service.close();
+    }
+    expect(provisioned).toEqual([]);
+  });
+});

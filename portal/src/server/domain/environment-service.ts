@@ -19,6 +19,12 @@ import {
   type TeardownStep,
   UpstreamError,
 } from '../platform/port';
+import {
+  type PipelineConsole,
+  pipelineExecutionConsoleUrl,
+  pipelineExecutionsConsoleUrl,
+  stackConsoleUrl,
+} from './console-links';
 import { estimateMonthlyCost } from './cost';
 import { conflict, DomainError, forbidden, notDestroyable, notFound, validationFailed } from './errors';
 import { isSettled, statusForPhase, transitionPath } from './lifecycle';
@@ -28,6 +34,8 @@ import {
   mayDecidePromotion,
   mayDestroy,
   mayRequest,
+  mayRetry,
+  retryBlocker,
 } from './permissions';
 import {
   DEFAULT_LIST_LIMIT,
@@ -99,6 +107,8 @@ export interface EnvironmentServiceOptions {
   readonly detailBodyCacheBytes?: number;
   /** @default () => new Date() */
   readonly clock?: () => Date;
+  /** aws mode: where the pipeline lives, for links into the AWS console. */
+  readonly console?: PipelineConsole;
 }
 
 const SYSTEM_ACTOR = 'system';
@@ -384,7 +394,71 @@ export class EnvironmentService {
 
   async pipeline(user: User): Promise<PipelineView> {
     const view = await this.options.platform.pipeline();
-    return { ...view, canDecide: mayDecidePromotion(user).allowed };
+    const pending = view.pendingPromotion;
+    const execution = view.currentExecution;
+    const pipelineConsole = this.options.console;
+    return {
+      ...view,
+      ...(execution === undefined || pipelineConsole === undefined
+        ? {}
+        : {
+            currentExecution: {
+              ...execution,
+              consoleUrl: pipelineExecutionConsoleUrl({
+                ...pipelineConsole,
+                executionId: execution.executionId,
+              }),
+            },
+          }),
+      ...(pending === undefined
+        ? {}
+        : {
+            pendingPromotion: {
+              ...pending,
+              // What the approval deploys: every prod environment in the registry (the prod stage's stacks).
+              environments: (await this.options.registry.list())
+                .filter((record) => record.spec.kind === 'prod' && record.status !== 'destroyed')
+                .map((record) => record.environmentSuffix),
+            },
+          }),
+      canDecide: mayDecidePromotion(user).allowed,
+    };
+  }
+
+  /**
+   * Deploys a failed environment again through the platform's own provision path (aws: a new pipeline
+   * execution; local: a new synth and rollout). The registry follows the platform as for any deployment.
+   */
+  async retry(user: User, environmentSuffix: string): Promise<EnvironmentDetail> {
+    const record = await this.existing(environmentSuffix);
+    const target = destroyTarget(record);
+    const blocker = retryBlocker(target);
+    if (blocker !== undefined) throw conflict(blocker);
+    const decision = mayRetry(user, target);
+    if (!decision.allowed) {
+      await this.options.audit.record({
+        actor: user.id,
+        action: 'environment.retry-requested',
+        target: environmentSuffix,
+        outcome: 'denied',
+        details: { reason: decision.reason },
+      });
+      throw forbidden(decision.reason);
+    }
+    await this.options.platform.provision({ record });
+    await this.options.audit.record({
+      actor: user.id,
+      action: 'environment.retry-requested',
+      target: environmentSuffix,
+      outcome: 'success',
+      details: {
+        previousStatus: record.status,
+        ...(record.statusReason ? { reason: record.statusReason } : {}),
+      },
+    });
+    this.hub.invalidate(environmentSuffix);
+    this.track(environmentSuffix, { untilSettledAfterChange: true });
+    return this.get(user, environmentSuffix);
   }
 
   async decidePromotion(user: User, body: unknown): Promise<PipelineView> {
@@ -883,12 +957,7 @@ export class EnvironmentService {
       stackName: physicalName('environmentStack', { suffix: record.environmentSuffix }),
       monthlyCostUsd: this.cost(record).monthlyUsd,
       simulated: this.options.platform.simulated,
-      permissions: environmentPermissions(user, {
-        kind: spec.kind,
-        owner: spec.owner,
-        requestedBy: record.requestedBy,
-        status: record.status,
-      }),
+      permissions: environmentPermissions(user, destroyTarget(record)),
     };
   }
 
@@ -903,6 +972,14 @@ export class EnvironmentService {
       ...(snapshot.outputsWarning === undefined ? {} : { outputsWarning: snapshot.outputsWarning }),
       ...(snapshot.failure === undefined ? {} : { failure: snapshot.failure }),
       cost: this.cost(record),
+      ...(this.options.console === undefined
+        ? {}
+        : {
+            links: {
+              stack: stackConsoleUrl({ region: record.spec.region, stack: snapshot.stackName }),
+              pipelineExecutions: pipelineExecutionsConsoleUrl(this.options.console),
+            },
+          }),
     };
   }
 }
@@ -918,6 +995,7 @@ function destroyTarget(record: EnvironmentRecord) {
     owner: record.spec.owner,
     requestedBy: record.requestedBy,
     status: record.status,
+    ...(record.statusReason === undefined ? {} : { statusReason: record.statusReason }),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { EnvironmentKind } from '@sep/infra/spec';
+import { TEARDOWN_FAILURE_PREFIX } from '@sep/pipeline/teardown';
 import type { EnvironmentPermissions, EnvironmentStatus, Role, User } from './types';
 
 export function hasRole(user: User, role: Role): boolean {
@@ -47,14 +48,38 @@ export function mayDestroy(user: User, target: DestroyTarget): Decision {
   return ALLOW;
 }
 
+/** Why a deployment cannot be retried by anyone right now (→ 409), if it cannot. */
+export function retryBlocker(target: DestroyTarget & { readonly statusReason?: string }): string | undefined {
+  if (target.status !== 'failed') return 'only a failed deployment can be retried';
+  if (target.statusReason?.startsWith(TEARDOWN_FAILURE_PREFIX))
+    return 'its teardown failed: destroy it again instead of deploying it';
+  return undefined;
+}
+
+/** The owner (ephemeral) or an admin re-runs a failed deployment; staging and prod are the admins'. */
+export function mayRetry(user: User, target: DestroyTarget): Decision {
+  if (user.roles.includes('admin')) return ALLOW;
+  if (target.kind !== 'ephemeral') return { allowed: false, reason: `only admins redeploy ${target.kind}` };
+  if (!user.roles.includes('engineer') || (target.owner !== user.id && target.requestedBy !== user.id))
+    return {
+      allowed: false,
+      reason: `only its owner (${target.owner}) or an admin may retry this deployment`,
+    };
+  return ALLOW;
+}
+
 /** What the UI shows: both the state rule and the role rule. */
-export function environmentPermissions(user: User, target: DestroyTarget): EnvironmentPermissions {
+export function environmentPermissions(
+  user: User,
+  target: DestroyTarget & { readonly statusReason?: string },
+): EnvironmentPermissions {
+  const canRetry = retryBlocker(target) === undefined && mayRetry(user, target).allowed;
   const blocker = destroyBlocker(target);
-  if (blocker !== undefined) return { canDestroy: false, destroyBlockedReason: blocker };
+  if (blocker !== undefined) return { canDestroy: false, destroyBlockedReason: blocker, canRetry };
   const decision = mayDestroy(user, target);
   return decision.allowed
-    ? { canDestroy: true }
-    : { canDestroy: false, destroyBlockedReason: decision.reason };
+    ? { canDestroy: true, canRetry }
+    : { canDestroy: false, destroyBlockedReason: decision.reason, canRetry };
 }
 
 export function mayDecidePromotion(user: User): Decision {

@@ -189,6 +189,16 @@ export interface EnvironmentPermissions {
   readonly canDestroy: boolean;
   /** Why not, when `canDestroy` is false (shown as a tooltip). */
   readonly destroyBlockedReason?: string;
+  /** May this user deploy this failed environment again (`POST /api/environments/{suffix}/retry`)? */
+  readonly canRetry: boolean;
+}
+
+/** Where to look at the environment in the AWS console (aws mode only). */
+export interface ConsoleLinks {
+  /** The stack in the CloudFormation console, in the environment's region. */
+  readonly stack: string;
+  /** The delivery pipeline's execution history in the CodePipeline console. */
+  readonly pipelineExecutions: string;
 }
 
 /** `GET /api/environments/{suffix}`. */
@@ -204,6 +214,8 @@ export interface EnvironmentDetail extends EnvironmentView {
   readonly outputsWarning?: string;
   readonly failure?: DeploymentFailure;
   readonly cost: CostEstimate;
+  /** aws mode: console links to the stack and the pipeline. */
+  readonly links?: ConsoleLinks;
 }
 
 /** `GET /api/environments`: one page, ordered by suffix, and figures over every matching environment. */
@@ -370,13 +382,15 @@ export interface PipelineStageView {
 export interface PendingPromotion {
   readonly stageName: string;
   readonly actionName: string;
-  /** ISO-8601. */
+  /** ISO-8601: since when the approval waits (never before its execution started). */
   readonly requestedAt: string;
   readonly executionId: string;
   /** The source revision the execution deploys, when the platform reports one. */
   readonly sourceRevision?: string;
   /** Who started the execution (the request that triggered it), when the platform knows. */
   readonly requestedBy?: string;
+  /** The environments the prod stage deploys once approved (filled in by the service from the registry). */
+  readonly environments?: readonly string[];
 }
 
 /** `GET /api/pipeline`. */
@@ -394,6 +408,8 @@ export interface PipelineView {
     readonly summary?: string;
     /** What started it. */
     readonly trigger?: string;
+    /** aws mode: the execution in the CodePipeline console. */
+    readonly consoleUrl?: string;
   };
   readonly pendingPromotion?: PendingPromotion;
   /**
@@ -424,6 +440,7 @@ export interface PromotionDecisionRequest {
 export const AUDIT_ACTIONS = [
   'environment.requested',
   'environment.destroy-requested',
+  'environment.retry-requested',
   'environment.status-changed',
   'environment.drift-checked',
   'promotion.approved',

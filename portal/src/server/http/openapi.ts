@@ -114,6 +114,17 @@ export function openApiDocument(): ReturnType<OpenApiGeneratorV31['generateDocum
     },
   });
   registry.registerPath({
+    method: 'post',
+    path: '/api/environments/{suffix}/retry',
+    description:
+      'Deploys a failed environment again through the platform (aws: a new pipeline execution; local: a new synth and rollout). Audited as environment.retry-requested.',
+    request: { params: suffixParams },
+    responses: {
+      ...ok('EnvironmentDetail', detail, 202),
+      ...errors(401, 403, 404, 409),
+    },
+  });
+  registry.registerPath({
     method: 'get',
     path: '/api/suffix-availability',
     request: { query: z.object({ suffix: z.string() }) },
