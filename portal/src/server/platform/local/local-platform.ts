@@ -117,6 +117,8 @@ export class LocalPlatform implements PlatformPort {
   /** Why the pipeline's first deployment failed (shown on every environment; a restart tries again). */
   private bootstrapError: string | undefined;
   private provisions: Record<string, string> | undefined;
+  /** Registry writes waiting for the environments pipeline's deploying execution to end (see `requestRun`). */
+  private readonly wanted: string[] = [];
   private readonly snapshots = new Map<
     string,
     { stack: StackView | undefined; key: string; snapshot: DeploymentSnapshot }
@@ -143,6 +145,11 @@ export class LocalPlatform implements PlatformPort {
       ...(options.onChange === undefined ? {} : { onChange: options.onChange }),
       onError: (error) =>
         logger.error({ err: error }, 'local pipeline: advancing failed; retrying on the next tick'),
+      // Writes that waited for a deploying execution get their run once it ends.
+      onExecutionEnded: () =>
+        void this.catchUp().catch((error: unknown) =>
+          logger.error({ err: error }, 'local pipeline: starting a waiting run failed'),
+        ),
     });
   }
 
@@ -157,9 +164,9 @@ export class LocalPlatform implements PlatformPort {
       this.deployPipeline();
       return;
     }
-    await (await this.pipelines.environments()).startExecution(
+    await this.requestRun(
       `registry write: ${record.environmentSuffix} (${record.spec.kind})`,
-      await this.origin(record.requestedBy),
+      record.requestedBy,
     );
   }
 
@@ -170,12 +177,25 @@ export class LocalPlatform implements PlatformPort {
   async destroy({ record }: EnvironmentTarget): Promise<void> {
     const address = await this.addressOf(record);
     await this.stacks.delete(address, this.clock());
-    if (await this.pipelines.isDeployed()) {
-      await (await this.pipelines.environments()).startExecution(
-        `destroy of ${record.environmentSuffix}`,
-        await this.origin(),
-      );
+    if (await this.pipelines.isDeployed()) await this.requestRun(`destroy of ${record.environmentSuffix}`);
+  }
+
+  /**
+   * Starts the environments pipeline for a registry write, unless an execution of it is deploying: its
+   * self-mutation would cancel that execution (CodePipeline fails in-flight executions on a definition
+   * update) while CloudFormation goes on with the stacks it started, and the restarted run's deploy
+   * actions would then fail on those stacks (`… is in CREATE_IN_PROGRESS state and can not be updated`).
+   * The write waits instead, and one run carries every write that waited once that execution ends.
+   * Before the deploying stages (Source, Build, self-mutation) a new execution cancels nothing that
+   * deploys, and SUPERSEDED mode lets the newest go on.
+   */
+  private async requestRun(trigger: string, requestedBy?: string): Promise<void> {
+    const player = await this.pipelines.environments();
+    if (deploying(await player.peek())) {
+      this.wanted.push(trigger);
+      return;
     }
+    await player.startExecution(trigger, await this.origin(requestedBy));
   }
 
   /**
@@ -426,14 +446,19 @@ export class LocalPlatform implements PlatformPort {
 
   /** A provision newer than every execution (made before the pipeline existed, or before a crash) gets one. */
   private async catchUp(): Promise<void> {
+    if (!(await this.pipelines.isDeployed())) return;
     const player = await this.pipelines.environments();
     const state = await player.peek();
+    if (deploying(state)) return;
     const newest = state?.executions.at(-1)?.startedAt ?? '';
-    const waiting = Object.entries(await this.provisionTimes())
-      .filter(([, at]) => at > newest)
-      .map(([suffix]) => suffix);
+    const waiting = [
+      ...this.wanted.splice(0),
+      ...Object.entries(await this.provisionTimes())
+        .filter(([, at]) => at > newest)
+        .map(([suffix]) => `registry write: ${suffix}`),
+    ];
     if (waiting.length > 0)
-      await player.startExecution(`registry writes: ${waiting.sort().join(', ')}`, await this.origin());
+      await player.startExecution([...new Set(waiting)].join('; '), await this.origin());
   }
 
   private bootstrap(): Promise<void> {
@@ -916,6 +941,17 @@ export class LocalPlatform implements PlatformPort {
     await writeFile(`${file}.tmp`, JSON.stringify(provisions));
     await rename(`${file}.tmp`, file);
   }
+}
+
+/** An execution of this pipeline is past its self-mutation: it deploys stacks a definition update would orphan. */
+function deploying(state: PipelineState | undefined): boolean {
+  return (state?.executions ?? []).some((execution) => {
+    if (execution.status !== 'InProgress') return false;
+    const update = execution.stages.find((stage) =>
+      stage.actions.some((action) => action.kind === 'self-mutate'),
+    );
+    return update?.status === 'Succeeded';
+  });
 }
 
 function destroyingOrGone(status: EnvironmentRecord['status']): boolean {

@@ -181,6 +181,8 @@ export interface LocalPipelinePlayerOptions {
    * pipelines of that stack get their new definitions (`deployDefinition`).
    */
   readonly onSelfMutation?: (assemblyDir: string, by: string, origin: ExecutionOrigin) => void;
+  /** Told when an execution ends (after the change is applied), whatever its status. */
+  readonly onExecutionEnded?: (execution: ExecutionRun) => void;
 }
 
 /**
@@ -657,6 +659,7 @@ export class LocalPipelinePlayer {
   }
 
   private end(execution: ExecutionRun, status: ExecutionStatus, summary?: string, at?: string): void {
+    queueMicrotask(() => this.options.onExecutionEnded?.(execution));
     const now = this.clock().toISOString();
     execution.status = status;
     execution.finishedAt = at ?? now;

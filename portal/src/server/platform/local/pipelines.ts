@@ -20,6 +20,8 @@ export interface LocalPipelinesOptions {
   readonly clock: () => Date;
   readonly onChange?: () => void;
   readonly onError: (error: unknown) => void;
+  /** Told when an execution of any pipeline ends. */
+  readonly onExecutionEnded?: (execution: ExecutionRun) => void;
 }
 
 /**
@@ -115,6 +117,9 @@ export class LocalPipelines {
         clock: this.options.clock,
         ...(this.options.onChange === undefined ? {} : { onChange: this.options.onChange }),
         onError: this.options.onError,
+        ...(this.options.onExecutionEnded === undefined
+          ? {}
+          : { onExecutionEnded: this.options.onExecutionEnded }),
         // Self-mutation deploys the whole pipeline stack: the other pipelines of it change too.
         onSelfMutation: (assemblyDir, by, origin) => {
           for (const [name, other] of this.players) {
