@@ -17,7 +17,7 @@ export default defineConfig({
   retries: 0,
   // Bounded: a real synth (cdk synth + cdk-nag in a child process) takes several seconds per stage,
   // and stages queue behind each other on the portal.
-  timeout: 240_000,
+  timeout: 600_000,
   expect: {
     timeout: 15_000,
     // Screenshot baselines (committed): Debian's Chromium on this machine kind; a few pixels of

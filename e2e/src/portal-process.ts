@@ -173,6 +173,8 @@ export async function startPortal(options: StartPortalOptions): Promise<PortalPr
       PORTAL_DATA_DIR: options.dataDir,
       PORTAL_SPEED_FACTOR: String(options.speedFactor),
       PORTAL_POLL_INTERVAL_MS: '500',
+      // Flows assert on a failed deployment as it failed: no automatic second attempt behind their back.
+      PORTAL_AUTO_RECREATIONS: '0',
       PORTAL_SEED_PERSISTENT: String(options.seedPersistent ?? true),
       PORTAL_LOG_LEVEL: 'info',
       ...options.env,

@@ -112,6 +112,11 @@ const envSchema = z
     PORTAL_HOLD_BEFORE_RESOURCE_TYPE: resourceTypeSchema.optional(),
     PORTAL_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).optional(),
     PORTAL_SEED_PERSISTENT: booleanFlag.default(true),
+    /**
+     * How many times the reconciler deletes and requests again an ephemeral environment whose first
+     * create rolled back (its stack can only be deleted). 0 leaves such an environment failed.
+     */
+    PORTAL_AUTO_RECREATIONS: z.coerce.number().int().min(0).max(5).default(1),
     ...logEnvSchema.shape,
     // aws mode
     AWS_REGION: z.string().optional(),
@@ -210,6 +215,8 @@ export interface PortalConfig {
   readonly holdBeforeResourceType?: string;
   readonly pollIntervalMs: number;
   readonly seedPersistent: boolean;
+  /** PORTAL_AUTO_RECREATIONS. */
+  readonly autoRecreations: number;
   readonly logLevel: string;
   /**
    * Where requests may deploy: the bootstrapped targets and the account of a request that names none.
@@ -299,6 +306,7 @@ export function parseConfig(
       : { holdBeforeResourceType: e.PORTAL_HOLD_BEFORE_RESOURCE_TYPE }),
     pollIntervalMs: e.PORTAL_POLL_INTERVAL_MS ?? (e.PORTAL_MODE === 'aws' ? 5000 : 1000),
     seedPersistent: e.PORTAL_SEED_PERSISTENT,
+    autoRecreations: e.PORTAL_AUTO_RECREATIONS,
     logLevel: logLevelOf(e),
     ...(e.PORTAL_DEPLOYMENT_TARGETS === undefined || e.PORTAL_PIPELINE_ACCOUNT === undefined
       ? {}

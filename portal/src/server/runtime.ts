@@ -126,6 +126,7 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
     audit,
     listRevision: () => registry.revision,
     pollIntervalMs: config.pollIntervalMs,
+    maxRecreations: config.autoRecreations,
     ...(config.deployment === undefined ? {} : { deployment: config.deployment }),
     ...(config.mode === 'aws' && config.aws.region !== undefined
       ? { console: { region: config.aws.region, pipelineName: config.aws.pipelineName } }

@@ -209,7 +209,8 @@ export class LocalPlatform implements PlatformPort {
       ? await (await this.pipelines.forKind(record.spec.kind)).current()
       : undefined;
     const hold = this.options.holdBeforeResourceType;
-    if (hold !== undefined) await this.stacks.hold(address, hold, this.clock());
+    if (hold !== undefined && record.spec.kind === 'ephemeral')
+      await this.stacks.hold(address, hold, this.clock());
     const described = await this.stacks.describe(address, this.clock());
     // A stack deleted by an earlier life of this suffix is gone: a suffix requested again starts afresh.
     const stack =
@@ -646,6 +647,13 @@ export class LocalPlatform implements PlatformPort {
     return { summary: `${verb}_IN_PROGRESS` };
   }
 
+  /** The hold knob stops ephemeral environments' creates only: the pipeline's other stacks carry on. */
+  private async holdsFor(environmentSuffix: string | undefined): Promise<boolean> {
+    if (this.options.holdBeforeResourceType === undefined || environmentSuffix === undefined) return false;
+    const record = await this.options.registry.get({ environmentSuffix });
+    return record?.spec.kind === 'ephemeral';
+  }
+
   /** The stack operation a deploy action started, polled as the CloudFormation action polls its stack. */
   private async deployProgress(execution: ExecutionRun, action: ActionRun, now: Date) {
     if (action.stack === undefined) return undefined;
@@ -654,8 +662,8 @@ export class LocalPlatform implements PlatformPort {
       region: action.stack.region,
       stackName: action.stack.stackName,
     };
-    const hold = this.options.holdBeforeResourceType;
-    if (hold !== undefined) await this.stacks.hold(address, hold, now);
+    if (await this.holdsFor(action.environmentSuffix))
+      await this.stacks.hold(address, this.options.holdBeforeResourceType as string, now);
     const result = await this.stacks.operationResult(address, clientRequestToken(execution, action), now);
     if (result === undefined) return undefined;
     return {
