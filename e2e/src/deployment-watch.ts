@@ -99,12 +99,20 @@ export async function watchDeployment(
     timeoutMs: number;
     /** Called once per newly seen phase (e.g. to screenshot it); recording goes on meanwhile. */
     onPhase?: (sample: ProgressSample) => Promise<void>;
+    /**
+     * Judge every state this document recorded since an earlier watch installed the recorder, not only
+     * those from this call on: for an action taken between the two (e.g. an approval whose deployment
+     * may be over before the test looks again).
+     * @default false
+     */
+    sinceRecorderInstalled?: boolean;
   },
 ): Promise<ProgressSample[]> {
   // Per document (a reload or navigation starts a new record): where this watch starts reading it.
   const records: { id: string; from: number; samples: ProgressSample[] }[] = [];
   const first = await recorded(page);
-  records.push({ id: first.id, from: Math.max(0, first.samples.length - 1), samples: first.samples });
+  const from = options.sinceRecorderInstalled === true ? 0 : Math.max(0, first.samples.length - 1);
+  records.push({ id: first.id, from, samples: first.samples });
   let seen: ProgressSample[] = [];
   let reported = 0;
   try {

@@ -27,6 +27,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
       console.log(`e2e: kept ${dir}`);
       return;
     }
-    await rm(dir, { recursive: true, force: true });
+    // A synth the stopped portal had started may still be finishing its writes: retry ENOTEMPTY/EBUSY.
+    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 });
   };
 }

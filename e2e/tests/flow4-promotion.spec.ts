@@ -56,24 +56,34 @@ test('flow 4 — an engineer cannot approve; an approver approves the pending pr
       (await carol.environment('prod')).status,
       'nothing is approved before the confirmation',
     ).not.toMatch(/synthesizing|deploying|ready/);
+    // The prod page is open before the approval, as an approver following the release would have it:
+    // the played prod stage takes seconds, and a page opened afterwards would only see it ready.
+    const prodPage = await signedIn('carol');
+    await prodPage.goto('/environments/prod');
+    await expect(prodPage.getByRole('heading', { level: 1, name: 'prod' })).toBeVisible();
+    // Installs the page's recorder: the watch after the approval judges every state shown since.
+    const before = await watchDeployment(prodPage, { until: () => true, timeoutMs: 10_000 });
+    expect(before.at(-1)?.status).not.toMatch(/synthesizing|deploying|ready/);
     await dialog.getByTestId('approve-dialog-confirm').click();
     await expect(dialog).toBeHidden();
     await expect(page.getByTestId('promotion-outcome')).toContainText('Approved');
     await shot(page, 'pipeline-approved');
 
-    await page.goto('/environments/prod');
-    await expect(page.getByRole('heading', { level: 1, name: 'prod' })).toBeVisible();
-    const samples = await watchDeployment(page, {
+    const samples = await watchDeployment(prodPage, {
       until: (s) => s.status === 'ready' || s.status === 'failed' || s.phase === 'failed',
       timeoutMs: READY_TIMEOUT_MS,
+      sinceRecorderInstalled: true,
       onPhase: async (s) => {
-        if (s.phase === 'deploying') await shot(page, 'prod-deploying');
+        if (s.phase === 'deploying') await shot(prodPage, 'prod-deploying');
       },
     });
     expect(samples.at(-1)?.status, `states seen: ${JSON.stringify(samples)}`).toBe('ready');
     expect(phaseOrder(samples)).toContain('complete');
-    expect(phaseOrder(samples).some((phase) => phase === 'synthesizing' || phase === 'deploying')).toBe(true);
-    await shot(page, 'prod-ready');
+    expect(
+      phaseOrder(samples).some((phase) => phase === 'synthesizing' || phase === 'deploying'),
+      `states seen: ${JSON.stringify(samples)}`,
+    ).toBe(true);
+    await shot(prodPage, 'prod-ready');
     const prod = await carol.environment('prod');
     expect(prod.status).toBe('ready');
     expect(prod.outputs.length).toBeGreaterThan(0);

@@ -64,7 +64,8 @@ const SHOTS: readonly Shot[] = [
 test('what the user sees: list, form, ready environment, pipeline and audit log at both widths, light and dark', async ({
   browser,
 }, testInfo) => {
-  testInfo.setTimeout(300_000);
+  // Two played deployments (staging, then the reference environment) and twenty full-page comparisons.
+  testInfo.setTimeout(900_000);
   const dir = path.join(runDir(), `visual-${testInfo.workerIndex}`);
   let portal: PortalProcess | undefined;
   try {

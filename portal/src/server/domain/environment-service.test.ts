@@ -230,17 +230,24 @@ describe('EnvironmentService.retry', () => {
   const bob: User = { id: 'bob', name: 'Bob', roles: ['engineer'] };
   const dave: User = { id: 'dave', name: 'Dave', roles: ['admin'] };
 
-  function retryServiceOver(record: EnvironmentRecord) {
+  function retryServiceOver(record: EnvironmentRecord, options: { rolledBack?: boolean } = {}) {
     const { store } = fakeRegistry([record]);
     const registry = new CachedRegistry(store, 60_000);
     const provisioned: string[] = [];
+    const recreated: string[] = [];
     const audited: { actor: string; action: string; outcome: string }[] = [];
     const platform = {
       mode: 'aws',
       simulated: false,
-      describe: async () => snapshotIn('failed', record.environmentSuffix),
+      describe: async () => ({
+        ...snapshotIn('failed', record.environmentSuffix),
+        ...(options.rolledBack ? { replaceable: true } : {}),
+      }),
       provision: async ({ record: target }: { record: EnvironmentRecord }) => {
         provisioned.push(target.environmentSuffix);
+      },
+      recreate: async ({ record: target }: { record: EnvironmentRecord }) => {
+        recreated.push(target.environmentSuffix);
       },
     } as unknown as PlatformPort;
     const audit = {
@@ -255,7 +262,7 @@ describe('EnvironmentService.retry', () => {
       pollIntervalMs: 60_000,
       console: { region: 'us-east-1', pipelineName: 'sep-delivery' },
     });
-    return { service, provisioned, audited };
+    return { service, provisioned, recreated, audited };
   }
 
   const failed = (reason: string): EnvironmentRecord => ({
@@ -275,6 +282,25 @@ describe('EnvironmentService.retry', () => {
       expect(detail.permissions.canRetry).toBe(true);
       expect(detail.links?.stack).toContain('#/stacks/stackinfo?stackId=sep-env-f-environment');
       expect(detail.links?.pipelineExecutions).toContain('/pipelines/sep-delivery/executions');
+    } finally {
+      service.close();
+    }
+  });
+
+  it('recreates a stack left in ROLLBACK_COMPLETE instead of deploying onto it (CloudFormation refuses that)', async () => {
+    const { service, provisioned, recreated, audited } = retryServiceOver(failed('WebAcl failed'), {
+      rolledBack: true,
+    });
+    try {
+      await service.retry(alice, 'env-f');
+      // (The reconciler's own poll may recreate again here: this fake platform never changes the entry.)
+      expect(recreated).toContain('env-f');
+      expect(provisioned).toEqual([]);
+      expect(audited).toContainEqual({
+        actor: 'alice',
+        action: 'environment.retry-requested',
+        outcome: 'success',
+      });
     } finally {
       service.close();
     }

@@ -445,7 +445,14 @@ export class EnvironmentService {
       });
       throw forbidden(decision.reason);
     }
-    await this.options.platform.provision({ record });
+    // A failed first create leaves a stack that can only be deleted (ROLLBACK_COMPLETE): CloudFormation
+    // refuses the retried deployment's change set on it, so the retry recreates it as the reconciler would.
+    const snapshot = await this.options.platform.describe({ record });
+    if (snapshot.replaceable === true && this.options.platform.recreate !== undefined) {
+      await this.recreate(record, snapshot);
+    } else {
+      await this.options.platform.provision({ record });
+    }
     await this.options.audit.record({
       actor: user.id,
       action: 'environment.retry-requested',
