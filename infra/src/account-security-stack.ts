@@ -300,6 +300,8 @@ export class AccountSecurityStack extends Stack {
 
   constructor(scope: Construct, id: string, props: AccountSecurityStackProps = {}) {
     super(scope, id, { terminationProtection: true, ...props });
+    // Server access logs delivered under a bucket policy, not the LogDeliveryWrite ACL (ACLs stay disabled).
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     const archiveRetentionDays = props.archiveRetentionDays ?? DEFAULT_ARCHIVE_RETENTION_DAYS;
     if (archiveRetentionDays < MIN_ARCHIVE_RETENTION_DAYS) {
       throw new Error(

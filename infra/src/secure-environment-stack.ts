@@ -524,7 +524,11 @@ export class SecureEnvironmentStack extends Stack {
       // An imported secret (ephemeral only, the spec refuses it elsewhere) is rotated by its owner.
       ...(this.databaseSecret === undefined
         ? []
-        : [spec.existingDatabaseSecretArn === undefined ? 'secret-rotation-30d' : 'imported-secret-owner-rotated']),
+        : [
+            spec.existingDatabaseSecretArn === undefined
+              ? 'secret-rotation-30d'
+              : 'imported-secret-owner-rotated',
+          ]),
       ...(policy.lockAuditLogs ? ['audit-log-object-lock'] : []),
       ...(policy.vaultedBackups ? ['vaulted-backups'] : []),
       ...(spec.crossAccountAuditor === undefined ? [] : ['cross-account-auditor']),

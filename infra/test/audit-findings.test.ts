@@ -23,15 +23,32 @@ const EPHEMERAL_IMPORT: EnvironmentSpecInput = {
   environmentSuffix: 'pr9',
   existingDatabaseSecretArn: `arn:aws:secretsmanager:us-east-1:${TEST_ACCOUNT}:secret:db-AbCdEf`,
 };
-const STAGING: EnvironmentSpecInput = { ...PROD_ALL_FEATURES_INPUT, environmentSuffix: 'stg', kind: 'staging' };
+const STAGING: EnvironmentSpecInput = {
+  ...PROD_ALL_FEATURES_INPUT,
+  environmentSuffix: 'stg',
+  kind: 'staging',
+};
 const PROD: EnvironmentSpecInput = { ...PROD_ALL_FEATURES_INPUT, crossAccountAuditor: AUDITOR };
 
 const fixture = synthesizeApp([EPHEMERAL_IMPORT, STAGING, PROD]);
 const [ephemeral, staging, prod] = fixture.templates as [Template, Template, Template];
 const all = [ephemeral, staging, prod];
 
+/** A property the test expects to be there; fails loudly when it is not. */
+function prop<T>(resource: CfnResource | undefined, name: string): T {
+  const value = resource?.Properties?.[name];
+  if (value === undefined) throw new Error(`${resource?.Type ?? 'missing resource'} has no ${name}`);
+  return value as T;
+}
+
 const ofType = (template: Template, type: string) => resources(template).filter(([, r]) => r.Type === type);
-type Statement = { Sid?: string; Action: string | string[]; Resource?: unknown; Condition?: unknown; Principal?: unknown };
+type Statement = {
+  Sid?: string;
+  Action: string | string[];
+  Resource?: unknown;
+  Condition?: unknown;
+  Principal?: unknown;
+};
 const statementsOf = (document: unknown) => (document as { Statement: Statement[] }).Statement;
 const actionsOf = (statement: Statement) => [statement.Action].flat();
 const output = (template: Template, key: string) =>
@@ -44,7 +61,10 @@ describe('2. interface endpoints: this account principals, this account resource
       expect(endpoints.length).toBeGreaterThanOrEqual(11);
       for (const [id, endpoint] of endpoints) {
         const document = endpoint.Properties?.PolicyDocument;
-        expect({ id, document: document === undefined ? 'open' : 'policy' }).toEqual({ id, document: 'policy' });
+        expect({ id, document: document === undefined ? 'open' : 'policy' }).toEqual({
+          id,
+          document: 'policy',
+        });
         for (const statement of statementsOf(document)) {
           expect(actionsOf(statement)).not.toContain('*');
           expect(JSON.stringify(statement.Condition)).toContain('aws:PrincipalAccount');
@@ -54,7 +74,9 @@ describe('2. interface endpoints: this account principals, this account resource
   });
 
   it('holds every call that acts on a resource to this account resources (aws:ResourceAccount)', () => {
-    const resourceActions = new Set(Object.values(ENDPOINT_ACCESS).flatMap((access) => access.resourceActions));
+    const resourceActions = new Set(
+      Object.values(ENDPOINT_ACCESS).flatMap((access) => access.resourceActions),
+    );
     for (const [, endpoint] of ofType(prod, 'AWS::EC2::VPCEndpoint')) {
       for (const statement of statementsOf(endpoint.Properties?.PolicyDocument ?? { Statement: [] })) {
         if (statement.Resource !== '*') continue;
@@ -73,9 +95,13 @@ describe('2. interface endpoints: this account principals, this account resource
 describe('3. remediation in staging and prod', () => {
   it('acts in prod (DRY_RUN false)', () => {
     for (const template of all) {
-      const remediation = ofType(template, 'AWS::Lambda::Function').find(([id]) => id.startsWith('Remediation'));
-      const variables = (remediation?.[1].Properties?.Environment as { Variables: Record<string, unknown> })
-        .Variables;
+      const remediation = ofType(template, 'AWS::Lambda::Function').find(([id]) =>
+        id.startsWith('Remediation'),
+      );
+      const variables = prop<{ Variables: Record<string, unknown> }>(
+        remediation?.[1],
+        'Environment',
+      ).Variables;
       expect(variables.DRY_RUN).toBe('false');
     }
   });
@@ -121,7 +147,7 @@ describe('6. security logs: a year in staging and prod, 90 days immediately avai
     for (const template of [staging, prod]) {
       for (const [id, bucket] of ofType(template, 'AWS::S3::Bucket')) {
         if (id.startsWith('StorageDataBucket')) continue;
-        const rules = (bucket.Properties?.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
+        const rules = prop<{ Rules: Record<string, unknown>[] }>(bucket, 'LifecycleConfiguration').Rules;
         for (const rule of rules) {
           expect(rule.ExpirationInDays).toBeGreaterThanOrEqual(365);
           for (const transition of (rule.Transitions as { TransitionInDays: number }[]) ?? []) {
@@ -173,8 +199,8 @@ describe('7. prod: Object Lock on security logs, vaulted backups', () => {
 describe('8. flow-log bucket policy declares the log delivery statements', () => {
   it('lets delivery.logs.amazonaws.com write under vpc/AWSLogs/<account>/ and check the bucket', () => {
     for (const template of all) {
-      const policy = ofType(template, 'AWS::S3::BucketPolicy').find(
-        ([, p]) => JSON.stringify(p.Properties?.Bucket).includes('StorageFlowLogBucket'),
+      const policy = ofType(template, 'AWS::S3::BucketPolicy').find(([, p]) =>
+        JSON.stringify(p.Properties?.Bucket).includes('StorageFlowLogBucket'),
       )?.[1];
       const statements = statementsOf(policy?.Properties?.PolicyDocument);
       const bySid = (sid: string) => statements.find((statement) => statement.Sid === sid);
@@ -183,7 +209,9 @@ describe('8. flow-log bucket policy declares the log delivery statements', () =>
         Action: 's3:PutObject',
         Condition: { StringEquals: { 'aws:SourceAccount': TEST_ACCOUNT } },
       });
-      expect(JSON.stringify(bySid('AWSLogDeliveryWrite')?.Resource)).toContain(`/vpc/AWSLogs/${TEST_ACCOUNT}/*`);
+      expect(JSON.stringify(bySid('AWSLogDeliveryWrite')?.Resource)).toContain(
+        `/vpc/AWSLogs/${TEST_ACCOUNT}/*`,
+      );
       expect(bySid('AWSLogDeliveryAclCheck')).toMatchObject({
         Principal: { Service: 'delivery.logs.amazonaws.com' },
         Action: ['s3:GetBucketAcl', 's3:ListBucket'],
@@ -198,20 +226,24 @@ describe('9. Network Firewall: each zone routes to its own zone endpoint', () =>
     const zoneOfRouteTable = new Map<string, string>();
     for (const association of Object.values(json)) {
       if (association.Type !== 'AWS::EC2::SubnetRouteTableAssociation') continue;
-      const table = (association.Properties?.RouteTableId as { Ref: string }).Ref;
-      const subnet = json[(association.Properties?.SubnetId as { Ref: string }).Ref];
+      const table = prop<{ Ref: string }>(association, 'RouteTableId').Ref;
+      const subnet = json[prop<{ Ref: string }>(association, 'SubnetId').Ref];
       zoneOfRouteTable.set(table, String(subnet?.Properties?.AvailabilityZone));
     }
-    const routes = ofType(prod, 'AWS::EC2::Route').filter(([, r]) => r.Properties?.VpcEndpointId !== undefined);
+    const routes = ofType(prod, 'AWS::EC2::Route').filter(
+      ([, r]) => r.Properties?.VpcEndpointId !== undefined,
+    );
     expect(routes).toHaveLength(3);
     const zones = new Set<string>();
     for (const [, route] of routes) {
-      const zone = zoneOfRouteTable.get((route.Properties?.RouteTableId as { Ref: string }).Ref) ?? 'none';
+      const zone = zoneOfRouteTable.get(prop<{ Ref: string }>(route, 'RouteTableId').Ref) ?? 'none';
       zones.add(zone);
       const endpoint = JSON.stringify(route.Properties?.VpcEndpointId);
       expect(endpoint).toContain(`"Fn::Split":["${zone}:"`);
       // No Fn::Select straight on the EndpointIds list (a position AWS does not order by zone).
-      expect(endpoint).not.toMatch(/"Fn::Select":\[\d+,\{"Fn::GetAtt":\["NetworkFirewall[0-9A-F]+","EndpointIds"\]\}\]/);
+      expect(endpoint).not.toMatch(
+        /"Fn::Select":\[\d+,\{"Fn::GetAtt":\["NetworkFirewall[0-9A-F]+","EndpointIds"\]\}\]/,
+      );
     }
     expect(zones.size).toBe(3);
   });
@@ -222,7 +254,9 @@ describe('10. CDK helper roles and functions carry the environment tags', () => 
     for (const template of all) {
       for (const [id, resource] of resources(template)) {
         if (resource.Type !== 'AWS::IAM::Role' && resource.Type !== 'AWS::Lambda::Function') continue;
-        const keys = ((resource.Properties?.Tags as { Key: string }[] | undefined) ?? []).map((tag) => tag.Key);
+        const keys = ((resource.Properties?.Tags as { Key: string }[] | undefined) ?? []).map(
+          (tag) => tag.Key,
+        );
         expect({ id, missing: ENVIRONMENT_TAG_KEYS.filter((key) => !keys.includes(key)) }).toEqual({
           id,
           missing: [],
@@ -236,13 +270,11 @@ describe('11. every suppression reason holds for the kind it is applied in', () 
   it.each(fixture.stages.map((stage) => [stage.stack.spec.kind, stage] as const))(
     '%s: kind-bound reasons only where their kind is',
     (kind, stage) => {
-      const misapplied = stage.stack.node
-        .findAll()
-        .flatMap((construct) =>
-          declaredSuppressions(construct)
-            .filter((suppression) => suppression.kinds !== undefined && !suppression.kinds.includes(kind))
-            .map((suppression) => `${construct.node.path} ${suppression.ruleId}`),
-        );
+      const misapplied = stage.stack.node.findAll().flatMap((construct) =>
+        declaredSuppressions(construct)
+          .filter((suppression) => suppression.kinds !== undefined && !suppression.kinds.includes(kind))
+          .map((suppression) => `${construct.node.path} ${suppression.ruleId}`),
+      );
       expect(misapplied).toEqual([]);
     },
   );

@@ -84,7 +84,10 @@ export function synthesizeApp(
     const parsed = spec(input);
     return new SecureEnvironmentStage(app, parsed.environmentSuffix, {
       spec: parsed,
-      env: options.environmentAgnostic?.[index] === true ? undefined : { account: TEST_ACCOUNT, region: parsed.region },
+      env:
+        options.environmentAgnostic?.[index] === true
+          ? undefined
+          : { account: TEST_ACCOUNT, region: parsed.region },
       nag: options.nag ?? false,
     });
   });

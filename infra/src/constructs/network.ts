@@ -59,7 +59,10 @@ export const ENDPOINT_ACCESS: Record<
     ],
     accountActions: ['secretsmanager:GetRandomPassword'],
   },
-  Lambda: { resourceActions: ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'], accountActions: [] },
+  Lambda: {
+    resourceActions: ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'],
+    accountActions: [],
+  },
   Logs: { resourceActions: ['logs:CreateLogStream', 'logs:PutLogEvents'], accountActions: [] },
   Sts: { resourceActions: ['sts:AssumeRole'], accountActions: ['sts:GetCallerIdentity'] },
   XRay: {
@@ -77,7 +80,11 @@ export const ENDPOINT_ACCESS: Record<
   },
   Ec2: {
     // The remediation function (lambda remediation/permissions.ts).
-    resourceActions: ['ec2:ModifyNetworkInterfaceAttribute', 'ec2:CreateTags', 'ec2:RevokeSecurityGroupIngress'],
+    resourceActions: [
+      'ec2:ModifyNetworkInterfaceAttribute',
+      'ec2:CreateTags',
+      'ec2:RevokeSecurityGroupIngress',
+    ],
     accountActions: ['ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules'],
   },
   ExecuteApi: { resourceActions: ['execute-api:Invoke'], accountActions: [] },

@@ -112,15 +112,20 @@ describe('EnvironmentSpec', () => {
       alertEmails: ['secops@example.com'],
     });
 
-    it.each(['staging', 'prod'] as const)('%s without WAF or GuardDuty remediation, field by field', (kind) => {
-      expect(errorsFor({ ...persistent(kind), features: { waf: false, guardDutyRemediation: false } })).toEqual([
-        { path: 'features.waf', message: `waf cannot be switched off in a ${kind} environment` },
-        {
-          path: 'features.guardDutyRemediation',
-          message: `guardDutyRemediation cannot be switched off in a ${kind} environment`,
-        },
-      ]);
-    });
+    it.each(['staging', 'prod'] as const)(
+      '%s without WAF or GuardDuty remediation, field by field',
+      (kind) => {
+        expect(
+          errorsFor({ ...persistent(kind), features: { waf: false, guardDutyRemediation: false } }),
+        ).toEqual([
+          { path: 'features.waf', message: `waf cannot be switched off in a ${kind} environment` },
+          {
+            path: 'features.guardDutyRemediation',
+            message: `guardDutyRemediation cannot be switched off in a ${kind} environment`,
+          },
+        ]);
+      },
+    );
 
     it.each(['staging', 'prod'] as const)('%s importing a database secret it could not rotate', (kind) => {
       expect(
@@ -138,7 +143,9 @@ describe('EnvironmentSpec', () => {
 
     it('a cross-account auditor without a valid account or external ID', () => {
       expect(
-        errorsFor({ ...minimal, crossAccountAuditor: { accountId: '12', externalId: 'x' } }).map((e) => e.path),
+        errorsFor({ ...minimal, crossAccountAuditor: { accountId: '12', externalId: 'x' } }).map(
+          (e) => e.path,
+        ),
       ).toEqual(['crossAccountAuditor.accountId', 'crossAccountAuditor.externalId']);
     });
   });
