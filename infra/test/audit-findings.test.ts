@@ -86,9 +86,11 @@ describe('2. interface endpoints: this account principals, this account resource
         });
       }
     }
-    // The private API's execute-api endpoint too.
+    // The private API's execute-api endpoint: this account's APIs by ARN.
     const executeApi = ofType(prod, 'AWS::EC2::VPCEndpoint').find(([id]) => id.includes('ExecuteApi'));
-    expect(JSON.stringify(executeApi?.[1].Properties?.PolicyDocument)).toContain('aws:ResourceAccount');
+    const [invoke] = statementsOf(executeApi?.[1].Properties?.PolicyDocument);
+    expect(invoke).toMatchObject({ Action: 'execute-api:Invoke' });
+    expect(JSON.stringify(invoke?.Resource)).toContain(`:execute-api:us-east-1:${TEST_ACCOUNT}:*`);
   });
 });
 

@@ -45,7 +45,12 @@ export type InterfaceEndpointName = keyof typeof INTERFACE_ENDPOINT_SERVICES | '
  */
 export const ENDPOINT_ACCESS: Record<
   InterfaceEndpointName,
-  { readonly resourceActions: readonly string[]; readonly accountActions: readonly string[] }
+  {
+    readonly resourceActions: readonly string[];
+    readonly accountActions: readonly string[];
+    /** Calls held to this account's resources by ARN (`arn:…:<service>:<region>:<account>:*`) instead. */
+    readonly ownArnActions?: { readonly service: string; readonly actions: readonly string[] };
+  }
 > = {
   Kms: { resourceActions: [], accountActions: [] },
   Sns: { resourceActions: [], accountActions: [] },
@@ -87,7 +92,12 @@ export const ENDPOINT_ACCESS: Record<
     ],
     accountActions: ['ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules'],
   },
-  ExecuteApi: { resourceActions: ['execute-api:Invoke'], accountActions: [] },
+  // API Gateway documents endpoint policies scoped by API ARN; SigV4 callers carry their account.
+  ExecuteApi: {
+    resourceActions: [],
+    accountActions: [],
+    ownArnActions: { service: 'execute-api', actions: ['execute-api:Invoke'] },
+  },
 };
 
 export interface IsolatedNetworkProps {
@@ -285,6 +295,17 @@ export class IsolatedNetwork extends Construct {
           conditions: {
             StringEquals: { 'aws:PrincipalAccount': account, 'aws:ResourceAccount': account },
           },
+        }),
+      );
+    }
+    if (access.ownArnActions !== undefined) {
+      endpoint.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'ThisAccountsPrincipalsOnThisAccountsApis',
+          principals: [new iam.AnyPrincipal()],
+          actions: [...access.ownArnActions.actions],
+          resources: [Stack.of(this).formatArn({ service: access.ownArnActions.service, resource: '*' })],
+          conditions: { StringEquals: { 'aws:PrincipalAccount': account } },
         }),
       );
     }
