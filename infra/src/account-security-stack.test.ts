@@ -54,6 +54,38 @@ describe('AccountSecurityStack', () => {
     });
   });
 
+  it('logs every region of the account (CIS 3.1), with the CIS metric filters on its log group', () => {
+    template.hasResourceProperties('AWS::CloudTrail::Trail', {
+      IsMultiRegionTrail: true,
+      IncludeGlobalServiceEvents: true,
+    });
+    template.resourceCountIs('AWS::Logs::MetricFilter', CIS_METRIC_FILTERS.length);
+    template.allResourcesProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: Match.stringLikeRegexp('^TrailLogGroup') },
+    });
+  });
+
+  it('gives its buckets the same secure defaults as every environment bucket (TLS 1.2, no ACL)', () => {
+    const buckets = template.findResources('AWS::S3::Bucket');
+    expect(Object.keys(buckets).length).toBeGreaterThanOrEqual(3);
+    for (const bucket of Object.values(buckets)) {
+      expect(bucket.Properties.AccessControl).toBeUndefined();
+      expect(bucket.Properties.OwnershipControls).toEqual({
+        Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }],
+      });
+    }
+    for (const policy of Object.values(template.findResources('AWS::S3::BucketPolicy'))) {
+      expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"s3:TlsVersion":1.2');
+    }
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject' }),
+        ]),
+      },
+    });
+  });
+
   it('logs S3 object events of the environments data buckets for their AccessDenied alarms', () => {
     template.hasResourceProperties('AWS::CloudTrail::Trail', {
       AdvancedEventSelectors: Match.arrayWith([

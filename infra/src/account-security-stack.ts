@@ -14,7 +14,7 @@ import type { Construct } from 'constructs';
 import { CLOUDWATCH_LOGS_KEY_ACTIONS } from './constructs/encryption';
 import { AlertTopic, AlertTopicRuleTarget } from './constructs/monitoring';
 import { PlatformAccess, type PlatformAccessProps } from './constructs/platform-access';
-import { ARCHIVE_RETENTION_DAYS } from './kind-policy';
+import { ARCHIVE_RETENTION_DAYS, SECURE_BUCKET_DEFAULTS } from './kind-policy';
 import { acrossPacks, suppress } from './nag/suppressions';
 import { PHYSICAL_NAME_TEMPLATES, physicalName } from './spec/physical-names';
 
@@ -215,10 +215,12 @@ export interface AccountSecurityStackProps extends StackProps {
   readonly recordGlobalResources?: boolean;
 
   /**
-   * Make the trail multi-region. The pipeline deploys this stack in each
-   * region it uses, so each region has its own trail by default.
+   * Make the trail multi-region (CIS AWS Foundations 3.1): regions without an
+   * environment are logged too, into this region's bucket and log group, where
+   * the CIS metric filters watch them. Turn off only when an organization trail
+   * already logs every region of the account.
    *
-   * @default false
+   * @default true
    */
   readonly multiRegionTrail?: boolean;
 
@@ -298,6 +300,8 @@ export class AccountSecurityStack extends Stack {
 
   constructor(scope: Construct, id: string, props: AccountSecurityStackProps = {}) {
     super(scope, id, { terminationProtection: true, ...props });
+    // Server access logs delivered under a bucket policy, not the LogDeliveryWrite ACL (ACLs stay disabled).
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     const archiveRetentionDays = props.archiveRetentionDays ?? DEFAULT_ARCHIVE_RETENTION_DAYS;
     if (archiveRetentionDays < MIN_ARCHIVE_RETENTION_DAYS) {
       throw new Error(
@@ -375,23 +379,18 @@ export class AccountSecurityStack extends Stack {
     // --- Archive buckets --------------------------------------------------
     // S3 cannot deliver server access logs to an SSE-KMS bucket: this one uses SSE-S3.
     const accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', {
+      ...SECURE_BUCKET_DEFAULTS,
       bucketName: physicalName('accountAccessLogBucket', names),
       encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
       lifecycleRules: [archiveLifecycle(archiveRetentionDays)],
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.trailBucket = new s3.Bucket(this, 'TrailBucket', {
+      ...SECURE_BUCKET_DEFAULTS,
       bucketName: physicalName('accountTrailBucket', names),
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.logsKey,
       bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: accessLogBucket,
       serverAccessLogsPrefix: 'trail/',
       lifecycleRules: [archiveLifecycle(archiveRetentionDays)],
@@ -465,7 +464,7 @@ export class AccountSecurityStack extends Stack {
       cloudWatchLogsLogGroupArn: this.trailLogGroup.logGroupArn,
       cloudWatchLogsRoleArn: trailLogsRole.roleArn,
       includeGlobalServiceEvents: props.includeGlobalServiceEvents ?? true,
-      isMultiRegionTrail: props.multiRegionTrail ?? false,
+      isMultiRegionTrail: props.multiRegionTrail ?? true,
       advancedEventSelectors: [
         { name: 'Management events', fieldSelectors: [{ field: 'eventCategory', equalTo: ['Management'] }] },
         ...dataEventSelectors,
@@ -566,14 +565,11 @@ export class AccountSecurityStack extends Stack {
     recordGlobalResources: boolean;
   }): config.CfnConfigurationRecorder {
     const configBucket = new s3.Bucket(this, 'ConfigBucket', {
+      ...SECURE_BUCKET_DEFAULTS,
       bucketName: physicalName('accountConfigBucket', options.names),
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.logsKey,
       bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: options.accessLogBucket,
       serverAccessLogsPrefix: 'config/',
       lifecycleRules: [archiveLifecycle(options.archiveRetentionDays)],

@@ -1,5 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { EnvironmentKind } from './spec/environment-spec';
 
 /** What an environment's `kind` decides (SPEC section 3), in one place. */
@@ -22,10 +23,22 @@ export interface KindPolicy {
   readonly archiveRetentionDays: number;
   /** Require MFA on object-version deletes in the data bucket policy. */
   readonly mfaOnVersionDeletes: boolean;
+  /**
+   * S3 Object Lock (governance mode, {@link AUDIT_LOCK_DAYS}) on the buckets holding security logs
+   * (audit archive, flow logs): prod only, because a locked object cannot be deleted before its
+   * retention ends, which would block the teardown ephemeral and staging environments offer.
+   */
+  readonly lockAuditLogs: boolean;
+  /** An AWS Backup plan and KMS vault for the tables and the database: prod only (PITR elsewhere). */
+  readonly vaultedBackups: boolean;
 }
 
 export const LOG_RETENTION_DAYS = 90;
 export const ARCHIVE_RETENTION_DAYS = 400;
+/** Days a security log stays in S3 Standard before Glacier: the "immediately available" three months of PCI DSS 10.5.1. */
+export const HOT_ARCHIVE_DAYS = 90;
+/** Object Lock retention of prod security logs: the twelve months of PCI DSS 10.5.1 (the lifecycle deletes at 400). */
+export const AUDIT_LOCK_DAYS = 365;
 
 export function kindPolicy(kind: EnvironmentKind): KindPolicy {
   const persistent = kind !== 'ephemeral';
@@ -38,5 +51,20 @@ export function kindPolicy(kind: EnvironmentKind): KindPolicy {
     logRetention: logs.RetentionDays.THREE_MONTHS,
     archiveRetentionDays: persistent ? ARCHIVE_RETENTION_DAYS : LOG_RETENTION_DAYS,
     mfaOnVersionDeletes: prod,
+    lockAuditLogs: prod,
+    vaultedBackups: prod,
   };
 }
+
+/**
+ * What every bucket of the project has, environment or account: versioned,
+ * TLS 1.2+ only, no public access, no ACLs (bucket-owner-enforced, so server
+ * access logs are granted by bucket policy, never the legacy LogDeliveryWrite ACL).
+ */
+export const SECURE_BUCKET_DEFAULTS = {
+  versioned: true,
+  enforceSSL: true,
+  minimumTLSVersion: 1.2,
+  blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+  objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+} as const satisfies s3.BucketProps;

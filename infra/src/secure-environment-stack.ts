@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Fn, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -16,6 +17,7 @@ import { ACCOUNT_TRAIL_LOG_GROUP_NAME } from './account-security-stack';
 import { HumanAccessRoles } from './constructs/access';
 import { API_STAGE_NAME, SecureApi } from './constructs/api';
 import { AuditLogArchive } from './constructs/archive';
+import { VaultedBackups } from './constructs/backup';
 import { EnvironmentCompliance } from './constructs/compliance';
 import { EnvironmentFunction } from './constructs/compute';
 import { AuroraDatabase } from './constructs/database';
@@ -30,7 +32,7 @@ import { suppress } from './nag/suppressions';
 import type { EnvironmentSpec } from './spec/environment-spec';
 import { physicalName } from './spec/physical-names';
 import { REGION_AVAILABILITY_ZONES } from './spec/regions';
-import { applyEnvironmentTags } from './tags';
+import { applyEnvironmentTags, tagCdkHelpers } from './tags';
 
 export interface SecureEnvironmentStackProps extends StackProps {
   /** The validated spec (parseEnvironmentSpec) this environment is built from. */
@@ -294,7 +296,9 @@ export class SecureEnvironmentStack extends Stack {
         'Remediates high-severity GuardDuty findings and Config non-compliance of this environment',
       environment: {
         ...common,
-        DRY_RUN: spec.kind === 'prod' ? 'true' : 'false',
+        // Every kind acts: each action is reversible and audited (lambda remediation README), so prod
+        // needs no approval step to contain a high-severity finding.
+        DRY_RUN: 'false',
         QUARANTINE_SECURITY_GROUP_ID: quarantineGroup.securityGroupId,
       },
       statements: [
@@ -393,17 +397,6 @@ export class SecureEnvironmentStack extends Stack {
       waf: features.waf,
     });
 
-    if (policy.archiveRetentionDays > LOG_RETENTION_DAYS) {
-      new AuditLogArchive(this, 'AuditArchive', {
-        auditBucket: this.storage.auditLogBucket,
-        logsKey,
-        logGroups: {
-          Api: this.api.accessLogGroup,
-          ...(this.api.wafLogGroup === undefined ? {} : { Waf: this.api.wafLogGroup }),
-        },
-      });
-    }
-
     if (needsSecret && functions.secretRotation !== undefined) {
       this.databaseSecret = new DatabaseSecret(this, 'DatabaseSecret', {
         environmentSuffix: suffix,
@@ -433,6 +426,34 @@ export class SecureEnvironmentStack extends Stack {
         ec2.Port.tcp(MYSQL_PORT),
         'MySQL (TLS enforced by the cluster) to the environment database only',
       );
+    }
+
+    // Security logs CloudWatch keeps 90 days go to the audit bucket for the archive period (flow
+    // logs and CloudTrail already land in S3).
+    if (policy.archiveRetentionDays > LOG_RETENTION_DAYS) {
+      new AuditLogArchive(this, 'AuditArchive', {
+        auditBucket: this.storage.auditLogBucket,
+        logsKey,
+        logGroups: {
+          Api: this.api.accessLogGroup,
+          ...(this.api.wafLogGroup === undefined ? {} : { Waf: this.api.wafLogGroup }),
+          ...(this.database === undefined ? {} : { DatabaseAudit: this.database.logGroups.audit }),
+          ...(this.network.firewallLogGroup === undefined ? {} : { Firewall: this.network.firewallLogGroup }),
+        },
+      });
+    }
+    if (policy.vaultedBackups) {
+      new VaultedBackups(this, 'Backups', {
+        environmentSuffix: suffix,
+        encryptionKey: dataKey,
+        resources: [
+          backup.BackupResource.fromDynamoDbTable(auditTable),
+          backup.BackupResource.fromDynamoDbTable(this.storage.transactionsTable),
+          ...(this.database === undefined
+            ? []
+            : [backup.BackupResource.fromRdsDatabaseCluster(this.database.cluster)]),
+        ],
+      });
     }
 
     this.compliance = new EnvironmentCompliance(this, 'Compliance', {
@@ -471,6 +492,7 @@ export class SecureEnvironmentStack extends Stack {
     this.access = new HumanAccessRoles(this, 'Access', {
       environmentSuffix: suffix,
       allowedCidrs: spec.allowedCidrs,
+      crossAccountAuditor: spec.crossAccountAuditor,
       resources: {
         logGroups: allFunctions.map((fn) => fn.logGroup).concat([this.api.accessLogGroup]),
         auditTable,
@@ -499,7 +521,17 @@ export class SecureEnvironmentStack extends Stack {
       ...(features.waf ? ['waf'] : []),
       ...(features.networkFirewall ? ['network-firewall'] : []),
       ...(features.database ? ['aurora-tls'] : []),
-      ...(this.databaseSecret !== undefined ? ['secret-rotation-30d'] : []),
+      // An imported secret (ephemeral only, the spec refuses it elsewhere) is rotated by its owner.
+      ...(this.databaseSecret === undefined
+        ? []
+        : [
+            spec.existingDatabaseSecretArn === undefined
+              ? 'secret-rotation-30d'
+              : 'imported-secret-owner-rotated',
+          ]),
+      ...(policy.lockAuditLogs ? ['audit-log-object-lock'] : []),
+      ...(policy.vaultedBackups ? ['vaulted-backups'] : []),
+      ...(spec.crossAccountAuditor === undefined ? [] : ['cross-account-auditor']),
       ...(features.guardDutyRemediation ? ['guardduty-remediation'] : []),
       ...(privateApi ? ['private-api'] : []),
       ...(policy.mfaOnVersionDeletes ? ['mfa-version-deletes'] : []),
@@ -507,6 +539,7 @@ export class SecureEnvironmentStack extends Stack {
     ];
 
     applyEnvironmentTags(this, spec);
+    tagCdkHelpers(this, spec);
     suppressCdkHelpers(this);
     this.outputs = this.addOutputs();
   }
@@ -537,9 +570,10 @@ export class SecureEnvironmentStack extends Stack {
         {
           ruleId: 'AwsSolutions-IAM5',
           appliesTo: [
-            { regex: '/^Resource::arn:<AWS::Partition>:ec2:[a-z0-9-]+:\\d{12}:network-interface\\/\\*$/' },
-            { regex: '/^Resource::arn:<AWS::Partition>:ec2:[a-z0-9-]+:\\d{12}:security-group\\/\\*$/' },
-            { regex: '/^Resource::arn:<AWS::Partition>:iam::\\d{12}:user\\/\\*$/' },
+            // Region and account are literals with an explicit env, pseudo parameters without one.
+            { regex: `/^Resource::arn:<AWS::Partition>:ec2:${REGION}:${ACCOUNT}:network-interface\\/\\*$/` },
+            { regex: `/^Resource::arn:<AWS::Partition>:ec2:${REGION}:${ACCOUNT}:security-group\\/\\*$/` },
+            { regex: `/^Resource::arn:<AWS::Partition>:iam::${ACCOUNT}:user\\/\\*$/` },
           ],
           reason:
             'GuardDuty and Config findings name ENIs, security groups and IAM users unknown at deploy time; revoking ingress and disabling keys are conditioned on the Environment tag of this suffix, tagging is limited to the one pre-quarantine tag key, ENIs can only be moved to this environment quarantine group, and the function re-checks ownership before acting (lambda remediation/permissions.ts).',
@@ -629,6 +663,10 @@ export class SecureEnvironmentStack extends Stack {
 }
 
 const MYSQL_PORT = 3306;
+
+/** A region or account in a nag finding id: literal, or the pseudo parameter of an environment-agnostic synth. */
+const REGION = '(?:[a-z0-9-]+|<AWS::Region>)';
+const ACCOUNT = '(?:\\d{12}|<AWS::AccountId>)';
 
 /** Seed 003: the document functions time out after 15 seconds. */
 const DOCUMENT_TIMEOUT = Duration.seconds(15);

@@ -1,4 +1,4 @@
-import { Tags } from 'aws-cdk-lib';
+import { CfnResource, TagManager, Tags } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { EnvironmentSpec } from './spec/environment-spec';
 
@@ -28,4 +28,21 @@ export function environmentTags(spec: EnvironmentSpec): Record<EnvironmentTagKey
 /** Tags every taggable resource under `scope` (CDK propagates through `Tags.of`). */
 export function applyEnvironmentTags(scope: IConstruct, spec: EnvironmentSpec): void {
   for (const [key, value] of Object.entries(environmentTags(spec))) Tags.of(scope).add(key, value);
+}
+
+/** Types aws-cdk-lib's custom-resource providers create as raw CfnResources, which `Tags.of` skips. */
+const UNTAGGABLE_HELPER_TYPES = ['AWS::IAM::Role', 'AWS::Lambda::Function'];
+
+/**
+ * Tags the roles and functions of aws-cdk-lib's custom-resource providers (auto-delete, default
+ * security group, bucket notifications): they are raw CfnResources without a tag manager, so
+ * `Tags.of` never reaches them and cost and ownership reports would miss them.
+ */
+export function tagCdkHelpers(scope: IConstruct, spec: EnvironmentSpec): void {
+  const tags = Object.entries(environmentTags(spec)).map(([Key, Value]) => ({ Key, Value }));
+  for (const node of scope.node.findAll()) {
+    if (!(node instanceof CfnResource) || TagManager.isTaggable(node)) continue;
+    if (!UNTAGGABLE_HELPER_TYPES.includes(node.cfnResourceType)) continue;
+    node.addPropertyOverride('Tags', tags);
+  }
 }

@@ -77,14 +77,17 @@ export interface SynthesizedFixture {
 /** One app holding one stage per spec, synthesized once. */
 export function synthesizeApp(
   inputs: readonly EnvironmentSpecInput[],
-  options: { nag?: boolean } = {},
+  options: { nag?: boolean; environmentAgnostic?: readonly boolean[] } = {},
 ): SynthesizedFixture {
   const app = new App();
-  const stages = inputs.map((input) => {
+  const stages = inputs.map((input, index) => {
     const parsed = spec(input);
     return new SecureEnvironmentStage(app, parsed.environmentSuffix, {
       spec: parsed,
-      env: { account: TEST_ACCOUNT, region: parsed.region },
+      env:
+        options.environmentAgnostic?.[index] === true
+          ? undefined
+          : { account: TEST_ACCOUNT, region: parsed.region },
       nag: options.nag ?? false,
     });
   });

@@ -13,7 +13,7 @@ import { synthesizeApp } from './fixtures';
  */
 const fixture = synthesizeApp(
   COMPLIANCE_SPECS.map((entry) => entry.input),
-  { nag: true },
+  { nag: true, environmentAgnostic: COMPLIANCE_SPECS.map((entry) => entry.environmentAgnostic === true) },
 );
 const reports = COMPLIANCE_SPECS.map((entry, index) => {
   const stage = fixture.stages[index];

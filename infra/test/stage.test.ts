@@ -124,8 +124,8 @@ describe('S3: data, access-log, flow-log and audit buckets', () => {
     expect(new Set(expirations(ephemeral))).toEqual(new Set([90]));
   });
 
-  it('archives API access and WAF logs to the audit bucket through KMS Firehose in staging/prod only', () => {
-    prod.resourceCountIs('AWS::Logs::SubscriptionFilter', 2);
+  it('archives API access, WAF, Aurora audit and firewall logs to the audit bucket through KMS Firehose in staging/prod only', () => {
+    prod.resourceCountIs('AWS::Logs::SubscriptionFilter', 4);
     prod.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
       DeliveryStreamEncryptionConfigurationInput: Match.objectLike({ KeyType: 'CUSTOMER_MANAGED_CMK' }),
       ExtendedS3DestinationConfiguration: Match.objectLike({ Prefix: 'cloudwatch/' }),

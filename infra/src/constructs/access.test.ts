@@ -164,6 +164,7 @@ describe('HumanAccessRoles', () => {
         'logs:PutRetentionPolicy',
         'cloudtrail:DeleteTrail',
         'cloudtrail:StopLogging',
+        's3:BypassGovernanceRetention',
       ]),
     );
     expect(access.guardrailPolicy).toBeDefined();

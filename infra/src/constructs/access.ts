@@ -49,6 +49,9 @@ export const LOG_TAMPERING_ACTIONS = [
   's3:PutBucketVersioning',
   's3:PutBucketLogging',
   's3:DeleteBucket',
+  // Prod's locked security logs: governance-mode Object Lock yields only to this permission.
+  's3:BypassGovernanceRetention',
+  's3:PutBucketObjectLockConfiguration',
 ] as const;
 
 /** Actions that would disable, delete or re-scope a KMS key. */

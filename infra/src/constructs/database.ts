@@ -227,7 +227,7 @@ export class AuroraDatabase extends Construct {
         {
           ruleId: 'NIST.800.53.R5-RDSInBackupPlan',
           reason:
-            'Aurora is backed up per cluster, not per instance: the rule inspects the serverless instances, which AWS Backup cannot select. The cluster has continuous automated backups with point-in-time restore, retained by environment kind (35 days in prod).',
+            'Aurora is backed up per cluster, not per instance: the rule inspects the serverless instances, which AWS Backup cannot select. The cluster has continuous automated backups with point-in-time restore, retained by environment kind (35 days in prod, where an AWS Backup plan also vaults the cluster).',
         },
         ...(deletionProtected
           ? []
@@ -238,7 +238,7 @@ export class AuroraDatabase extends Construct {
                 'NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled',
               ],
               'Deletion protection is on for prod only: ephemeral and staging environments must be destroyable by their pipeline and by the TTL sweeper (SPEC section 3).',
-            )),
+            ).map((suppression) => ({ ...suppression, kinds: ['ephemeral', 'staging'] as const }))),
       ],
       { applyToChildren: true },
     );

@@ -12,6 +12,9 @@ import { REGION_AVAILABILITY_ZONES, type SupportedRegion } from '../spec/regions
 
 export const DEFAULT_VPC_CIDR = '10.40.0.0/16';
 
+/** Where VPC flow logs land in the flow-log bucket. */
+export const FLOW_LOG_PREFIX = 'vpc/';
+
 /** The only port the environment's security groups open. */
 export const HTTPS_PORT = 443;
 
@@ -31,6 +34,71 @@ export const INTERFACE_ENDPOINT_SERVICES = {
   Ec2: ec2.InterfaceVpcEndpointAwsService.EC2,
 } as const;
 export type InterfaceEndpointName = keyof typeof INTERFACE_ENDPOINT_SERVICES | 'ExecuteApi';
+
+/**
+ * What each interface endpoint lets through before the stack narrows it (KMS, SNS: named keys and
+ * topic): the calls the environment's code makes through it, by this account's principals only
+ * (`aws:PrincipalAccount`). `resourceActions` act on a resource and are also held to this account's
+ * resources (`aws:ResourceAccount`), so a stolen credential cannot copy data into another account
+ * through the endpoint; `accountActions` name no resource (Describe*, PutEvaluations, X-Ray), so
+ * only the principal condition applies to them.
+ */
+export const ENDPOINT_ACCESS: Record<
+  InterfaceEndpointName,
+  {
+    readonly resourceActions: readonly string[];
+    readonly accountActions: readonly string[];
+    /** Calls held to this account's resources by ARN (`arn:…:<service>:<region>:<account>:*`) instead. */
+    readonly ownArnActions?: { readonly service: string; readonly actions: readonly string[] };
+  }
+> = {
+  Kms: { resourceActions: [], accountActions: [] },
+  Sns: { resourceActions: [], accountActions: [] },
+  SecretsManager: {
+    // The rotation function's four steps.
+    resourceActions: [
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:UpdateSecretVersionStage',
+    ],
+    accountActions: ['secretsmanager:GetRandomPassword'],
+  },
+  Lambda: {
+    resourceActions: ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'],
+    accountActions: [],
+  },
+  Logs: { resourceActions: ['logs:CreateLogStream', 'logs:PutLogEvents'], accountActions: [] },
+  Sts: { resourceActions: ['sts:AssumeRole'], accountActions: ['sts:GetCallerIdentity'] },
+  XRay: {
+    resourceActions: [],
+    accountActions: [
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+    ],
+  },
+  Config: {
+    resourceActions: [],
+    accountActions: ['config:PutEvaluations', 'config:GetResourceConfigHistory'],
+  },
+  Ec2: {
+    // The remediation function (lambda remediation/permissions.ts).
+    resourceActions: [
+      'ec2:ModifyNetworkInterfaceAttribute',
+      'ec2:CreateTags',
+      'ec2:RevokeSecurityGroupIngress',
+    ],
+    accountActions: ['ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules'],
+  },
+  // API Gateway documents endpoint policies scoped by API ARN; SigV4 callers carry their account.
+  ExecuteApi: {
+    resourceActions: [],
+    accountActions: [],
+    ownArnActions: { service: 'execute-api', actions: ['execute-api:Invoke'] },
+  },
+};
 
 export interface IsolatedNetworkProps {
   readonly environmentSuffix: string;
@@ -74,6 +142,8 @@ export class IsolatedNetwork extends Construct {
   public readonly dynamoDbEndpoint: ec2.GatewayVpcEndpoint;
   public readonly interfaceEndpoints: Partial<Record<InterfaceEndpointName, ec2.InterfaceVpcEndpoint>> = {};
   public readonly firewall?: networkfirewall.CfnFirewall;
+  /** ALERT and FLOW logs of the firewall (when on): archived with the other security logs. */
+  public firewallLogGroup?: logs.ILogGroup;
 
   constructor(scope: Construct, id: string, props: IsolatedNetworkProps) {
     super(scope, id);
@@ -105,9 +175,10 @@ export class IsolatedNetwork extends Construct {
     });
 
     this.vpc.addFlowLog('FlowLogs', {
-      destination: ec2.FlowLogDestination.toS3(props.flowLogBucket, 'vpc/'),
+      destination: ec2.FlowLogDestination.toS3(props.flowLogBucket, FLOW_LOG_PREFIX),
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
+    this.allowFlowLogDelivery(props.flowLogBucket);
 
     const workloadSubnets: ec2.SubnetSelection = { subnetGroupName: 'workload' };
     this.s3Endpoint = this.vpc.addGatewayEndpoint('S3Endpoint', {
@@ -162,10 +233,92 @@ export class IsolatedNetwork extends Construct {
         securityGroups: [this.endpointSecurityGroup],
         open: false,
       });
+      this.allowThisAccountOnly(name);
     }
 
     if (firewallOn) {
       this.firewall = this.addFirewall(props, workloadSubnets);
+    }
+  }
+
+  /**
+   * The statements AWS appends to the flow-log bucket policy on the first delivery when they are
+   * missing. Declared here, because the next CloudFormation update of the policy would drop the
+   * appended ones and delivery would stop silently.
+   */
+  private allowFlowLogDelivery(bucket: s3.IBucket): void {
+    const stack = Stack.of(this);
+    const fromThisAccountsLogs = {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'logs', resource: '*' }) },
+    };
+    const delivery = new iam.ServicePrincipal('delivery.logs.amazonaws.com');
+    bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AWSLogDeliveryWrite',
+        principals: [delivery],
+        actions: ['s3:PutObject'],
+        resources: [bucket.arnForObjects(`${FLOW_LOG_PREFIX}AWSLogs/${stack.account}/*`)],
+        conditions: {
+          ...fromThisAccountsLogs,
+          StringEquals: {
+            ...fromThisAccountsLogs.StringEquals,
+            's3:x-amz-acl': 'bucket-owner-full-control',
+          },
+        },
+      }),
+    );
+    bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AWSLogDeliveryAclCheck',
+        principals: [delivery],
+        actions: ['s3:GetBucketAcl', 's3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: fromThisAccountsLogs,
+      }),
+    );
+  }
+
+  /** The default policy of an interface endpoint: {@link ENDPOINT_ACCESS}, this account only. */
+  private allowThisAccountOnly(name: InterfaceEndpointName): void {
+    const endpoint = this.interfaceEndpoints[name];
+    const access = ENDPOINT_ACCESS[name];
+    if (endpoint === undefined) return;
+    const account = Stack.of(this).account;
+    if (access.resourceActions.length > 0) {
+      endpoint.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'ThisAccountsPrincipalsOnThisAccountsResources',
+          principals: [new iam.AnyPrincipal()],
+          actions: [...access.resourceActions],
+          resources: ['*'],
+          conditions: {
+            StringEquals: { 'aws:PrincipalAccount': account, 'aws:ResourceAccount': account },
+          },
+        }),
+      );
+    }
+    if (access.ownArnActions !== undefined) {
+      endpoint.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'ThisAccountsPrincipalsOnThisAccountsApis',
+          principals: [new iam.AnyPrincipal()],
+          actions: [...access.ownArnActions.actions],
+          resources: [Stack.of(this).formatArn({ service: access.ownArnActions.service, resource: '*' })],
+          conditions: { StringEquals: { 'aws:PrincipalAccount': account } },
+        }),
+      );
+    }
+    if (access.accountActions.length > 0) {
+      endpoint.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'ThisAccountsPrincipalsCallsWithoutResource',
+          principals: [new iam.AnyPrincipal()],
+          actions: [...access.accountActions],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:PrincipalAccount': account } },
+        }),
+      );
     }
   }
 
@@ -227,7 +380,12 @@ export class IsolatedNetwork extends Construct {
         principals: [new iam.AnyPrincipal()],
         actions: [...statement.actions],
         resources: [...statement.resources],
-        conditions: { StringEquals: { 'aws:PrincipalAccount': Stack.of(this).account } },
+        conditions: {
+          StringEquals: {
+            'aws:PrincipalAccount': Stack.of(this).account,
+            'aws:ResourceAccount': Stack.of(this).account,
+          },
+        },
       }),
     );
   }
@@ -281,6 +439,7 @@ export class IsolatedNetwork extends Construct {
       retention: props.policy.logRetention,
       removalPolicy: props.policy.removalPolicy,
     });
+    this.firewallLogGroup = logGroup;
     new networkfirewall.CfnLoggingConfiguration(this, 'FirewallLogging', {
       firewallArn: firewall.attrFirewallArn,
       loggingConfiguration: {
@@ -292,10 +451,14 @@ export class IsolatedNetwork extends Construct {
       },
     });
 
-    // Workload egress leaves through the firewall endpoint of its own zone. EndpointIds reads `az:vpce-id`.
+    // Workload egress leaves through the firewall endpoint of its own zone. EndpointIds lists
+    // `az:vpce-id` entries in no documented order, so never pick one by position: join them
+    // (`us-east-1a:vpce-1,us-east-1b:vpce-2,…`), cut at `<this subnet's zone>:` and keep what
+    // follows up to the next comma. The zones are literals (REGION_AVAILABILITY_ZONES).
+    const endpointsByZone = Fn.join(',', firewall.attrEndpointIds);
     const workload = this.vpc.selectSubnets(workloadSubnets).subnets;
     workload.forEach((subnet, index) => {
-      const endpointId = Fn.select(1, Fn.split(':', Fn.select(index, firewall.attrEndpointIds)));
+      const endpointId = firewallEndpointOfZone(endpointsByZone, subnet.availabilityZone);
       new ec2.CfnRoute(this, `EgressViaFirewall${index}`, {
         routeTableId: subnet.routeTable.routeTableId,
         destinationCidrBlock: '0.0.0.0/0',
@@ -304,4 +467,9 @@ export class IsolatedNetwork extends Construct {
     });
     return firewall;
   }
+}
+
+/** The firewall endpoint ID of `zone` in the joined `az:vpce-id` list of `AWS::NetworkFirewall::Firewall.EndpointIds`. */
+export function firewallEndpointOfZone(joinedEndpointIds: string, zone: string): string {
+  return Fn.select(0, Fn.split(',', Fn.select(1, Fn.split(`${zone}:`, joinedEndpointIds))));
 }

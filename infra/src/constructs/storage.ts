@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { KindPolicy } from '../kind-policy';
+import { AUDIT_LOCK_DAYS, HOT_ARCHIVE_DAYS, type KindPolicy, SECURE_BUCKET_DEFAULTS } from '../kind-policy';
 import { acrossPacks, type NagSuppression, suppress } from '../nag/suppressions';
 import { type PhysicalNameKind, physicalName } from '../spec/physical-names';
 
@@ -52,18 +52,17 @@ export class EnvironmentStorage extends Construct {
     const archiveRules: s3.LifecycleRule[] = [
       {
         id: 'archive-then-expire',
-        transitions: [{ storageClass: s3.StorageClass.GLACIER, transitionAfter: Duration.days(30) }],
+        // Standard (immediately available) for 90 days, then Glacier until the archive period ends.
+        transitions: [
+          { storageClass: s3.StorageClass.GLACIER, transitionAfter: Duration.days(HOT_ARCHIVE_DAYS) },
+        ],
         expiration: Duration.days(policy.archiveRetentionDays),
         noncurrentVersionExpiration: Duration.days(policy.archiveRetentionDays),
         abortIncompleteMultipartUploadAfter: Duration.days(7),
       },
     ];
     const common = {
-      versioned: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      ...SECURE_BUCKET_DEFAULTS,
       removalPolicy: policy.dataRemovalPolicy,
       autoDeleteObjects: policy.autoDeleteObjects,
     } satisfies s3.BucketProps;
@@ -113,8 +112,19 @@ export class EnvironmentStorage extends Construct {
       );
     }
 
+    // Governance, not compliance, mode: nobody without s3:BypassGovernanceRetention (which no role of
+    // the stage holds, and the human roles' guardrails deny) can delete or overwrite a locked version,
+    // yet a security officer can still purge a log that captured cardholder data by mistake
+    // (PCI DSS 3.2.1 / erasure duties), which compliance mode would forbid for a whole year.
+    const auditLock = policy.lockAuditLogs
+      ? {
+          objectLockEnabled: true,
+          objectLockDefaultRetention: s3.ObjectLockRetention.governance(Duration.days(AUDIT_LOCK_DAYS)),
+        }
+      : {};
     this.flowLogBucket = new s3.Bucket(this, 'FlowLogBucket', {
       ...common,
+      ...auditLock,
       bucketName: name('flowLogBucket'),
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: props.logsKey,
@@ -126,6 +136,7 @@ export class EnvironmentStorage extends Construct {
 
     this.auditLogBucket = new s3.Bucket(this, 'AuditLogBucket', {
       ...common,
+      ...auditLock,
       bucketName: name('auditLogBucket'),
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: props.logsKey,
@@ -168,7 +179,7 @@ export class EnvironmentStorage extends Construct {
       partitionKey: { name: 'transactionId', type: dynamodb.AttributeType.STRING },
     });
 
-    this.suppressFindings();
+    this.suppressFindings(policy);
   }
 
   /** Every upload states SSE-KMS with the bucket's own key (seed 002 "deny unencrypted uploads"). */
@@ -190,7 +201,7 @@ export class EnvironmentStorage extends Construct {
     });
   }
 
-  private suppressFindings(): void {
+  private suppressFindings(policy: KindPolicy): void {
     const everyBucket: NagSuppression[] = [
       ...acrossPacks(
         ['PCI.DSS.321-S3BucketReplicationEnabled', 'NIST.800.53.R5-S3BucketReplicationEnabled'],
@@ -206,23 +217,40 @@ export class EnvironmentStorage extends Construct {
         reason:
           'Only the access-log bucket lacks SSE-KMS: S3 server access logging cannot deliver to SSE-KMS buckets, so it uses SSE-S3 (AES-256) as AWS requires.',
       },
-      {
-        ruleId: 'NIST.800.53.R5-S3BucketDefaultLockEnabled',
-        reason:
-          'Object Lock cannot be removed once set and would block the environment teardown the product offers; versioning plus the lifecycle archive keep history, and prod denies version deletes without MFA.',
-      },
     ];
-    for (const bucket of [this.dataBucket, this.flowLogBucket, this.auditLogBucket]) {
-      suppress(
-        bucket,
-        everyBucket.filter((s) => !s.ruleId.endsWith('S3DefaultEncryptionKMS')),
-      );
+    const lockBlocksTeardown: NagSuppression = {
+      ruleId: 'NIST.800.53.R5-S3BucketDefaultLockEnabled',
+      reason:
+        'Object Lock cannot be removed once set and would block the teardown ephemeral and staging environments offer (locked objects outlive the stack); versioning plus the lifecycle archive keep history. Prod locks its security-log buckets.',
+      kinds: ['ephemeral', 'staging'],
+    };
+    const notCopied = (extra: NagSuppression[]) =>
+      everyBucket.filter((s) => !s.ruleId.endsWith('S3DefaultEncryptionKMS')).concat(extra);
+    suppress(
+      this.dataBucket,
+      notCopied([
+        policy.lockAuditLogs
+          ? {
+              ruleId: 'NIST.800.53.R5-S3BucketDefaultLockEnabled',
+              reason:
+                'The data bucket holds customer documents that must stay erasable on request (retention and erasure duties); a default Object Lock would make every upload undeletable for its period. Versioning keeps history and prod denies version deletes without MFA.',
+            }
+          : lockBlocksTeardown,
+      ]),
+    );
+    for (const bucket of [this.flowLogBucket, this.auditLogBucket]) {
+      suppress(bucket, notCopied(policy.lockAuditLogs ? [] : [lockBlocksTeardown]));
     }
     suppress(this.accessLogBucket, [
       ...everyBucket,
+      {
+        ruleId: 'NIST.800.53.R5-S3BucketDefaultLockEnabled',
+        reason:
+          'S3 server access logging refuses a target bucket with a default Object Lock retention (AWS documents it as unsupported); the access logs are versioned, TLS-only and kept by the lifecycle archive.',
+      },
       ...acrossPacks(
         ['AwsSolutions-S1', 'PCI.DSS.321-S3BucketLoggingEnabled', 'NIST.800.53.R5-S3BucketLoggingEnabled'],
-        'This is the server-access-log target bucket; logging it into itself would create a delivery loop. CloudTrail data events (account stack) cover access to it.',
+        'This is the server-access-log target bucket; logging it into itself would create a delivery loop. Changes to its policy, ACL and configuration are management events of the account trail, and its policy admits only S3 log delivery from this account to write.',
       ),
     ]);
     const notifications = this.dataBucket.node.tryFindChild('Notifications');
@@ -237,11 +265,13 @@ export class EnvironmentStorage extends Construct {
       );
     }
     for (const table of [this.auditTable, this.transactionsTable]) {
+      if (policy.vaultedBackups) continue;
       suppress(table, [
         {
           ruleId: 'NIST.800.53.R5-DynamoDBInBackupPlan',
           reason:
-            'Point-in-time recovery (35 days of continuous backups) is on for the table; an AWS Backup plan per ephemeral environment would duplicate it.',
+            'Point-in-time recovery (35 days of continuous backups) is on for the table; a vaulted AWS Backup plan per ephemeral or staging environment would duplicate it for data that is not the system of record. Prod tables are in a backup plan.',
+          kinds: ['ephemeral', 'staging'],
         },
       ]);
     }

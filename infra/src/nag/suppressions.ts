@@ -1,5 +1,6 @@
 import { NagSuppressions } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import type { EnvironmentKind } from '../spec/environment-spec';
 
 /** The packs the stage applies; a suppression must name a rule of one of them. */
 const RULE_ID = /^(AwsSolutions|PCI\.DSS\.321|NIST\.800\.53\.R5)-[A-Za-z0-9]+$/;
@@ -27,6 +28,20 @@ export interface NagSuppression {
   readonly appliesTo?: readonly Finding[];
   /** Why the finding is acceptable, in terms a reviewer accepts. */
   readonly reason: string;
+  /**
+   * The environment kinds the reason is true for, when it argues from the kind (teardown,
+   * duplication of PITR…). A test holds every suppression to it in every kind's stage.
+   *
+   * @default - every kind
+   */
+  readonly kinds?: readonly EnvironmentKind[];
+}
+
+const declared = new WeakMap<IConstruct, NagSuppression[]>();
+
+/** The suppressions `suppress` attached to this construct, as declared (with their kinds). */
+export function declaredSuppressions(scope: IConstruct): readonly NagSuppression[] {
+  return declared.get(scope) ?? [];
 }
 
 /**
@@ -40,6 +55,7 @@ export function suppress(
   options: { readonly applyToChildren?: boolean } = {},
 ): void {
   for (const suppression of suppressions) validateSuppression(suppression, scope.node.path);
+  declared.set(scope, [...declaredSuppressions(scope), ...suppressions]);
   NagSuppressions.addResourceSuppressions(
     scope,
     suppressions.map((suppression) => ({

@@ -96,6 +96,58 @@ describe('EnvironmentSpec', () => {
       expect(result.success).toBe(true);
       expect(result.success && result.spec.ttlHours).toBeUndefined();
     });
+
+    it('accepts a cross-account auditor with its external ID', () => {
+      const crossAccountAuditor = { accountId: '222222222222', externalId: 'sep-audit-7f3c' };
+      const result = parseEnvironmentSpec({ ...minimal, crossAccountAuditor });
+      expect(result.success && result.spec.crossAccountAuditor).toEqual(crossAccountAuditor);
+    });
+  });
+
+  describe('refuses in staging and prod (audit findings, issue 12)', () => {
+    const persistent = (kind: 'staging' | 'prod') => ({
+      ...minimal,
+      environmentSuffix: kind,
+      kind,
+      alertEmails: ['secops@example.com'],
+    });
+
+    it.each(['staging', 'prod'] as const)(
+      '%s without WAF or GuardDuty remediation, field by field',
+      (kind) => {
+        expect(
+          errorsFor({ ...persistent(kind), features: { waf: false, guardDutyRemediation: false } }),
+        ).toEqual([
+          { path: 'features.waf', message: `waf cannot be switched off in a ${kind} environment` },
+          {
+            path: 'features.guardDutyRemediation',
+            message: `guardDutyRemediation cannot be switched off in a ${kind} environment`,
+          },
+        ]);
+      },
+    );
+
+    it.each(['staging', 'prod'] as const)('%s importing a database secret it could not rotate', (kind) => {
+      expect(
+        errorsFor({
+          ...persistent(kind),
+          existingDatabaseSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db/master-AbC123',
+        }),
+      ).toEqual([
+        {
+          path: 'existingDatabaseSecretArn',
+          message: `a ${kind} environment cannot import a database secret: it uses its own, rotated every 30 days`,
+        },
+      ]);
+    });
+
+    it('a cross-account auditor without a valid account or external ID', () => {
+      expect(
+        errorsFor({ ...minimal, crossAccountAuditor: { accountId: '12', externalId: 'x' } }).map(
+          (e) => e.path,
+        ),
+      ).toEqual(['crossAccountAuditor.accountId', 'crossAccountAuditor.externalId']);
+    });
   });
 
   describe('refuses', () => {

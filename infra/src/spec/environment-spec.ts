@@ -83,6 +83,20 @@ const cidrSchema = z
 const SECRET_ARN =
   /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 
+/** IAM's rule for `sts:ExternalId`: 2 to 1224 characters of `[\w+=,.@:/-]`. */
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+
+/** The cross-account auditor (seed 002): read-only role, assumable only with this external ID. */
+export const crossAccountAuditorSchema = z.strictObject({
+  accountId: z.string().regex(/^\d{12}$/, { error: 'accountId must be a 12-digit AWS account ID' }),
+  externalId: z.string().regex(EXTERNAL_ID, {
+    error: 'externalId must be 2 to 1224 characters of letters, digits and _ + = , . @ : / -',
+  }),
+});
+
+/** Features a staging or prod environment may not switch off (controls auditors expect in production). */
+export const REQUIRED_PERSISTENT_FEATURES = ['waf', 'guardDutyRemediation'] as const;
+
 const tagValue = (field: string) =>
   z
     .string({ error: `${field} is required` })
@@ -154,6 +168,8 @@ const specFields = z.strictObject({
     .string()
     .regex(SECRET_ARN, { error: 'existingDatabaseSecretArn must be a full Secrets Manager secret ARN' })
     .optional(),
+  /** Trust a read-only auditor role from another account, behind an external ID. */
+  crossAccountAuditor: crossAccountAuditorSchema.optional(),
 });
 
 type SpecFields = z.output<typeof specFields>;
@@ -179,6 +195,23 @@ function checkSpecRules(spec: RuleFields, ctx: z.RefinementCtx): void {
         code: 'custom',
         path: ['ttlHours'],
         message: `ttlHours applies only to ephemeral environments; a ${spec.kind} environment has no TTL`,
+      });
+    }
+    for (const feature of REQUIRED_PERSISTENT_FEATURES) {
+      if (!spec.features[feature]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['features', feature],
+          message: `${feature} cannot be switched off in a ${spec.kind} environment`,
+        });
+      }
+    }
+    if (spec.existingDatabaseSecretArn !== undefined) {
+      // The stage cannot rotate credentials it does not own (their key, host and schedule are the owner's).
+      ctx.addIssue({
+        code: 'custom',
+        path: ['existingDatabaseSecretArn'],
+        message: `a ${spec.kind} environment cannot import a database secret: it uses its own, rotated every 30 days`,
       });
     }
     if (spec.alertEmails.length === 0) {

@@ -24,6 +24,7 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { REMEDIATION_ACTIONS } from '../../ops/remediation/actions';
 import { ValidationError } from '../../shared/errors';
 import { loadConfig } from './config';
 import { createRemediationHandler } from './handler';
@@ -140,7 +141,12 @@ describe('compromised IAM access key (GuardDuty)', () => {
       sk: 'deactivate-access-key#evt-gd-1',
       outcome: 'success',
       actor: 'remediation-dev',
-      details: { findingId: 'finding-1', severity: 8, accessKeyId: 'AKIAIOSFODNN7EXAMPLE' },
+      details: {
+        findingId: 'finding-1',
+        severity: 8,
+        accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+        reversal: REMEDIATION_ACTIONS['deactivate-access-key'].reversal,
+      },
     });
     expect(alerts()).toHaveLength(1);
     expect(alerts()[0]?.Subject).toBe('[dev] Remediated: deactivate-access-key');
@@ -250,6 +256,7 @@ describe('S3 public access block', () => {
       Bucket: 'data-dev',
       PublicAccessBlockConfiguration: full,
     });
+    expect(auditItems()[0]?.details?.reversal).toBe(REMEDIATION_ACTIONS['block-public-access'].reversal);
   });
 
   it('leaves a fully blocked bucket alone', async () => {
@@ -336,6 +343,7 @@ describe('instance quarantine (GuardDuty)', () => {
         { networkInterfaceId: 'eni-01', previousGroups: ['sg-0bbbbbbbbbbbbbbbb'] },
         { networkInterfaceId: 'eni-02', previousGroups: ['sg-0bbbbbbbbbbbbbbbb', 'sg-0cccccccccccccccc'] },
       ],
+      reversal: REMEDIATION_ACTIONS['quarantine-instance'].reversal,
     });
   });
 
@@ -409,6 +417,7 @@ describe('security group open to the internet (Config)', () => {
       SecurityGroupRuleIds: ['sgr-open4', 'sgr-open6'],
     });
     expect(auditItems()[0]?.details?.revokedRules).toHaveLength(2);
+    expect(auditItems()[0]?.details?.reversal).toBe(REMEDIATION_ACTIONS['revoke-open-ingress'].reversal);
   });
 
   it('skips a group that no longer exists', async () => {

@@ -7,6 +7,7 @@ import { classifyAwsError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 import { belongsToEnvironment, environmentTagValue } from '../tags';
 import { inspectAccessKey } from './access-key';
+import { reversalOf } from './actions';
 import { inspectBucketPublicAccess } from './bucket-public-access';
 import type { RemediationRequest, RemediationTarget } from './events';
 import type { ArnContext, Inspection } from './inspection';
@@ -99,7 +100,13 @@ export async function remediate(
       idempotencyKey: request.eventId,
       actor: dependencies.actor,
       outcome,
-      details: { ...trigger, ...inspection.details, ...extra, dryRun: dependencies.dryRun },
+      details: {
+        ...trigger,
+        ...inspection.details,
+        ...extra,
+        dryRun: dependencies.dryRun,
+        ...(outcome === 'skipped' ? {} : { reversal: reversalOf(inspection.action) }),
+      },
     });
   const base = { action: inspection.action, entity: inspection.entity };
 
