@@ -3,8 +3,6 @@
 require('tsx/cjs');
 const { run } = require('../src/main.ts');
 
-run(process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr }).then(
-  (code) => {
-    process.exitCode = code;
-  },
-);
+run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then((code) => {
+  process.exitCode = code;
+});

@@ -10,6 +10,7 @@ export function outputsAsEnv(outputs: Readonly<Record<string, string>>): string 
 export function envName(key: string): string {
   return key
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
     .replace(/[^A-Za-z0-9]+/g, '_')
     .toUpperCase();
 }

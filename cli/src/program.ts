@@ -7,9 +7,14 @@ import { waitForEnvironment } from './wait';
 
 /** Where a command writes: stdout for results (pipe them), stderr for progress. */
 export interface CliIo {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly stdout: NodeJS.WriteStream;
-  readonly stderr: NodeJS.WriteStream;
+  readonly stdout: Output;
+  readonly stderr: Output;
+}
+
+/** A stream the CLI writes to (process.stdout/stderr, or a capture in tests). */
+export interface Output {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
 }
 
 interface GlobalOptions {

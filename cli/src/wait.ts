@@ -8,6 +8,7 @@ import {
   unwrap,
 } from '@sep/client';
 import { CliError, EXIT } from './exit-codes';
+import type { Output } from './program';
 
 export interface WaitOptions {
   readonly client: SepClient;
@@ -16,7 +17,7 @@ export interface WaitOptions {
   readonly goal: Extract<EnvironmentStatus, 'ready' | 'destroyed'>;
   readonly timeoutMs: number;
   /** Where progress goes (stderr): a bar redrawn in place on a TTY, plain lines in CI logs. */
-  readonly progress: NodeJS.WriteStream;
+  readonly progress: Output;
 }
 
 /**
@@ -60,7 +61,7 @@ export async function waitForEnvironment(options: WaitOptions): Promise<Environm
   }
 }
 
-function progressReporter(out: NodeJS.WriteStream) {
+function progressReporter(out: Output) {
   const tty = out.isTTY === true;
   let lastLine = '';
   let drawn = false;
