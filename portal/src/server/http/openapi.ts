@@ -1,12 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import {
-  auditPageSchema,
-  complianceReportSchema,
-  driftReportSchema,
-  pipelineViewSchema,
-} from '../domain/operations-view-schemas';
-import {
   auditQuerySchema,
   costEstimateRequestSchema,
   createEnvironmentRequestSchema,
@@ -15,18 +9,8 @@ import {
   signInSchema,
 } from '../domain/requests';
 import type { ApiErrorCode } from '../domain/types';
-import {
-  apiErrorSchema,
-  costEstimateSchema,
-  demoUserSchema,
-  environmentDetailSchema,
-  environmentListSchema,
-  flatOutputsSchema,
-  sessionSchema,
-  streamMessageSchema,
-  suffixAvailabilitySchema,
-  tokenResponseSchema,
-} from '../domain/view-schemas';
+import { apiErrorSchema, streamMessageSchema } from '../domain/view-schemas';
+import { OPERATION_RESPONSES } from './responses';
 
 /** Which error codes each status carries (the `code` of the `ApiError` body); `errors.ts` maps them back. */
 const ERROR_STATUSES = {
@@ -91,7 +75,10 @@ function registerOperations(add: (route: RouteConfig) => void): void {
     summary: 'List environments',
     description: 'One page of environments ordered by suffix, with totals and cost over every match.',
     request: { query: listQuerySchema },
-    responses: { ...ok('A page of environments.', environmentListSchema), ...errors(400, 401) },
+    responses: {
+      ...ok('A page of environments.', OPERATION_RESPONSES.listEnvironments),
+      ...errors(400, 401),
+    },
   });
   add({
     method: 'post',
@@ -111,7 +98,7 @@ function registerOperations(add: (route: RouteConfig) => void): void {
       }),
     ),
     responses: {
-      ...ok('Requested; the deployment has started.', environmentDetailSchema, 201),
+      ...ok('Requested; the deployment has started.', OPERATION_RESPONSES.createEnvironment, 201),
       ...errors(400, 401, 403, 409, 413, 415),
     },
   });
@@ -123,7 +110,7 @@ function registerOperations(add: (route: RouteConfig) => void): void {
     summary: 'Read an environment',
     description: 'Status, progress, stack events, outputs, cost and what the caller may do with it.',
     request: { params: suffixParams },
-    responses: { ...ok('The environment.', environmentDetailSchema), ...errors(401, 404) },
+    responses: { ...ok('The environment.', OPERATION_RESPONSES.getEnvironment), ...errors(401, 404) },
   });
   add({
     method: 'delete',
@@ -134,7 +121,10 @@ function registerOperations(add: (route: RouteConfig) => void): void {
     description:
       'Starts the teardown of an ephemeral environment (its owner or an admin); staging and prod are 409.',
     request: { params: suffixParams },
-    responses: { ...ok('Destroy started.', environmentDetailSchema, 202), ...errors(401, 403, 404, 409) },
+    responses: {
+      ...ok('Destroy started.', OPERATION_RESPONSES.destroyEnvironment, 202),
+      ...errors(401, 403, 404, 409),
+    },
   });
   add({
     method: 'get',
@@ -161,7 +151,7 @@ function registerOperations(add: (route: RouteConfig) => void): void {
     summary: 'Read the stack outputs (flat-outputs.json)',
     description: 'The deployed stack outputs as one flat object; 409 until the environment is deployed.',
     request: { params: suffixParams },
-    responses: { ...ok('The outputs.', flatOutputsSchema), ...errors(401, 404, 409) },
+    responses: { ...ok('The outputs.', OPERATION_RESPONSES.getEnvironmentOutputs), ...errors(401, 404, 409) },
   });
   add({
     method: 'get',
@@ -171,7 +161,10 @@ function registerOperations(add: (route: RouteConfig) => void): void {
     summary: 'Read the compliance report',
     description: 'cdk-nag results of the synthesized stage and, in aws mode, AWS Config rule results.',
     request: { params: suffixParams },
-    responses: { ...ok('The compliance report.', complianceReportSchema), ...errors(401, 404) },
+    responses: {
+      ...ok('The compliance report.', OPERATION_RESPONSES.getEnvironmentCompliance),
+      ...errors(401, 404),
+    },
   });
   add({
     method: 'post',
@@ -181,7 +174,10 @@ function registerOperations(add: (route: RouteConfig) => void): void {
     summary: 'Detect drift',
     description: 'Runs CloudFormation drift detection on the stack. Audited as environment.drift-checked.',
     request: { params: suffixParams },
-    responses: { ...ok('The drift report.', driftReportSchema), ...errors(401, 403, 404, 409) },
+    responses: {
+      ...ok('The drift report.', OPERATION_RESPONSES.detectEnvironmentDrift),
+      ...errors(401, 403, 404, 409),
+    },
   });
   add({
     method: 'post',
@@ -193,7 +189,7 @@ function registerOperations(add: (route: RouteConfig) => void): void {
       'Deploys a failed environment again through the platform (aws: a new pipeline execution; local: a new synth and rollout). Audited as environment.retry-requested.',
     request: { params: suffixParams },
     responses: {
-      ...ok('The retry has started.', environmentDetailSchema, 202),
+      ...ok('The retry has started.', OPERATION_RESPONSES.retryEnvironment, 202),
       ...errors(401, 403, 404, 409),
     },
   });
@@ -205,7 +201,7 @@ function registerOperations(add: (route: RouteConfig) => void): void {
     summary: 'Check a suffix',
     description: 'Whether a suffix is free, or why not (invalid, with field errors, or taken).',
     request: { query: z.object({ suffix: z.string().meta({ example: 'pr-123' }) }) },
-    responses: { ...ok('Availability.', suffixAvailabilitySchema), ...errors(400, 401) },
+    responses: { ...ok('Availability.', OPERATION_RESPONSES.checkSuffixAvailability), ...errors(400, 401) },
   });
   add({
     method: 'post',
@@ -215,7 +211,7 @@ function registerOperations(add: (route: RouteConfig) => void): void {
     summary: 'Estimate the monthly cost',
     description: 'Prices a (partial) request from the documented price table.',
     request: jsonBody(costEstimateRequestSchema.meta({ id: 'CostEstimateRequest' })),
-    responses: { ...ok('The estimate.', costEstimateSchema), ...errors(400, 401, 415) },
+    responses: { ...ok('The estimate.', OPERATION_RESPONSES.estimateCost), ...errors(400, 401, 415) },
   });
   add({
     method: 'get',
@@ -224,7 +220,7 @@ function registerOperations(add: (route: RouteConfig) => void): void {
     tags: ['pipeline'],
     summary: 'Read the release pipeline',
     description: 'Stages, the current execution and the pending prod promotion, if any.',
-    responses: { ...ok('The pipeline.', pipelineViewSchema), ...errors(401, 503) },
+    responses: { ...ok('The pipeline.', OPERATION_RESPONSES.getPipeline), ...errors(401, 503) },
   });
   add({
     method: 'post',
@@ -236,7 +232,7 @@ function registerOperations(add: (route: RouteConfig) => void): void {
       "Approves or rejects the prod promotion of the release pipeline execution named by executionId (GET /api/pipeline's pendingPromotion.executionId). The decision applies to that execution only: when another execution waits at the approval by now, the answer is 409 and nothing is decided. Approvers and admins only (403 otherwise). The audit entry records the execution ID.",
     request: jsonBody(promotionDecisionSchema.meta({ id: 'PromotionDecisionRequest' })),
     responses: {
-      ...ok('The pipeline after the decision.', pipelineViewSchema),
+      ...ok('The pipeline after the decision.', OPERATION_RESPONSES.decidePromotion),
       ...errors(400, 401, 403, 409, 413, 415),
     },
   });
@@ -248,7 +244,10 @@ function registerOperations(add: (route: RouteConfig) => void): void {
     summary: 'Read the audit log',
     description: 'Audit entries, newest first; pass `nextBefore` as `before` for older ones. Admins only.',
     request: { query: auditQuerySchema },
-    responses: { ...ok('A page of audit entries.', auditPageSchema), ...errors(400, 401, 403) },
+    responses: {
+      ...ok('A page of audit entries.', OPERATION_RESPONSES.listAuditEntries),
+      ...errors(400, 401, 403),
+    },
   });
   add({
     method: 'post',
@@ -259,7 +258,7 @@ function registerOperations(add: (route: RouteConfig) => void): void {
     description: 'Sets the session cookie. Same-origin only; aws mode signs in through OIDC (404 here).',
     security: PUBLIC,
     request: jsonBody(signInSchema.meta({ id: 'SignInRequest' })),
-    responses: { ...ok('The new session.', sessionSchema), ...errors(400, 403, 404, 415) },
+    responses: { ...ok('The new session.', OPERATION_RESPONSES.signIn), ...errors(400, 403, 404, 415) },
   });
   add({
     method: 'post',
@@ -271,7 +270,7 @@ function registerOperations(add: (route: RouteConfig) => void): void {
       'A 12-hour bearer token for scripts, as a demo user. aws mode uses configured API tokens (404 here).',
     security: PUBLIC,
     request: jsonBody(signInSchema),
-    responses: { ...ok('The token.', tokenResponseSchema), ...errors(400, 404, 415) },
+    responses: { ...ok('The token.', OPERATION_RESPONSES.issueToken), ...errors(400, 404, 415) },
   });
   add({
     method: 'get',
@@ -281,7 +280,7 @@ function registerOperations(add: (route: RouteConfig) => void): void {
     summary: 'List the demo users (local mode)',
     description: 'Who the local sign-in page offers; 404 in aws mode.',
     security: PUBLIC,
-    responses: { ...ok('The demo users.', z.array(demoUserSchema)), ...errors(404) },
+    responses: { ...ok('The demo users.', OPERATION_RESPONSES.listDemoUsers), ...errors(404) },
   });
   add({
     method: 'get',
@@ -290,7 +289,7 @@ function registerOperations(add: (route: RouteConfig) => void): void {
     tags: ['auth'],
     summary: 'Who am I',
     description: 'The signed-in user, the mode, and what the user may do.',
-    responses: { ...ok('The session.', sessionSchema), ...errors(401) },
+    responses: { ...ok('The session.', OPERATION_RESPONSES.getSession), ...errors(401) },
   });
 }
 
