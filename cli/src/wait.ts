@@ -89,7 +89,8 @@ function progressReporter(out: Output) {
         // CI logs get a line per 10 % step; a terminal redraws a bar.
         const shown = tty ? rounded : Math.floor(rounded / 10) * 10;
         const bar = tty ? `[${'#'.repeat(Math.round(rounded / 5)).padEnd(20, '.')}] ` : '';
-        write(`${bar}${message.status} ${phase} ${shown}%${resources}`);
+        const state = message.status === phase ? phase : `${message.status} (${phase})`;
+        write(`${bar}${state} ${shown}%${resources}`);
         if (message.failure) above(`failed: ${message.failure.logicalResourceId}: ${message.failure.reason}`);
       } else if (message.type === 'events') {
         for (const event of message.events) {

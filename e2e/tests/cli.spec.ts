@@ -83,7 +83,7 @@ test('the CI script creates a pull request environment, tests against its output
   expect(up.code, up.stderr).toBe(0);
   expect(up.stderr).toContain(`requested ${suffix}`);
   // Not a TTY: plain progress lines, one per step, ending ready.
-  expect(up.stderr).toMatch(/deploying deploying \d+%/);
+  expect(up.stderr).toMatch(/^deploying \d+% \d+\/\d+ resources$/m);
   expect(up.stdout).toMatch(/tested against https?:\/\/\S+/);
   expect(up.stdout).toContain(`${suffix}  ready`);
 
