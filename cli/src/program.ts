@@ -177,10 +177,19 @@ export function buildProgram(io: CliIo): Command {
 
   env
     .command('list')
-    .description('list environments')
+    .description('list every environment (all pages)')
     .option('--json', 'print the list as JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
-      const list = await unwrap(client(command).GET('/api/environments'));
+      const api = client(command);
+      const first = await unwrap(api.GET('/api/environments'));
+      const environments = [...first.environments];
+      // Every page, in suffix order (the API pages by a cursor).
+      for (let cursor = first.nextCursor; cursor !== undefined; ) {
+        const page = await unwrap(api.GET('/api/environments', { params: { query: { cursor } } }));
+        environments.push(...page.environments);
+        cursor = page.nextCursor;
+      }
+      const list = { ...first, environments, nextCursor: undefined };
       if (options.json) return printJson(list);
       print(listText(list));
     });

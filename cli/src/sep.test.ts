@@ -30,6 +30,25 @@ describe('sep against an HTTP server that records what it is asked', () => {
     if (request.url === '/api/environments/pr-1/outputs') {
       return json(response, 200, { ApiUrl: 'https://api.example.test/', DocumentBucketName: 'docs-pr-1' });
     }
+    if (
+      request.method === 'GET' &&
+      (request.url === '/api/environments' || request.url === '/api/environments?cursor=b')
+    ) {
+      const last = request.url !== '/api/environments';
+      const row = (suffix: string) => ({
+        environmentSuffix: suffix,
+        kind: 'ephemeral',
+        status: 'ready',
+        owner: 'alice',
+      });
+      return json(response, 200, {
+        mode: 'local',
+        environments: last ? [row('pr-2')] : [row('pr-1')],
+        total: 2,
+        summary: { active: 2, destroyed: 0, monthlyCostUsd: 10 },
+        ...(last ? {} : { nextCursor: 'b' }),
+      });
+    }
     if (request.url === '/api/pipeline/promotion') {
       return json(response, 403, {
         error: { code: 'forbidden', message: 'only approvers and admins may decide' },
@@ -106,6 +125,13 @@ describe('sep against an HTTP server that records what it is asked', () => {
     });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('project: project must be at most 256 characters');
+  }, 30_000);
+
+  it('lists every page of environments', async () => {
+    const result = await sep(['env', 'list'], { SEP_URL: url, SEP_TOKEN: 't' });
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout.split('\n').filter((line) => line.startsWith('pr-'))).toHaveLength(2);
+    expect(requests).toEqual(['GET /api/environments', 'GET /api/environments?cursor=b']);
   }, 30_000);
 
   it('prints outputs as KEY=value lines for $GITHUB_ENV', async () => {
