@@ -4,10 +4,7 @@
  */
 import { z } from 'zod';
 import { AUDIT_ACTIONS } from './types';
-import { portalModeSchema } from './view-schemas';
-
-const isoTime = (description: string) => z.string().meta({ description: `${description} (ISO-8601)` });
-const list = <T extends z.ZodType>(item: T) => z.array(item).readonly();
+import { isoTime, list, portalModeSchema } from './view-schemas';
 
 // ---------------------------------------------------------------------------
 // Compliance and drift

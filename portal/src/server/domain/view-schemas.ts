@@ -10,8 +10,10 @@ import { ENVIRONMENT_STATUSES } from '@sep/pipeline/statuses';
 import { z } from 'zod';
 import { API_ERROR_CODES, ROLES } from './types';
 
-const isoTime = (description: string) => z.string().meta({ description: `${description} (ISO-8601)` });
-const list = <T extends z.ZodType>(item: T) => z.array(item).readonly();
+/** An ISO-8601 timestamp, described. */
+export const isoTime = (description: string) => z.string().meta({ description: `${description} (ISO-8601)` });
+/** A read-only array (the view models never change once built). */
+export const list = <T extends z.ZodType>(item: T) => z.array(item).readonly();
 
 export const fieldErrorSchema = z
   .object({
