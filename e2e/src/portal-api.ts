@@ -1,4 +1,5 @@
 import { type APIRequestContext, type APIResponse, expect, request } from '@playwright/test';
+import type { Schemas } from '@sep/client';
 
 /** The portal's local demo users (see portal/src/server/README-API.md). */
 export const DEMO_USERS = {
@@ -9,75 +10,13 @@ export const DEMO_USERS = {
 } as const;
 export type DemoUserId = keyof typeof DEMO_USERS;
 
-/** The fields of the API's views these tests read (portal/src/server/domain/types.ts). */
-export interface EnvironmentSummary {
-  readonly environmentSuffix: string;
-  readonly kind: string;
-  readonly owner: string;
-  readonly status: string;
-  readonly statusReason?: string;
-  readonly requestedBy: string;
-  readonly createdAt: string;
-  readonly permissions: { readonly canDestroy: boolean; readonly destroyBlockedReason?: string };
-}
-
-export interface EnvironmentDetail extends EnvironmentSummary {
-  readonly progress: {
-    readonly phase: string;
-    readonly resourcesDone: number;
-    readonly resourcesTotal: number;
-    readonly percent: number;
-  };
-  readonly events: readonly {
-    readonly eventId: string;
-    readonly timestamp: string;
-    readonly resourceType: string;
-    readonly resourceStatus: string;
-  }[];
-  readonly timeline: readonly { readonly logicalResourceId: string; readonly status: string }[];
-  readonly permissions: { readonly canDestroy: boolean; readonly canRetry: boolean };
-  readonly outputs: readonly { readonly key: string; readonly value: string }[];
-  readonly failure?: {
-    readonly logicalResourceId: string;
-    readonly resourceType: string;
-    readonly reason: string;
-  };
-}
-
-export interface ApiErrorBody {
-  readonly error: {
-    readonly code: string;
-    readonly message: string;
-    readonly fields?: readonly { path: string; message: string }[];
-  };
-}
-
-export interface AuditEntry {
-  readonly action: string;
-  readonly actor: string;
-  readonly target: string;
-  readonly outcome: string;
-}
-
-export interface ComplianceReport {
-  readonly static: {
-    readonly available: boolean;
-    readonly packs: readonly {
-      readonly pack: string;
-      readonly rulesChecked: number;
-      readonly passed: number;
-      readonly suppressed: readonly { readonly ruleId: string; readonly reason: string }[];
-      readonly errors: readonly unknown[];
-    }[];
-  };
-  readonly runtime: { readonly available: boolean; readonly unavailableReason?: string };
-}
-
-export interface PipelineView {
-  readonly stages: readonly { readonly name: string; readonly status: string }[];
-  readonly pendingPromotion?: { readonly executionId: string };
-  readonly canDecide: boolean;
-}
+/** The API's views, as the typed client generates them from the OpenAPI document. */
+export type EnvironmentSummary = Schemas['EnvironmentView'];
+export type EnvironmentDetail = Schemas['EnvironmentDetail'];
+export type ApiErrorBody = Schemas['ApiError'];
+export type AuditEntry = Schemas['AuditEntry'];
+export type ComplianceReport = Schemas['ComplianceReport'];
+export type PipelineView = Schemas['PipelineView'];
 
 /** A minimal valid request body for an ephemeral environment (the shared spec without owner). */
 export function ephemeralRequest(suffix: string, project = 'e2e-tests'): Record<string, unknown> {
@@ -106,7 +45,7 @@ export class PortalApi {
     const anonymous = await request.newContext({ baseURL: options.baseURL });
     const response = await anonymous.post('/api/auth/token', { data: { username: options.user } });
     expect(response.status(), `token for ${options.user}`).toBe(200);
-    const { token } = (await response.json()) as { token: string };
+    const { token }: Schemas['TokenResponse'] = await response.json();
     await anonymous.dispose();
     const context = await request.newContext({
       baseURL: options.baseURL,
@@ -123,7 +62,7 @@ export class PortalApi {
       const query = cursor === undefined ? '' : `?cursor=${encodeURIComponent(cursor)}`;
       const response = await this.context.get(`/api/environments${query}`);
       expect(response.status(), `GET /api/environments${query}`).toBe(200);
-      const page = (await response.json()) as { environments: EnvironmentSummary[]; nextCursor?: string };
+      const page: Schemas['EnvironmentList'] = await response.json();
       all.push(...page.environments);
       cursor = page.nextCursor;
     } while (cursor !== undefined);
@@ -141,7 +80,8 @@ export class PortalApi {
   async environment(suffix: string): Promise<EnvironmentDetail> {
     const response = await this.getEnvironmentResponse(suffix);
     expect(response.status(), `GET /api/environments/${suffix}`).toBe(200);
-    return (await response.json()) as EnvironmentDetail;
+    const detail: EnvironmentDetail = await response.json();
+    return detail;
   }
 
   createEnvironment(body: unknown): Promise<APIResponse> {
@@ -155,13 +95,15 @@ export class PortalApi {
   async compliance(suffix: string): Promise<ComplianceReport> {
     const response = await this.context.get(`/api/environments/${encodeURIComponent(suffix)}/compliance`);
     expect(response.status(), `GET /api/environments/${suffix}/compliance`).toBe(200);
-    return (await response.json()) as ComplianceReport;
+    const report: ComplianceReport = await response.json();
+    return report;
   }
 
   async pipeline(): Promise<PipelineView> {
     const response = await this.context.get('/api/pipeline');
     expect(response.status(), 'GET /api/pipeline').toBe(200);
-    return (await response.json()) as PipelineView;
+    const view: PipelineView = await response.json();
+    return view;
   }
 
   decidePromotion(body: { decision: 'approve' | 'reject'; comment?: string }): Promise<APIResponse> {
@@ -171,14 +113,16 @@ export class PortalApi {
   async openApi(): Promise<Record<string, unknown>> {
     const response = await this.context.get('/api/openapi.json');
     expect(response.status(), 'GET /api/openapi.json').toBe(200);
-    return (await response.json()) as Record<string, unknown>;
+    const document: Record<string, unknown> = await response.json();
+    return document;
   }
 
   /** The newest audit entries (newest first). */
   async audit(limit = 200): Promise<AuditEntry[]> {
     const response = await this.context.get(`/api/audit?limit=${limit}`);
     expect(response.status(), 'GET /api/audit').toBe(200);
-    return ((await response.json()) as { entries: AuditEntry[] }).entries;
+    const page: Schemas['AuditPage'] = await response.json();
+    return [...page.entries];
   }
 
   /** Polls until the environment reaches one of `statuses` (or fails the test after `timeoutMs`). */

@@ -14,6 +14,7 @@ Object.assign(process.env, {
   PORTAL_SEED_PERSISTENT: 'true',
 });
 
+import { OPERATION_RESPONSES, type OperationId } from '@/server/http/responses';
 import { runtime } from '@/server/runtime';
 
 jest.setTimeout(600_000);
@@ -585,7 +586,7 @@ describe('misc endpoints', () => {
 
   it('400 for a bad audit query; the OpenAPI document names every endpoint', async () => {
     expect((await audit.GET(req('/api/audit?limit=0', { user: 'alice' }))).status).toBe(400);
-    const doc = await (openapi.GET() as Response).json();
+    const doc = await (await openapi.GET(req('/api/openapi.json'))).json();
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
         '/api/environments',
@@ -595,5 +596,34 @@ describe('misc endpoints', () => {
       ]),
     );
     expect(doc.components.schemas.CreateEnvironmentRequest.properties).not.toHaveProperty('owner');
+  });
+
+  it('answers with the bodies the OpenAPI document publishes (the response schemas parse real answers)', async () => {
+    const answers: [OperationId, Response][] = [
+      ['getSession', await session.GET(req('/api/auth/session', { user: 'alice' }))],
+      ['listEnvironments', await environments.GET(req('/api/environments', { user: 'dave' }))],
+      [
+        'getEnvironment',
+        await environment.GET(req('/api/environments/staging', { user: 'dave' }), params('staging')),
+      ],
+      [
+        'getEnvironmentCompliance',
+        await compliance.GET(
+          req('/api/environments/staging/compliance', { user: 'dave' }),
+          params('staging'),
+        ),
+      ],
+      ['getPipeline', await pipeline.GET(req('/api/pipeline', { user: 'carol' }))],
+      ['listAuditEntries', await audit.GET(req('/api/audit', { user: 'dave' }))],
+      [
+        'checkSuffixAvailability',
+        await availability.GET(req('/api/suffix-availability?suffix=pr-9', { user: 'bob' })),
+      ],
+    ];
+    for (const [operation, response] of answers) {
+      expect(`${operation} ${response.status}`).toBe(`${operation} 200`);
+      const parsed = OPERATION_RESPONSES[operation].safeParse(await response.json());
+      expect({ operation, issues: parsed.error?.issues ?? [] }).toEqual({ operation, issues: [] });
+    }
   });
 });

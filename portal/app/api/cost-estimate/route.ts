@@ -2,8 +2,8 @@ import { toFieldErrors } from '@sep/infra/spec';
 import { validationFailed } from '@/server/domain/errors';
 import { costEstimateRequestSchema } from '@/server/domain/requests';
 import { readBody } from '@/server/http/body';
-import { json } from '@/server/http/errors';
 import { authenticated } from '@/server/http/handler';
+import { answer } from '@/server/http/responses';
 
 /** Prices a (partial) request: the form shows each feature toggle's cost effect. */
 export async function POST(request: Request): Promise<Response> {
@@ -11,6 +11,6 @@ export async function POST(request: Request): Promise<Response> {
     const { value } = await readBody(request);
     const parsed = costEstimateRequestSchema.safeParse(value);
     if (!parsed.success) throw validationFailed(toFieldErrors(parsed.error));
-    return json(runtime.service.costEstimate(parsed.data));
+    return answer('estimateCost', runtime.service.costEstimate(parsed.data));
   });
 }

@@ -2,8 +2,8 @@ import { toFieldErrors } from '@sep/infra/spec';
 import { validationFailed } from '@/server/domain/errors';
 import { listQuerySchema } from '@/server/domain/requests';
 import { readBody } from '@/server/http/body';
-import { json } from '@/server/http/errors';
 import { authenticated } from '@/server/http/handler';
+import { answer } from '@/server/http/responses';
 
 export async function GET(request: Request): Promise<Response> {
   return authenticated(request, async ({ principal, runtime }) => {
@@ -19,7 +19,7 @@ export async function POST(request: Request): Promise<Response> {
   return authenticated(request, async ({ principal, runtime }) => {
     const { value } = await readBody(request);
     const detail = await runtime.service.request(principal.user, value);
-    return json(detail, {
+    return answer('createEnvironment', detail, {
       status: 201,
       headers: { location: `/api/environments/${detail.environmentSuffix}` },
     });

@@ -1,8 +1,8 @@
-import { json } from '@/server/http/errors';
 import { authenticated } from '@/server/http/handler';
+import { answer } from '@/server/http/responses';
 
 export async function GET(request: Request): Promise<Response> {
   return authenticated(request, async ({ principal, runtime }) =>
-    json(await runtime.service.pipeline(principal.user)),
+    answer('getPipeline', await runtime.service.pipeline(principal.user)),
   );
 }

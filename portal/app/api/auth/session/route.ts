@@ -1,6 +1,8 @@
-import { json } from '@/server/http/errors';
 import { authenticated } from '@/server/http/handler';
+import { answer } from '@/server/http/responses';
 
 export async function GET(request: Request): Promise<Response> {
-  return authenticated(request, async ({ principal, runtime }) => json(runtime.auth.sessionView(principal)));
+  return authenticated(request, async ({ principal, runtime }) =>
+    answer('getSession', runtime.auth.sessionView(principal)),
+  );
 }

@@ -2,8 +2,9 @@ import { toFieldErrors } from '@sep/infra/spec';
 import { isSameOrigin } from '@/server/auth/same-origin';
 import { signInSchema } from '@/server/domain/requests';
 import { readBody } from '@/server/http/body';
-import { errorResponse, json } from '@/server/http/errors';
+import { errorResponse } from '@/server/http/errors';
 import { open } from '@/server/http/handler';
+import { answer } from '@/server/http/responses';
 
 /**
  * Local mode sign-in as a demo user. JSON → 200 Session; an HTML form post →
@@ -41,6 +42,6 @@ export async function POST(request: Request): Promise<Response> {
         },
       });
     }
-    return json(signedIn.session, { headers: { 'set-cookie': signedIn.setCookie } });
+    return answer('signIn', signedIn.session, { headers: { 'set-cookie': signedIn.setCookie } });
   });
 }

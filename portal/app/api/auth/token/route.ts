@@ -1,8 +1,9 @@
 import { toFieldErrors } from '@sep/infra/spec';
 import { signInSchema } from '@/server/domain/requests';
 import { readBody } from '@/server/http/body';
-import { errorResponse, json } from '@/server/http/errors';
+import { errorResponse } from '@/server/http/errors';
 import { open } from '@/server/http/handler';
+import { answer } from '@/server/http/responses';
 
 /**
  * Local mode: a 12-hour bearer token for scripts, as a demo user
@@ -24,6 +25,6 @@ export async function POST(request: Request): Promise<Response> {
         { path: 'username', message: 'not one of the demo users (alice, bob, carol, dave)' },
       ]);
     }
-    return json(token);
+    return answer('issueToken', token);
   });
 }

@@ -1,5 +1,5 @@
-import { json } from '@/server/http/errors';
 import { authenticated, type SuffixParams } from '@/server/http/handler';
+import { answer } from '@/server/http/responses';
 
 export async function GET(request: Request, { params }: SuffixParams): Promise<Response> {
   return authenticated(request, async ({ principal, runtime }) => {
@@ -13,6 +13,8 @@ export async function GET(request: Request, { params }: SuffixParams): Promise<R
 export async function DELETE(request: Request, { params }: SuffixParams): Promise<Response> {
   return authenticated(request, async ({ principal, runtime }) => {
     const { suffix } = await params;
-    return json(await runtime.service.destroy(principal.user, suffix), { status: 202 });
+    return answer('destroyEnvironment', await runtime.service.destroy(principal.user, suffix), {
+      status: 202,
+    });
   });
 }
