@@ -518,6 +518,10 @@ export interface components {
             allowedCidrs?: string[];
             ttlHours?: number;
             existingDatabaseSecretArn?: string;
+            crossAccountAuditor?: {
+                accountId: string;
+                externalId: string;
+            };
         };
         DeploymentProgress: {
             phase: components["schemas"]["DeploymentPhase"];
@@ -670,6 +674,10 @@ export interface components {
             allowedCidrs?: string[];
             ttlHours?: number;
             existingDatabaseSecretArn?: string;
+            crossAccountAuditor?: {
+                accountId: string;
+                externalId: string;
+            };
         };
         /** @description A message of `GET /api/environments/{suffix}/events` (text/event-stream): `snapshot` first and on every change, `events` not sent before, `error` while the server retries. */
         StreamMessage: {
