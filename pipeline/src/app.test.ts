@@ -158,7 +158,7 @@ describe('self-mutation', () => {
 
 it('names every invalid context key', () => {
   expect(() => build({ ...CONTEXT, connectionArn: 'nope', pipelineAccount: '12' })).toThrow(
-    /connectionArn: connectionArn must be a CodeStar\/CodeConnections connection ARN; pipelineAccount: pipelineAccount must be a 12-digit account ID/,
+    /invalid:\n {2}connectionArn: connectionArn must be a CodeStar\/CodeConnections connection ARN\n {2}pipelineAccount: pipelineAccount must be a 12-digit account ID$/,
   );
   expect(() => build({ ...CONTEXT, deploymentTargets: '111111111111/us-east-1,1/x' })).toThrow(
     'pipeline context is invalid: deployment targets: "1/x" is not <12-digit account>/<region>',

@@ -1,3 +1,4 @@
+export { suppressCdkHelpers } from './cdk-helpers';
 export * from './packs';
 export * from './report';
 export * from './suppressions';
