@@ -1,4 +1,3 @@
-export { suppressCdkHelpers } from './cdk-helpers';
 export * from './packs';
 export * from './report';
 export * from './suppressions';

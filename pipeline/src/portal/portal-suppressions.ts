@@ -1,13 +1,17 @@
-import { acrossPacks, suppress, suppressCdkHelpers } from '@sep/infra';
-import type { Stack } from 'aws-cdk-lib';
+import { acrossPacks, suppress } from '@sep/infra';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
 
+/** Markers of the generated list of the portal stack's suppressions in pipeline/README.md. */
+export const PORTAL_SUPPRESSIONS_DOC = {
+  start: '<!-- portal-nag-suppressions:start -->',
+  end: '<!-- portal-nag-suppressions:end -->',
+} as const;
+
 export interface PortalSuppressionTargets {
-  readonly stack: Stack;
   readonly accessLogs: s3.IBucket;
   readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
   /** The HTTP listener, which only redirects to HTTPS. */
@@ -21,8 +25,6 @@ export interface PortalSuppressionTargets {
  * is acceptable (listed in pipeline/README.md, generated from the report).
  */
 export function suppressPortalFindings(targets: PortalSuppressionTargets): void {
-  // The VPC's default-security-group rule remover (aws-cdk-lib's custom resource).
-  suppressCdkHelpers(targets.stack);
   suppress(targets.accessLogs, [
     {
       ruleId: 'AwsSolutions-S1',
