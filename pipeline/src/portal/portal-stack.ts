@@ -205,6 +205,8 @@ export class PortalStack extends Stack {
       environment: {
         PORTAL_MODE: 'aws',
         PORTAL_HOST: '0.0.0.0',
+        // The standalone server binds to HOSTNAME, which the container runtime may set to its own name.
+        HOSTNAME: '0.0.0.0',
         PORT: String(PORTAL_CONTAINER_PORT),
         KEEP_ALIVE_TIMEOUT: String(SERVER_KEEP_ALIVE_MS),
         AWS_REGION: this.region,
@@ -318,6 +320,15 @@ export class PortalStack extends Stack {
     new CfnOutput(this, 'LogGroupName', { value: this.logGroup.logGroupName });
     new CfnOutput(this, 'ServiceName', { value: this.service.serviceName });
     new CfnOutput(this, 'WebAclArn', { value: this.webAcl.attrArn });
+  }
+
+  /**
+   * The region's zones from the spec's table: an environment-specific stack would otherwise ask the CLI
+   * to look them up (credentials the synth step has not), and the VPC checks its zones against these.
+   */
+  override get availabilityZones(): string[] {
+    const zones = REGION_AVAILABILITY_ZONES[this.region as SupportedRegion];
+    return zones === undefined ? super.availabilityZones : [...zones];
   }
 
   private createWebAcl(logGroupName: string, key: PlatformKey['key'], retention: logs.RetentionDays) {
