@@ -18,6 +18,9 @@ const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; fo
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
+  // A self-contained server (`.next/standalone/portal/server.js` with only the files it needs): what
+  // the container image runs (portal/Dockerfile).
+  output: 'standalone',
   reactStrictMode: true,
   // Workspace libraries are consumed as TypeScript source.
   transpilePackages: ['@sep/infra', '@sep/pipeline'],
@@ -31,11 +34,13 @@ const nextConfig: NextConfig = {
     '@aws-sdk/client-codepipeline',
     '@aws-sdk/client-config-service',
     '@aws-sdk/client-dynamodb',
+    '@aws-sdk/client-secrets-manager',
     '@aws-sdk/lib-dynamodb',
   ],
   // The monorepo root (package-lock.json) holds node_modules and the sibling workspaces.
   turbopack: { root: path.join(__dirname, '..') },
   outputFileTracingRoot: path.join(__dirname, '..'),
+
   async headers() {
     return [
       { source: '/:path*', headers: STATIC_SECURITY_HEADERS },

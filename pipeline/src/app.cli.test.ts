@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CliSynthResult, cdkSynth, credentialFreeEnv } from '@sep/infra/testing';
+import { HOSTING } from './test-support/portal-hosting';
 import { registryItem, writeEnvironmentsFile } from './test-support/registry-export';
 
 // The pipeline app as CodeBuild's synth step runs it: `npx cdk synth` in pipeline/, through the CLI (which
@@ -49,6 +50,17 @@ const REGISTRY = [
   }),
 ];
 
+/** The portal hosted: its stage, with the image asset CDK stages (not builds: there is no Docker here). */
+const PORTAL_ARGS = Object.entries({
+  portalDomainName: HOSTING.domainName,
+  portalCertificateArn: HOSTING.certificateArn,
+  portalOidcIssuer: HOSTING.oidcIssuer,
+  portalOidcClientId: HOSTING.oidcClientId,
+  portalSessionSecretArn: HOSTING.sessionSecretArn,
+  portalOidcClientSecretArn: HOSTING.oidcClientSecretArn,
+  portalSecretsKeyArn: HOSTING.secretsKeyArn,
+}).flatMap(([key, value]) => ['-c', `${key}=${value}`]);
+
 let synth: CliSynthResult;
 let contextFileBefore: string | undefined;
 beforeAll(async () => {
@@ -56,7 +68,7 @@ beforeAll(async () => {
   synth = await cdkSynth({
     cwd: PIPELINE_DIR,
     // Every account/region the registry names is bootstrapped with trust for the pipeline.
-    args: ['-c', `deploymentTargets=${TARGETS}`],
+    args: ['-c', `deploymentTargets=${TARGETS}`, ...PORTAL_ARGS],
     env: credentialFreeEnv({ ENVIRONMENTS_FILE: writeEnvironmentsFile(REGISTRY) }),
   });
 }, 600_000);
@@ -87,15 +99,32 @@ describe('`npx cdk synth` of the pipeline app, no credentials, no context file',
     ]);
   });
 
-  it('stops, naming the field, on a bad context value', async () => {
+  it('writes the Portal stage with its cdk-nag report and the staged image context, no Docker needed', () => {
+    const stage = join(synth.outdir, 'assembly-PipelineStack-Portal');
+    expect(readdirSync(stage).filter((entry) => entry.endsWith('.template.json'))).toHaveLength(1);
+    const report = JSON.parse(readFileSync(join(stage, 'nag-report.json'), 'utf8')) as {
+      packs: { errors: unknown[]; warnings: unknown[] }[];
+    };
+    expect(report.packs.flatMap((pack) => [...pack.errors, ...pack.warnings])).toEqual([]);
+    // Assets are staged once, at the top of the cloud assembly.
+    const contexts = readdirSync(synth.outdir).filter((entry) => entry.startsWith('asset.'));
+    const image = contexts.find((entry) => existsSync(join(synth.outdir, entry, 'portal', 'Dockerfile')));
+    expect(image).toBeDefined();
+    expect(existsSync(join(synth.outdir, image as string, 'node_modules'))).toBe(false);
+  });
+
+  it('stops, naming each field on its own line, on bad context values', async () => {
     const broken = await cdkSynth({
       cwd: PIPELINE_DIR,
-      args: ['-c', 'pipelineAccount=12345'],
+      args: ['-c', 'pipelineAccount=12345', '-c', 'portalDomainName=Portal'],
       env: credentialFreeEnv({
         ENVIRONMENTS_FILE: writeEnvironmentsFile(REGISTRY.slice(0, 1)),
       }),
     });
     expect(broken.exitCode).not.toBe(0);
-    expect(broken.output).toContain('pipelineAccount must be a 12-digit account ID');
+    expect(broken.output).toContain('  pipelineAccount: pipelineAccount must be a 12-digit account ID\n');
+    expect(broken.output).toContain(
+      '  portalDomainName: portalDomainName must be a lower-case DNS host name',
+    );
   }, 600_000);
 });

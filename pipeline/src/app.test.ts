@@ -7,7 +7,20 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { buildPipelineApp } from './app';
 import { ENVIRONMENTS_FILE_VERSION } from './environments-file';
+import { HOSTING } from './test-support/portal-hosting';
 import { createSmallAccountSecurityStage, createSmallEnvironmentStage } from './test-support/small-stages';
+
+/** Every portal hosting key, as an operator passes them (`-c portalDomainName=…`). */
+const PORTAL_CONTEXT = {
+  portalDomainName: HOSTING.domainName,
+  portalCertificateArn: HOSTING.certificateArn,
+  portalOidcIssuer: HOSTING.oidcIssuer,
+  portalOidcClientId: HOSTING.oidcClientId,
+  portalSessionSecretArn: HOSTING.sessionSecretArn,
+  portalOidcClientSecretArn: HOSTING.oidcClientSecretArn,
+  portalApiTokensSecretArn: HOSTING.apiTokensSecretArn,
+  portalSecretsKeyArn: HOSTING.secretsKeyArn,
+};
 
 const CONTEXT = {
   connectionArn: 'arn:aws:codeconnections:us-east-1:111111111111:connection/abc-123',
@@ -132,6 +145,7 @@ describe('self-mutation', () => {
       existingConfigRecorders: '222222222222/us-east-1',
       branch: "release/it's-$HOME",
       nag: 'false',
+      ...PORTAL_CONTEXT,
     };
     const first = Template.fromStack(build(deployed, registry).stack);
     const flags = contextFlags(synthCommandOf(first));
@@ -147,6 +161,7 @@ describe('self-mutation', () => {
         'pipelineRegion',
         'portalPrincipalArn',
         'repo',
+        ...Object.keys(PORTAL_CONTEXT),
       ].sort(),
     );
     expect(flags.branch).toBe("release/it's-$HOME");
@@ -158,7 +173,7 @@ describe('self-mutation', () => {
 
 it('names every invalid context key', () => {
   expect(() => build({ ...CONTEXT, connectionArn: 'nope', pipelineAccount: '12' })).toThrow(
-    /connectionArn: connectionArn must be a CodeStar\/CodeConnections connection ARN; pipelineAccount: pipelineAccount must be a 12-digit account ID/,
+    /invalid:\n {2}connectionArn: connectionArn must be a CodeStar\/CodeConnections connection ARN\n {2}pipelineAccount: pipelineAccount must be a 12-digit account ID$/,
   );
   expect(() => build({ ...CONTEXT, deploymentTargets: '111111111111/us-east-1,1/x' })).toThrow(
     'pipeline context is invalid: deployment targets: "1/x" is not <12-digit account>/<region>',
@@ -169,6 +184,53 @@ it('names every invalid context key', () => {
   expect(() => build({ ...CONTEXT, pipelineName: 'x'.repeat(49) })).toThrow(
     /pipelineName must be at most 48 characters/,
   );
+});
+
+describe('portal hosting context', () => {
+  it('hosts nothing without a portal key, and the portal stage with all of them', () => {
+    expect(build(CONTEXT).stack.portalStage).toBeUndefined();
+    expect(build({ ...CONTEXT, ...PORTAL_CONTEXT, nag: 'false' }).stack.portalStage?.stack.stackName).toBe(
+      'Portal-Portal',
+    );
+  });
+
+  it('stops the synth with one line per missing or malformed field, nothing built', () => {
+    const message = () =>
+      build({
+        ...CONTEXT,
+        portalDomainName: 'Portal.Bank',
+        portalCertificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc',
+        portalOidcIssuer: 'http://login.bank.example',
+        portalSessionSecretArn: 'arn:aws:secretsmanager:us-east-1:222222222222:secret:session-AbCdEf',
+        portalOidcClientSecretArn: 'not-an-arn',
+      });
+    expect(message).toThrow(
+      [
+        'pipeline context is invalid:',
+        '  portalDomainName: portalDomainName must be a lower-case DNS host name such as portal.example.com',
+        '  portalOidcIssuer: portalOidcIssuer must be an https:// issuer URL',
+      ].join('\n'),
+    );
+    expect(() =>
+      build({
+        ...CONTEXT,
+        portalDomainName: 'portal.bank.example',
+        portalCertificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc',
+        portalOidcIssuer: 'https://login.bank.example',
+        portalSessionSecretArn: 'arn:aws:secretsmanager:us-east-1:222222222222:secret:session-AbCdEf',
+        portalOidcClientSecretArn: 'not-an-arn',
+      }),
+    ).toThrow(
+      [
+        'pipeline context is invalid:',
+        '  portalOidcClientId: required once any portal hosting key is set (the portal stage needs it)',
+        '  portalSecretsKeyArn: required once any portal hosting key is set (the portal stage needs it)',
+        "  portalCertificateArn: must be in the pipeline's account and region (111111111111/us-east-1), not 111111111111/eu-west-1",
+        "  portalSessionSecretArn: must be in the pipeline's account and region (111111111111/us-east-1), not 222222222222/us-east-1",
+        '  portalOidcClientSecretArn: must be a Secrets Manager secret ARN',
+      ].join('\n'),
+    );
+  });
 });
 
 it('skips, by suffix, a registry entry outside the deployment targets', () => {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AccountSecurityStageFactory, EnvironmentStageFactory } from './environment-stages';
 import { type LoadedEnvironments, readEnvironmentsFile } from './environments-file';
 import { applyPipelineCompliancePacks, MAX_PIPELINE_NAME_LENGTH, PipelineStack } from './pipeline-stack';
+import { PORTAL_CONTEXT_KEYS, portalContextShape, portalHostingFrom } from './portal/portal-context';
 import { DeploymentTargetsError, parseDeploymentTargets, parseTargetSelection } from './targets';
 
 /** Context keys (cdk.json or `-c key=value`) that configure the pipeline. */
@@ -45,11 +46,21 @@ const contextSchema = z.object({
     .int({ error: 'maxEnvironments must be a whole number' })
     .positive({ error: 'maxEnvironments must be at least 1' })
     .optional(),
+  ...portalContextShape,
 });
 
 /** A context value (cdk.json or `-c`) is missing or malformed: nothing is synthesized. */
 export class PipelineContextError extends Error {
   override readonly name = 'PipelineContextError';
+}
+
+/** One line per field: the operator fixes them all in one go. */
+function invalidContext(lines: readonly string[]): PipelineContextError {
+  return new PipelineContextError(
+    lines.length === 1
+      ? `pipeline context is invalid: ${lines[0]}`
+      : `pipeline context is invalid:\n  ${lines.join('\n  ')}`,
+  );
 }
 
 /** A registry holds more environments than the pipeline is allowed to deploy: nothing is synthesized. */
@@ -99,13 +110,17 @@ export function buildPipelineApp(options: BuildPipelineAppOptions): PipelineStac
     environmentsFile: raw('environmentsFile'),
     nag: raw('nag') === undefined ? undefined : String(raw('nag')),
     maxEnvironments: raw('maxEnvironments'),
+    ...Object.fromEntries(PORTAL_CONTEXT_KEYS.map((key) => [key, raw(key)])),
   });
   if (!context.success) {
-    throw new PipelineContextError(
-      `pipeline context is invalid: ${context.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
+    throw invalidContext(context.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const config = context.data;
+  const portal = portalHostingFrom(config, {
+    account: config.pipelineAccount,
+    region: config.pipelineRegion,
+  });
+  if (portal.problems.length > 0) throw invalidContext(portal.problems);
   let targets: ReturnType<typeof parseDeploymentTargets>;
   let existingConfigRecorders: ReturnType<typeof parseDeploymentTargets>;
   try {
@@ -155,6 +170,7 @@ export function buildPipelineApp(options: BuildPipelineAppOptions): PipelineStac
     ...(config.portalPrincipalArn === undefined
       ? {}
       : { portalPrincipal: new iam.ArnPrincipal(config.portalPrincipalArn) }),
+    ...(portal.hosting === undefined ? {} : { portalHosting: portal.hosting }),
     synthContext,
   });
   if (config.nag === 'true') applyPipelineCompliancePacks(stack);

@@ -5,11 +5,15 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { DOC_END, DOC_START, renderPipelineSuppressions } from './nag/suppressions-doc';
 import { applyPipelineCompliancePacks, type PipelineStackProps } from './pipeline-stack';
 import { buildPipelineStack, environment, ephemeralEnvironments } from './test-support/pipeline-fixture';
+import { HOSTING } from './test-support/portal-hosting';
 
 /** PipelineStack with the three packs applied, as `bin/app.ts` builds it when `nag` is on. */
-export function nagPipeline(environments: PipelineStackProps['environments']) {
+export function nagPipeline(
+  environments: PipelineStackProps['environments'],
+  props: Partial<PipelineStackProps> = {},
+) {
   // The stages run their own packs (nag off for them); here only the pipeline stack's resources are under test.
-  const { stack } = buildPipelineStack({ environments });
+  const { stack } = buildPipelineStack({ environments, ...props });
   const collector = applyPipelineCompliancePacks(stack);
   const template = Template.fromStack(stack);
   for (const support of stack.regionSupport) Template.fromStack(support.stack);
@@ -59,9 +63,15 @@ const scenarios = {
 } satisfies Record<string, PipelineStackProps['environments']>;
 
 /** Each scenario synthesized once with the packs; every describe below reads these. */
-const synthesized = Object.fromEntries(
-  Object.entries(scenarios).map(([name, environments]) => [name, nagPipeline(environments)]),
-) as Record<keyof typeof scenarios, ReturnType<typeof nagPipeline>>;
+const synthesized = {
+  ...(Object.fromEntries(
+    Object.entries(scenarios).map(([name, environments]) => [name, nagPipeline(environments)]),
+  ) as Record<keyof typeof scenarios, ReturnType<typeof nagPipeline>>),
+  // The portal's image asset adds CDK Pipelines' image-publishing project and role.
+  'the portal hosted (Portal stage, image asset)': nagPipeline(ephemeralEnvironments(1), {
+    portalHosting: HOSTING,
+  }),
+};
 
 describe('cdk-nag on PipelineStack (AwsSolutions, PCI DSS 3.2.1, NIST 800-53 R5)', () => {
   describe.each(Object.entries(synthesized))('%s', (_name, { report }) => {
@@ -301,6 +311,7 @@ describe('pipeline/README.md', () => {
       synthesized[
         'staging in another account, prod in another account and region, an ephemeral in a third region'
       ].report,
+      synthesized['the portal hosted (Portal stage, image asset)'].report,
     ];
     const readmePath = join(__dirname, '..', 'README.md');
     const readme = readFileSync(readmePath, 'utf8');

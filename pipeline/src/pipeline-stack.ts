@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import {
   CodeBuildStep,
   CodePipeline,
@@ -39,6 +40,9 @@ import {
   releasePipelineName,
   STAGING_STAGE_NAME,
 } from './names';
+import { platformParameterNames } from './portal/platform-parameters';
+import type { PortalHostingConfig } from './portal/portal-context';
+import { PORTAL_STAGE_NAME, PortalStage } from './portal/portal-stage';
 import { actionsPerEnvironment, CODEPIPELINE_QUOTAS, type CodePipelineQuotas, planWaves } from './quotas';
 import { SMOKE_SCRIPT_PATH, SmokeTestProject, SmokeTestStep, smokeEnvironment } from './smoke/smoke-step';
 import { type DeploymentTarget, environmentTarget, isDeploymentTarget, targetKey } from './targets';
@@ -102,8 +106,16 @@ export interface PipelineStackProps extends StackProps {
   readonly nag?: boolean;
   /** @default DEFAULT_PIPELINE_NAME */
   readonly pipelineName?: string;
-  /** Who may assume the portal's role. @default this account (its IAM policies decide who) */
+  /**
+   * Who else may assume the portal's role. @default with `portalHosting`, none but the portal's ECS
+   * tasks; without it, this account (its IAM policies decide who)
+   */
   readonly portalPrincipal?: iam.IPrincipal;
+  /**
+   * Host the portal: a Portal stage (PortalStack: ECS Fargate behind an ALB) deployed by the environments
+   * pipeline before the account-security wave, its task role the portal role. @default no portal stage
+   */
+  readonly portalHosting?: PortalHostingConfig;
   /** @default CODEPIPELINE_QUOTAS */
   readonly quotas?: CodePipelineQuotas;
   /** @default Duration.minutes(15) */
@@ -161,6 +173,8 @@ export class PipelineStack extends Stack {
   readonly environmentCount: number;
   /** The replication bucket (and its support stack) of each target region other than the pipeline's. */
   readonly regionSupport: readonly HardenedRegionSupport[];
+  /** The portal's stage, with `portalHosting`. */
+  readonly portalStage?: PortalStage;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     // Compact JSON: the pipeline definition grows with every environment and CloudFormation's 1 MB
@@ -297,12 +311,26 @@ export class PipelineStack extends Stack {
     const staging = stagingSpecs.map(build);
     const prod = prodSpecs.map(build);
 
-    // Environments pipeline: Source, Build, UpdatePipeline, the account-security wave, and an Assets
-    // stage (counted even when no stage has assets). Staging and prod are in the release pipeline.
-    const fixedStages = CORE_STAGES + 2;
+    // Environments pipeline: Source, Build, UpdatePipeline, the portal (when hosted), the account-security
+    // wave, and an Assets stage (counted even when no stage has assets). Staging and prod are in the
+    // release pipeline.
+    const fixedStages = CORE_STAGES + 2 + (props.portalHosting === undefined ? 0 : 1);
     const waves = planWaves({ items: ephemeral, fixedStages, quotas });
     this.ephemeralWaves = waves.map((wave) => wave.map((item) => item.id));
     this.environmentCount = ephemeral.length + staging.length + prod.length;
+
+    if (props.portalHosting !== undefined) {
+      // Its own stage, first: the portal comes up (and takes the new code) before any environment deploys.
+      this.portalStage = new PortalStage(this, PORTAL_STAGE_NAME, {
+        env: { account: this.account, region: this.region },
+        nag,
+        hosting: props.portalHosting,
+        pipelineName,
+        portalRoleName: roleNames.portal,
+        deploymentTargets: targets,
+      });
+      this.pipeline.addStage(this.portalStage);
+    }
 
     const existingRecorders = props.existingConfigRecorders ?? [];
     const trustedBy = (name: string) => `arn:${Aws.PARTITION}:iam::${this.account}:role/${name}`;
@@ -388,7 +416,7 @@ export class PipelineStack extends Stack {
 
     this.portalRole = new PortalAccessRole(this, 'PortalAccess', {
       roleName: roleNames.portal,
-      assumedBy: props.portalPrincipal ?? new iam.AccountRootPrincipal(),
+      assumedBy: portalPrincipal(this, props),
       pipelineArn,
       releasePipelineArn,
       registryTable: this.registry.table,
@@ -397,6 +425,7 @@ export class PipelineStack extends Stack {
       complianceReports: this.complianceReports,
       targets,
     });
+    if (props.portalHosting !== undefined) this.addPortalHosting(props.portalHosting, pipelineName);
     this.sweeper = new TtlSweeper(this, 'TtlSweeper', {
       registryTable: this.registry.table,
       platformKey,
@@ -438,6 +467,43 @@ export class PipelineStack extends Stack {
       description:
         "The portal's PORTAL_COMPLIANCE_REPORTS_BUCKET: cdk-nag reports at nag-reports/<suffix>.json",
     });
+  }
+
+  /**
+   * What the hosted portal needs from this stack: its secrets readable by the portal role (and nothing
+   * else here), and the generated table and bucket names as SSM parameters its stage reads.
+   */
+  private addPortalHosting(hosting: PortalHostingConfig, pipelineName: string): void {
+    const secretArns = [hosting.sessionSecretArn, hosting.oidcClientSecretArn];
+    if (hosting.apiTokensSecretArn !== undefined) secretArns.push(hosting.apiTokensSecretArn);
+    this.portalRole.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadPortalSecrets',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: secretArns,
+      }),
+    );
+    this.portalRole.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'DecryptPortalSecrets',
+        actions: ['kms:Decrypt'],
+        resources: [hosting.secretsKeyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` } },
+      }),
+    );
+    const names = platformParameterNames(pipelineName);
+    const values = {
+      registryTable: this.registry.table.tableName,
+      auditTable: this.auditLog.table.tableName,
+      complianceReportsBucket: this.complianceReports.bucket.bucketName,
+    };
+    for (const [key, value] of Object.entries(values) as [keyof typeof values, string][]) {
+      new ssm.StringParameter(this, `PortalParameter-${key}`, {
+        parameterName: names[key],
+        stringValue: value,
+        description: 'Read by the portal stage (its PORTAL_* configuration)',
+      });
+    }
   }
 
   private synthStep(props: PipelineStackProps, platformKey: kms.IKey): CodeBuildStep {
@@ -499,6 +565,21 @@ export function synthContextFlags(context: Readonly<Record<string, string>>): st
   return Object.entries(context)
     .map(([key, value]) => `-c ${key}='${value.replaceAll("'", "'\\''")}'`)
     .join(' ');
+}
+
+/**
+ * Who assumes the portal role: with hosting, the portal's ECS tasks in this account and region (and
+ * `portalPrincipal` if given too); without, `portalPrincipal` or the account.
+ */
+function portalPrincipal(stack: Stack, props: PipelineStackProps): iam.IPrincipal {
+  if (props.portalHosting === undefined) return props.portalPrincipal ?? new iam.AccountRootPrincipal();
+  const tasks = new iam.ServicePrincipal('ecs-tasks.amazonaws.com').withConditions({
+    StringEquals: { 'aws:SourceAccount': stack.account },
+    ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:ecs:${stack.region}:${stack.account}:*` },
+  });
+  return props.portalPrincipal === undefined
+    ? tasks
+    : new iam.CompositePrincipal(tasks, props.portalPrincipal);
 }
 
 /** Sets CodePipeline V2 properties CDK Pipelines does not expose on its generated pipeline. */

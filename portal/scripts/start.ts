@@ -6,17 +6,17 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { ConfigError, parseConfig } from '../src/server/config';
+import { ConfigError, loadConfig } from '../src/server/config';
 
 const portalDir = path.resolve(__dirname, '..');
 const dev = process.argv.includes('--dev');
 /** Longer than the idle timeout of the clients in front of the portal (ALB: 60 s). */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
-function main(): void {
-  let config: ReturnType<typeof parseConfig>;
+async function main(): Promise<void> {
+  let config: Awaited<ReturnType<typeof loadConfig>>;
   try {
-    config = parseConfig(process.env, portalDir);
+    config = await loadConfig(process.env, { cwd: portalDir });
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -51,4 +51,4 @@ function main(): void {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
-main();
+void main();

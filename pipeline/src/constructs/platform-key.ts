@@ -66,6 +66,8 @@ export interface PlatformKeyProps {
    * condition. @default none
    */
   readonly logGroupPatterns?: readonly string[];
+  /** @default the platform data key's description */
+  readonly description?: string;
 }
 
 /** Customer-managed key (rotated yearly) of the platform's own data: the registry, the owner notifications, the published cdk-nag reports and the pipeline's own log groups. */
@@ -101,6 +103,7 @@ export class PlatformKey extends Construct {
     }
     this.key = new kms.Key(this, 'Key', {
       description:
+        props.description ??
         'Secure Environment Portal platform data (environment registry, owner notifications, compliance reports, pipeline logs)',
       enableKeyRotation: true,
       pendingWindow: Duration.days(30),

@@ -214,7 +214,7 @@ export function suppressPipelineFindings(targets: PipelineSuppressionTargets): v
   }
 
   const assetRoles = pipelineConstructs.filter(
-    (c): c is iam.Role => c instanceof iam.Role && c.node.id === 'FileRole',
+    (c): c is iam.Role => c instanceof iam.Role && (c.node.id === 'FileRole' || c.node.id === 'DockerRole'),
   );
   for (const assetPolicy of assetRoles.map(defaultPolicyOf)) {
     if (assetPolicy === undefined) continue;
@@ -232,7 +232,7 @@ export function suppressPipelineFindings(targets: PipelineSuppressionTargets): v
         ruleId: 'AwsSolutions-IAM5',
         appliesTo: ['Resource::*'],
         reason:
-          "CDK Pipelines' generated asset-publishing role: codebuild:BatchGetBuilds/StartBuild/StopBuild as CDK Pipelines writes them for its asset projects. The role can be assumed only by codebuild.amazonaws.com, and it publishes assets only by assuming the named CDK bootstrap file-publishing role of each target account and region.",
+          "CDK Pipelines' generated asset-publishing role (files, or the portal's container image): codebuild:BatchGetBuilds/StartBuild/StopBuild as CDK Pipelines writes them. The role can be assumed only by codebuild.amazonaws.com, and it publishes only by assuming the named CDK bootstrap file- or image-publishing role of each target account and region.",
       },
     ]);
   }

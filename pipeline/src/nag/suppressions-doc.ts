@@ -10,6 +10,14 @@ export const DOC_END = '<!-- pipeline-nag-suppressions:end -->';
  * and reason, with the resources (paths below the stack) and findings it covers.
  */
 export function renderPipelineSuppressions(reports: readonly NagReport[]): string {
+  return renderSuppressions(reports, { start: DOC_START, end: DOC_END });
+}
+
+/** The same list for any stack's reports, between the given markers. */
+export function renderSuppressions(
+  reports: readonly NagReport[],
+  markers: { readonly start: string; readonly end: string },
+): string {
   const rows = suppressionRows(reports.map((report, index) => ({ name: String(index), report })));
   const code = (text: string) => `\`${text}\``;
   const list = (values: Set<string>) => [...values].sort().map(code).join(', ');
@@ -17,5 +25,5 @@ export function renderPipelineSuppressions(reports: readonly NagReport[]): strin
     `- ${code(row.ruleId)} on ${list(row.resources)}${row.findings.size === 0 ? '' : `; findings ${list(row.findings)}`}.`,
     `  Reason: ${row.reason}`,
   ]);
-  return [DOC_START, '', ...lines, '', DOC_END].join('\n');
+  return [markers.start, '', ...lines, '', markers.end].join('\n');
 }

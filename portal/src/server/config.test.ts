@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, logLevelFromEnv, PORTAL_ENV_VARIABLES, parseConfig } from './config';
+import { ConfigError, loadConfig, logLevelFromEnv, PORTAL_ENV_VARIABLES, parseConfig } from './config';
 
 describe('parseConfig', () => {
   it('defaults to local mode on loopback with a data folder in the portal', () => {
@@ -84,6 +84,81 @@ describe('parseConfig', () => {
     expect(parseConfig({ NODE_ENV: 'test', PORTAL_LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
     expect(logLevelFromEnv({ PORTAL_LOG_LEVEL: 'warn' })).toBe('warn');
     expect(() => parseConfig({ PORTAL_LOG_LEVEL: 'loud' })).toThrow(/PORTAL_LOG_LEVEL/);
+  });
+});
+
+describe('loadConfig in aws mode: secrets from Secrets Manager only', () => {
+  const secretArn = (name: string) => `arn:aws:secretsmanager:us-east-1:111111111111:secret:${name}-AbCdEf`;
+  const AWS_ENV = {
+    PORTAL_MODE: 'aws',
+    AWS_REGION: 'us-east-1',
+    PORTAL_PIPELINE_ACCOUNT: '111111111111',
+    PORTAL_DEPLOYMENT_TARGETS: '111111111111/us-east-1',
+    PORTAL_OIDC_ISSUER: 'https://idp.example.test',
+    PORTAL_OIDC_CLIENT_ID: 'sep-portal',
+    PORTAL_OIDC_REDIRECT_URI: 'https://portal.example.test/api/auth/oidc/callback',
+    PORTAL_SESSION_SECRET_ARN: secretArn('session'),
+    PORTAL_OIDC_CLIENT_SECRET_ARN: secretArn('oidc'),
+  };
+  const store: Record<string, string> = {
+    [secretArn('session')]: 's'.repeat(40),
+    [secretArn('oidc')]: 'client-secret',
+  };
+  const reads: string[] = [];
+  const readSecret = async (arn: string) => {
+    reads.push(arn);
+    const value = store[arn];
+    if (value === undefined)
+      throw Object.assign(new Error('no such secret'), { name: 'ResourceNotFoundException' });
+    return value;
+  };
+  const failure = async (env: Record<string, string | undefined>) => {
+    try {
+      await loadConfig(env, { readSecret });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as Error).message;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('reads the session and OIDC client secrets by ARN into the configuration', async () => {
+    const config = await loadConfig(AWS_ENV, { readSecret });
+    expect(config.sessionSecret).toBe('s'.repeat(40));
+    expect(config.oidc?.clientSecret).toBe('client-secret');
+    expect(config.apiTokens).toEqual([]);
+  });
+
+  it('names each missing secret ARN and each plain secret value, and reads nothing then', async () => {
+    reads.length = 0;
+    const message = await failure({
+      ...AWS_ENV,
+      PORTAL_SESSION_SECRET_ARN: undefined,
+      PORTAL_OIDC_CLIENT_SECRET: 'plain',
+    });
+    expect(message.split('\n').slice(1)).toEqual([
+      '  PORTAL_SESSION_SECRET_ARN: required in aws mode (the ARN of the PORTAL_SESSION_SECRET secret)',
+      '  PORTAL_OIDC_CLIENT_SECRET: aws mode reads it from Secrets Manager (PORTAL_OIDC_CLIENT_SECRET_ARN), never from a plain environment value',
+    ]);
+    expect(reads).toEqual([]);
+  });
+
+  it('names an unreadable secret by variable and ARN, and a value that fails validation by its setting', async () => {
+    expect(await failure({ ...AWS_ENV, PORTAL_API_TOKENS_SECRET_ARN: secretArn('tokens') })).toContain(
+      `PORTAL_API_TOKENS_SECRET_ARN: the PORTAL_API_TOKENS secret ${secretArn('tokens')} could not be read (ResourceNotFoundException: no such secret)`,
+    );
+    store[secretArn('short')] = 'too-short';
+    const message = await failure({ ...AWS_ENV, PORTAL_SESSION_SECRET_ARN: secretArn('short') });
+    expect(message).toContain('PORTAL_SESSION_SECRET: PORTAL_SESSION_SECRET must be at least 32 characters');
+    expect(message).not.toContain('too-short');
+    expect(await failure({ ...AWS_ENV, PORTAL_SESSION_SECRET_ARN: 'session' })).toContain(
+      'PORTAL_SESSION_SECRET_ARN: must be a Secrets Manager secret ARN',
+    );
+  });
+
+  it('leaves local mode as parseConfig has it (no Secrets Manager)', async () => {
+    const config = await loadConfig({}, { cwd: '/work/main/portal', readSecret });
+    expect(config.mode).toBe('local');
   });
 });
 

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { releasePipelineName } from '@sep/pipeline/names';
 import { type DeploymentTarget, DeploymentTargetsError, parseDeploymentTargets } from '@sep/pipeline/targets';
 import { z } from 'zod';
@@ -86,6 +87,24 @@ export function logLevelFromEnv(env: Readonly<Record<string, string | undefined>
   return parsed.success ? logLevelOf(parsed.data) : 'info';
 }
 
+const secretArnSchema = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/, {
+    error: 'must be a Secrets Manager secret ARN',
+  });
+
+/**
+ * The secret-bearing settings and the variables naming their Secrets Manager secret. In aws mode each
+ * value is read from its secret at start (encrypted at rest with the secret's KMS key) and never taken
+ * from a plain environment variable, which the task definition, `ps` and crash dumps would show.
+ */
+export const AWS_SECRETS = [
+  { variable: 'PORTAL_SESSION_SECRET', arnVariable: 'PORTAL_SESSION_SECRET_ARN', required: true },
+  { variable: 'PORTAL_OIDC_CLIENT_SECRET', arnVariable: 'PORTAL_OIDC_CLIENT_SECRET_ARN', required: true },
+  // Without API tokens, only signed-in people use the portal.
+  { variable: 'PORTAL_API_TOKENS', arnVariable: 'PORTAL_API_TOKENS_SECRET_ARN', required: false },
+] as const;
+
 const resourceTypeSchema = z.string().regex(/^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$/, {
   error: 'must be a resource type such as AWS::S3::Bucket',
 });
@@ -142,6 +161,9 @@ const envSchema = z
       .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name' })
       .optional(),
     PORTAL_API_TOKENS: apiTokensSchema.optional(),
+    PORTAL_SESSION_SECRET_ARN: secretArnSchema.optional(),
+    PORTAL_OIDC_CLIENT_SECRET_ARN: secretArnSchema.optional(),
+    PORTAL_API_TOKENS_SECRET_ARN: secretArnSchema.optional(),
     PORTAL_OIDC_ISSUER: z.url().optional(),
     PORTAL_OIDC_CLIENT_ID: z.string().min(1).optional(),
     PORTAL_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
@@ -327,10 +349,82 @@ export function parseConfig(
   };
 }
 
-let cached: PortalConfig | undefined;
+/** Reads a secret's current value (SecretString) by ARN. */
+export type SecretReader = (arn: string) => Promise<string>;
 
-/** The process's configuration, parsed on first use. */
-export function portalConfig(): PortalConfig {
-  cached ??= parseConfig(process.env);
-  return cached;
+/** The Secrets Manager reader of aws mode (the endpoint honours AWS_ENDPOINT_URL_SECRETS_MANAGER). */
+export function secretsManagerReader(region?: string): SecretReader {
+  const client = new SecretsManagerClient({ ...(region === undefined ? {} : { region }), maxAttempts: 3 });
+  return async (arn) => {
+    const answer = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+    if (answer.SecretString === undefined || answer.SecretString === '')
+      throw new Error('the secret has no string value');
+    return answer.SecretString;
+  };
+}
+
+export interface LoadConfigOptions {
+  /** @default process.cwd() */
+  readonly cwd?: string;
+  /** @default the Secrets Manager reader of the configured region */
+  readonly readSecret?: SecretReader;
+}
+
+/**
+ * The process-facing configuration: in aws mode the secrets are read from Secrets Manager (named by
+ * their `*_ARN` variables) and plain secret values are refused; then `parseConfig`. Throws a
+ * ConfigError naming each missing or unreadable secret (never its value).
+ */
+export async function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  options: LoadConfigOptions = {},
+): Promise<PortalConfig> {
+  if (env.PORTAL_MODE !== 'aws') return parseConfig(env, options.cwd);
+  const problems: string[] = [];
+  for (const { variable, arnVariable, required } of AWS_SECRETS) {
+    if (env[variable] !== undefined)
+      problems.push(
+        `${variable}: aws mode reads it from Secrets Manager (${arnVariable}), never from a plain environment value`,
+      );
+    const arn = env[arnVariable];
+    if (arn === undefined) {
+      if (required) problems.push(`${arnVariable}: required in aws mode (the ARN of the ${variable} secret)`);
+    } else if (!secretArnSchema.safeParse(arn).success) {
+      problems.push(`${arnVariable}: must be a Secrets Manager secret ARN`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid portal configuration:\n  ${problems.join('\n  ')}`);
+  const readSecret = options.readSecret ?? secretsManagerReader(env.AWS_REGION);
+  const values: Record<string, string> = {};
+  const failures = await Promise.all(
+    AWS_SECRETS.map(async ({ variable, arnVariable }) => {
+      const arn = env[arnVariable];
+      if (arn === undefined) return undefined;
+      try {
+        values[variable] = await readSecret(arn);
+        return undefined;
+      } catch (error) {
+        // The error's name and message only: they describe the call, never the secret's value.
+        const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        return `${arnVariable}: the ${variable} secret ${arn} could not be read (${reason})`;
+      }
+    }),
+  );
+  const unreadable = failures.filter((line): line is string => line !== undefined);
+  if (unreadable.length > 0)
+    throw new ConfigError(`invalid portal configuration:\n  ${unreadable.join('\n  ')}`);
+  return parseConfig({ ...env, ...values }, options.cwd);
+}
+
+const CONFIG_KEY = Symbol.for('sep.portal.config');
+type GlobalWithConfig = typeof globalThis & { [CONFIG_KEY]?: Promise<PortalConfig> };
+
+/**
+ * The process's configuration, loaded on first use (the instrumentation hook loads it at start). Kept
+ * on globalThis: Next bundles the hook and each route separately, and all must share one load.
+ */
+export function portalConfig(): Promise<PortalConfig> {
+  const holder = globalThis as GlobalWithConfig;
+  holder[CONFIG_KEY] ??= loadConfig(process.env);
+  return holder[CONFIG_KEY];
 }

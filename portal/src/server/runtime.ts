@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type EnvironmentSpecInput, parseEnvironmentSpec } from '@sep/infra/spec';
 import {
   createLocalDynamoClient,
@@ -26,7 +26,15 @@ export interface PortalRuntime {
   readonly service: EnvironmentService;
   readonly auth: Authenticator;
   readonly registry: EnvironmentRegistry;
+  /** Whether this instance can serve: its stores answer (the load balancer's health check). */
+  readiness(): Promise<Readiness>;
   close(): Promise<void>;
+}
+
+export interface Readiness {
+  readonly ready: boolean;
+  /** Per store: reachable and active, or not. */
+  readonly checks: { readonly registry: boolean; readonly audit: boolean };
 }
 
 const LOCAL_REGISTRY_TABLE = 'sep-environment-registry';
@@ -143,11 +151,27 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
   const resumed = await service.resume();
   logger.info({ mode: config.mode, dataDir: config.dataDir, resumed }, 'portal runtime ready');
 
+  const tableActive = async (tableName: string, store: string): Promise<boolean> => {
+    try {
+      const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+      return Table?.TableStatus === 'ACTIVE' || Table?.TableStatus === 'UPDATING';
+    } catch (error) {
+      logger.warn({ err: error, store }, 'readiness: store unreachable');
+      return false;
+    }
+  };
   return {
     config,
     service,
     auth,
     registry,
+    readiness: async () => {
+      const [registryOk, auditOk] = await Promise.all([
+        tableActive(registryTable, 'registry'),
+        tableActive(auditTable, 'audit'),
+      ]);
+      return { ready: registryOk && auditOk, checks: { registry: registryOk, audit: auditOk } };
+    },
     close: async () => {
       for (const close of closers.reverse()) await close();
     },
@@ -178,7 +202,7 @@ type GlobalWithRuntime = typeof globalThis & { [RUNTIME_KEY]?: Promise<PortalRun
 export function runtime(): Promise<PortalRuntime> {
   const holder = globalThis as GlobalWithRuntime;
   if (holder[RUNTIME_KEY] === undefined) {
-    const created = createRuntime({ config: portalConfig() });
+    const created = portalConfig().then((config) => createRuntime({ config }));
     holder[RUNTIME_KEY] = created;
     created.catch((error: unknown) => {
       logger.error({ err: error }, 'portal runtime failed to start');
