@@ -1,3 +1,4 @@
+import { LONGEST_PLACEHOLDER_VALUES, platformAccessRoleArn, smokeTestRoleArn } from '@sep/spec';
 import { App, Aspects } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
@@ -9,8 +10,6 @@ import {
   CIS_METRIC_FILTERS,
   KEY_ADMIN_ACTIONS,
 } from './account-security-stack';
-import { LONGEST_PLACEHOLDER_VALUES } from './spec/physical-names';
-import { platformAccessRoleArn, smokeTestRoleArn } from './spec/platform-access';
 
 const env = { account: '111111111111', region: 'us-east-1' };
 

@@ -1,3 +1,4 @@
+import { PHYSICAL_NAME_TEMPLATES, physicalName } from '@sep/spec';
 import { ArnFormat, Aws, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
@@ -16,7 +17,6 @@ import { AlertTopic, AlertTopicRuleTarget } from './constructs/monitoring';
 import { PlatformAccess, type PlatformAccessProps } from './constructs/platform-access';
 import { ARCHIVE_RETENTION_DAYS } from './kind-policy';
 import { acrossPacks, suppress } from './nag/suppressions';
-import { PHYSICAL_NAME_TEMPLATES, physicalName } from './spec/physical-names';
 
 /** Account-level names carry no environment suffix. */
 const ACCOUNT = { suffix: '' } as const;

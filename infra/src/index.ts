@@ -1,3 +1,4 @@
+export * from '@sep/spec';
 export * from './account-security-stack';
 export * from './constructs/access';
 export * from './constructs/api';
@@ -14,5 +15,4 @@ export * from './kind-policy';
 export * from './nag';
 export * from './secure-environment-stack';
 export * from './secure-environment-stage';
-export * from './spec';
 export * from './tags';

@@ -1,6 +1,6 @@
+import type { EnvironmentKind } from '@sep/spec';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type { EnvironmentKind } from './spec/environment-spec';
 
 /** What an environment's `kind` decides (SPEC section 3), in one place. */
 export interface KindPolicy {

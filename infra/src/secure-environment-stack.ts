@@ -1,3 +1,5 @@
+import type { EnvironmentSpec } from '@sep/spec';
+import { physicalName, REGION_AVAILABILITY_ZONES } from '@sep/spec';
 import { CfnOutput, Duration, Fn, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -27,9 +29,6 @@ import { EnvironmentStorage } from './constructs/storage';
 import { kindPolicy, LOG_RETENTION_DAYS } from './kind-policy';
 import { suppressCdkHelpers } from './nag/cdk-helpers';
 import { suppress } from './nag/suppressions';
-import type { EnvironmentSpec } from './spec/environment-spec';
-import { physicalName } from './spec/physical-names';
-import { REGION_AVAILABILITY_ZONES } from './spec/regions';
 import { applyEnvironmentTags } from './tags';
 
 export interface SecureEnvironmentStackProps extends StackProps {

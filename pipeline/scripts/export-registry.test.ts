@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { parseEnvironmentSpec } from '@sep/infra/spec';
+import { parseEnvironmentSpec } from '@sep/spec';
 import { parseEnvironmentsFile } from '../src/environments-file';
 import {
   createLocalDynamoClient,

@@ -1,5 +1,5 @@
 import type { PlatformAccessProps } from '@sep/infra';
-import type { EnvironmentSpec } from '@sep/infra/spec';
+import type { EnvironmentSpec } from '@sep/spec';
 import type { CfnOutput, Environment, Stage } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 

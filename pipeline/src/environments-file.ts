@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { EnvironmentSpec, FieldError } from '@sep/infra/spec';
+import type { EnvironmentSpec, FieldError } from '@sep/spec';
 import { z } from 'zod';
 import { type EnvironmentRecord, type EnvironmentStatus, parseStoredRecord } from './registry';
 import { type DeploymentTarget, environmentTarget, isDeploymentTarget, targetKey } from './targets';

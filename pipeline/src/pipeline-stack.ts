@@ -1,5 +1,5 @@
 import { applyCompliancePacks, type NagReportCollector } from '@sep/infra';
-import type { EnvironmentSpec } from '@sep/infra/spec';
+import type { EnvironmentSpec } from '@sep/spec';
 import { Annotations, Aws, CfnOutput, type Duration, Stack, type StackProps, Stage, Tags } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';

@@ -4,7 +4,7 @@
 // account-security stack created in each target account and region, and call its region.
 // CDK-free (`@sep/pipeline/target-access`).
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { platformAccessRoleArn, type TargetLocation } from '@sep/infra/spec';
+import { platformAccessRoleArn, type TargetLocation } from '@sep/spec';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 
 /** What every client of a target is built with. */

@@ -16,7 +16,6 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseEnvironmentSpec } from '@sep/infra/spec';
 import { readPipelineAssemblies } from '@sep/pipeline/definition';
 import {
   createLocalDynamoClient,
@@ -24,6 +23,7 @@ import {
   DynamoDbEnvironmentRegistry,
   startLocalDynamo,
 } from '@sep/pipeline/registry';
+import { parseEnvironmentSpec } from '@sep/spec';
 import autocannon from 'autocannon';
 import { createAuditTable } from '../src/server/audit/audit-store';
 import { LocalPipelines } from '../src/server/platform/local/pipelines';

@@ -1,3 +1,11 @@
+import type { ApiEndpointType } from '@sep/spec';
+import {
+  DOCUMENTS_SMOKE_ROUTE,
+  HEALTH_SMOKE_ROUTE,
+  physicalName,
+  type SmokeRoute,
+  smokeTestRoleArn,
+} from '@sep/spec';
 import { ArnFormat, SecretValue, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -10,14 +18,6 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { KindPolicy } from '../kind-policy';
 import { acrossPacks, suppress } from '../nag/suppressions';
-import type { ApiEndpointType } from '../spec/environment-spec';
-import { physicalName } from '../spec/physical-names';
-import {
-  DOCUMENTS_SMOKE_ROUTE,
-  HEALTH_SMOKE_ROUTE,
-  type SmokeRoute,
-  smokeTestRoleArn,
-} from '../spec/platform-access';
 
 export const API_STAGE_NAME = 'v1';
 /** Seed 003: documents are small text payloads. */

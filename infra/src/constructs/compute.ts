@@ -1,4 +1,5 @@
 import { bundleDirectory, type HandlerName } from '@sep/lambda/bundles';
+import { type PhysicalNameKind, physicalName } from '@sep/spec';
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,7 +9,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { suppress } from '../nag/suppressions';
-import { type PhysicalNameKind, physicalName } from '../spec/physical-names';
 import { EnvironmentKeys } from './encryption';
 import { pascal } from './ids';
 

@@ -1,3 +1,5 @@
+import type { EnvironmentKind } from '@sep/spec';
+import { physicalName } from '@sep/spec';
 import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,8 +10,6 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { kindPolicy } from '../kind-policy';
 import { acrossPacks, suppress } from '../nag/suppressions';
-import type { EnvironmentKind } from '../spec/environment-spec';
-import { physicalName } from '../spec/physical-names';
 
 /** Logs Aurora MySQL exports to CloudWatch (all four: AwsSolutions-RDS16). */
 export const DATABASE_LOG_TYPES = ['audit', 'error', 'general', 'slowquery'] as const;

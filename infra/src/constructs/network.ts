@@ -1,3 +1,4 @@
+import { physicalName, REGION_AVAILABILITY_ZONES, type SupportedRegion } from '@sep/spec';
 import { Fn, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,8 +8,6 @@ import * as networkfirewall from 'aws-cdk-lib/aws-networkfirewall';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { KindPolicy } from '../kind-policy';
-import { physicalName } from '../spec/physical-names';
-import { REGION_AVAILABILITY_ZONES, type SupportedRegion } from '../spec/regions';
 
 export const DEFAULT_VPC_CIDR = '10.40.0.0/16';
 

@@ -1,3 +1,4 @@
+import { type PhysicalNameKind, physicalName } from '@sep/spec';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,7 +7,6 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { KindPolicy } from '../kind-policy';
 import { acrossPacks, type NagSuppression, suppress } from '../nag/suppressions';
-import { type PhysicalNameKind, physicalName } from '../spec/physical-names';
 
 /** Noncurrent object versions move to Glacier after this many days (seed 000). */
 export const NONCURRENT_TO_GLACIER_DAYS = 30;

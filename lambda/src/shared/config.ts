@@ -1,4 +1,4 @@
-import { DATA_CLASSIFICATIONS } from '@sep/infra/spec';
+import { DATA_CLASSIFICATIONS } from '@sep/spec';
 import { z } from 'zod';
 import { ValidationError, zodFieldErrors } from './errors';
 import { LOG_LEVELS } from './logger';

@@ -1,4 +1,4 @@
-import type { TargetLocation } from '@sep/infra/spec';
+import type { TargetLocation } from '@sep/spec';
 import { Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';

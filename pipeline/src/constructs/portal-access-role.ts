@@ -1,4 +1,4 @@
-import { platformAccessRoleArn } from '@sep/infra/spec';
+import { platformAccessRoleArn } from '@sep/spec';
 import { Aws } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';

@@ -1,5 +1,5 @@
-import { platformAccessRoleArn } from '@sep/infra/spec';
 import { bundleDirectory } from '@sep/lambda/bundles';
+import { platformAccessRoleArn } from '@sep/spec';
 import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { parseEnvironmentSpec } from '@sep/infra/spec';
 import { cdkSynth, credentialFreeEnv } from '@sep/infra/testing';
+import { parseEnvironmentSpec } from '@sep/spec';
 import { readPipelineAssemblies, readPipelineAssembly, synthCommands } from '../definition';
 import {
   LOCAL_CREDENTIALS,

@@ -1,4 +1,4 @@
-import { smokeTestRoleArn } from '@sep/infra/spec';
+import { smokeTestRoleArn } from '@sep/spec';
 import type { CfnOutput } from 'aws-cdk-lib';
 import { Aws } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';

@@ -1,7 +1,7 @@
 // Test support: builds a PipelineStack from environment specs and reads the
 // synthesized AWS::CodePipeline::Pipeline back as stages and actions.
 
-import { type EnvironmentSpecInput, parseEnvironmentSpec } from '@sep/infra/spec';
+import { type EnvironmentSpecInput, parseEnvironmentSpec } from '@sep/spec';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { AccountSecurityStageFactory, EnvironmentStageFactory } from '../environment-stages';

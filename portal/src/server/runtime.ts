@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type EnvironmentSpecInput, parseEnvironmentSpec } from '@sep/infra/spec';
 import {
   createLocalDynamoClient,
   createRegistryTable,
@@ -10,6 +9,7 @@ import {
   SuffixTakenError,
   startLocalDynamo,
 } from '@sep/pipeline/registry';
+import { type EnvironmentSpecInput, parseEnvironmentSpec } from '@sep/spec';
 import { createAuditTable, DynamoDbAuditStore } from './audit/audit-store';
 import { Authenticator } from './auth/authenticator';
 import { SessionSigner } from './auth/session';

@@ -1,4 +1,3 @@
-import { type EnvironmentSpec, physicalName, toFieldErrors } from '@sep/infra/spec';
 import {
   type EnvironmentRecord,
   type EnvironmentRegistry,
@@ -8,6 +7,7 @@ import {
 } from '@sep/pipeline/registry';
 import { type DeploymentTarget, deploymentTargetErrors } from '@sep/pipeline/targets';
 import { RECREATE_PREFIX, TEARDOWN_FAILURE_PREFIX } from '@sep/pipeline/teardown';
+import { type EnvironmentSpec, physicalName, toFieldErrors } from '@sep/spec';
 import type { AuditStore } from '../audit/audit-store';
 import { LiveHub } from '../live/hub';
 import {

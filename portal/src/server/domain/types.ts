@@ -4,8 +4,9 @@
  * constants only, so client components may `import type` from it without
  * pulling server code into the bundle.
  */
-import type { EnvironmentKind, EnvironmentSpec, EnvironmentSpecInput, FieldError } from '@sep/infra/spec';
+
 import { ENVIRONMENT_STATUSES, type EnvironmentStatus } from '@sep/pipeline/statuses';
+import type { EnvironmentKind, EnvironmentSpec, EnvironmentSpecInput, FieldError } from '@sep/spec';
 
 export type { EnvironmentKind, EnvironmentSpec, EnvironmentSpecInput, FieldError };
 

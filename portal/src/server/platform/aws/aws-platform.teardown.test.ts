@@ -8,10 +8,10 @@ import {
   ListPipelineExecutionsCommand,
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-codepipeline';
-import { parseEnvironmentSpec } from '@sep/infra/spec';
 import type { EnvironmentRecord } from '@sep/pipeline/registry';
 import { localRegistryStore } from '@sep/pipeline/registry/testing';
 import { mockTargetSts } from '@sep/pipeline/target-access/testing';
+import { parseEnvironmentSpec } from '@sep/spec';
 import { mockClient } from 'aws-sdk-client-mock';
 import { UpstreamError } from '../port';
 import { testAwsPlatform } from './aws-platform.test-support';

@@ -25,7 +25,6 @@ import {
   paginateDescribeConfigRules,
 } from '@aws-sdk/client-config-service';
 import { S3Client } from '@aws-sdk/client-s3';
-import { physicalName } from '@sep/infra/spec';
 import { actionEnvironment, PROD_STAGE_NAME, STAGING_STAGE_NAME } from '@sep/pipeline/names';
 import {
   EnvironmentNotFoundError,
@@ -40,6 +39,7 @@ import {
   NotEphemeralError,
   TeardownRefusedError,
 } from '@sep/pipeline/teardown';
+import { physicalName } from '@sep/spec';
 import type {
   ComplianceReport,
   ConfigCompliance,
