@@ -1,10 +1,10 @@
+import { DeploymentTargetsError, parseDeploymentTargets, parseTargetSelection } from '@sep/registry/targets';
 import type { App, Environment } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { z } from 'zod';
 import type { AccountSecurityStageFactory, EnvironmentStageFactory } from './environment-stages';
 import { type LoadedEnvironments, readEnvironmentsFile } from './environments-file';
 import { applyPipelineCompliancePacks, MAX_PIPELINE_NAME_LENGTH, PipelineStack } from './pipeline-stack';
-import { DeploymentTargetsError, parseDeploymentTargets, parseTargetSelection } from './targets';
 
 /** Context keys (cdk.json or `-c key=value`) that configure the pipeline. */
 const contextSchema = z.object({

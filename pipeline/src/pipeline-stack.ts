@@ -1,4 +1,25 @@
 import { applyCompliancePacks, type NagReportCollector } from '@sep/infra';
+import {
+  ENVIRONMENT_KIND_TAG,
+  ENVIRONMENT_TAG,
+  EPHEMERAL_WAVE_PREFIX,
+  PROD_STAGE_NAME,
+  PROMOTION_ACTION_NAME,
+  releasePipelineName,
+  STAGING_STAGE_NAME,
+} from '@sep/registry/names';
+import {
+  actionsPerEnvironment,
+  CODEPIPELINE_QUOTAS,
+  type CodePipelineQuotas,
+  planWaves,
+} from '@sep/registry/quotas';
+import {
+  type DeploymentTarget,
+  environmentTarget,
+  isDeploymentTarget,
+  targetKey,
+} from '@sep/registry/targets';
 import type { EnvironmentSpec } from '@sep/spec';
 import { Annotations, Aws, CfnOutput, type Duration, Stack, type StackProps, Stage, Tags } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -30,18 +51,7 @@ import type {
 } from './environment-stages';
 import type { DeployableEnvironment, SkippedEnvironment } from './environments-file';
 import { suppressPipelineFindings } from './nag/pipeline-suppressions';
-import {
-  ENVIRONMENT_KIND_TAG,
-  ENVIRONMENT_TAG,
-  EPHEMERAL_WAVE_PREFIX,
-  PROD_STAGE_NAME,
-  PROMOTION_ACTION_NAME,
-  releasePipelineName,
-  STAGING_STAGE_NAME,
-} from './names';
-import { actionsPerEnvironment, CODEPIPELINE_QUOTAS, type CodePipelineQuotas, planWaves } from './quotas';
 import { SMOKE_SCRIPT_PATH, SmokeTestProject, SmokeTestStep, smokeEnvironment } from './smoke/smoke-step';
-import { type DeploymentTarget, environmentTarget, isDeploymentTarget, targetKey } from './targets';
 
 export const DEFAULT_PIPELINE_NAME = 'sep-delivery';
 export const ACCOUNT_SECURITY_WAVE = 'account-security';

@@ -22,7 +22,7 @@ import {
   createRegistryTable,
   DynamoDbEnvironmentRegistry,
   startLocalDynamo,
-} from '@sep/pipeline/registry';
+} from '@sep/registry';
 import { parseEnvironmentSpec } from '@sep/spec';
 import autocannon from 'autocannon';
 import { createAuditTable } from '../src/server/audit/audit-store';

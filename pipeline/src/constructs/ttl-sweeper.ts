@@ -1,4 +1,6 @@
 import { bundleDirectory } from '@sep/lambda/bundles';
+import { STACK_NAME_PREFIX } from '@sep/registry/names';
+import type { DeploymentTarget } from '@sep/registry/targets';
 import { platformAccessRoleArn } from '@sep/spec';
 import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -10,8 +12,6 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { STACK_NAME_PREFIX } from '../names';
-import type { DeploymentTarget } from '../targets';
 import { assumeTargetRolesStatement, REGISTRY_READ_WRITE_ACTIONS, registryStatements } from './policies';
 
 export interface TtlSweeperProps {

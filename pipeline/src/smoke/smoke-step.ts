@@ -1,3 +1,4 @@
+import type { DeploymentTarget } from '@sep/registry/targets';
 import { smokeTestRoleArn } from '@sep/spec';
 import type { CfnOutput } from 'aws-cdk-lib';
 import { Aws } from 'aws-cdk-lib';
@@ -15,7 +16,6 @@ import {
   Step,
 } from 'aws-cdk-lib/pipelines';
 import { assumeTargetRolesStatement } from '../constructs/policies';
-import type { DeploymentTarget } from '../targets';
 
 /** Path, inside the cloud assembly, of the bundled smoke script the synth step writes. */
 export const SMOKE_SCRIPT_PATH = 'smoke/smoke.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { releasePipelineName } from '@sep/pipeline/names';
-import { type DeploymentTarget, DeploymentTargetsError, parseDeploymentTargets } from '@sep/pipeline/targets';
+import { releasePipelineName } from '@sep/registry/names';
+import { type DeploymentTarget, DeploymentTargetsError, parseDeploymentTargets } from '@sep/registry/targets';
 import { z } from 'zod';
 import { ROLES, type Role } from './domain/types';
 

@@ -8,7 +8,7 @@ import {
   type LocalDynamo,
   SuffixTakenError,
   startLocalDynamo,
-} from '@sep/pipeline/registry';
+} from '@sep/registry';
 import { type EnvironmentSpecInput, parseEnvironmentSpec } from '@sep/spec';
 import { createAuditTable, DynamoDbAuditStore } from './audit/audit-store';
 import { Authenticator } from './auth/authenticator';
@@ -116,7 +116,7 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
           ...(config.aws.complianceReportsBucket === undefined
             ? {}
             : { complianceReportsBucket: config.aws.complianceReportsBucket }),
-          // Destroys go through @sep/pipeline/teardown, writing through the same cached registry.
+          // Destroys go through @sep/registry/teardown, writing through the same cached registry.
           registry,
         });
   closers.push(() => platform.close());

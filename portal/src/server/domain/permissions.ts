@@ -1,4 +1,4 @@
-import { TEARDOWN_FAILURE_PREFIX } from '@sep/pipeline/teardown';
+import { TEARDOWN_FAILURE_PREFIX } from '@sep/registry/teardown';
 import type { EnvironmentKind } from '@sep/spec';
 import type { EnvironmentPermissions, EnvironmentStatus, Role, User } from './types';
 

@@ -1,4 +1,4 @@
-import type { EnvironmentRecord, EnvironmentRegistry } from '@sep/pipeline/registry';
+import type { EnvironmentRecord, EnvironmentRegistry } from '@sep/registry';
 import { parseEnvironmentSpec } from '@sep/spec';
 
 /** A valid ephemeral registry record owned by alice, `ready`, at `version`. */

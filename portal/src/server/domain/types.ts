@@ -5,7 +5,7 @@
  * pulling server code into the bundle.
  */
 
-import { ENVIRONMENT_STATUSES, type EnvironmentStatus } from '@sep/pipeline/statuses';
+import { ENVIRONMENT_STATUSES, type EnvironmentStatus } from '@sep/registry/statuses';
 import type { EnvironmentKind, EnvironmentSpec, EnvironmentSpecInput, FieldError } from '@sep/spec';
 
 export type { EnvironmentKind, EnvironmentSpec, EnvironmentSpecInput, FieldError };

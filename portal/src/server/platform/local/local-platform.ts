@@ -14,9 +14,9 @@ import {
   startLocalAwsEndpoints,
   startLocalS3,
 } from '@sep/pipeline/local-aws';
-import { PROMOTION_ACTION_NAME } from '@sep/pipeline/names';
-import type { EnvironmentRecord, EnvironmentRegistry } from '@sep/pipeline/registry';
 import { runSynthStep, snapshotSource, sourceFingerprint } from '@sep/pipeline/rehearsal';
+import type { EnvironmentRecord, EnvironmentRegistry } from '@sep/registry';
+import { PROMOTION_ACTION_NAME } from '@sep/registry/names';
 import { physicalName } from '@sep/spec';
 import type {
   ComplianceReport,

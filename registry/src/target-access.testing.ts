@@ -1,4 +1,4 @@
-// Test support (`@sep/pipeline/target-access/testing`) for the suites that drive environments in several
+// Test support (`@sep/registry/target-access/testing`) for the suites that drive environments in several
 // accounts and regions through `TargetAccess`: never imported by production code.
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
 import { physicalName } from '@sep/spec';
