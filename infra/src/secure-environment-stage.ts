@@ -7,7 +7,7 @@ import { applyCompliancePacks } from './nag/packs';
 import type { NagReport, NagReportCollector } from './nag/report';
 import { type SecureEnvironmentOutputs, SecureEnvironmentStack } from './secure-environment-stack';
 
-/** File the stage writes next to its synthesized templates (CONTRACTS.md). */
+/** File the stage writes next to its synthesized templates (ARCHITECTURE.md). */
 export const NAG_REPORT_FILE = 'nag-report.json';
 
 /**

@@ -5,7 +5,7 @@ import { App } from 'aws-cdk-lib';
 import type { NagReport } from './nag/report';
 import { NAG_REPORT_FILE, SecureEnvironmentStage } from './secure-environment-stage';
 
-/** Account used when a spec names none, so that synthesis needs no credentials (CONTRACTS.md). */
+/** Account used when a spec names none, so that synthesis needs no credentials (ARCHITECTURE.md). */
 export const PLACEHOLDER_ACCOUNT = '111111111111';
 
 export interface SynthesizedStage {

@@ -413,7 +413,7 @@ describe('Audit and data: DynamoDB tables', () => {
     }
   });
 
-  it('indexes the audit table by day and timestamp (CONTRACTS.md)', () => {
+  it('indexes the audit table by day and timestamp (ARCHITECTURE.md)', () => {
     ephemeral.hasResourceProperties('AWS::DynamoDB::Table', {
       TableName: 'sep-pr123-audit',
       KeySchema: [

@@ -3,7 +3,7 @@ import type { EnvironmentSpec } from '@sep/spec';
 import type { CfnOutput, Environment, Stage } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 
-/** What the pipeline needs of an environment stage (CONTRACTS.md: `SecureEnvironmentStage`). */
+/** What the pipeline needs of an environment stage (ARCHITECTURE.md "Contracts between the parts"). */
 export interface EnvironmentStage extends Stage {
   readonly outputs: { readonly apiUrl: CfnOutput; readonly apiKeyId: CfnOutput };
 }

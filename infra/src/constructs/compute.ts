@@ -28,7 +28,7 @@ const TRACING_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
 
 export interface EnvironmentFunctionProps {
   readonly environmentSuffix: string;
-  /** The bundle in `lambda/dist` (CONTRACTS.md); the handler is `index.handler`. */
+  /** The bundle in `lambda/dist` (ARCHITECTURE.md); the handler is `index.handler`. */
   readonly handlerName: Exclude<HandlerName, 'ttl-sweeper'>;
   /** Physical-name kind of the function name. */
   readonly nameKind: PhysicalNameKind;

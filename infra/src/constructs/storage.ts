@@ -11,7 +11,7 @@ import { acrossPacks, type NagSuppression, suppress } from '../nag/suppressions'
 /** Noncurrent object versions move to Glacier after this many days (seed 000). */
 export const NONCURRENT_TO_GLACIER_DAYS = 30;
 
-/** The audit table's GSI (CONTRACTS.md). */
+/** The audit table's GSI (ARCHITECTURE.md). */
 export const AUDIT_TIMESTAMP_INDEX = 'by-timestamp';
 
 export interface EnvironmentStorageProps {

@@ -4,7 +4,7 @@ import { ValidationError, zodFieldErrors } from './errors';
 import { LOG_LEVELS } from './logger';
 
 /**
- * Environment variables every environment handler receives (CONTRACTS.md). Each
+ * Environment variables every environment handler receives (ARCHITECTURE.md). Each
  * handler's config.ts extends this schema and parses `process.env` once at cold start.
  */
 export const commonEnvironmentSchema = z.object({
