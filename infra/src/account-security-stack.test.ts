@@ -8,8 +8,8 @@ import {
   AccountSecurityStack,
   type AccountSecurityStackProps,
   CIS_METRIC_FILTERS,
-  KEY_ADMIN_ACTIONS,
 } from './account-security-stack';
+import { KEY_ADMIN_ACTIONS } from './constructs/key-actions';
 
 const env = { account: '111111111111', region: 'us-east-1' };
 

@@ -12,7 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { CLOUDWATCH_LOGS_KEY_ACTIONS } from './constructs/encryption';
+import { CLOUDWATCH_LOGS_KEY_ACTIONS, KEY_ADMIN_ACTIONS } from './constructs/key-actions';
 import { AlertTopic, AlertTopicRuleTarget } from './constructs/monitoring';
 import { PlatformAccess, type PlatformAccessProps } from './constructs/platform-access';
 import { ARCHIVE_RETENTION_DAYS } from './kind-policy';
@@ -29,35 +29,6 @@ export const HOT_RETENTION = logs.RetentionDays.THREE_MONTHS;
 /** Days the S3 archive keeps trail files unless told otherwise: 12 months (PCI DSS 10.5.1) plus margin, as for environments. */
 export const DEFAULT_ARCHIVE_RETENTION_DAYS = ARCHIVE_RETENTION_DAYS;
 const MIN_ARCHIVE_RETENTION_DAYS = 365;
-
-/**
- * Key administration, listed action by action (no `kms:*`). Use of the key
- * (Encrypt, Decrypt, GenerateDataKey…) is not among them: only the services
- * and roles named in each key's policy may use it.
- */
-export const KEY_ADMIN_ACTIONS = [
-  'kms:DescribeKey',
-  'kms:GetKeyPolicy',
-  'kms:PutKeyPolicy',
-  'kms:GetKeyRotationStatus',
-  'kms:EnableKeyRotation',
-  'kms:DisableKeyRotation',
-  'kms:RotateKeyOnDemand',
-  'kms:ListKeyRotations',
-  'kms:ListResourceTags',
-  'kms:TagResource',
-  'kms:UntagResource',
-  'kms:UpdateKeyDescription',
-  'kms:CreateAlias',
-  'kms:UpdateAlias',
-  'kms:DeleteAlias',
-  'kms:EnableKey',
-  'kms:DisableKey',
-  'kms:ScheduleKeyDeletion',
-  'kms:CancelKeyDeletion',
-  'kms:ListGrants',
-  'kms:RevokeGrant',
-] as const;
 
 /**
  * The CIS AWS Foundations metric filters as Security Hub checks them

@@ -6,6 +6,7 @@ export * from './constructs/compliance';
 export * from './constructs/compute';
 export * from './constructs/database';
 export * from './constructs/encryption';
+export * from './constructs/key-actions';
 export * from './constructs/monitoring';
 export * from './constructs/network';
 export * from './constructs/platform-access';
