@@ -15,6 +15,7 @@ import type { Construct } from 'constructs';
 import { CLOUDWATCH_LOGS_KEY_ACTIONS, KEY_ADMIN_ACTIONS } from './constructs/key-actions';
 import { AlertTopic, AlertTopicRuleTarget } from './constructs/monitoring';
 import { PlatformAccess, type PlatformAccessProps } from './constructs/platform-access';
+import { SECURE_BUCKET_DEFAULTS } from './constructs/secure-bucket';
 import { ARCHIVE_RETENTION_DAYS } from './kind-policy';
 import { acrossPacks, suppress } from './nag/suppressions';
 
@@ -347,26 +348,22 @@ export class AccountSecurityStack extends Stack {
     // S3 cannot deliver server access logs to an SSE-KMS bucket: this one uses SSE-S3.
     const accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', {
       bucketName: physicalName('accountAccessLogBucket', names),
+      ...SECURE_BUCKET_DEFAULTS,
+      // Logs arrive through the LogDeliveryWrite ACL when the app leaves
+      // @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy off, which needs ACLs on: CDK picks the ownership.
+      objectOwnership: undefined,
       encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
       lifecycleRules: [archiveLifecycle(archiveRetentionDays)],
-      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.trailBucket = new s3.Bucket(this, 'TrailBucket', {
       bucketName: physicalName('accountTrailBucket', names),
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.logsKey,
       bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      ...SECURE_BUCKET_DEFAULTS,
       serverAccessLogsBucket: accessLogBucket,
       serverAccessLogsPrefix: 'trail/',
       lifecycleRules: [archiveLifecycle(archiveRetentionDays)],
-      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.trailBucket.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -541,14 +538,10 @@ export class AccountSecurityStack extends Stack {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.logsKey,
       bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      ...SECURE_BUCKET_DEFAULTS,
       serverAccessLogsBucket: options.accessLogBucket,
       serverAccessLogsPrefix: 'config/',
       lifecycleRules: [archiveLifecycle(options.archiveRetentionDays)],
-      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.archiveBuckets.push(configBucket);
     const sourceAccount = { StringEquals: { 'AWS:SourceAccount': this.account } };

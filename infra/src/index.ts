@@ -11,6 +11,7 @@ export * from './constructs/monitoring';
 export * from './constructs/network';
 export * from './constructs/platform-access';
 export * from './constructs/secrets';
+export * from './constructs/secure-bucket';
 export * from './constructs/storage';
 export * from './kind-policy';
 export * from './nag';

@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { KindPolicy } from '../kind-policy';
 import { acrossPacks, type NagSuppression, suppress } from '../nag/suppressions';
+import { SECURE_BUCKET_DEFAULTS } from './secure-bucket';
 
 /** Noncurrent object versions move to Glacier after this many days (seed 000). */
 export const NONCURRENT_TO_GLACIER_DAYS = 30;
@@ -59,11 +60,7 @@ export class EnvironmentStorage extends Construct {
       },
     ];
     const common = {
-      versioned: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      ...SECURE_BUCKET_DEFAULTS,
       removalPolicy: policy.dataRemovalPolicy,
       autoDeleteObjects: policy.autoDeleteObjects,
     } satisfies s3.BucketProps;
