@@ -13,6 +13,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { CLOUDWATCH_LOGS_KEY_ACTIONS, KEY_ADMIN_ACTIONS } from './constructs/key-actions';
+import { encryptedLogGroup } from './constructs/log-group';
 import { AlertTopic, AlertTopicRuleTarget } from './constructs/monitoring';
 import { PlatformAccess, type PlatformAccessProps } from './constructs/platform-access';
 import { SECURE_BUCKET_DEFAULTS } from './constructs/secure-bucket';
@@ -385,7 +386,7 @@ export class AccountSecurityStack extends Stack {
     );
 
     // --- Trail ------------------------------------------------------------
-    this.trailLogGroup = new logs.LogGroup(this, 'TrailLogGroup', {
+    this.trailLogGroup = encryptedLogGroup(this, 'TrailLogGroup', {
       logGroupName: ACCOUNT_TRAIL_LOG_GROUP_NAME,
       encryptionKey: this.logsKey,
       retention: HOT_RETENTION,

@@ -1,4 +1,4 @@
-import { applyCompliancePacks, type NagReportCollector } from '@sep/infra';
+import { applyCompliancePacks, encryptedLogGroup, type NagReportCollector } from '@sep/infra';
 import {
   ENVIRONMENT_KIND_TAG,
   ENVIRONMENT_TAG,
@@ -258,7 +258,7 @@ export class PipelineStack extends Stack {
     const smoke = new SmokeTestProject(this, 'SmokeTest', {
       targets,
       roleName: roleNames.smokeTest,
-      logGroup: new logs.LogGroup(this, 'SmokeTestLogs', {
+      logGroup: encryptedLogGroup(this, 'SmokeTestLogs', {
         logGroupName: `${logGroupPrefix}smoke-test`,
         retention: logs.RetentionDays.THREE_MONTHS,
         encryptionKey: platformKey,

@@ -5,12 +5,13 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { suppress } from '../nag/suppressions';
 import { EnvironmentKeys } from './encryption';
 import { pascal } from './ids';
+import { encryptedLogGroup } from './log-group';
 
 /** The newest Node.js runtime aws-cdk-lib offers (cdk-nag's runtime rule wants it). */
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -83,7 +84,7 @@ export class EnvironmentFunction extends Construct {
     const suffix = props.environmentSuffix;
     const functionName = physicalName(props.nameKind, { suffix });
 
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+    this.logGroup = encryptedLogGroup(this, 'LogGroup', {
       logGroupName: physicalName('logGroup', { suffix, part: props.handlerName }),
       encryptionKey: props.logsKey,
       retention: props.logRetention,

@@ -1,3 +1,4 @@
+import { encryptedLogGroup } from '@sep/infra';
 import { bundleDirectory } from '@sep/lambda/bundles';
 import { STACK_NAME_PREFIX } from '@sep/registry/names';
 import type { DeploymentTarget } from '@sep/registry/targets';
@@ -44,7 +45,7 @@ export class TtlSweeper extends Construct {
   constructor(scope: Construct, id: string, props: TtlSweeperProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const logGroup = new logs.LogGroup(this, 'Logs', {
+    const logGroup = encryptedLogGroup(this, 'Logs', {
       logGroupName: props.logGroupName,
       retention: logs.RetentionDays.THREE_MONTHS,
       encryptionKey: props.platformKey,
