@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { bundleDirectory, DIST_DIRECTORY, HANDLER_NAMES } from './bundles';
 
 describe('bundleDirectory', () => {
-  it('names the six handlers of CONTRACTS.md', () => {
+  it('names the six handlers the stage deploys', () => {
     expect([...HANDLER_NAMES].sort()).toEqual(
       [
         'compliance-evaluator',

@@ -8,7 +8,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseEnvironmentSpec } from '@sep/infra/spec';
 import { LOCAL_CREDENTIALS, type LocalS3, startLocalS3 } from '@sep/pipeline/local-aws';
 import {
   createLocalDynamoClient,
@@ -16,7 +15,8 @@ import {
   DynamoDbEnvironmentRegistry,
   type LocalDynamo,
   startLocalDynamo,
-} from '@sep/pipeline/registry';
+} from '@sep/registry';
+import { parseEnvironmentSpec } from '@sep/spec';
 import { createAuditTable } from './src/server/audit/audit-store';
 
 jest.setTimeout(600_000);

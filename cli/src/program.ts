@@ -1,5 +1,5 @@
 import { createSepClient, type SepClient, unwrap } from '@sep/client';
-import { environmentSuffixSchema, featuresSchema } from '@sep/infra/spec';
+import { environmentSuffixSchema, featuresSchema } from '@sep/spec';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CliError, EXIT } from './exit-codes';
 import { environmentText, listText, outputsAsEnv, pipelineText } from './format';

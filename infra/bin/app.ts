@@ -1,8 +1,8 @@
 import { userInfo } from 'node:os';
+import { parseEnvironmentSpec } from '@sep/spec';
 import { App } from 'aws-cdk-lib';
 import { specInputFromContext } from '../src/app-context';
 import { SecureEnvironmentStage } from '../src/secure-environment-stage';
-import { parseEnvironmentSpec } from '../src/spec';
 
 // Standalone: `npx cdk synth -c environmentSuffix=pr123 [-c kind=… -c waf=false …]`.
 const app = new App();

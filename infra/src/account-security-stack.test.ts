@@ -1,3 +1,4 @@
+import { LONGEST_PLACEHOLDER_VALUES, platformAccessRoleArn, smokeTestRoleArn } from '@sep/spec';
 import { App, Aspects } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
@@ -7,10 +8,8 @@ import {
   AccountSecurityStack,
   type AccountSecurityStackProps,
   CIS_METRIC_FILTERS,
-  KEY_ADMIN_ACTIONS,
 } from './account-security-stack';
-import { LONGEST_PLACEHOLDER_VALUES } from './spec/physical-names';
-import { platformAccessRoleArn, smokeTestRoleArn } from './spec/platform-access';
+import { KEY_ADMIN_ACTIONS } from './constructs/key-actions';
 
 const env = { account: '111111111111', region: 'us-east-1' };
 

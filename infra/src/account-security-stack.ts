@@ -1,3 +1,4 @@
+import { PHYSICAL_NAME_TEMPLATES, physicalName } from '@sep/spec';
 import { ArnFormat, Aws, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
@@ -11,12 +12,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { CLOUDWATCH_LOGS_KEY_ACTIONS } from './constructs/encryption';
+import { CLOUDWATCH_LOGS_KEY_ACTIONS, KEY_ADMIN_ACTIONS } from './constructs/key-actions';
+import { encryptedLogGroup } from './constructs/log-group';
 import { AlertTopic, AlertTopicRuleTarget } from './constructs/monitoring';
 import { PlatformAccess, type PlatformAccessProps } from './constructs/platform-access';
-import { ARCHIVE_RETENTION_DAYS, SECURE_BUCKET_DEFAULTS } from './kind-policy';
+import { SECURE_BUCKET_DEFAULTS } from './constructs/secure-bucket';
+import { ARCHIVE_RETENTION_DAYS } from './kind-policy';
 import { acrossPacks, suppress } from './nag/suppressions';
-import { PHYSICAL_NAME_TEMPLATES, physicalName } from './spec/physical-names';
 
 /** Account-level names carry no environment suffix. */
 const ACCOUNT = { suffix: '' } as const;
@@ -29,35 +31,6 @@ export const HOT_RETENTION = logs.RetentionDays.THREE_MONTHS;
 /** Days the S3 archive keeps trail files unless told otherwise: 12 months (PCI DSS 10.5.1) plus margin, as for environments. */
 export const DEFAULT_ARCHIVE_RETENTION_DAYS = ARCHIVE_RETENTION_DAYS;
 const MIN_ARCHIVE_RETENTION_DAYS = 365;
-
-/**
- * Key administration, listed action by action (no `kms:*`). Use of the key
- * (Encrypt, Decrypt, GenerateDataKey…) is not among them: only the services
- * and roles named in each key's policy may use it.
- */
-export const KEY_ADMIN_ACTIONS = [
-  'kms:DescribeKey',
-  'kms:GetKeyPolicy',
-  'kms:PutKeyPolicy',
-  'kms:GetKeyRotationStatus',
-  'kms:EnableKeyRotation',
-  'kms:DisableKeyRotation',
-  'kms:RotateKeyOnDemand',
-  'kms:ListKeyRotations',
-  'kms:ListResourceTags',
-  'kms:TagResource',
-  'kms:UntagResource',
-  'kms:UpdateKeyDescription',
-  'kms:CreateAlias',
-  'kms:UpdateAlias',
-  'kms:DeleteAlias',
-  'kms:EnableKey',
-  'kms:DisableKey',
-  'kms:ScheduleKeyDeletion',
-  'kms:CancelKeyDeletion',
-  'kms:ListGrants',
-  'kms:RevokeGrant',
-] as const;
 
 /**
  * The CIS AWS Foundations metric filters as Security Hub checks them
@@ -383,7 +356,6 @@ export class AccountSecurityStack extends Stack {
       bucketName: physicalName('accountAccessLogBucket', names),
       encryption: s3.BucketEncryption.S3_MANAGED,
       lifecycleRules: [archiveLifecycle(archiveRetentionDays)],
-      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.trailBucket = new s3.Bucket(this, 'TrailBucket', {
       ...SECURE_BUCKET_DEFAULTS,
@@ -394,7 +366,6 @@ export class AccountSecurityStack extends Stack {
       serverAccessLogsBucket: accessLogBucket,
       serverAccessLogsPrefix: 'trail/',
       lifecycleRules: [archiveLifecycle(archiveRetentionDays)],
-      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.trailBucket.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -416,7 +387,7 @@ export class AccountSecurityStack extends Stack {
     );
 
     // --- Trail ------------------------------------------------------------
-    this.trailLogGroup = new logs.LogGroup(this, 'TrailLogGroup', {
+    this.trailLogGroup = encryptedLogGroup(this, 'TrailLogGroup', {
       logGroupName: ACCOUNT_TRAIL_LOG_GROUP_NAME,
       encryptionKey: this.logsKey,
       retention: HOT_RETENTION,
@@ -573,7 +544,6 @@ export class AccountSecurityStack extends Stack {
       serverAccessLogsBucket: options.accessLogBucket,
       serverAccessLogsPrefix: 'config/',
       lifecycleRules: [archiveLifecycle(options.archiveRetentionDays)],
-      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.archiveBuckets.push(configBucket);
     const sourceAccount = { StringEquals: { 'AWS:SourceAccount': this.account } };

@@ -1,5 +1,5 @@
+import { parseEnvironmentSpec } from '@sep/spec';
 import { specInputFromContext } from './app-context';
-import { parseEnvironmentSpec } from './spec';
 
 const fromContext = (context: Record<string, unknown>) =>
   specInputFromContext({ tryGetContext: (key) => context[key], defaultOwner: 'alice' });

@@ -1,4 +1,4 @@
-import type { EnvironmentSpecInput } from './spec/environment-spec';
+import type { EnvironmentSpecInput } from '@sep/spec';
 
 /**
  * How `cdk synth -c key=value` maps onto the spec: every top-level field under

@@ -1,7 +1,6 @@
+import type { EnvironmentKind } from '@sep/spec';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import type { EnvironmentKind } from './spec/environment-spec';
 
 /** What an environment's `kind` decides (SPEC section 3), in one place. */
 export interface KindPolicy {
@@ -55,16 +54,3 @@ export function kindPolicy(kind: EnvironmentKind): KindPolicy {
     vaultedBackups: prod,
   };
 }
-
-/**
- * What every bucket of the project has, environment or account: versioned,
- * TLS 1.2+ only, no public access, no ACLs (bucket-owner-enforced, so server
- * access logs are granted by bucket policy, never the legacy LogDeliveryWrite ACL).
- */
-export const SECURE_BUCKET_DEFAULTS = {
-  versioned: true,
-  enforceSSL: true,
-  minimumTLSVersion: 1.2,
-  blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-  objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-} as const satisfies s3.BucketProps;

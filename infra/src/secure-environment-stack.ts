@@ -1,3 +1,5 @@
+import type { EnvironmentSpec } from '@sep/spec';
+import { physicalName, REGION_AVAILABILITY_ZONES } from '@sep/spec';
 import { CfnOutput, Duration, Fn, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -29,9 +31,6 @@ import { EnvironmentStorage } from './constructs/storage';
 import { kindPolicy, LOG_RETENTION_DAYS } from './kind-policy';
 import { suppressCdkHelpers } from './nag/cdk-helpers';
 import { suppress } from './nag/suppressions';
-import type { EnvironmentSpec } from './spec/environment-spec';
-import { physicalName } from './spec/physical-names';
-import { REGION_AVAILABILITY_ZONES } from './spec/regions';
 import { applyEnvironmentTags, tagCdkHelpers } from './tags';
 
 export interface SecureEnvironmentStackProps extends StackProps {

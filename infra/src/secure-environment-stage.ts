@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { EnvironmentSpec } from '@sep/spec';
 import { type Environment, Stage, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { applyCompliancePacks } from './nag/packs';
 import type { NagReport, NagReportCollector } from './nag/report';
 import { type SecureEnvironmentOutputs, SecureEnvironmentStack } from './secure-environment-stack';
-import type { EnvironmentSpec } from './spec/environment-spec';
 
-/** File the stage writes next to its synthesized templates (CONTRACTS.md). */
+/** File the stage writes next to its synthesized templates (ARCHITECTURE.md). */
 export const NAG_REPORT_FILE = 'nag-report.json';
 
 /**

@@ -1,11 +1,11 @@
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { EnvironmentSpec } from '@sep/spec';
 import { App } from 'aws-cdk-lib';
 import type { NagReport } from './nag/report';
 import { NAG_REPORT_FILE, SecureEnvironmentStage } from './secure-environment-stage';
-import type { EnvironmentSpec } from './spec/environment-spec';
 
-/** Account used when a spec names none, so that synthesis needs no credentials (CONTRACTS.md). */
+/** Account used when a spec names none, so that synthesis needs no credentials (ARCHITECTURE.md). */
 export const PLACEHOLDER_ACCOUNT = '111111111111';
 
 export interface SynthesizedStage {

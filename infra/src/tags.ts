@@ -1,6 +1,6 @@
+import type { EnvironmentSpec } from '@sep/spec';
 import { CfnResource, TagManager, Tags } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import type { EnvironmentSpec } from './spec/environment-spec';
 
 /** The tag keys every resource of an environment carries (SPEC section 4). */
 export const ENVIRONMENT_TAG_KEYS = [

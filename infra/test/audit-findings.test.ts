@@ -1,7 +1,7 @@
+import type { EnvironmentSpecInput } from '@sep/spec';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { ENDPOINT_ACCESS } from '../src/constructs/network';
 import { declaredSuppressions } from '../src/nag/suppressions';
-import type { EnvironmentSpecInput } from '../src/spec';
 import { ENVIRONMENT_TAG_KEYS } from '../src/tags';
 import {
   type CfnResource,

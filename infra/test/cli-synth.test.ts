@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseEnvironmentSpec, SUPPORTED_REGIONS } from '@sep/spec';
 import { App } from 'aws-cdk-lib';
 import { SecureEnvironmentStage } from '../src/secure-environment-stage';
-import { parseEnvironmentSpec, SUPPORTED_REGIONS } from '../src/spec';
 import { cdkSynth, credentialFreeEnv } from '../test-support/cdk-cli';
 import { ALL_FEATURES_OFF_INPUT, PROD_ALL_FEATURES_INPUT } from './fixtures';
 

@@ -1,4 +1,4 @@
-import type { EnvironmentSpecInput } from '../src/spec';
+import type { EnvironmentSpecInput } from '@sep/spec';
 import { ALL_FEATURES_OFF_INPUT, DEFAULT_SPEC_INPUT, PROD_ALL_FEATURES_INPUT } from './fixtures';
 
 export interface ComplianceSpec {

@@ -1,12 +1,12 @@
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { SecureEnvironmentStage } from '../src/secure-environment-stage';
 import {
   type EnvironmentSpec,
   type EnvironmentSpecInput,
   MAX_SUFFIX_LENGTH,
   parseEnvironmentSpec,
-} from '../src/spec';
+} from '@sep/spec';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { SecureEnvironmentStage } from '../src/secure-environment-stage';
 
 /**
  * Shared fixtures for the whole-stage tests. Each test file builds ONE app

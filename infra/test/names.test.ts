@@ -1,5 +1,5 @@
+import { MAX_SUFFIX_LENGTH, PHYSICAL_NAME_TEMPLATES, SUFFIX_LENGTH_BINDING } from '@sep/spec';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { MAX_SUFFIX_LENGTH, PHYSICAL_NAME_TEMPLATES, SUFFIX_LENGTH_BINDING } from '../src/spec';
 import { DEFAULT_SPEC_INPUT, LONGEST_SUFFIX_INPUT, resources, synthesizeApp } from './fixtures';
 
 /**

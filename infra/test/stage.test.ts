@@ -1,7 +1,7 @@
+import { REGION_AVAILABILITY_ZONES } from '@sep/spec';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { AUDIT_TIMESTAMP_INDEX } from '../src/constructs/storage';
 import { OUTPUT_KEYS } from '../src/secure-environment-stack';
-import { REGION_AVAILABILITY_ZONES } from '../src/spec';
 import { ENVIRONMENT_TAG_KEYS } from '../src/tags';
 import {
   ALL_FEATURES_OFF_INPUT,
@@ -413,7 +413,7 @@ describe('Audit and data: DynamoDB tables', () => {
     }
   });
 
-  it('indexes the audit table by day and timestamp (CONTRACTS.md)', () => {
+  it('indexes the audit table by day and timestamp (ARCHITECTURE.md)', () => {
     ephemeral.hasResourceProperties('AWS::DynamoDB::Table', {
       TableName: 'sep-pr123-audit',
       KeySchema: [

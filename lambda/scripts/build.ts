@@ -4,7 +4,7 @@ import { type BuildOptions, build, type Message } from 'esbuild';
 
 /**
  * Bundles every handler folder under src/handlers/* that has an index.ts into
- * dist/<name>/index.js (CONTRACTS.md "Lambda bundles"): CJS for `index.handler`, Node 22
+ * dist/<name>/index.js (ARCHITECTURE.md "Contracts between the parts"): CJS for `index.handler`, Node 22
  * syntax, the AWS SDK v3 bundled in (the runtime's copy drifts), minified, no Docker.
  * New handler folders are picked up without editing this file. Any esbuild error fails
  * the build with a non-zero exit, naming the handler and the file/line.

@@ -1,7 +1,7 @@
 // Paper estimate of request → ready in AWS for an ephemeral environment requested into a registry of N,
 // from the pipeline's own stage layout (`planWaves`, the planning the pipeline stack uses) and the
 // per-action costs below. Printed by `npm run bench -w @sep/pipeline`; nothing here is measured in AWS.
-import { actionsPerEnvironment, CODEPIPELINE_QUOTAS, planWaves } from '../src/quotas';
+import { actionsPerEnvironment, CODEPIPELINE_QUOTAS, planWaves } from '@sep/registry/quotas';
 
 /** Seconds, with where each figure comes from. */
 export const AWS_COSTS = {

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseEnvironmentSpec } from '@sep/infra/spec';
+import { parseEnvironmentSpec } from '@sep/spec';
 import { ENVIRONMENTS_FILE_VERSION, type EnvironmentsFile } from '../src/environments-file';
 
 const { values } = parseArgs({

@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { parseEnvironmentSpec } from '@sep/infra/spec';
-import { parseEnvironmentsFile } from '../src/environments-file';
 import {
   createLocalDynamoClient,
   createRegistryTable,
   DynamoDbEnvironmentRegistry,
   startLocalDynamo,
-} from '../src/registry';
+} from '@sep/registry';
+import { parseEnvironmentSpec } from '@sep/spec';
+import { parseEnvironmentsFile } from '../src/environments-file';
 
 const run = promisify(execFile);
 

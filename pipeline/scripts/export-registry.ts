@@ -4,9 +4,9 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createLocalDynamoClient, DynamoDbEnvironmentRegistry } from '@sep/registry';
 import { z } from 'zod';
 import { ENVIRONMENTS_FILE_VERSION, type EnvironmentsFile } from '../src/environments-file';
-import { createLocalDynamoClient, DynamoDbEnvironmentRegistry } from '../src/registry';
 
 const { values } = parseArgs({
   options: { table: { type: 'string' }, out: { type: 'string' }, endpoint: { type: 'string' } },

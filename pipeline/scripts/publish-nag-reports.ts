@@ -3,9 +3,9 @@
 //   npx tsx pipeline/scripts/publish-nag-reports.ts --assembly pipeline/cdk.out --bucket <name>
 import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
+import { NAG_REPORTS_PREFIX } from '@sep/registry/names';
 import { z } from 'zod';
 import { findNagReports, publishNagReports } from '../src/nag-reports';
-import { NAG_REPORTS_PREFIX } from '../src/names';
 
 const { values } = parseArgs({ options: { assembly: { type: 'string' }, bucket: { type: 'string' } } });
 const options = z

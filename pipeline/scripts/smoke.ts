@@ -4,7 +4,7 @@
 // SMOKE_SKIP when they apply, from the action (smoke-step.ts `smokeEnvironment`).
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { smokeTestRoleArn } from '@sep/infra/spec';
+import { smokeTestRoleArn } from '@sep/spec';
 import { z } from 'zod';
 import { runSmokeTest } from '../src/smoke/smoke-test';
 import { SMOKE_ROUTES, SMOKE_SKIP_PRIVATE } from '../src/smoke/smoke-variables';

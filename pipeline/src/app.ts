@@ -1,3 +1,4 @@
+import { DeploymentTargetsError, parseDeploymentTargets, parseTargetSelection } from '@sep/registry/targets';
 import type { App, Environment } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { z } from 'zod';
@@ -5,7 +6,6 @@ import type { AccountSecurityStageFactory, EnvironmentStageFactory } from './env
 import { type LoadedEnvironments, readEnvironmentsFile } from './environments-file';
 import { applyPipelineCompliancePacks, MAX_PIPELINE_NAME_LENGTH, PipelineStack } from './pipeline-stack';
 import { PORTAL_CONTEXT_KEYS, portalContextShape, portalHostingFrom } from './portal/portal-context';
-import { DeploymentTargetsError, parseDeploymentTargets, parseTargetSelection } from './targets';
 
 /** Context keys (cdk.json or `-c key=value`) that configure the pipeline. */
 const contextSchema = z.object({

@@ -1,9 +1,9 @@
 import type { PlatformAccessProps } from '@sep/infra';
-import type { EnvironmentSpec } from '@sep/infra/spec';
+import type { EnvironmentSpec } from '@sep/spec';
 import type { CfnOutput, Environment, Stage } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 
-/** What the pipeline needs of an environment stage (CONTRACTS.md: `SecureEnvironmentStage`). */
+/** What the pipeline needs of an environment stage (ARCHITECTURE.md "Contracts between the parts"). */
 export interface EnvironmentStage extends Stage {
   readonly outputs: { readonly apiUrl: CfnOutput; readonly apiKeyId: CfnOutput };
 }

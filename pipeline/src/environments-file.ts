@@ -1,8 +1,13 @@
 import { readFileSync } from 'node:fs';
-import type { EnvironmentSpec, FieldError } from '@sep/infra/spec';
+import { type EnvironmentRecord, type EnvironmentStatus, parseStoredRecord } from '@sep/registry';
+import {
+  type DeploymentTarget,
+  environmentTarget,
+  isDeploymentTarget,
+  targetKey,
+} from '@sep/registry/targets';
+import type { EnvironmentSpec, FieldError } from '@sep/spec';
 import { z } from 'zod';
-import { type EnvironmentRecord, type EnvironmentStatus, parseStoredRecord } from './registry';
-import { type DeploymentTarget, environmentTarget, isDeploymentTarget, targetKey } from './targets';
 
 /**
  * The registry as the synth sees it: a file written by scripts/export-registry.ts

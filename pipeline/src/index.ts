@@ -1,5 +1,5 @@
-// The CDK side of the pipeline workspace (imports aws-cdk-lib). The registry,
-// teardown and names have their own CDK-free entry points.
+// The pipeline workspace's CDK app (imports aws-cdk-lib). The registry, teardown, names, targets and
+// quotas it plans with live in @sep/registry (no aws-cdk-lib).
 export { type BuildPipelineAppOptions, buildPipelineApp } from './app';
 export type {
   AccountSecurityStageFactory,
@@ -14,5 +14,4 @@ export {
   PipelineStack,
   type PipelineStackProps,
 } from './pipeline-stack';
-export * from './quotas';
 export { assertTemplateSizes, type TemplateSize, templateSizes } from './template-size';

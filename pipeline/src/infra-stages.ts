@@ -1,5 +1,5 @@
 import { AccountSecurityStack, SecureEnvironmentStage } from '@sep/infra';
-import type { EnvironmentSpec } from '@sep/infra/spec';
+import type { EnvironmentSpec } from '@sep/spec';
 import { Stage } from 'aws-cdk-lib';
 import type { AccountSecurityStageFactory, EnvironmentStageFactory } from './environment-stages';
 

@@ -6,8 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { NAG_REPORT_FILE } from '@sep/infra';
+import { ENVIRONMENT_TAG, nagReportKey } from '@sep/registry/names';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { ENVIRONMENT_TAG, nagReportKey } from './names';
 
 export interface StageNagReport {
   readonly environmentSuffix: string;

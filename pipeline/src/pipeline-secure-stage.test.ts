@@ -1,6 +1,6 @@
+import { actionEnvironment } from '@sep/registry/names';
 import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { accountSecurityStageFactory, createSecureEnvironmentStage } from './infra-stages';
-import { actionEnvironment } from './names';
 import { environment, synthesizePipeline } from './test-support/pipeline-fixture';
 
 // The real SecureEnvironmentStage and AccountSecurityStack from infra/ (cdk-nag off: infra's own

@@ -1,7 +1,7 @@
+import { actionEnvironment } from '@sep/registry/names';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import type { AccountSecurityStageProps } from './environment-stages';
-import { actionEnvironment } from './names';
 import {
   buildPipelineStack,
   environment,

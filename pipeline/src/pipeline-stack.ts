@@ -1,5 +1,26 @@
-import { applyCompliancePacks, type NagReportCollector } from '@sep/infra';
-import type { EnvironmentSpec } from '@sep/infra/spec';
+import { applyCompliancePacks, encryptedLogGroup, type NagReportCollector } from '@sep/infra';
+import {
+  ENVIRONMENT_KIND_TAG,
+  ENVIRONMENT_TAG,
+  EPHEMERAL_WAVE_PREFIX,
+  PROD_STAGE_NAME,
+  PROMOTION_ACTION_NAME,
+  releasePipelineName,
+  STAGING_STAGE_NAME,
+} from '@sep/registry/names';
+import {
+  actionsPerEnvironment,
+  CODEPIPELINE_QUOTAS,
+  type CodePipelineQuotas,
+  planWaves,
+} from '@sep/registry/quotas';
+import {
+  type DeploymentTarget,
+  environmentTarget,
+  isDeploymentTarget,
+  targetKey,
+} from '@sep/registry/targets';
+import type { EnvironmentSpec } from '@sep/spec';
 import { Annotations, Aws, CfnOutput, type Duration, Stack, type StackProps, Stage, Tags } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -31,21 +52,10 @@ import type {
 } from './environment-stages';
 import type { DeployableEnvironment, SkippedEnvironment } from './environments-file';
 import { suppressPipelineFindings } from './nag/pipeline-suppressions';
-import {
-  ENVIRONMENT_KIND_TAG,
-  ENVIRONMENT_TAG,
-  EPHEMERAL_WAVE_PREFIX,
-  PROD_STAGE_NAME,
-  PROMOTION_ACTION_NAME,
-  releasePipelineName,
-  STAGING_STAGE_NAME,
-} from './names';
 import { platformParameterNames } from './portal/platform-parameters';
 import type { PortalHostingConfig } from './portal/portal-context';
 import { PORTAL_STAGE_NAME, PortalStage } from './portal/portal-stage';
-import { actionsPerEnvironment, CODEPIPELINE_QUOTAS, type CodePipelineQuotas, planWaves } from './quotas';
 import { SMOKE_SCRIPT_PATH, SmokeTestProject, SmokeTestStep, smokeEnvironment } from './smoke/smoke-step';
-import { type DeploymentTarget, environmentTarget, isDeploymentTarget, targetKey } from './targets';
 
 export const DEFAULT_PIPELINE_NAME = 'sep-delivery';
 export const ACCOUNT_SECURITY_WAVE = 'account-security';
@@ -262,7 +272,7 @@ export class PipelineStack extends Stack {
     const smoke = new SmokeTestProject(this, 'SmokeTest', {
       targets,
       roleName: roleNames.smokeTest,
-      logGroup: new logs.LogGroup(this, 'SmokeTestLogs', {
+      logGroup: encryptedLogGroup(this, 'SmokeTestLogs', {
         logGroupName: `${logGroupPrefix}smoke-test`,
         retention: logs.RetentionDays.THREE_MONTHS,
         encryptionKey: platformKey,

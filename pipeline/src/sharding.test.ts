@@ -1,4 +1,4 @@
-import { CLOUDFORMATION_QUOTAS, CODEPIPELINE_QUOTAS, QuotaExceededError } from './quotas';
+import { CLOUDFORMATION_QUOTAS, CODEPIPELINE_QUOTAS, QuotaExceededError } from '@sep/registry/quotas';
 import { assertTemplateSizes, templateSizes } from './template-size';
 import {
   environment,

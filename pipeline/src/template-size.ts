@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
+import { CLOUDFORMATION_QUOTAS, QuotaExceededError } from '@sep/registry/quotas';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { CLOUDFORMATION_QUOTAS, QuotaExceededError } from './quotas';
 
 export interface TemplateSize {
   readonly stackName: string;

@@ -16,14 +16,14 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseEnvironmentSpec } from '@sep/infra/spec';
 import { readPipelineAssemblies } from '@sep/pipeline/definition';
 import {
   createLocalDynamoClient,
   createRegistryTable,
   DynamoDbEnvironmentRegistry,
   startLocalDynamo,
-} from '@sep/pipeline/registry';
+} from '@sep/registry';
+import { parseEnvironmentSpec } from '@sep/spec';
 import autocannon from 'autocannon';
 import { createAuditTable } from '../src/server/audit/audit-store';
 import { LocalPipelines } from '../src/server/platform/local/pipelines';

@@ -1,3 +1,4 @@
+import { physicalName } from '@sep/spec';
 import { Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,7 +8,6 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { suppress } from '../nag/suppressions';
-import { physicalName } from '../spec/physical-names';
 
 /** Sessions longer than this need a new MFA-backed assume-role; also the MFA age limit for sensitive actions. */
 const DEFAULT_MAX_SESSION = Duration.hours(1);

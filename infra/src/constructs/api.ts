@@ -1,23 +1,24 @@
+import type { ApiEndpointType } from '@sep/spec';
+import {
+  DOCUMENTS_SMOKE_ROUTE,
+  HEALTH_SMOKE_ROUTE,
+  physicalName,
+  type SmokeRoute,
+  smokeTestRoleArn,
+} from '@sep/spec';
 import { ArnFormat, SecretValue, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { KindPolicy } from '../kind-policy';
 import { acrossPacks, suppress } from '../nag/suppressions';
-import type { ApiEndpointType } from '../spec/environment-spec';
-import { physicalName } from '../spec/physical-names';
-import {
-  DOCUMENTS_SMOKE_ROUTE,
-  HEALTH_SMOKE_ROUTE,
-  type SmokeRoute,
-  smokeTestRoleArn,
-} from '../spec/platform-access';
+import { encryptedLogGroup } from './log-group';
 
 export const API_STAGE_NAME = 'v1';
 /** Seed 003: documents are small text payloads. */
@@ -74,7 +75,7 @@ export class SecureApi extends Construct {
       throw new Error('a PRIVATE API needs the execute-api VPC endpoint');
     }
 
-    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogGroup', {
+    this.accessLogGroup = encryptedLogGroup(this, 'AccessLogGroup', {
       logGroupName: physicalName('logGroup', { suffix, part: 'api-access' }),
       encryptionKey: props.logsKey,
       retention: props.policy.logRetention,
@@ -240,7 +241,7 @@ export class SecureApi extends Construct {
       resourceArn: this.restApi.deploymentStage.stageArn,
       webAclArn: webAcl.attrArn,
     });
-    const wafLogGroup = new logs.LogGroup(this, 'WafLogGroup', {
+    const wafLogGroup = encryptedLogGroup(this, 'WafLogGroup', {
       logGroupName: physicalName('wafLogGroup', { suffix }),
       encryptionKey: logsKey,
       retention: policy.logRetention,

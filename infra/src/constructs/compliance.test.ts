@@ -1,8 +1,8 @@
+import { LONGEST_PLACEHOLDER_VALUES, physicalName } from '@sep/spec';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { LONGEST_PLACEHOLDER_VALUES, physicalName } from '../spec/physical-names';
 import { EnvironmentCompliance, REQUIRED_TAG_KEYS } from './compliance';
 import { nagCheckedStack, testKey, unsuppressedFindings } from './governance-test-kit';
 import { AlertTopic } from './monitoring';

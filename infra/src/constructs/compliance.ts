@@ -1,3 +1,4 @@
+import { physicalName } from '@sep/spec';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -8,7 +9,6 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { suppress } from '../nag/suppressions';
-import { physicalName } from '../spec/physical-names';
 import { pascal } from './ids';
 import { AlertTopicRuleTarget } from './monitoring';
 

@@ -1,16 +1,17 @@
 import { bundleDirectory, type HandlerName } from '@sep/lambda/bundles';
+import { type PhysicalNameKind, physicalName } from '@sep/spec';
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { suppress } from '../nag/suppressions';
-import { type PhysicalNameKind, physicalName } from '../spec/physical-names';
 import { EnvironmentKeys } from './encryption';
 import { pascal } from './ids';
+import { encryptedLogGroup } from './log-group';
 
 /** The newest Node.js runtime aws-cdk-lib offers (cdk-nag's runtime rule wants it). */
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -28,7 +29,7 @@ const TRACING_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
 
 export interface EnvironmentFunctionProps {
   readonly environmentSuffix: string;
-  /** The bundle in `lambda/dist` (CONTRACTS.md); the handler is `index.handler`. */
+  /** The bundle in `lambda/dist` (ARCHITECTURE.md); the handler is `index.handler`. */
   readonly handlerName: Exclude<HandlerName, 'ttl-sweeper'>;
   /** Physical-name kind of the function name. */
   readonly nameKind: PhysicalNameKind;
@@ -83,7 +84,7 @@ export class EnvironmentFunction extends Construct {
     const suffix = props.environmentSuffix;
     const functionName = physicalName(props.nameKind, { suffix });
 
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+    this.logGroup = encryptedLogGroup(this, 'LogGroup', {
       logGroupName: physicalName('logGroup', { suffix, part: props.handlerName }),
       encryptionKey: props.logsKey,
       retention: props.logRetention,

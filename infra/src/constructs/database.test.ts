@@ -1,7 +1,7 @@
+import type { EnvironmentKind } from '@sep/spec';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type { EnvironmentKind } from '../spec/environment-spec';
 import { AuroraDatabase, BACKUP_RETENTION_DAYS, DATABASE_LOG_TYPES } from './database';
 import { nagCheckedStack, testKey, unsuppressedFindings } from './governance-test-kit';
 

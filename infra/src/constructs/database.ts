@@ -1,3 +1,5 @@
+import type { EnvironmentKind } from '@sep/spec';
+import { physicalName } from '@sep/spec';
 import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,8 +10,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { kindPolicy } from '../kind-policy';
 import { acrossPacks, suppress } from '../nag/suppressions';
-import type { EnvironmentKind } from '../spec/environment-spec';
-import { physicalName } from '../spec/physical-names';
+import { encryptedLogGroup } from './log-group';
 
 /** Logs Aurora MySQL exports to CloudWatch (all four: AwsSolutions-RDS16). */
 export const DATABASE_LOG_TYPES = ['audit', 'error', 'general', 'slowquery'] as const;
@@ -152,7 +153,7 @@ export class AuroraDatabase extends Construct {
     // creating them first (same names) gives them the logs CMK and retention.
     const logGroups = {} as Record<(typeof DATABASE_LOG_TYPES)[number], logs.LogGroup>;
     for (const logType of DATABASE_LOG_TYPES) {
-      logGroups[logType] = new logs.LogGroup(this, `${logType}LogGroup`, {
+      logGroups[logType] = encryptedLogGroup(this, `${logType}LogGroup`, {
         logGroupName: physicalName('databaseLogGroup', { suffix, part: logType }),
         encryptionKey: props.logsEncryptionKey,
         retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,

@@ -1,20 +1,10 @@
+import { type PhysicalNameKind, physicalName } from '@sep/spec';
 import { ArnFormat, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { KEY_ADMIN_ACTIONS } from '../account-security-stack';
-import { type PhysicalNameKind, physicalName } from '../spec/physical-names';
 import { pascal } from './ids';
-
-/** What CloudWatch Logs needs on a key to encrypt a log group (always scoped by the log group's ARN). */
-export const CLOUDWATCH_LOGS_KEY_ACTIONS = [
-  'kms:Encrypt',
-  'kms:Decrypt',
-  'kms:ReEncryptFrom',
-  'kms:ReEncryptTo',
-  'kms:GenerateDataKey',
-  'kms:DescribeKey',
-] as const;
+import { CLOUDWATCH_LOGS_KEY_ACTIONS, KEY_ADMIN_ACTIONS } from './key-actions';
 
 /** What each customer-managed key of an environment protects. */
 export const KEY_PURPOSES = ['data', 'logs', 'lambda', 'secrets'] as const;

@@ -1,4 +1,5 @@
 import { bundleDirectory } from '@sep/lambda/bundles';
+import { physicalName } from '@sep/spec';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -9,7 +10,6 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ACCOUNT_TRAIL_LOG_GROUP_NAME } from '../account-security-stack';
-import { physicalName } from '../spec/physical-names';
 import { HumanAccessRoles } from './access';
 import { EnvironmentCompliance } from './compliance';
 import { AuroraDatabase } from './database';

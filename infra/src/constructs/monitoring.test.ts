@@ -1,10 +1,10 @@
+import { LONGEST_PLACEHOLDER_VALUES, physicalName } from '@sep/spec';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { LONGEST_PLACEHOLDER_VALUES, physicalName } from '../spec/physical-names';
 import { nagCheckedStack, testKey, unsuppressedFindings } from './governance-test-kit';
 import { AlertTopic, SecurityMonitoring } from './monitoring';
 

@@ -1,14 +1,14 @@
+import { physicalName, REGION_AVAILABILITY_ZONES, type SupportedRegion } from '@sep/spec';
 import { Fn, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as networkfirewall from 'aws-cdk-lib/aws-networkfirewall';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { KindPolicy } from '../kind-policy';
-import { physicalName } from '../spec/physical-names';
-import { REGION_AVAILABILITY_ZONES, type SupportedRegion } from '../spec/regions';
+import { encryptedLogGroup } from './log-group';
 
 export const DEFAULT_VPC_CIDR = '10.40.0.0/16';
 
@@ -433,7 +433,7 @@ export class IsolatedNetwork extends Construct {
       subnetChangeProtection: props.policy.deletionProtection,
     });
 
-    const logGroup = new logs.LogGroup(this, 'FirewallLogGroup', {
+    const logGroup = encryptedLogGroup(this, 'FirewallLogGroup', {
       logGroupName: physicalName('logGroup', { suffix, part: 'network-firewall' }),
       encryptionKey: props.logsKey,
       retention: props.policy.logRetention,

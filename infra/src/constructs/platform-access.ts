@@ -1,9 +1,14 @@
+import {
+  DOCUMENTS_SMOKE_ROUTE,
+  ENVIRONMENT_KIND_TAG,
+  HEALTH_SMOKE_ROUTE,
+  PHYSICAL_NAME_TEMPLATES,
+  physicalName,
+} from '@sep/spec';
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { suppress } from '../nag/suppressions';
-import { PHYSICAL_NAME_TEMPLATES, physicalName } from '../spec/physical-names';
-import { DOCUMENTS_SMOKE_ROUTE, ENVIRONMENT_KIND_TAG, HEALTH_SMOKE_ROUTE } from '../spec/platform-access';
 
 export interface PlatformAccessProps {
   /** The account the delivery pipeline, the portal and the TTL sweeper run in. */

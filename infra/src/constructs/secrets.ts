@@ -1,3 +1,5 @@
+import type { EnvironmentKind } from '@sep/spec';
+import { physicalName } from '@sep/spec';
 import { DefaultStackSynthesizer, Duration, Fn, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,8 +8,6 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { kindPolicy } from '../kind-policy';
 import { acrossPacks, suppress } from '../nag/suppressions';
-import type { EnvironmentKind } from '../spec/environment-spec';
-import { physicalName } from '../spec/physical-names';
 import { pascal } from './ids';
 
 /**

@@ -1,17 +1,18 @@
+import { type PhysicalNameKind, physicalName } from '@sep/spec';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { AUDIT_LOCK_DAYS, HOT_ARCHIVE_DAYS, type KindPolicy, SECURE_BUCKET_DEFAULTS } from '../kind-policy';
+import { AUDIT_LOCK_DAYS, HOT_ARCHIVE_DAYS, type KindPolicy } from '../kind-policy';
 import { acrossPacks, type NagSuppression, suppress } from '../nag/suppressions';
-import { type PhysicalNameKind, physicalName } from '../spec/physical-names';
+import { SECURE_BUCKET_DEFAULTS } from './secure-bucket';
 
 /** Noncurrent object versions move to Glacier after this many days (seed 000). */
 export const NONCURRENT_TO_GLACIER_DAYS = 30;
 
-/** The audit table's GSI (CONTRACTS.md). */
+/** The audit table's GSI (ARCHITECTURE.md). */
 export const AUDIT_TIMESTAMP_INDEX = 'by-timestamp';
 
 export interface EnvironmentStorageProps {

@@ -65,7 +65,7 @@ export const PACK_NAMES = ['AwsSolutions', 'PCI.DSS.321', 'NIST.800.53.R5'] as c
 
 /**
  * An `INagLogger` that keeps every result of every pack in memory, so the
- * stage can write the portal's machine-readable report (CONTRACTS.md) and tests
+ * stage can write the portal's machine-readable report (ARCHITECTURE.md) and tests
  * can read findings without parsing annotations.
  */
 export class NagReportCollector implements INagLogger {

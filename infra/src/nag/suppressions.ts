@@ -1,6 +1,6 @@
+import type { EnvironmentKind } from '@sep/spec';
 import { NagSuppressions } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import type { EnvironmentKind } from '../spec/environment-spec';
 
 /** The packs the stage applies; a suppression must name a rule of one of them. */
 const RULE_ID = /^(AwsSolutions|PCI\.DSS\.321|NIST\.800\.53\.R5)-[A-Za-z0-9]+$/;

@@ -1,4 +1,4 @@
-import type { DataClassification } from '@sep/infra/spec';
+import type { DataClassification } from '@sep/spec';
 import type { PiiType } from './types';
 
 /**

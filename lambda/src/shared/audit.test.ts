@@ -23,7 +23,7 @@ const entry = {
 beforeEach(() => documents.reset());
 
 describe('toAuditItem', () => {
-  it('lays the item out as CONTRACTS.md says', () => {
+  it('lays the item out as ARCHITECTURE.md "Contracts between the parts" says', () => {
     expect(toAuditItem(entry, 'dev')).toEqual({
       pk: 's3://data-dev/a.txt',
       sk: 'pii-scan#v1',

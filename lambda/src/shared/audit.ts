@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 
 /**
- * The audit trail every handler writes (CONTRACTS.md "Audit table"): one item per
+ * The audit trail every handler writes (ARCHITECTURE.md "Contracts between the parts"): one item per
  * thing a function did, keyed so that a retried invocation records it once.
  */
 
@@ -46,7 +46,7 @@ export interface AuditEntry {
   readonly timestamp?: Date;
 }
 
-/** The item as stored, exactly as CONTRACTS.md lays it out. */
+/** The item as stored, exactly as ARCHITECTURE.md lays it out. */
 export interface AuditItem {
   readonly pk: string;
   readonly sk: string;

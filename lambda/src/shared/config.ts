@@ -1,10 +1,10 @@
-import { DATA_CLASSIFICATIONS } from '@sep/infra/spec';
+import { DATA_CLASSIFICATIONS } from '@sep/spec';
 import { z } from 'zod';
 import { ValidationError, zodFieldErrors } from './errors';
 import { LOG_LEVELS } from './logger';
 
 /**
- * Environment variables every environment handler receives (CONTRACTS.md). Each
+ * Environment variables every environment handler receives (ARCHITECTURE.md). Each
  * handler's config.ts extends this schema and parses `process.env` once at cold start.
  */
 export const commonEnvironmentSchema = z.object({

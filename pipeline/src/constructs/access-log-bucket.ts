@@ -1,8 +1,7 @@
-import { acrossPacks, suppress } from '@sep/infra';
+import { acrossPacks, SECURE_BUCKET_DEFAULTS, suppress } from '@sep/infra';
 import { Duration } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { SECURE_BUCKET_DEFAULTS } from './secure-bucket';
 
 /** Server access logs are kept a year of audit history (PCI DSS 3.2.1 requirement 10.7). */
 export const ACCESS_LOG_RETENTION_DAYS = 365;

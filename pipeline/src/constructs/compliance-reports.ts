@@ -1,12 +1,12 @@
+import { SECURE_BUCKET_DEFAULTS } from '@sep/infra';
+import { NAG_REPORTS_PREFIX } from '@sep/registry/names';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { NAG_REPORTS_PREFIX } from '../names';
 import { createAccessLogBucket } from './access-log-bucket';
-import { SECURE_BUCKET_DEFAULTS } from './secure-bucket';
 
 /** A superseded report (an older synth's) is kept this long, then expires. */
 export const SUPERSEDED_REPORT_DAYS = 90;

@@ -1,11 +1,10 @@
-import { suppress } from '@sep/infra';
+import { SECURE_BUCKET_DEFAULTS, suppress } from '@sep/infra';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { accountKeyPolicyStatements } from './platform-key';
-import { SECURE_BUCKET_DEFAULTS } from './secure-bucket';
 
 /** Superseded artifact versions (older runs' source, cloud assembly, assets) are kept this long. */
 export const NONCURRENT_ARTIFACT_DAYS = 30;

@@ -1,29 +1,13 @@
-import { CLOUDWATCH_LOGS_KEY_ACTIONS } from '@sep/infra';
+import { CLOUDWATCH_LOGS_KEY_ACTIONS, KEY_ADMIN_ACTIONS } from '@sep/infra';
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
-/** Key administration, listed explicitly (no `kms:*`); use is granted per role through IAM policies. */
-export const KEY_ADMIN_ACTIONS = [
-  'kms:DescribeKey',
-  'kms:GetKeyPolicy',
-  'kms:PutKeyPolicy',
-  'kms:GetKeyRotationStatus',
-  'kms:EnableKeyRotation',
-  'kms:EnableKey',
-  'kms:DisableKey',
-  'kms:ScheduleKeyDeletion',
-  'kms:CancelKeyDeletion',
-  'kms:UpdateKeyDescription',
-  'kms:CreateAlias',
-  'kms:UpdateAlias',
-  'kms:DeleteAlias',
-  'kms:TagResource',
-  'kms:UntagResource',
-  'kms:ListResourceTags',
-];
-/** Delegated to IAM: a principal also needs an identity policy naming this key to use it. */
+/**
+ * Delegated to IAM: a principal also needs an identity policy naming this key to use it. (ListGrants and
+ * RevokeGrant come with KEY_ADMIN_ACTIONS, delegated to IAM the same way.)
+ */
 export const KEY_USE_ACTIONS = [
   'kms:Encrypt',
   'kms:Decrypt',
@@ -31,14 +15,12 @@ export const KEY_USE_ACTIONS = [
   'kms:ReEncryptFrom',
   'kms:ReEncryptTo',
   'kms:CreateGrant',
-  'kms:ListGrants',
   'kms:RetireGrant',
-  'kms:RevokeGrant',
 ];
 
 /**
  * The key policy of the pipeline's customer-managed keys: administration by the
- * account (listed actions) and use delegated to IAM, so a principal also needs
+ * account (infra's KEY_ADMIN_ACTIONS, the list every key of the product uses) and use delegated to IAM, so a principal also needs
  * an identity policy naming the key.
  */
 export function accountKeyPolicyStatements(): iam.PolicyStatement[] {
@@ -47,7 +29,7 @@ export function accountKeyPolicyStatements(): iam.PolicyStatement[] {
     new iam.PolicyStatement({
       sid: 'KeyAdministration',
       principals: [account],
-      actions: KEY_ADMIN_ACTIONS,
+      actions: [...KEY_ADMIN_ACTIONS],
       resources: ['*'],
     }),
     new iam.PolicyStatement({

@@ -1,10 +1,10 @@
-import type { TargetLocation } from '@sep/infra/spec';
+import type { DeploymentTarget } from '@sep/registry/targets';
+import type { TargetLocation } from '@sep/spec';
 import { Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import type { DeploymentTarget } from '../targets';
 
 /** The registry calls the module makes (Get/Put/Update/Delete/Scan), listed one by one. */
 export const REGISTRY_READ_WRITE_ACTIONS = [

@@ -1,11 +1,11 @@
-import { platformAccessRoleArn } from '@sep/infra/spec';
+import { PROD_STAGE_NAME, PROMOTION_ACTION_NAME } from '@sep/registry/names';
+import type { DeploymentTarget } from '@sep/registry/targets';
+import { platformAccessRoleArn } from '@sep/spec';
 import { Aws } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { PROD_STAGE_NAME, PROMOTION_ACTION_NAME } from '../names';
-import type { DeploymentTarget } from '../targets';
 import type { ComplianceReports } from './compliance-reports';
 import { assumeTargetRolesStatement, REGISTRY_READ_WRITE_ACTIONS, registryStatements } from './policies';
 import { AUDIT_READ_WRITE_ACTIONS } from './portal-audit-table';

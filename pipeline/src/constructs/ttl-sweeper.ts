@@ -1,5 +1,8 @@
-import { platformAccessRoleArn } from '@sep/infra/spec';
+import { encryptedLogGroup } from '@sep/infra';
 import { bundleDirectory } from '@sep/lambda/bundles';
+import { STACK_NAME_PREFIX } from '@sep/registry/names';
+import type { DeploymentTarget } from '@sep/registry/targets';
+import { platformAccessRoleArn } from '@sep/spec';
 import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -10,8 +13,6 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { STACK_NAME_PREFIX } from '../names';
-import type { DeploymentTarget } from '../targets';
 import { assumeTargetRolesStatement, REGISTRY_READ_WRITE_ACTIONS, registryStatements } from './policies';
 
 export interface TtlSweeperProps {
@@ -44,7 +45,7 @@ export class TtlSweeper extends Construct {
   constructor(scope: Construct, id: string, props: TtlSweeperProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const logGroup = new logs.LogGroup(this, 'Logs', {
+    const logGroup = encryptedLogGroup(this, 'Logs', {
       logGroupName: props.logGroupName,
       retention: logs.RetentionDays.THREE_MONTHS,
       encryptionKey: props.platformKey,

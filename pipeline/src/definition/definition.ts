@@ -3,8 +3,8 @@
 // mode plays this definition and the buildspec rehearsal runs its commands.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { actionEnvironment } from '@sep/registry/names';
 import { z } from 'zod';
-import { actionEnvironment } from '../names';
 
 /** CodePipeline V2 execution modes (https://docs.aws.amazon.com/codepipeline/latest/userguide/concepts-how-it-works.html). */
 export const EXECUTION_MODES = ['SUPERSEDED', 'QUEUED', 'PARALLEL'] as const;

@@ -1,6 +1,6 @@
 // AWS-compatible endpoints on loopback for local mode and the delivery rehearsals: S3 (s3rver), and the
 // credentials, STS, API Gateway and execute-api endpoints of `startLocalAwsEndpoints`. DynamoDB is
-// dynalite (`@sep/pipeline/registry`). No aws-cdk-lib.
+// dynalite (`@sep/registry`). No aws-cdk-lib.
 export {
   LOCAL_CREDENTIALS,
   type LocalApi,

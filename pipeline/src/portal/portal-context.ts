@@ -1,4 +1,4 @@
-import { REGION_AVAILABILITY_ZONES } from '@sep/infra/spec';
+import { REGION_AVAILABILITY_ZONES } from '@sep/spec';
 import { z } from 'zod';
 
 /**

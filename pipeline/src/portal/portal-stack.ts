@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { kindPolicy } from '@sep/infra';
-import { REGION_AVAILABILITY_ZONES, type SupportedRegion } from '@sep/infra/spec';
+import { releasePipelineName } from '@sep/registry/names';
+import { type DeploymentTarget, targetKey } from '@sep/registry/targets';
+import { REGION_AVAILABILITY_ZONES, type SupportedRegion } from '@sep/spec';
 import {
   ArnFormat,
   CfnOutput,
@@ -23,8 +25,6 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import { createAccessLogBucket } from '../constructs/access-log-bucket';
 import { PlatformKey } from '../constructs/platform-key';
-import { releasePipelineName } from '../names';
-import { type DeploymentTarget, targetKey } from '../targets';
 import { platformParameterNames } from './platform-parameters';
 import type { PortalHostingConfig } from './portal-context';
 import { suppressPortalFindings } from './portal-suppressions';

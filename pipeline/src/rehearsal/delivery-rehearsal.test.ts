@@ -3,8 +3,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { parseEnvironmentSpec } from '@sep/infra/spec';
 import { cdkSynth, credentialFreeEnv } from '@sep/infra/testing';
+import { nagReportKey } from '@sep/registry/names';
+import { localRegistryStore } from '@sep/registry/testing';
+import { parseEnvironmentSpec } from '@sep/spec';
 import { readPipelineAssemblies, readPipelineAssembly, synthCommands } from '../definition';
 import {
   LOCAL_CREDENTIALS,
@@ -13,8 +15,6 @@ import {
   startLocalAwsEndpoints,
   startLocalS3,
 } from '../local-aws';
-import { nagReportKey } from '../names';
-import { localRegistryStore } from '../registry/testing';
 import { runSynthStep, SynthStepError, type SynthStepResult, snapshotSource } from '.';
 
 // A rehearsal of the delivery path as CodeBuild runs it. The synth step's commands are read from the

@@ -1,4 +1,5 @@
-import { smokeTestRoleArn } from '@sep/infra/spec';
+import type { DeploymentTarget } from '@sep/registry/targets';
+import { smokeTestRoleArn } from '@sep/spec';
 import type { CfnOutput } from 'aws-cdk-lib';
 import { Aws } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
@@ -15,7 +16,6 @@ import {
   Step,
 } from 'aws-cdk-lib/pipelines';
 import { assumeTargetRolesStatement } from '../constructs/policies';
-import type { DeploymentTarget } from '../targets';
 
 /** Path, inside the cloud assembly, of the bundled smoke script the synth step writes. */
 export const SMOKE_SCRIPT_PATH = 'smoke/smoke.js';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { APIGatewayClient, GetApiKeyCommand } from '@aws-sdk/client-api-gateway';
-import { smokeRoute } from '@sep/infra/spec';
+import { smokeRoute } from '@sep/spec';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runSmokeTest, SmokeTestError } from './smoke-test';
 

@@ -1,6 +1,6 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { type APIGatewayClient, GetApiKeyCommand } from '@aws-sdk/client-api-gateway';
-import { DOCUMENTS_SMOKE_ROUTE, type SmokeRoute } from '@sep/infra/spec';
+import { DOCUMENTS_SMOKE_ROUTE, type SmokeRoute } from '@sep/spec';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 export interface SmokeTestOptions {

@@ -6,7 +6,7 @@ import {
   HEALTH_SMOKE_ROUTE,
   type SmokeRoute,
   smokeRoute,
-} from '@sep/infra/spec';
+} from '@sep/spec';
 
 /** `SMOKE_SKIP` value of an environment whose API the smoke test cannot reach from CodeBuild. */
 export const SMOKE_SKIP_PRIVATE = 'PRIVATE';

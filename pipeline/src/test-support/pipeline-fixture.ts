@@ -1,13 +1,13 @@
 // Test support: builds a PipelineStack from environment specs and reads the
 // synthesized AWS::CodePipeline::Pipeline back as stages and actions.
 
-import { type EnvironmentSpecInput, parseEnvironmentSpec } from '@sep/infra/spec';
+import { type DeploymentTarget, environmentTarget, targetKey } from '@sep/registry/targets';
+import { type EnvironmentSpecInput, parseEnvironmentSpec } from '@sep/spec';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { AccountSecurityStageFactory, EnvironmentStageFactory } from '../environment-stages';
 import type { DeployableEnvironment } from '../environments-file';
 import { PipelineStack, type PipelineStackProps } from '../pipeline-stack';
-import { type DeploymentTarget, environmentTarget, targetKey } from '../targets';
 import { createSmallAccountSecurityStage, createSmallEnvironmentStage } from './small-stages';
 
 export const PIPELINE_ACCOUNT = '111111111111';

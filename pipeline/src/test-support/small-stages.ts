@@ -4,8 +4,8 @@
 // secure environment hundreds of times. Sharding depends only on the number of
 // stacks per stage, which these match (1).
 
-import { physicalName } from '@sep/infra/spec';
 import { bundleDirectory } from '@sep/lambda/bundles';
+import { physicalName } from '@sep/spec';
 import { CfnOutput, Stack, Stage } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';

@@ -1,4 +1,4 @@
-import { MAX_SUFFIX_LENGTH } from '@sep/infra/spec';
+import { MAX_SUFFIX_LENGTH } from '@sep/spec';
 import {
   INITIAL_REQUEST_FORM_VALUES,
   inPeoplesWords,

@@ -7,7 +7,7 @@ import {
   type FieldError,
   parseEnvironmentRequest,
   type SupportedRegion,
-} from '@sep/infra/spec';
+} from '@sep/spec';
 import type { CreateEnvironmentRequest } from '../server/domain/types';
 
 /** The feature toggles of the request form, by spec field name. */

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { releasePipelineName } from '@sep/pipeline/names';
-import { type DeploymentTarget, DeploymentTargetsError, parseDeploymentTargets } from '@sep/pipeline/targets';
+import { releasePipelineName } from '@sep/registry/names';
+import { type DeploymentTarget, DeploymentTargetsError, parseDeploymentTargets } from '@sep/registry/targets';
 import { z } from 'zod';
 import { ROLES, type Role } from './domain/types';
 

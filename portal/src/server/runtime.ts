@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type EnvironmentSpecInput, parseEnvironmentSpec } from '@sep/infra/spec';
 import {
   createLocalDynamoClient,
   createRegistryTable,
@@ -9,7 +8,8 @@ import {
   type LocalDynamo,
   SuffixTakenError,
   startLocalDynamo,
-} from '@sep/pipeline/registry';
+} from '@sep/registry';
+import { type EnvironmentSpecInput, parseEnvironmentSpec } from '@sep/spec';
 import { createAuditTable, DynamoDbAuditStore } from './audit/audit-store';
 import { Authenticator } from './auth/authenticator';
 import { SessionSigner } from './auth/session';
@@ -124,7 +124,7 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
           ...(config.aws.complianceReportsBucket === undefined
             ? {}
             : { complianceReportsBucket: config.aws.complianceReportsBucket }),
-          // Destroys go through @sep/pipeline/teardown, writing through the same cached registry.
+          // Destroys go through @sep/registry/teardown, writing through the same cached registry.
           registry,
         });
   closers.push(() => platform.close());

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { DataClassification } from '@sep/infra/spec';
+import type { DataClassification } from '@sep/spec';
 import { disallowedTypes } from '../../pii/policy';
 import { scanStream } from '../../pii/stream';
 import type { ScanResult } from '../../pii/types';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseEnvironment } from '../../shared/config';
 import { LOG_LEVELS } from '../../shared/logger';
 
-/** The sweeper runs on the pipeline side: no environment suffix, no audit table (CONTRACTS.md). */
+/** The sweeper runs on the pipeline side, across environments: no environment suffix, no audit table. */
 export const sweeperEnvironmentSchema = z.object({
   REGISTRY_TABLE_NAME: z.string().min(1),
   NOTIFY_TOPIC_ARN: z

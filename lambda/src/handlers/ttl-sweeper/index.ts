@@ -1,10 +1,10 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { physicalName } from '@sep/infra/spec';
-import { DynamoDbEnvironmentRegistry } from '@sep/pipeline/registry';
-import { TargetAccess } from '@sep/pipeline/target-access';
-import { EnvironmentTeardown } from '@sep/pipeline/teardown';
+import { DynamoDbEnvironmentRegistry } from '@sep/registry';
+import { TargetAccess } from '@sep/registry/target-access';
+import { EnvironmentTeardown } from '@sep/registry/teardown';
+import { physicalName } from '@sep/spec';
 import { createLogger } from '../../shared/logger';
 import { loadSweeperEnvironment } from './config';
 import { type SweepReport, sweep } from './sweeper';

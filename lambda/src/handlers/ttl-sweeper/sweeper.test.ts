@@ -11,9 +11,9 @@ import {
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-codepipeline';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { parseEnvironmentSpec } from '@sep/infra/spec';
-import { localRegistryStore } from '@sep/pipeline/registry/testing';
-import { EnvironmentTeardown } from '@sep/pipeline/teardown';
+import { EnvironmentTeardown } from '@sep/registry/teardown';
+import { localRegistryStore } from '@sep/registry/testing';
+import { parseEnvironmentSpec } from '@sep/spec';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createLogger } from '../../shared/logger';
 import { loadSweeperEnvironment } from './config';

@@ -1,10 +1,10 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { EnvironmentRecord, EnvironmentRegistry } from '@sep/pipeline/registry';
+import type { EnvironmentRecord, EnvironmentRegistry } from '@sep/registry';
 import {
   type EnvironmentTeardown,
   TEARDOWN_FAILURE_PREFIX,
   type TeardownResult,
-} from '@sep/pipeline/teardown';
+} from '@sep/registry/teardown';
 import type { Logger } from '../../shared/logger';
 
 export interface SweepOptions {

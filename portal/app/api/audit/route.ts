@@ -1,4 +1,4 @@
-import { toFieldErrors } from '@sep/infra/spec';
+import { toFieldErrors } from '@sep/spec';
 import { validationFailed } from '@/server/domain/errors';
 import { auditQuerySchema } from '@/server/domain/requests';
 import { authenticated } from '@/server/http/handler';

@@ -1,4 +1,4 @@
-import { toFieldErrors } from '@sep/infra/spec';
+import { toFieldErrors } from '@sep/spec';
 import { validationFailed } from '@/server/domain/errors';
 import { listQuerySchema } from '@/server/domain/requests';
 import { readBody } from '@/server/http/body';

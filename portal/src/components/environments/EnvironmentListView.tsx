@@ -1,6 +1,6 @@
 'use client';
 
-import { ENVIRONMENT_KINDS } from '@sep/infra/spec';
+import { ENVIRONMENT_KINDS } from '@sep/spec';
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import { errorMessage } from '../../client/api';

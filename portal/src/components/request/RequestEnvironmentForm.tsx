@@ -8,7 +8,7 @@ import {
   MAX_SUFFIX_LENGTH,
   MAX_TTL_HOURS,
   SUPPORTED_REGIONS,
-} from '@sep/infra/spec';
+} from '@sep/spec';
 import { useRouter } from 'next/navigation';
 import { useMemo, useRef, useState } from 'react';
 import { type FieldErrors, type Resolver, set, useForm, useWatch } from 'react-hook-form';
@@ -61,7 +61,7 @@ const resolver: Resolver<RequestFormValues> = async (values) => {
 
 /**
  * The environment request form. Validation runs the shared request schema
- * (`environmentRequestSchema` from `@sep/infra/spec`) in the browser (the
+ * (`environmentRequestSchema` from `@sep/spec`) in the browser (the
  * server runs it again); server answers are mapped back onto the fields. One request per submission, however often the button
  * is clicked.
  */

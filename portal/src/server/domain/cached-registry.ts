@@ -5,7 +5,7 @@ import type {
   RegisterOptions,
   RemoveOptions,
   UpdateStatusOptions,
-} from '@sep/pipeline/registry';
+} from '@sep/registry';
 
 /**
  * A read-through view of the registry for the portal's hot reads: one Scan per

@@ -1,4 +1,4 @@
-import { type EnvironmentFeatures, featuresSchema } from '@sep/infra/spec';
+import { type EnvironmentFeatures, featuresSchema } from '@sep/spec';
 import type { CostEstimate, CostLine } from './types';
 
 /**

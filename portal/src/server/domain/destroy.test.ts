@@ -5,8 +5,8 @@ import {
   ListPipelineExecutionsCommand,
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-codepipeline';
-import { localRegistryStore } from '@sep/pipeline/registry/testing';
-import { mockTargetSts } from '@sep/pipeline/target-access/testing';
+import { mockTargetSts } from '@sep/registry/target-access/testing';
+import { localRegistryStore } from '@sep/registry/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAuditTable, DynamoDbAuditStore } from '../audit/audit-store';
 import { testAwsPlatform } from '../platform/aws/aws-platform.test-support';
@@ -74,7 +74,7 @@ const teardownRuns = () =>
     .commandCalls(StartPipelineExecutionCommand)
     .filter((call) => call.args[0].input.clientRequestToken?.endsWith('-teardown'));
 
-describe('destroy in aws mode (through @sep/pipeline/teardown)', () => {
+describe('destroy in aws mode (through @sep/registry/teardown)', () => {
   it('destroying → destroyed: the stack is deleted, the entry removed, one pipeline run started, and the suffix is free again', async () => {
     const { service, stored, audit, world } = await awsPortal();
     await ready(service, world);

@@ -1,4 +1,4 @@
-import type { EnvironmentRecord } from '@sep/pipeline/registry';
+import type { EnvironmentRecord } from '@sep/registry';
 import type { AuditStore } from '../audit/audit-store';
 import type { DeploymentSnapshot, PlatformPort } from '../platform/port';
 import { CachedRegistry } from './cached-registry';

@@ -1,13 +1,13 @@
-import { type EnvironmentSpec, physicalName, toFieldErrors } from '@sep/infra/spec';
 import {
   type EnvironmentRecord,
   type EnvironmentRegistry,
   InvalidEnvironmentSpecError,
   SuffixTakenError,
   VersionConflictError,
-} from '@sep/pipeline/registry';
-import { type DeploymentTarget, deploymentTargetErrors } from '@sep/pipeline/targets';
-import { RECREATE_PREFIX, TEARDOWN_FAILURE_PREFIX } from '@sep/pipeline/teardown';
+} from '@sep/registry';
+import { type DeploymentTarget, deploymentTargetErrors } from '@sep/registry/targets';
+import { RECREATE_PREFIX, TEARDOWN_FAILURE_PREFIX } from '@sep/registry/teardown';
+import { type EnvironmentSpec, physicalName, toFieldErrors } from '@sep/spec';
 import type { AuditStore } from '../audit/audit-store';
 import { LiveHub } from '../live/hub';
 import {

@@ -1,4 +1,4 @@
-import type { FieldError } from '@sep/infra/spec';
+import type { FieldError } from '@sep/spec';
 import type { ApiErrorCode } from './types';
 
 /** A domain refusal the HTTP layer turns into an `ApiError` with this code. */

@@ -1,5 +1,5 @@
-import type { EnvironmentKind } from '@sep/infra/spec';
-import { TEARDOWN_FAILURE_PREFIX } from '@sep/pipeline/teardown';
+import { TEARDOWN_FAILURE_PREFIX } from '@sep/registry/teardown';
+import type { EnvironmentKind } from '@sep/spec';
 import type { EnvironmentPermissions, EnvironmentStatus, Role, User } from './types';
 
 export function hasRole(user: User, role: Role): boolean {

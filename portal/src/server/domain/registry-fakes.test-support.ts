@@ -1,5 +1,5 @@
-import { parseEnvironmentSpec } from '@sep/infra/spec';
-import type { EnvironmentRecord, EnvironmentRegistry } from '@sep/pipeline/registry';
+import type { EnvironmentRecord, EnvironmentRegistry } from '@sep/registry';
+import { parseEnvironmentSpec } from '@sep/spec';
 
 /** A valid ephemeral registry record owned by alice, `ready`, at `version`. */
 export function registryRecord(suffix: string, version = 1): EnvironmentRecord {

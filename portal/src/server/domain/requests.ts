@@ -3,7 +3,7 @@ import {
   environmentSuffixSchema,
   parseEnvironmentSpec,
   type SpecParseResult,
-} from '@sep/infra/spec';
+} from '@sep/spec';
 import { z } from 'zod';
 import { ENVIRONMENT_STATUSES } from './types';
 

@@ -6,8 +6,8 @@
  * constants only, so client components may `import type` from it without
  * pulling server code into the bundle.
  */
-import type { EnvironmentKind, EnvironmentSpec, EnvironmentSpecInput, FieldError } from '@sep/infra/spec';
-import { ENVIRONMENT_STATUSES, type EnvironmentStatus } from '@sep/pipeline/statuses';
+import { ENVIRONMENT_STATUSES, type EnvironmentStatus } from '@sep/registry/statuses';
+import type { EnvironmentKind, EnvironmentSpec, EnvironmentSpecInput, FieldError } from '@sep/spec';
 import type { z } from 'zod';
 import type {
   auditEntrySchema,

@@ -5,8 +5,9 @@
  * `http/openapi.ts` publishes them, from which `@sep/client` generates its types.
  * Schemas are not parsed at runtime on the way out (the types already hold).
  */
-import { environmentSpecSchema } from '@sep/infra/spec';
-import { ENVIRONMENT_STATUSES } from '@sep/pipeline/statuses';
+
+import { ENVIRONMENT_STATUSES } from '@sep/registry/statuses';
+import { environmentSpecSchema } from '@sep/spec';
 import { z } from 'zod';
 import { API_ERROR_CODES, ROLES } from './types';
 

@@ -1,4 +1,4 @@
-import type { FieldError } from '@sep/infra/spec';
+import type { FieldError } from '@sep/spec';
 import { DomainError } from '../domain/errors';
 import type { ApiError, ApiErrorCode } from '../domain/types';
 import { logger } from '../logger';

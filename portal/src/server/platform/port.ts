@@ -1,4 +1,4 @@
-import type { EnvironmentRecord } from '@sep/pipeline/registry';
+import type { EnvironmentRecord } from '@sep/registry';
 import type {
   ComplianceReport,
   DeploymentEvent,
@@ -69,7 +69,7 @@ export interface PlatformPort {
   /** Starts deleting the environment's stack; `describe` then reports it until it is `destroyed`. */
   destroy(target: EnvironmentTarget): Promise<void>;
   /**
-   * Present when the platform's own destroy path owns the registry entry (aws: `@sep/pipeline/teardown`,
+   * Present when the platform's own destroy path owns the registry entry (aws: `@sep/registry/teardown`,
    * which the TTL sweeper shares): the service calls it instead of `destroy`, then again on every poll of
    * a `destroying` environment, and never moves such an environment out of `destroying` itself. Each call
    * is short (a request handler makes the first): it starts or resumes the teardown and returns.

@@ -1,5 +1,5 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { nagReportKey } from '@sep/pipeline/names';
+import { nagReportKey } from '@sep/registry/names';
 import { staticCompliance } from '../domain/nag-report';
 import type { ComplianceReport } from '../domain/types';
 

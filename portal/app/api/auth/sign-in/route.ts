@@ -1,4 +1,4 @@
-import { toFieldErrors } from '@sep/infra/spec';
+import { toFieldErrors } from '@sep/spec';
 import { isSameOrigin } from '@/server/auth/same-origin';
 import { signInSchema } from '@/server/domain/requests';
 import { readBody } from '@/server/http/body';

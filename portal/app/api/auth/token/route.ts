@@ -1,4 +1,4 @@
-import { toFieldErrors } from '@sep/infra/spec';
+import { toFieldErrors } from '@sep/spec';
 import { signInSchema } from '@/server/domain/requests';
 import { readBody } from '@/server/http/body';
 import { errorResponse } from '@/server/http/errors';

@@ -6,9 +6,9 @@ import {
 } from '@aws-sdk/client-config-service';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, NoSuchBucket, NoSuchKey, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { parseEnvironmentSpec } from '@sep/infra/spec';
-import { DynamoDbEnvironmentRegistry, type EnvironmentRecord } from '@sep/pipeline/registry';
-import { mockTargetSts } from '@sep/pipeline/target-access/testing';
+import { DynamoDbEnvironmentRegistry, type EnvironmentRecord } from '@sep/registry';
+import { mockTargetSts } from '@sep/registry/target-access/testing';
+import { parseEnvironmentSpec } from '@sep/spec';
 import { mockClient } from 'aws-sdk-client-mock';
 import { testAwsPlatform } from './aws-platform.test-support';
 

@@ -27,10 +27,10 @@ import {
   DescribeComplianceByConfigRuleCommand,
   DescribeConfigRulesCommand,
 } from '@aws-sdk/client-config-service';
-import { parseEnvironmentSpec } from '@sep/infra/spec';
-import type { EnvironmentRecord } from '@sep/pipeline/registry';
-import { localRegistryStore } from '@sep/pipeline/registry/testing';
-import { type ClientIdentity, identityOf, mockTargetSts } from '@sep/pipeline/target-access/testing';
+import type { EnvironmentRecord } from '@sep/registry';
+import { type ClientIdentity, identityOf, mockTargetSts } from '@sep/registry/target-access/testing';
+import { localRegistryStore } from '@sep/registry/testing';
+import { parseEnvironmentSpec } from '@sep/spec';
 import { mockClient } from 'aws-sdk-client-mock';
 import { fakeRegistry } from '../../domain/registry-fakes.test-support';
 import { OUTPUTS_OF_PREVIOUS_VERSION } from './aws-platform';

@@ -8,10 +8,10 @@ import {
   ListPipelineExecutionsCommand,
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-codepipeline';
-import { parseEnvironmentSpec } from '@sep/infra/spec';
-import type { EnvironmentRecord } from '@sep/pipeline/registry';
-import { localRegistryStore } from '@sep/pipeline/registry/testing';
-import { mockTargetSts } from '@sep/pipeline/target-access/testing';
+import type { EnvironmentRecord } from '@sep/registry';
+import { mockTargetSts } from '@sep/registry/target-access/testing';
+import { localRegistryStore } from '@sep/registry/testing';
+import { parseEnvironmentSpec } from '@sep/spec';
 import { mockClient } from 'aws-sdk-client-mock';
 import { UpstreamError } from '../port';
 import { testAwsPlatform } from './aws-platform.test-support';
@@ -54,7 +54,7 @@ async function destroying(world: Omit<StackWorldOptions, 'suffix'> = {}) {
   return { registry, record, platform, step, status, world: stackWorld(cfn, { suffix: 'pr-9', ...world }) };
 }
 
-describe('AwsPlatform.teardown (the destroy path of @sep/pipeline/teardown, one short step per call)', () => {
+describe('AwsPlatform.teardown (the destroy path of @sep/registry/teardown, one short step per call)', () => {
   it('deletes the stack by its ID and answers in-progress at once while CloudFormation deletes', async () => {
     const { step, status, world } = await destroying({ status: 'CREATE_COMPLETE' });
 

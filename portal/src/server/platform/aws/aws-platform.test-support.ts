@@ -1,8 +1,8 @@
 // Test support: the aws adapter as runtime.ts builds it, for suites that mock AWS with
-// aws-sdk-client-mock. The suite calls `mockTargetSts()` (@sep/pipeline/target-access/testing) so the
+// aws-sdk-client-mock. The suite calls `mockTargetSts()` (@sep/registry/target-access/testing) so the
 // target roles' sessions resolve without a network.
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
-import { TargetAccess } from '@sep/pipeline/target-access';
+import { TargetAccess } from '@sep/registry/target-access';
 import { AwsPlatform, type AwsPlatformOptions } from './aws-platform';
 
 /** The pipeline account of the tests (environments without an account live there). */

@@ -22,9 +22,9 @@ import {
   DescribeComplianceByConfigRuleCommand,
   DescribeConfigRulesCommand,
 } from '@aws-sdk/client-config-service';
-import { parseEnvironmentSpec } from '@sep/infra/spec';
-import type { EnvironmentRecord } from '@sep/pipeline/registry';
-import { mockTargetSts } from '@sep/pipeline/target-access/testing';
+import type { EnvironmentRecord } from '@sep/registry';
+import { mockTargetSts } from '@sep/registry/target-access/testing';
+import { parseEnvironmentSpec } from '@sep/spec';
 import { mockClient } from 'aws-sdk-client-mock';
 import { fakeRegistry } from '../../domain/registry-fakes.test-support';
 import { NoPendingPromotionError, NotDeployedError, StalePromotionError } from '../port';

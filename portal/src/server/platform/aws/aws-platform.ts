@@ -25,21 +25,21 @@ import {
   paginateDescribeConfigRules,
 } from '@aws-sdk/client-config-service';
 import { S3Client } from '@aws-sdk/client-s3';
-import { physicalName } from '@sep/infra/spec';
-import { actionEnvironment, PROD_STAGE_NAME, STAGING_STAGE_NAME } from '@sep/pipeline/names';
 import {
   EnvironmentNotFoundError,
   type EnvironmentRecord,
   type EnvironmentRegistry,
   VersionConflictError,
-} from '@sep/pipeline/registry';
-import { TargetAccess } from '@sep/pipeline/target-access';
+} from '@sep/registry';
+import { actionEnvironment, PROD_STAGE_NAME, STAGING_STAGE_NAME } from '@sep/registry/names';
+import { TargetAccess } from '@sep/registry/target-access';
 import {
   type BackoffOptions,
   EnvironmentTeardown,
   NotEphemeralError,
   TeardownRefusedError,
-} from '@sep/pipeline/teardown';
+} from '@sep/registry/teardown';
+import { physicalName } from '@sep/spec';
 import type {
   ComplianceReport,
   ConfigCompliance,
@@ -257,7 +257,7 @@ export class AwsPlatform implements PlatformPort {
   }
 
   /**
-   * One step of `@sep/pipeline/teardown` (tag-checked, all or nothing, DeleteStack by stack ID), bounded
+   * One step of `@sep/registry/teardown` (tag-checked, all or nothing, DeleteStack by stack ID), bounded
    * by `teardownStepMs`: CDK Pipelines never deletes a removed stage's stack, so this does, then removes
    * the registry entry and starts the pipeline so self-mutation drops the stage.
    */

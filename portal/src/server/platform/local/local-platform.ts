@@ -4,7 +4,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { physicalName } from '@sep/infra/spec';
 import { type PipelineDefinition, synthCommands } from '@sep/pipeline/definition';
 import {
   LOCAL_CREDENTIALS,
@@ -15,9 +14,10 @@ import {
   startLocalAwsEndpoints,
   startLocalS3,
 } from '@sep/pipeline/local-aws';
-import { PROMOTION_ACTION_NAME } from '@sep/pipeline/names';
-import type { EnvironmentRecord, EnvironmentRegistry } from '@sep/pipeline/registry';
 import { runSynthStep, snapshotSource, sourceFingerprint } from '@sep/pipeline/rehearsal';
+import type { EnvironmentRecord, EnvironmentRegistry } from '@sep/registry';
+import { PROMOTION_ACTION_NAME } from '@sep/registry/names';
+import { physicalName } from '@sep/spec';
 import type {
   ComplianceReport,
   DeploymentPhase,

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readPipelineAssemblies, readPipelineAssembly } from '@sep/pipeline/definition';
-import type { EnvironmentRecord } from '@sep/pipeline/registry';
+import type { EnvironmentRecord } from '@sep/registry';
 import { type ActionWork, type ExecutionRun, LocalPipelinePlayer } from './pipeline-player';
 
 /** Which pipeline of the stack does what: the one that self-mutates deploys the ephemeral environments. */

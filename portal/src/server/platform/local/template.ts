@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { REGION_AVAILABILITY_ZONES } from '@sep/infra/spec';
+import { REGION_AVAILABILITY_ZONES } from '@sep/spec';
 
 /** The parts of a CloudFormation template the local platform reads. */
 export interface CfnTemplate {

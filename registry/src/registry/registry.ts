@@ -1,4 +1,4 @@
-import type { EnvironmentSpec } from '@sep/infra/spec';
+import type { EnvironmentSpec } from '@sep/spec';
 import type { EnvironmentRecord, EnvironmentStatus, InvalidRegistryEntry } from './records';
 
 export interface RegisterOptions {

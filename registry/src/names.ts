@@ -1,6 +1,6 @@
 // Names shared by the pipeline app, the portal and the sweeper. No aws-cdk-lib
 // here: the portal and the sweeper Lambda import this module.
-import { ENVIRONMENT_KIND_TAG } from '@sep/infra/spec';
+import { ENVIRONMENT_KIND_TAG } from '@sep/spec';
 
 export { ENVIRONMENT_KIND_TAG };
 

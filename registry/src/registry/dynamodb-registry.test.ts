@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { type EnvironmentSpec, parseEnvironmentSpec } from '@sep/infra/spec';
+import { type EnvironmentSpec, parseEnvironmentSpec } from '@sep/spec';
 import { DynamoDbEnvironmentRegistry } from './dynamodb-registry';
 import {
   EnvironmentNotFoundError,

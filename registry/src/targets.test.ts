@@ -1,4 +1,4 @@
-import { parseEnvironmentSpec } from '@sep/infra/spec';
+import { parseEnvironmentSpec } from '@sep/spec';
 import {
   DeploymentTargetsError,
   deploymentTargetErrors,

@@ -1,6 +1,6 @@
 /**
  * An environment's lifecycle statuses, in lifecycle order. Kept free of imports so the
- * portal's browser code can share it (`@sep/pipeline/statuses`) without the registry's SDK.
+ * portal's browser code can share it (`@sep/registry/statuses`) without the registry's SDK.
  */
 export const ENVIRONMENT_STATUSES = [
   'requested',

@@ -364,7 +364,7 @@ describe('the suffix limit', () => {
 describe('the JSON Schema', () => {
   it('is generated from the zod schema and the committed copy is current', () => {
     const committed = JSON.parse(
-      readFileSync(join(__dirname, '../../generated/environment-spec.schema.json'), 'utf8'),
+      readFileSync(join(__dirname, '../generated/environment-spec.schema.json'), 'utf8'),
     );
     expect(committed).toEqual(environmentSpecJsonSchema());
   });

@@ -2,9 +2,9 @@
 // resource policies, so the portal and the TTL sweeper (pipeline account) read and delete nothing in
 // another account with their own credentials: they assume the platform-access role the
 // account-security stack created in each target account and region, and call its region.
-// CDK-free (`@sep/pipeline/target-access`).
+// CDK-free (`@sep/registry/target-access`).
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { platformAccessRoleArn, type TargetLocation } from '@sep/infra/spec';
+import { platformAccessRoleArn, type TargetLocation } from '@sep/spec';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 
 /** What every client of a target is built with. */

@@ -1,4 +1,4 @@
-// Test support (`@sep/pipeline/registry/testing`), for the test suites of every workspace that drives the
+// Test support (`@sep/registry/testing`), for the test suites of every workspace that drives the
 // registry: never imported by production code.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbEnvironmentRegistry } from './dynamodb-registry';

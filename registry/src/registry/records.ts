@@ -1,4 +1,4 @@
-import { type EnvironmentSpec, type FieldError, parseEnvironmentSpec, toFieldErrors } from '@sep/infra/spec';
+import { type EnvironmentSpec, type FieldError, parseEnvironmentSpec, toFieldErrors } from '@sep/spec';
 import { z } from 'zod';
 
 import { ENVIRONMENT_STATUSES, type EnvironmentStatus } from './statuses';

@@ -1,4 +1,4 @@
-import type { FieldError } from '@sep/infra/spec';
+import type { FieldError } from '@sep/spec';
 
 /** The suffix already names a registered environment (a conditional write lost the race). */
 export class SuffixTakenError extends Error {

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { environmentSpecJsonSchema } from '../src/spec';
+import { environmentSpecJsonSchema } from '../src';
 
 export const JSON_SCHEMA_PATH = join(__dirname, '..', 'generated', 'environment-spec.schema.json');
 

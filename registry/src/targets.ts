@@ -1,7 +1,7 @@
 // The deployment targets: the account/region pairs bootstrapped for the pipeline (`cdk bootstrap
 // --trust <pipeline account>`) and given the account-security stack. CDK-free: the pipeline app, the
-// environments-file reader and the portal's request validation share it (`@sep/pipeline/targets`).
-import { type EnvironmentSpec, type FieldError, SUPPORTED_REGIONS } from '@sep/infra/spec';
+// environments-file reader and the portal's request validation share it (`@sep/registry/targets`).
+import { type EnvironmentSpec, type FieldError, SUPPORTED_REGIONS } from '@sep/spec';
 
 export interface DeploymentTarget {
   /** 12-digit account ID. */

@@ -11,7 +11,7 @@ import {
   ListPipelineExecutionsCommand,
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-codepipeline';
-import { parseEnvironmentSpec } from '@sep/infra/spec';
+import { parseEnvironmentSpec } from '@sep/spec';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EnvironmentNotFoundError } from '../registry';
 import { localRegistryStore } from '../registry/testing';

@@ -8,7 +8,7 @@ import {
   type ScanCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { parseEnvironmentSpec } from '@sep/infra/spec';
+import { parseEnvironmentSpec } from '@sep/spec';
 import {
   EnvironmentNotFoundError,
   InvalidEnvironmentRecordError,

@@ -1,7 +1,7 @@
-// Test support (`@sep/pipeline/target-access/testing`) for the suites that drive environments in several
+// Test support (`@sep/registry/target-access/testing`) for the suites that drive environments in several
 // accounts and regions through `TargetAccess`: never imported by production code.
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
-import { physicalName } from '@sep/infra/spec';
+import { physicalName } from '@sep/spec';
 import { mockClient } from 'aws-sdk-client-mock';
 
 /** Who a client acts as: the account of the role its credentials came from, and the client's region. */
