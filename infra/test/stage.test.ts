@@ -510,6 +510,15 @@ describe('Outputs: every output of SPEC section 4', () => {
     }
   });
 
+  it('declares nothing else: no auto-named output (such as the RestApi endpoint) beside the documented ones', () => {
+    for (const [index, template] of all.entries()) {
+      const declared = OUTPUT_KEYS.map((key) => fixture.stages[index]?.outputs[key]?.node.id);
+      expect(Object.keys(template.toJSON().Outputs as Record<string, unknown>).sort()).toEqual(
+        [...declared].sort(),
+      );
+    }
+  });
+
   it('counts encrypted resources and lists enabled features', () => {
     const outputs = prod.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(Number(outputs.EncryptedResourceCount?.Value)).toBeGreaterThan(20);

@@ -118,6 +118,10 @@ export class SecureApi extends Construct {
       },
     });
 
+    // RestApi always adds an `Endpoint` output (the stage URL): the stage exposes the same URL once, as its
+    // documented `ApiUrl` output, so the outputs engineers read carry no auto-named duplicate.
+    this.restApi.node.tryRemoveChild('Endpoint');
+
     const validator = new apigateway.RequestValidator(this, 'Validator', {
       restApi: this.restApi,
       validateRequestBody: true,
