@@ -17,6 +17,7 @@ import type {
   EnvironmentStageFactory,
   EnvironmentStageProps,
 } from '../environment-stages';
+import { environmentStackName } from '../names';
 
 class SmallEnvironmentStage extends Stage implements EnvironmentStage {
   readonly outputs: { readonly apiUrl: CfnOutput; readonly apiKeyId: CfnOutput };
@@ -25,7 +26,7 @@ class SmallEnvironmentStage extends Stage implements EnvironmentStage {
     super(scope, id, { env: props.env });
     const suffix = props.spec.environmentSuffix;
     const stack = new Stack(this, 'Environment', {
-      stackName: physicalName('environmentStack', { suffix }),
+      stackName: environmentStackName(suffix),
       terminationProtection: props.spec.kind === 'prod',
     });
     const api = new apigateway.RestApi(stack, 'Api', { restApiName: physicalName('restApi', { suffix }) });

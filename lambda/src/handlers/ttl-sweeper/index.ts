@@ -1,7 +1,7 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { physicalName } from '@sep/infra/spec';
+import { environmentStackName } from '@sep/pipeline/names';
 import { DynamoDbEnvironmentRegistry } from '@sep/pipeline/registry';
 import { TargetAccess } from '@sep/pipeline/target-access';
 import { EnvironmentTeardown } from '@sep/pipeline/teardown';
@@ -25,7 +25,7 @@ const teardown = new EnvironmentTeardown({
   defaultAccount: env.DEFAULT_ACCOUNT,
   stackNamePrefix: env.STACK_NAME_PREFIX,
   // One DescribeStacks by name per environment, as the portal does: the role reads sep-* stacks only.
-  stackNamesOf: (record) => [physicalName('environmentStack', { suffix: record.environmentSuffix })],
+  stackNamesOf: (record) => [environmentStackName(record.environmentSuffix)],
   ...(env.PIPELINE_NAME === undefined ? {} : { pipeline: { pipelineName: env.PIPELINE_NAME } }),
 });
 const sns = new SNSClient({});
