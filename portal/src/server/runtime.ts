@@ -16,6 +16,7 @@ import { SessionSigner } from './auth/session';
 import { type PortalConfig, portalConfig } from './config';
 import { CachedRegistry } from './domain/cached-registry';
 import { EnvironmentService } from './domain/environment-service';
+import { SYSTEM_ACTOR } from './domain/reconciler';
 import { logger } from './logger';
 import { AwsPlatform } from './platform/aws/aws-platform';
 import { LocalPlatform } from './platform/local/local-platform';
@@ -127,6 +128,7 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
     listRevision: () => registry.revision,
     pollIntervalMs: config.pollIntervalMs,
     maxRecreations: config.autoRecreations,
+    onError: (error) => logger.warn({ err: error }, 'reconciler: rescanning the registry failed; retrying'),
     ...(config.deployment === undefined ? {} : { deployment: config.deployment }),
     ...(config.mode === 'aws' && config.aws.region !== undefined
       ? { console: { region: config.aws.region, pipelineName: config.aws.pipelineName } }
@@ -139,8 +141,9 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
   });
   const auth = new Authenticator({ config, signer, audit });
 
-  if (config.mode === 'local' && config.seedPersistent) await seedPersistent(registry, platform);
-  const resumed = await service.resume();
+  if (config.mode === 'local' && config.seedPersistent) await seedPersistent(registry);
+  // The reconciler drives every entry still in flight from the registry, now and on every rescan.
+  const resumed = await service.start();
   logger.info({ mode: config.mode, dataDir: config.dataDir, resumed }, 'portal runtime ready');
 
   return {
@@ -154,14 +157,16 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
   };
 }
 
-/** On a fresh data folder: register staging and prod, and deploy staging (prod waits for the promotion). */
-async function seedPersistent(registry: EnvironmentRegistry, platform: PlatformPort): Promise<void> {
+/**
+ * On a fresh data folder: register staging and prod. The reconciler deploys staging; the seeded prod
+ * waits for its promotion.
+ */
+async function seedPersistent(registry: EnvironmentRegistry): Promise<void> {
   for (const input of SEED_ENVIRONMENTS) {
     const parsed = parseEnvironmentSpec(input);
     if (!parsed.success) throw new Error(`seed spec ${input.environmentSuffix} is invalid`);
     try {
-      const record = await registry.register({ spec: parsed.spec, requestedBy: 'system' });
-      if (record.spec.kind === 'staging') await platform.provision({ record });
+      await registry.register({ spec: parsed.spec, requestedBy: SYSTEM_ACTOR });
     } catch (error) {
       if (!(error instanceof SuffixTakenError)) throw error;
     }
@@ -186,4 +191,14 @@ export function runtime(): Promise<PortalRuntime> {
     });
   }
   return holder[RUNTIME_KEY];
+}
+
+/** The server's start (`instrumentation.ts`): the runtime now, or the process ends with the reason. */
+export async function startRuntimeOrExit(): Promise<void> {
+  try {
+    await runtime();
+  } catch (error) {
+    logger.fatal({ err: error }, 'portal runtime failed to start; exiting');
+    process.exit(1);
+  }
 }

@@ -80,7 +80,13 @@ export interface EnvironmentServiceOptions extends ResponseCacheOptions {
   readonly clock?: () => Date;
   /** aws mode: where the pipeline lives, for links into the AWS console. */
   readonly console?: PipelineConsole;
+  /** How often `start` rescans the registry for entries in flight. @default 10_000 */
+  readonly rescanIntervalMs?: number;
+  /** Told when a background rescan of the registry failed (the next one tries again). */
+  readonly onError?: (error: unknown) => void;
 }
+
+const DEFAULT_RESCAN_INTERVAL_MS = 10_000;
 
 /**
  * The portal's use cases. Route handlers parse and authenticate, then call exactly one method here;
@@ -105,6 +111,7 @@ export class EnvironmentService {
     this.feed = new EnvironmentFeed({
       reconciler: this.reconciler,
       pollIntervalMs: options.pollIntervalMs,
+      ...(options.onError === undefined ? {} : { onError: options.onError }),
     });
     this.views = new EnvironmentViews({
       simulated: options.platform.simulated,
@@ -125,6 +132,14 @@ export class EnvironmentService {
   /** Re-attaches the lifecycle reconciler to every environment still in flight (after a restart). */
   resume(): Promise<number> {
     return this.feed.resume();
+  }
+
+  /**
+   * `resume`, then again every `rescanIntervalMs`: entries written by someone else (the sweeper,
+   * another portal process) or whose poll gave up are reconciled without waiting for a request.
+   */
+  start(): Promise<number> {
+    return this.feed.start(this.options.rescanIntervalMs ?? DEFAULT_RESCAN_INTERVAL_MS);
   }
 
   async list(user: User, query: ListOptions = {}): Promise<EnvironmentList> {
@@ -217,10 +232,16 @@ export class EnvironmentService {
       outcome: 'success',
       details: { kind: record.spec.kind, region: record.spec.region, project: record.spec.project },
     });
-    await this.options.platform.provision({ record });
-    this.feed.invalidate(record.environmentSuffix);
+    // The reconciler provisions it (its step runs now, and again on every poll until the platform has
+    // it): a crash from here on loses nothing.
     this.feed.track(record.environmentSuffix);
-    return this.get(user, record.environmentSuffix);
+    try {
+      return this.views.detail(user, await this.feed.refresh(record.environmentSuffix));
+    } catch (error) {
+      if (error instanceof DomainError) throw error;
+      // Registered and tracked: the reconciler retries the platform, backing off while it fails.
+      return this.views.detail(user, { record, snapshot: idleSnapshot(record, 'queued') });
+    }
   }
 
   async destroy(user: User, environmentSuffix: string): Promise<EnvironmentDetail> {
@@ -357,7 +378,7 @@ export class EnvironmentService {
       });
       throw forbidden(decision.reason);
     }
-    await this.options.platform.provision({ record });
+    await this.reconciler.provision(record);
     await this.options.audit.record({
       actor: user.id,
       action: 'environment.retry-requested',
@@ -467,7 +488,7 @@ export class EnvironmentService {
 }
 
 /** What is shown of an environment the platform could not be asked about yet. */
-function idleSnapshot(record: EnvironmentRecord, phase: 'destroying'): DeploymentSnapshot {
+function idleSnapshot(record: EnvironmentRecord, phase: 'queued' | 'destroying'): DeploymentSnapshot {
   return {
     stackName: environmentStackName(record.environmentSuffix),
     progress: { phase, resourcesDone: 0, resourcesTotal: 0, percent: 0 },

@@ -59,7 +59,12 @@ export class Reconciler {
   private readonly removed = new LRUCache<string, Observation>({ max: MAX_REMOVED });
   /** One teardown step per environment at a time (the destroy request and a poll may coincide). */
   private readonly teardowns = new Map<string, Promise<TeardownAdvance>>();
-
+  /**
+   * The registry writes (suffix, life, version) this process asked the platform to deploy. Provisioning
+   * is idempotent on both platforms (aws: a client request token per write; local: one pipeline run
+   * carries every waiting write), so after a restart each `requested` entry is asked for once more.
+   */
+  private readonly provisioned = new LRUCache<string, true>({ max: 10_000 });
   private readonly clock: () => Date;
 
   constructor(private readonly options: ReconcilerOptions) {
@@ -143,6 +148,7 @@ export class Reconciler {
       if (record.status === 'destroying')
         return { record, snapshot: await this.options.platform.describe({ record }) };
     }
+    if (this.wantsProvisioning(record)) await this.provision(record);
     const snapshot = await this.options.platform.describe({ record });
     const reconciled = await this.rememberStack(await this.reconcile(record, snapshot), snapshot);
     if (this.shouldRecreate(reconciled, snapshot)) return this.recreate(reconciled, snapshot);
@@ -161,7 +167,25 @@ export class Reconciler {
     return advancing;
   }
 
+  /**
+   * Asks the platform to deploy `record` (a failed one again: a retry). Idempotent per registry write;
+   * a failure propagates, and the next poll asks again (the hub backs off meanwhile).
+   */
+  async provision(record: EnvironmentRecord): Promise<void> {
+    await this.options.platform.provision({ record });
+    this.provisioned.set(provisionKey(record), true);
+  }
+
   // -- internals --------------------------------------------------------------
+
+  /**
+   * A `requested` entry is brought up by the reconciler, not by the request that registered it: after a
+   * crash between the two, the entry is provisioned all the same. The seeded prod waits for its promotion.
+   */
+  private wantsProvisioning(record: EnvironmentRecord): boolean {
+    if (record.status !== 'requested' || this.provisioned.has(provisionKey(record))) return false;
+    return !(record.spec.kind === 'prod' && record.requestedBy === SYSTEM_ACTOR);
+  }
 
   /** One platform teardown step, and what it means for the registry and the audit log. */
   private async teardownStep(record: EnvironmentRecord): Promise<TeardownAdvance> {
@@ -282,6 +306,8 @@ export class Reconciler {
     const starting = !record.statusReason?.startsWith(RECREATE_PREFIX);
     await this.options.platform.recreate({ record });
     const after = (await this.options.registry.get(record)) ?? record;
+    // The platform's recreate starts the run that deploys the entry it set back to `requested`.
+    if (after.status === 'requested') this.provisioned.set(provisionKey(after), true);
     if (starting || after.status !== record.status) {
       await this.audit(record.environmentSuffix, 'success', {
         from: record.status,
@@ -378,6 +404,10 @@ export class Reconciler {
       details,
     });
   }
+}
+
+function provisionKey(record: EnvironmentRecord): string {
+  return `${record.environmentSuffix}|${record.createdAt}|${record.version}`;
 }
 
 /** Nothing moves until someone acts; a `failed` entry whose rolled-back stack is being recreated still moves. */

@@ -7,6 +7,8 @@ export interface EnvironmentFeedOptions {
   readonly reconciler: Reconciler;
   /** Upstream poll period per watched environment. */
   readonly pollIntervalMs: number;
+  /** Told when a rescan of the registry failed (the next one tries again). */
+  readonly onError?: (error: unknown) => void;
 }
 
 /**
@@ -18,6 +20,7 @@ export interface EnvironmentFeedOptions {
 export class EnvironmentFeed {
   readonly hub: LiveHub<Observation>;
   private readonly tracked = new Map<string, () => void>();
+  private rescan: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: EnvironmentFeedOptions) {
     this.hub = new LiveHub({ poll: (suffix) => this.poll(suffix), intervalMs: options.pollIntervalMs });
@@ -31,9 +34,24 @@ export class EnvironmentFeed {
     return inFlight.length;
   }
 
+  /** `resume` now and every `intervalMs` until `close`; resolves with the first count. */
+  async start(intervalMs: number): Promise<number> {
+    const resumed = await this.resume();
+    this.rescan ??= setInterval(() => {
+      this.resume().catch((error: unknown) => this.options.onError?.(error));
+    }, intervalMs);
+    this.rescan.unref?.();
+    return resumed;
+  }
+
   /** The environment's latest observation, never older than one poll interval. */
   read(environmentSuffix: string): Promise<Observation> {
     return this.hub.read(environmentSuffix);
+  }
+
+  /** An observation polled after this call: for a tracked environment, a reconciler step made now. */
+  refresh(environmentSuffix: string): Promise<Observation> {
+    return this.hub.refresh(environmentSuffix);
   }
 
   /** Forgets the cached observation so the next read polls (after a mutation). */
@@ -112,6 +130,7 @@ export class EnvironmentFeed {
   }
 
   close(): void {
+    if (this.rescan !== undefined) clearInterval(this.rescan);
     for (const stop of this.tracked.values()) stop();
     this.tracked.clear();
     this.hub.close();
