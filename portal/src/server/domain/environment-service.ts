@@ -12,31 +12,28 @@ import { EnvironmentFeed } from '../live/environment-feed';
 import type { LiveHub } from '../live/hub';
 import {
   type DeploymentSnapshot,
-  NoPendingPromotionError,
   NotDeployedError,
   type PlatformPort,
-  StalePromotionError,
   UpstreamError,
 } from '../platform/port';
-import { type PipelineConsole, pipelineExecutionConsoleUrl } from './console-links';
+import type { PipelineConsole } from './console-links';
 import { costEstimate, destroyTarget, EnvironmentViews } from './environment-views';
 import { conflict, DomainError, forbidden, notDestroyable, notFound, validationFailed } from './errors';
 import {
   destroyBlocker,
   environmentPermissions,
-  mayDecidePromotion,
   mayDestroy,
   mayRequest,
   mayRetry,
   retryBlocker,
 } from './permissions';
+import { Promotions } from './promotions';
 import { type Observation, Reconciler } from './reconciler';
 import {
   DEFAULT_LIST_LIMIT,
   environmentSuffixSchema,
   type ListQuery,
   parseCreateEnvironmentRequest,
-  promotionDecisionSchema,
 } from './requests';
 import { ResponseCache, type ResponseCacheOptions } from './response-cache';
 import type {
@@ -99,6 +96,7 @@ export class EnvironmentService {
   readonly feed: EnvironmentFeed;
   private readonly views: EnvironmentViews;
   private readonly responses: ResponseCache;
+  private readonly promotions: Promotions;
 
   constructor(private readonly options: EnvironmentServiceOptions) {
     this.reconciler = new Reconciler({
@@ -118,6 +116,13 @@ export class EnvironmentService {
       ...(options.console === undefined ? {} : { console: options.console }),
     });
     this.responses = new ResponseCache(options);
+    this.promotions = new Promotions({
+      registry: options.registry,
+      platform: options.platform,
+      audit: options.audit,
+      feed: this.feed,
+      ...(options.console === undefined ? {} : { console: options.console }),
+    });
   }
 
   get mode() {
@@ -325,37 +330,8 @@ export class EnvironmentService {
     return Object.fromEntries(snapshot.outputs.map((output) => [output.key, output.value]));
   }
 
-  async pipeline(user: User): Promise<PipelineView> {
-    const view = await this.options.platform.pipeline();
-    const pending = view.pendingPromotion;
-    const execution = view.currentExecution;
-    const pipelineConsole = this.options.console;
-    return {
-      ...view,
-      ...(execution === undefined || pipelineConsole === undefined
-        ? {}
-        : {
-            currentExecution: {
-              ...execution,
-              consoleUrl: pipelineExecutionConsoleUrl({
-                ...pipelineConsole,
-                executionId: execution.executionId,
-              }),
-            },
-          }),
-      ...(pending === undefined
-        ? {}
-        : {
-            pendingPromotion: {
-              ...pending,
-              // What the approval deploys: every prod environment in the registry (the prod stage's stacks).
-              environments: (await this.options.registry.list())
-                .filter((record) => record.spec.kind === 'prod' && record.status !== 'destroyed')
-                .map((record) => record.environmentSuffix),
-            },
-          }),
-      canDecide: mayDecidePromotion(user).allowed,
-    };
+  pipeline(user: User): Promise<PipelineView> {
+    return this.promotions.pipeline(user);
   }
 
   /**
@@ -394,50 +370,8 @@ export class EnvironmentService {
     return this.get(user, environmentSuffix);
   }
 
-  async decidePromotion(user: User, body: unknown): Promise<PipelineView> {
-    // Who may decide comes first: a caller without the right learns nothing about the body's shape.
-    const decision = mayDecidePromotion(user);
-    if (!decision.allowed) throw forbidden(decision.reason);
-    const parsed = promotionDecisionSchema.safeParse(body);
-    if (!parsed.success) throw validationFailed(toFieldErrors(parsed.error));
-    const { executionId } = parsed.data;
-    const action = parsed.data.decision === 'approve' ? 'promotion.approved' : 'promotion.rejected';
-    try {
-      await this.options.platform.decidePromotion({ ...parsed.data, actor: user.id });
-    } catch (error) {
-      if (error instanceof StalePromotionError) {
-        await this.options.audit.record({
-          actor: user.id,
-          action,
-          target: 'PromoteToProd',
-          outcome: 'denied',
-          details: {
-            executionId,
-            waitingExecutionId: error.waitingExecutionId,
-            reason: 'another execution waits for the decision',
-          },
-        });
-        throw conflict(error.message);
-      }
-      if (error instanceof NoPendingPromotionError) throw conflict(error.message);
-      throw error;
-    }
-    await this.options.audit.record({
-      actor: user.id,
-      action,
-      target: 'PromoteToProd',
-      outcome: 'success',
-      details: { executionId, ...(parsed.data.comment ? { comment: parsed.data.comment } : {}) },
-    });
-    if (parsed.data.decision === 'approve') {
-      for (const record of await this.options.registry.list()) {
-        if (record.spec.kind === 'prod') {
-          this.feed.invalidate(record.environmentSuffix);
-          this.feed.track(record.environmentSuffix, { untilSettledAfterChange: true });
-        }
-      }
-    }
-    return this.pipeline(user);
+  decidePromotion(user: User, body: unknown): Promise<PipelineView> {
+    return this.promotions.decide(user, body);
   }
 
   async suffixAvailability(suffix: string): Promise<SuffixAvailability> {

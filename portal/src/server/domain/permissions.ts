@@ -82,8 +82,17 @@ export function environmentPermissions(
     : { canDestroy: false, destroyBlockedReason: decision.reason, canRetry };
 }
 
-export function mayDecidePromotion(user: User): Decision {
-  return hasRole(user, 'approver')
-    ? ALLOW
-    : { allowed: false, reason: 'only approvers and admins decide promotions' };
+/**
+ * Approvers and admins decide promotions; never the person who requested the change that waits for prod
+ * (separation of duties: admins included).
+ */
+export function mayDecidePromotion(user: User, waiting?: { readonly requestedBy?: string }): Decision {
+  if (!hasRole(user, 'approver'))
+    return { allowed: false, reason: 'only approvers and admins decide promotions' };
+  if (waiting?.requestedBy !== undefined && waiting.requestedBy === user.id)
+    return {
+      allowed: false,
+      reason: 'you requested the change that waits for prod: another approver decides its promotion',
+    };
+  return ALLOW;
 }

@@ -20,6 +20,8 @@ export interface EnvironmentFeedOptions {
 export class EnvironmentFeed {
   readonly hub: LiveHub<Observation>;
   private readonly tracked = new Map<string, () => void>();
+  /** Observations made by a reconciler step (a pure read joined by a new subscription is not one). */
+  private readonly stepped = new WeakSet<Observation>();
   private rescan: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: EnvironmentFeedOptions) {
@@ -66,6 +68,8 @@ export class EnvironmentFeed {
    */
   track(environmentSuffix: string, options: { untilSettledAfterChange?: boolean } = {}): void {
     this.tracked.get(environmentSuffix)?.();
+    // A value cached before the change that made it worth tracking (a settled one) would end it at once.
+    this.hub.invalidate(environmentSuffix);
     let sawWork = !options.untilSettledAfterChange;
     let stop: (() => void) | undefined;
     let settledEarly = false;
@@ -77,7 +81,8 @@ export class EnvironmentFeed {
     // Tracked before the subscription's first poll, so that poll is already the reconciler's.
     this.tracked.set(environmentSuffix, () => stop?.());
     stop = this.hub.subscribe(environmentSuffix, (update) => {
-      if (update.type !== 'value') return;
+      // Only the reconciler's own steps say whether it is done (a read in flight may predate the change).
+      if (update.type !== 'value' || !this.stepped.has(update.value)) return;
       const { record, snapshot } = update.value;
       if (!settled(record) || !isSettledPhase(snapshot.progress.phase)) sawWork = true;
       else if (sawWork) release();
@@ -140,7 +145,9 @@ export class EnvironmentFeed {
     const { reconciler } = this.options;
     if (!this.tracked.has(environmentSuffix)) return reconciler.read(environmentSuffix);
     try {
-      return await reconciler.step(environmentSuffix);
+      const observation = await reconciler.step(environmentSuffix);
+      this.stepped.add(observation);
+      return observation;
     } catch (error) {
       // Removed by someone else (the sweeper, another portal process): nothing is left to reconcile.
       if (error instanceof DomainError && error.code === 'not_found') {
