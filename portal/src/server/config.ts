@@ -117,6 +117,14 @@ const envSchema = z
      * create rolled back (its stack can only be deleted). 0 leaves such an environment failed.
      */
     PORTAL_AUTO_RECREATIONS: z.coerce.number().int().min(0).max(5).default(1),
+    /** Ephemeral environments one user may have that are not destroyed (429 beyond). */
+    PORTAL_LIMIT_ACTIVE_EPHEMERAL_PER_USER: z.coerce.number().int().min(1).max(1000).default(10),
+    /** Environment requests one user may make per minute (429 beyond). */
+    PORTAL_LIMIT_CREATES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+    /** Event streams one user may hold open (429 beyond). */
+    PORTAL_LIMIT_STREAMS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
+    /** Event streams the portal holds open in total (429 beyond). */
+    PORTAL_LIMIT_STREAMS_TOTAL: z.coerce.number().int().min(1).max(100_000).default(1000),
     ...logEnvSchema.shape,
     // aws mode
     AWS_REGION: z.string().optional(),
@@ -217,6 +225,13 @@ export interface PortalConfig {
   readonly seedPersistent: boolean;
   /** PORTAL_AUTO_RECREATIONS. */
   readonly autoRecreations: number;
+  /** PORTAL_LIMIT_*: what one user, and the portal, may hold or do. */
+  readonly limits: {
+    readonly activeEphemeralPerUser: number;
+    readonly createsPerMinutePerUser: number;
+    readonly streamsPerUser: number;
+    readonly streamsTotal: number;
+  };
   readonly logLevel: string;
   /**
    * Where requests may deploy: the bootstrapped targets and the account of a request that names none.
@@ -307,6 +322,12 @@ export function parseConfig(
     pollIntervalMs: e.PORTAL_POLL_INTERVAL_MS ?? (e.PORTAL_MODE === 'aws' ? 5000 : 1000),
     seedPersistent: e.PORTAL_SEED_PERSISTENT,
     autoRecreations: e.PORTAL_AUTO_RECREATIONS,
+    limits: {
+      activeEphemeralPerUser: e.PORTAL_LIMIT_ACTIVE_EPHEMERAL_PER_USER,
+      createsPerMinutePerUser: e.PORTAL_LIMIT_CREATES_PER_MINUTE,
+      streamsPerUser: e.PORTAL_LIMIT_STREAMS_PER_USER,
+      streamsTotal: e.PORTAL_LIMIT_STREAMS_TOTAL,
+    },
     logLevel: logLevelOf(e),
     ...(e.PORTAL_DEPLOYMENT_TARGETS === undefined || e.PORTAL_PIPELINE_ACCOUNT === undefined
       ? {}

@@ -128,6 +128,7 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
     listRevision: () => registry.revision,
     pollIntervalMs: config.pollIntervalMs,
     maxRecreations: config.autoRecreations,
+    limits: config.limits,
     onError: (error) => logger.warn({ err: error }, 'reconciler: rescanning the registry failed; retrying'),
     ...(config.deployment === undefined ? {} : { deployment: config.deployment }),
     ...(config.mode === 'aws' && config.aws.region !== undefined

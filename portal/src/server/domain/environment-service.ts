@@ -19,6 +19,7 @@ import {
 import type { PipelineConsole } from './console-links';
 import { costEstimate, destroyTarget, EnvironmentViews } from './environment-views';
 import { conflict, DomainError, forbidden, notDestroyable, notFound, validationFailed } from './errors';
+import { Limits, type LimitsOptions } from './limits';
 import {
   destroyBlocker,
   environmentPermissions,
@@ -37,6 +38,7 @@ import {
 } from './requests';
 import { ResponseCache, type ResponseCacheOptions } from './response-cache';
 import type {
+  AuditAction,
   AuditPage,
   ComplianceReport,
   CostEstimate,
@@ -81,11 +83,17 @@ export interface EnvironmentServiceOptions extends ResponseCacheOptions {
   readonly rescanIntervalMs?: number;
   /** Told when a background rescan of the registry failed (the next one tries again). */
   readonly onError?: (error: unknown) => void;
+  /** What one user, and the portal, may hold or do (429 beyond). @default DEFAULT_LIMITS */
+  readonly limits?: LimitsOptions;
 }
 
 const DEFAULT_RESCAN_INTERVAL_MS = 10_000;
 
 /**
+ * (Over ~400 lines on purpose: the use cases of an environment's lifecycle — request, destroy, retry —
+ * with their reads, kept together so that each rule and its audit entry is read in one place; the
+ * reconciler, views, caches, promotions and limits are their own modules.)
+ *
  * The portal's use cases. Route handlers parse and authenticate, then call exactly one method here;
  * every rule (ownership, destroyability, lifecycle) lives here or in the pure modules it uses. Registry
  * writes and lifecycle audit entries are the `Reconciler`'s; what a user sees comes from
@@ -97,6 +105,7 @@ export class EnvironmentService {
   private readonly views: EnvironmentViews;
   private readonly responses: ResponseCache;
   private readonly promotions: Promotions;
+  private readonly limits: Limits;
 
   constructor(private readonly options: EnvironmentServiceOptions) {
     this.reconciler = new Reconciler({
@@ -116,6 +125,7 @@ export class EnvironmentService {
       ...(options.console === undefined ? {} : { console: options.console }),
     });
     this.responses = new ResponseCache(options);
+    this.limits = new Limits(options.limits);
     this.promotions = new Promotions({
       registry: options.registry,
       platform: options.platform,
@@ -214,29 +224,48 @@ export class EnvironmentService {
       const errors = deploymentTargetErrors(parsed.spec, deployment);
       if (errors.length > 0) throw validationFailed(errors);
     }
-    const decision = mayRequest(user, parsed.spec.kind);
-    if (!decision.allowed) throw forbidden(decision.reason);
+    const { spec } = parsed;
+    const suffix = spec.environmentSuffix;
+    const details = { kind: spec.kind, region: spec.region, project: spec.project };
+    // Every request is audited before it has an effect: refused (role, limits, a taken suffix), or accepted.
+    const refuse = async (error: DomainError) => {
+      await this.auditAs(user, 'environment.requested', suffix, 'denied', {
+        ...details,
+        reason: error.message,
+      });
+      return error;
+    };
+    const decision = mayRequest(user, spec.kind);
+    if (!decision.allowed) throw await refuse(forbidden(decision.reason));
+    const activeEphemeral =
+      spec.kind === 'ephemeral'
+        ? (await this.options.registry.list()).filter(
+            (r) => r.spec.kind === 'ephemeral' && r.requestedBy === user.id && r.status !== 'destroyed',
+          ).length
+        : 0;
+    const limit = this.limits.createRefusal(user.id, { kind: spec.kind, activeEphemeral });
+    if (limit !== undefined) throw await refuse(limit);
+    const existing = await this.options.registry.get({ environmentSuffix: suffix });
+    if (existing !== undefined && existing.status !== 'destroyed') throw await refuse(suffixTaken(suffix));
+    this.limits.noteCreate(user.id);
+    await this.auditAs(user, 'environment.requested', suffix, 'success', details);
     let record: EnvironmentRecord;
     try {
-      record = await this.reconciler.register(parsed.spec, user.id);
+      record = await this.reconciler.register(spec, user.id);
     } catch (error) {
+      // Lost a race for the suffix (or the store refused the entry) after the audit: say so in the trail.
+      const failure = (reason: string) =>
+        this.auditAs(user, 'environment.requested', suffix, 'failure', { ...details, reason });
       if (error instanceof SuffixTakenError) {
-        throw new DomainError(
-          'suffix_taken',
-          `environmentSuffix "${parsed.spec.environmentSuffix}" is already taken`,
-          [{ path: 'environmentSuffix', message: 'this suffix is already taken' }],
-        );
+        await failure('the suffix was taken meanwhile');
+        throw suffixTaken(suffix);
       }
-      if (error instanceof InvalidEnvironmentSpecError) throw validationFailed(error.errors);
+      if (error instanceof InvalidEnvironmentSpecError) {
+        await failure('the registry refused the spec');
+        throw validationFailed(error.errors);
+      }
       throw error;
     }
-    await this.options.audit.record({
-      actor: user.id,
-      action: 'environment.requested',
-      target: record.environmentSuffix,
-      outcome: 'success',
-      details: { kind: record.spec.kind, region: record.spec.region, project: record.spec.project },
-    });
     // The reconciler provisions it (its step runs now, and again on every poll until the platform has
     // it): a crash from here on loses nothing.
     this.feed.track(record.environmentSuffix);
@@ -257,27 +286,19 @@ export class EnvironmentService {
       throw notDestroyable('the environment is already destroyed');
     const record = await this.existing(environmentSuffix);
     const target = destroyTarget(record);
+    const action = 'environment.destroy-requested';
     const blocker = destroyBlocker(target);
-    if (blocker !== undefined) throw notDestroyable(blocker);
+    if (blocker !== undefined) {
+      await this.auditAs(user, action, environmentSuffix, 'denied', { reason: blocker });
+      throw notDestroyable(blocker);
+    }
     const decision = mayDestroy(user, target);
     if (!decision.allowed) {
-      await this.options.audit.record({
-        actor: user.id,
-        action: 'environment.destroy-requested',
-        target: environmentSuffix,
-        outcome: 'denied',
-        details: { reason: decision.reason },
-      });
+      await this.auditAs(user, action, environmentSuffix, 'denied', { reason: decision.reason });
       throw forbidden(decision.reason);
     }
+    await this.auditAs(user, action, environmentSuffix, 'success', { previousStatus: record.status });
     const claimed = await this.reconciler.claimDestroy(record, user.id);
-    await this.options.audit.record({
-      actor: user.id,
-      action: 'environment.destroy-requested',
-      target: environmentSuffix,
-      outcome: 'success',
-      details: { previousStatus: record.status },
-    });
     this.feed.track(environmentSuffix);
     // The request makes the teardown's first (short) step; the reconciler's polls make the rest.
     let refusal: string | undefined;
@@ -341,30 +362,22 @@ export class EnvironmentService {
   async retry(user: User, environmentSuffix: string): Promise<EnvironmentDetail> {
     const record = await this.existing(environmentSuffix);
     const target = destroyTarget(record);
+    const action = 'environment.retry-requested';
     const blocker = retryBlocker(target);
-    if (blocker !== undefined) throw conflict(blocker);
+    if (blocker !== undefined) {
+      await this.auditAs(user, action, environmentSuffix, 'denied', { reason: blocker });
+      throw conflict(blocker);
+    }
     const decision = mayRetry(user, target);
     if (!decision.allowed) {
-      await this.options.audit.record({
-        actor: user.id,
-        action: 'environment.retry-requested',
-        target: environmentSuffix,
-        outcome: 'denied',
-        details: { reason: decision.reason },
-      });
+      await this.auditAs(user, action, environmentSuffix, 'denied', { reason: decision.reason });
       throw forbidden(decision.reason);
     }
-    await this.reconciler.provision(record);
-    await this.options.audit.record({
-      actor: user.id,
-      action: 'environment.retry-requested',
-      target: environmentSuffix,
-      outcome: 'success',
-      details: {
-        previousStatus: record.status,
-        ...(record.statusReason ? { reason: record.statusReason } : {}),
-      },
+    await this.auditAs(user, action, environmentSuffix, 'success', {
+      previousStatus: record.status,
+      ...(record.statusReason ? { reason: record.statusReason } : {}),
     });
+    await this.reconciler.provision(record);
     this.feed.invalidate(environmentSuffix);
     this.feed.track(environmentSuffix, { untilSettledAfterChange: true });
     return this.get(user, environmentSuffix);
@@ -408,6 +421,21 @@ export class EnvironmentService {
     this.feed.close();
   }
 
+  /** Opens an event stream for `user` (the route releases it when the stream ends). @throws 429 */
+  openStream(user: User): () => void {
+    return this.limits.openStream(user.id);
+  }
+
+  private async auditAs(
+    user: User,
+    action: AuditAction,
+    target: string,
+    outcome: 'success' | 'failure' | 'denied',
+    details: Readonly<Record<string, string>>,
+  ): Promise<void> {
+    await this.options.audit.record({ actor: user.id, action, target, outcome, details });
+  }
+
   private async existing(environmentSuffix: string): Promise<EnvironmentRecord> {
     const record = await this.options.registry.get({ environmentSuffix });
     if (record === undefined) throw notFound(`environment "${environmentSuffix}" does not exist`);
@@ -419,6 +447,12 @@ export class EnvironmentService {
       throw notFound(`environment "${environmentSuffix}" does not exist`);
     return this.feed.read(environmentSuffix);
   }
+}
+
+function suffixTaken(suffix: string): DomainError {
+  return new DomainError('suffix_taken', `environmentSuffix "${suffix}" is already taken`, [
+    { path: 'environmentSuffix', message: 'this suffix is already taken' },
+  ]);
 }
 
 /** What is shown of an environment the platform could not be asked about yet. */

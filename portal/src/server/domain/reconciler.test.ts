@@ -147,3 +147,57 @@ describe('reads never write', () => {
     expect(audited).toEqual([]);
   });
 });
+
+describe('requests are audited before their effect, allowed or refused', () => {
+  const bob = { id: 'bob', name: 'Bob', roles: ['engineer' as const] };
+  const body = (environmentSuffix: string, kind = 'ephemeral') => ({
+    environmentSuffix,
+    kind,
+    project: 'p',
+    costCenter: 'c',
+    alertEmails: ['a@example.com'],
+  });
+
+  it('audits a refused kind and a taken suffix as denied, and registers nothing for them', async () => {
+    const { service, registry, audited } = await portal();
+    await expect(service.request(bob, body('stg-1', 'staging'))).rejects.toMatchObject({ code: 'forbidden' });
+    await service.request(bob, body('pr-1'));
+    await expect(service.request(bob, body('pr-1'))).rejects.toMatchObject({ code: 'suffix_taken' });
+    const requests = () =>
+      audited
+        .filter((entry) => entry.action === 'environment.requested')
+        .map((entry) => `${entry.target} ${entry.outcome}`);
+    expect(requests()).toEqual(['stg-1 denied', 'pr-1 success', 'pr-1 denied']);
+    await expect(registry.get({ environmentSuffix: 'stg-1' })).resolves.toBeUndefined();
+  });
+
+  it('answers 429 beyond the requests a user may make per minute', async () => {
+    const { registry } = await portal();
+    const audited: RecordAuditOptions[] = [];
+    const limited = new EnvironmentService({
+      registry,
+      platform: {
+        mode: 'local',
+        simulated: true,
+        provision: async () => {},
+        describe: async ({ record }: { record: EnvironmentRecord }) =>
+          snapshot(record.environmentSuffix, 'queued'),
+      } as unknown as PlatformPort,
+      audit: {
+        record: async (entry: RecordAuditOptions) => void audited.push(entry),
+      } as unknown as AuditStore,
+      pollIntervalMs: 60_000,
+      limits: { activeEphemeralPerUser: 10, createsPerMinutePerUser: 2, streamsPerUser: 1, streamsTotal: 1 },
+    });
+    services.push(limited);
+    await limited.request(bob, body('pr-a'));
+    await limited.request(bob, body('pr-b'));
+    await expect(limited.request(bob, body('pr-c'))).rejects.toMatchObject({ code: 'rate_limited' });
+    expect(audited.at(-1)).toMatchObject({ actor: 'bob', target: 'pr-c', outcome: 'denied' });
+    await expect(registry.get({ environmentSuffix: 'pr-c' })).resolves.toBeUndefined();
+    const release = limited.openStream(bob);
+    expect(() => limited.openStream(bob)).toThrow(/event streams/);
+    release();
+    expect(() => limited.openStream(bob)()).not.toThrow();
+  });
+});

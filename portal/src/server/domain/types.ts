@@ -484,6 +484,8 @@ export const API_ERROR_CODES = [
   'payload_too_large',
   'unsupported_media_type',
   'method_not_allowed',
+  'rate_limited',
+  'misdirected_request',
   'upstream_unavailable',
   'internal',
 ] as const;
