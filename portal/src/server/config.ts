@@ -98,6 +98,19 @@ const envSchema = z
     PORTAL_DATA_DIR: z.string().min(1).optional(),
     PORTAL_REPO_ROOT: z.string().min(1).optional(),
     PORTAL_PUBLIC_ORIGIN: z.url().optional(),
+    /**
+     * The `Host` values the portal answers (comma-separated `name[:port]`). Default: the loopback names on
+     * PORT (local mode), and the hosts of PORTAL_PUBLIC_ORIGIN and PORTAL_OIDC_REDIRECT_URI.
+     */
+    PORTAL_ALLOWED_HOSTS: z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((host) => host.trim().toLowerCase())
+          .filter(Boolean),
+      )
+      .optional(),
     PORTAL_SESSION_SECRET: z
       .string()
       .min(32, { error: 'PORTAL_SESSION_SECRET must be at least 32 characters' })
@@ -214,8 +227,10 @@ export interface PortalConfig {
   readonly dataDir: string;
   /** The monorepo root: local mode's pipeline runs snapshot it as their source. */
   readonly repoRoot: string;
-  /** Fixed public origin for the same-origin check; derived from the request's Host when absent. */
+  /** Fixed public origin for the same-origin check; derived from the request's (allowed) Host when absent. */
   readonly publicOrigin?: string;
+  /** The `Host` values the portal answers; any other gets 421 (DNS rebinding). */
+  readonly allowedHosts: readonly string[];
   readonly sessionSecret?: string;
   readonly speedFactor: number;
   readonly failResourceType?: string;
@@ -259,6 +274,20 @@ export interface PortalConfig {
     readonly sha256: string;
   }[];
   readonly oidc?: OidcConfig;
+}
+
+/** The loopback names on PORT in local mode, and the hosts of the configured public URLs. */
+function defaultAllowedHosts(e: {
+  readonly PORTAL_MODE: 'local' | 'aws';
+  readonly PORT: number;
+  readonly PORTAL_PUBLIC_ORIGIN?: string | undefined;
+  readonly PORTAL_OIDC_REDIRECT_URI?: string | undefined;
+}): string[] {
+  const hosts =
+    e.PORTAL_MODE === 'local' ? ['127.0.0.1', 'localhost', '[::1]'].map((name) => `${name}:${e.PORT}`) : [];
+  for (const url of [e.PORTAL_PUBLIC_ORIGIN, e.PORTAL_OIDC_REDIRECT_URI])
+    if (url !== undefined) hosts.push(new URL(url).host.toLowerCase());
+  return [...new Set(hosts)];
 }
 
 export class ConfigError extends Error {
@@ -313,6 +342,7 @@ export function parseConfig(
     dataDir: path.resolve(e.PORTAL_DATA_DIR ?? path.join(repoRoot, 'portal', '.data')),
     repoRoot,
     ...(e.PORTAL_PUBLIC_ORIGIN === undefined ? {} : { publicOrigin: new URL(e.PORTAL_PUBLIC_ORIGIN).origin }),
+    allowedHosts: e.PORTAL_ALLOWED_HOSTS ?? defaultAllowedHosts(e),
     ...(e.PORTAL_SESSION_SECRET === undefined ? {} : { sessionSecret: e.PORTAL_SESSION_SECRET }),
     speedFactor: e.PORTAL_SPEED_FACTOR,
     ...(e.PORTAL_FAIL_RESOURCE_TYPE === undefined ? {} : { failResourceType: e.PORTAL_FAIL_RESOURCE_TYPE }),

@@ -6,6 +6,13 @@ export function hasRole(user: User, role: Role): boolean {
   return user.roles.includes(role) || user.roles.includes('admin');
 }
 
+/** A signed-in user outside every portal group (OIDC gives anyone a session) may do and read nothing. */
+export function mayUsePortal(user: User): Decision {
+  return user.roles.length > 0
+    ? ALLOW
+    : { allowed: false, reason: 'you have no portal role: ask to be added to one of the portal groups' };
+}
+
 export type Decision = { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
 
 const ALLOW: Decision = { allowed: true };
