@@ -129,6 +129,8 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
     pollIntervalMs: config.pollIntervalMs,
     maxRecreations: config.autoRecreations,
     limits: config.limits,
+    onFailure: ({ environmentSuffix, reason }) =>
+      logger.warn({ environmentSuffix, reason }, 'environment failed (users see a summary of this reason)'),
     onError: (error) => logger.warn({ err: error }, 'reconciler: rescanning the registry failed; retrying'),
     ...(config.deployment === undefined ? {} : { deployment: config.deployment }),
     ...(config.mode === 'aws' && config.aws.region !== undefined

@@ -83,6 +83,8 @@ export interface EnvironmentServiceOptions extends ResponseCacheOptions {
   readonly rescanIntervalMs?: number;
   /** Told when a background rescan of the registry failed (the next one tries again). */
   readonly onError?: (error: unknown) => void;
+  /** Told of every environment failure with its full reason (the server log; users see a summary). */
+  readonly onFailure?: (failure: { readonly environmentSuffix: string; readonly reason: string }) => void;
   /** What one user, and the portal, may hold or do (429 beyond). @default DEFAULT_LIMITS */
   readonly limits?: LimitsOptions;
 }
@@ -114,6 +116,7 @@ export class EnvironmentService {
       audit: options.audit,
       ...(options.maxRecreations === undefined ? {} : { maxRecreations: options.maxRecreations }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
+      ...(options.onFailure === undefined ? {} : { onFailure: options.onFailure }),
     });
     this.feed = new EnvironmentFeed({
       reconciler: this.reconciler,

@@ -43,7 +43,7 @@ export class EnvironmentViews {
       region: spec.region,
       dataClassification: spec.dataClassification,
       status: record.status,
-      ...(record.statusReason === undefined ? {} : { statusReason: record.statusReason }),
+      ...(record.statusReason === undefined ? {} : { statusReason: reasonFor(user, record.statusReason) }),
       requestedBy: record.requestedBy,
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,
@@ -65,7 +65,9 @@ export class EnvironmentViews {
       timeline: snapshot.timeline,
       outputs: snapshot.outputs,
       ...(snapshot.outputsWarning === undefined ? {} : { outputsWarning: snapshot.outputsWarning }),
-      ...(snapshot.failure === undefined ? {} : { failure: snapshot.failure }),
+      ...(snapshot.failure === undefined
+        ? {}
+        : { failure: { ...snapshot.failure, reason: reasonFor(user, snapshot.failure.reason) } }),
       cost: this.cost(record),
       ...(pipelineConsole === undefined
         ? {}
@@ -77,6 +79,25 @@ export class EnvironmentViews {
           }),
     };
   }
+}
+
+const SUMMARY_CHARS = 240;
+
+/**
+ * A failure reason as one user may see it: admins the whole text (synth output included), everyone else
+ * its first line, shortened; the full text is in the server log (the reconciler logs each failure).
+ */
+export function reasonFor(user: User | undefined, reason: string): string {
+  if (user?.roles.includes('admin')) return reason;
+  return summarizeReason(reason);
+}
+
+export function summarizeReason(reason: string): string {
+  const lines = reason.split('\n').map((line) => line.trim());
+  const first = lines.find((line) => line !== '') ?? '';
+  const more = lines.filter((line) => line !== '').length > 1;
+  if (first.length <= SUMMARY_CHARS && !more) return first;
+  return `${first.slice(0, SUMMARY_CHARS)}… (the full output is in the server log; admins see it here)`;
 }
 
 /** What the permission rules read of an environment. */

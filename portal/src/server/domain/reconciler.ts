@@ -37,6 +37,8 @@ export interface ReconcilerOptions {
   readonly maxRecreations?: number;
   /** @default () => new Date() */
   readonly clock?: () => Date;
+  /** Told of every failure the reconciler records, with its full reason (users see a summary). */
+  readonly onFailure?: (failure: { readonly environmentSuffix: string; readonly reason: string }) => void;
 }
 
 /** The actor of every transition the platform (not a person) caused. */
@@ -396,6 +398,8 @@ export class Reconciler {
     outcome: 'success' | 'failure',
     details: Readonly<Record<string, string>>,
   ): Promise<void> {
+    if (outcome === 'failure' && details.reason !== undefined)
+      this.options.onFailure?.({ environmentSuffix, reason: details.reason });
     await this.options.audit.record({
       actor: SYSTEM_ACTOR,
       action: 'environment.status-changed',

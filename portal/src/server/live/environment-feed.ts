@@ -1,3 +1,4 @@
+import { summarizeReason } from '../domain/environment-views';
 import { DomainError } from '../domain/errors';
 import { type Observation, type Reconciler, settled } from '../domain/reconciler';
 import type { StreamMessage } from '../domain/types';
@@ -124,9 +125,13 @@ export class EnvironmentFeed {
         send({
           type: 'snapshot',
           status: record.status,
-          ...(record.statusReason === undefined ? {} : { statusReason: record.statusReason }),
+          ...(record.statusReason === undefined
+            ? {}
+            : { statusReason: summarizeReason(record.statusReason) }),
           progress: snapshot.progress,
-          ...(snapshot.failure === undefined ? {} : { failure: snapshot.failure }),
+          ...(snapshot.failure === undefined
+            ? {}
+            : { failure: { ...snapshot.failure, reason: summarizeReason(snapshot.failure.reason) } }),
           outputsAvailable: snapshot.outputs.length > 0,
         });
       }
