@@ -12,6 +12,7 @@ import {
 } from '@sep/pipeline/registry';
 import { createAuditTable, DynamoDbAuditStore } from './audit/audit-store';
 import { Authenticator } from './auth/authenticator';
+import { SessionRevocations } from './auth/revocations';
 import { SessionSigner } from './auth/session';
 import { type PortalConfig, portalConfig } from './config';
 import { CachedRegistry } from './domain/cached-registry';
@@ -142,7 +143,8 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
     dataDir: config.dataDir,
     ...(config.sessionSecret === undefined ? {} : { secret: config.sessionSecret }),
   });
-  const auth = new Authenticator({ config, signer, audit });
+  const revocations = await SessionRevocations.open(config.dataDir);
+  const auth = new Authenticator({ config, signer, audit, revocations });
 
   if (config.mode === 'local' && config.seedPersistent) await seedPersistent(registry);
   // The reconciler drives every entry still in flight from the registry, now and on every rescan.

@@ -446,6 +446,7 @@ export const AUDIT_ACTIONS = [
   'promotion.approved',
   'promotion.rejected',
   'auth.signed-in',
+  'auth.signed-out',
   'auth.token-issued',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -10,6 +10,7 @@ export async function POST(request: Request): Promise<Response> {
   return open(request, async (runtime) => {
     if (!isSameOrigin(request, runtime.config.publicOrigin))
       return errorResponse('forbidden', 'cross-origin request refused: sign out from the portal itself');
+    await runtime.auth.endSession(request);
     const form = (request.headers.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded');
     const headers = { 'set-cookie': runtime.auth.clearCookie(), 'cache-control': 'no-store' };
     return form
