@@ -76,6 +76,8 @@ export class LocalActions {
       },
       logFile: path.join(runDir, 'build.log'),
       signal,
+      // One synth per pipeline across restarts: a synth a killed portal left running is ended first.
+      lockFile: path.join(this.delivery.options.dataDir, `synth-${definition.pipelineName}.pid`),
     });
     const exportFile = path.join(sourceDir, 'pipeline', 'environments.json');
     const exported = existsSync(exportFile)

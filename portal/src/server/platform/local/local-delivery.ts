@@ -14,7 +14,7 @@ import {
 } from '@sep/pipeline/local-aws';
 import { environmentStackName } from '@sep/pipeline/names';
 import type { EnvironmentRecord, EnvironmentRegistry } from '@sep/pipeline/registry';
-import { snapshotSource } from '@sep/pipeline/rehearsal';
+import { reapSynthSteps, snapshotSource } from '@sep/pipeline/rehearsal';
 import { logger } from '../../logger';
 import { LocalActions } from './local-actions';
 import type { ActionWork, ExecutionOrigin, PipelineState } from './pipeline-player';
@@ -71,6 +71,10 @@ export class LocalDelivery {
   private readonly actions: LocalActions;
 
   constructor(readonly options: LocalPlatformOptions) {
+    // Synths a killed portal left running (their own process groups) end before anything synthesizes.
+    const reaped = reapSynthSteps(options.dataDir);
+    if (reaped.length > 0)
+      logger.warn({ processGroups: reaped }, 'local pipeline: ended synths left by a previous run');
     this.speedFactor = options.speedFactor ?? 10;
     this.actions = new LocalActions(this);
     this.clock = options.clock ?? (() => new Date());
