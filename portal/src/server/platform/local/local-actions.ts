@@ -15,7 +15,7 @@ import {
   type ExecutionRun,
   NO_CHANGE_SECONDS,
 } from './pipeline-player';
-import type { StackAddress } from './stacks';
+import { CorruptStackStateError, type StackAddress } from './stacks';
 import { TemplateResolver } from './template';
 
 /** A spec whose `project` contains `fail=<ResourceType>` fails on that type (local failure injection). */
@@ -124,16 +124,27 @@ export class LocalActions {
       record === undefined
         ? undefined
         : (FAIL_MARKER.exec(record.spec.project)?.[1] ?? this.delivery.options.failResourceType);
-    const outcome = await this.delivery.stacks.deploy({
-      address,
-      templateText,
-      startedAt: at,
-      ...(failResourceType === undefined ? {} : { failResourceType }),
-      ...(action.environmentSuffix === undefined ? {} : { environmentSuffix: action.environmentSuffix }),
-      // One token per action execution, as CodePipeline's CloudFormation action sends: a resumed run
-      // (the portal restarted mid-action) gets its own operation back instead of a second one.
-      clientRequestToken: clientRequestToken(execution, action),
-    });
+    const outcome = await this.unlessCorrupt(() =>
+      this.delivery.stacks.deploy({
+        address,
+        templateText,
+        startedAt: at,
+        ...(failResourceType === undefined ? {} : { failResourceType }),
+        ...(action.environmentSuffix === undefined ? {} : { environmentSuffix: action.environmentSuffix }),
+        // One token per action execution, as CodePipeline's CloudFormation action sends: a resumed run
+        // (the portal restarted mid-action) gets its own operation back instead of a second one.
+        clientRequestToken: clientRequestToken(execution, action),
+      }),
+    );
+    if (outcome instanceof CorruptStackStateError) {
+      // This stack's action fails with the reason; the pipeline's other actions go on.
+      return {
+        endsAt: at,
+        outcome: 'Failed' as const,
+        summary: 'unreadable stack state',
+        errorMessage: outcome.message,
+      };
+    }
     if (outcome.outcome === 'refused') {
       return {
         endsAt: at,
@@ -172,12 +183,17 @@ export class LocalActions {
     };
     if (await this.holdsFor(action.environmentSuffix))
       await this.delivery.stacks.hold(address, this.delivery.options.holdBeforeResourceType as string, now);
-    const result = await this.delivery.stacks.operationResult(
-      address,
-      clientRequestToken(execution, action),
-      now,
+    const result = await this.unlessCorrupt(() =>
+      this.delivery.stacks.operationResult(address, clientRequestToken(execution, action), now),
     );
     if (result === undefined) return undefined;
+    if (result instanceof CorruptStackStateError)
+      return {
+        finishedAt: now.toISOString(),
+        outcome: 'Failed' as const,
+        summary: 'unreadable stack state',
+        errorMessage: result.message,
+      };
     return {
       finishedAt: result.endedAt,
       outcome: result.failed ? ('Failed' as const) : ('Succeeded' as const),
@@ -264,6 +280,16 @@ export class LocalActions {
         },
       );
     });
+  }
+
+  /** `work()`, or the corrupt-state error it met (one stack's unreadable state fails that action only). */
+  private async unlessCorrupt<T>(work: () => Promise<T>): Promise<T | CorruptStackStateError> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof CorruptStackStateError) return error;
+      throw error;
+    }
   }
 
   /** Serves the APIs of a deployed stack on the local endpoints (what API Gateway does once it is deployed). */

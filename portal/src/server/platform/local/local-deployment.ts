@@ -1,10 +1,12 @@
+import { environmentStackName } from '@sep/pipeline/names';
 import type { EnvironmentRecord } from '@sep/pipeline/registry';
 import type { DeploymentPhase } from '../../domain/types';
+import { logger } from '../../logger';
 import type { DeploymentService, DeploymentSnapshot, EnvironmentTarget, TeardownStep } from '../port';
 import type { LocalDelivery } from './local-delivery';
 import type { ActionRun, PipelineState } from './pipeline-player';
 import type { Playback, Rollout } from './rollout';
-import type { StackAddress, StackView } from './stacks';
+import { CorruptStackStateError, type StackAddress, type StackView } from './stacks';
 
 /** Bound of the per-environment snapshot memo: above any registry a portal serves. */
 const MAX_SNAPSHOTS = 5000;
@@ -50,7 +52,18 @@ export class LocalDeployment implements DeploymentService {
    */
   async teardown({ record }: EnvironmentTarget & { readonly reason: string }): Promise<TeardownStep> {
     const address = await this.delivery.addressOf(record);
-    const stack = await this.delivery.stacks.describe(address, this.delivery.clock());
+    let stack: StackView | undefined;
+    try {
+      stack = await this.delivery.stacks.describe(address, this.delivery.clock());
+    } catch (error) {
+      if (!(error instanceof CorruptStackStateError)) throw error;
+      // Nothing runs from an unreadable state on this machine: set it aside, the environment is gone.
+      logger.warn(
+        { file: await this.delivery.stacks.discard(address) },
+        'local stacks: unreadable state set aside',
+      );
+      stack = undefined;
+    }
     if (stack?.operation.rollout.operation === 'delete') {
       const { phase } = this.progressOf(stack.playback, stack.operation.rollout);
       return phase === 'destroyed' ? { outcome: 'destroyed' } : { outcome: 'in-progress' };
@@ -65,7 +78,29 @@ export class LocalDeployment implements DeploymentService {
    * The environment now: its stack's state and its place in the pipeline. The same snapshot object comes
    * back while neither changed (the service reuses a snapshot's encoded detail body by identity).
    */
-  async describe({ record }: EnvironmentTarget): Promise<DeploymentSnapshot> {
+  async describe(target: EnvironmentTarget): Promise<DeploymentSnapshot> {
+    try {
+      return await this.describeStack(target);
+    } catch (error) {
+      if (!(error instanceof CorruptStackStateError)) throw error;
+      // This environment alone fails, with the reason; every other one reads its own state.
+      const stackName = environmentStackName(target.record.environmentSuffix);
+      return {
+        stackName,
+        progress: { phase: 'failed', resourcesDone: 0, resourcesTotal: 0, percent: 0 },
+        events: [],
+        timeline: [],
+        outputs: [],
+        failure: {
+          logicalResourceId: stackName,
+          resourceType: 'AWS::CloudFormation::Stack',
+          reason: error.message,
+        },
+      };
+    }
+  }
+
+  private async describeStack({ record }: EnvironmentTarget): Promise<DeploymentSnapshot> {
     this.delivery.deployPipeline();
     const address = await this.delivery.addressOf(record);
     const state = (await this.delivery.pipelines.isDeployed())
