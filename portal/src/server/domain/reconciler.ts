@@ -47,6 +47,9 @@ export const SYSTEM_ACTOR = 'system';
 const MAX_REMOVED = 1000;
 
 /**
+ * (Slightly over ~400 lines on purpose: every registry write of the lifecycle is here, so who writes
+ * which transition is read in one file.)
+ *
  * The ONLY writer of an environment's registry entry in the portal (beside the platform's own
  * teardown and recreate, which it invokes) and of its lifecycle audit entries
  * (`environment.status-changed`). Use cases ask it to register or claim an environment; `step` brings
