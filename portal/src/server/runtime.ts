@@ -198,12 +198,30 @@ export function runtime(): Promise<PortalRuntime> {
   return holder[RUNTIME_KEY];
 }
 
+/** A store that never answers (a damaged LevelDB table) must not leave a port open that hangs every request. */
+const STARTUP_TIMEOUT_MS = 120_000;
+
 /** The server's start (`instrumentation.ts`): the runtime now, or the process ends with the reason. */
 export async function startRuntimeOrExit(): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `the runtime did not start within ${STARTUP_TIMEOUT_MS / 1000} s (a store that cannot be opened?)`,
+          ),
+        ),
+      STARTUP_TIMEOUT_MS,
+    );
+    timer.unref?.();
+  });
   try {
-    await runtime();
+    await Promise.race([runtime(), timeout]);
   } catch (error) {
     logger.fatal({ err: error }, 'portal runtime failed to start; exiting');
     process.exit(1);
+  } finally {
+    clearTimeout(timer);
   }
 }
