@@ -1,4 +1,5 @@
 import { type NextRequest, NextResponse } from 'next/server';
+import { strictTransportSecurity } from './src/server/auth/same-origin';
 import { SESSION_COOKIE } from './src/server/auth/session-cookie-name';
 
 /**
@@ -15,7 +16,7 @@ export function proxy(request: NextRequest): NextResponse {
   if (!request.cookies.has(SESSION_COOKIE) && pathname !== '/sign-in') {
     const target = new URL('/sign-in', request.url);
     if (pathname !== '/') target.searchParams.set('next', `${pathname}${request.nextUrl.search}`);
-    return withSecurityHeaders(NextResponse.redirect(target, 303), csp(nonce()));
+    return withSecurityHeaders(NextResponse.redirect(target, 303), csp(nonce()), request);
   }
 
   const value = nonce();
@@ -23,7 +24,7 @@ export function proxy(request: NextRequest): NextResponse {
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set('x-nonce', value);
   requestHeaders.set('content-security-policy', policy);
-  return withSecurityHeaders(NextResponse.next({ request: { headers: requestHeaders } }), policy);
+  return withSecurityHeaders(NextResponse.next({ request: { headers: requestHeaders } }), policy, request);
 }
 
 function nonce(): string {
@@ -48,8 +49,11 @@ function csp(value: string): string {
   ].join('; ');
 }
 
-function withSecurityHeaders(response: NextResponse, policy: string): NextResponse {
+function withSecurityHeaders(response: NextResponse, policy: string, request: NextRequest): NextResponse {
   response.headers.set('Content-Security-Policy', policy);
+  // Over TLS (directly or behind the load balancer), browsers are told to never use plain HTTP again.
+  const hsts = strictTransportSecurity(request);
+  if (hsts !== undefined) response.headers.set('Strict-Transport-Security', hsts);
   response.headers.set('X-Content-Type-Options', 'nosniff');
   response.headers.set('X-Frame-Options', 'DENY');
   response.headers.set('Referrer-Policy', 'same-origin');

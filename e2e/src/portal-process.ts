@@ -175,6 +175,9 @@ export async function startPortal(options: StartPortalOptions): Promise<PortalPr
       PORTAL_POLL_INTERVAL_MS: '500',
       // Flows assert on a failed deployment as it failed: no automatic second attempt behind their back.
       PORTAL_AUTO_RECREATIONS: '0',
+      // Flows create environments at their own pace, across specs: the limits have unit tests of their own.
+      PORTAL_LIMIT_CREATES_PER_MINUTE: '100',
+      PORTAL_LIMIT_ACTIVE_EPHEMERAL_PER_USER: '100',
       PORTAL_SEED_PERSISTENT: String(options.seedPersistent ?? true),
       PORTAL_LOG_LEVEL: 'info',
       ...options.env,

@@ -1,11 +1,16 @@
 // Names shared by the pipeline app, the portal and the sweeper. No aws-cdk-lib
 // here: the portal and the sweeper Lambda import this module.
-import { ENVIRONMENT_KIND_TAG } from '@sep/spec';
+import { ENVIRONMENT_KIND_TAG, physicalName } from '@sep/spec';
 
 export { ENVIRONMENT_KIND_TAG };
 
 /** Every environment stack's name starts with this (`physicalName('environmentStack', …)` is `sep-<suffix>-environment`). */
 export const STACK_NAME_PREFIX = 'sep-';
+
+/** The CloudFormation stack of an environment: the one place its name is built from the suffix. */
+export function environmentStackName(environmentSuffix: string): string {
+  return physicalName('environmentStack', { suffix: environmentSuffix });
+}
 
 /** Stack tag carrying the environment's suffix (also on every resource, see SPEC section 4). */
 export const ENVIRONMENT_TAG = 'Environment';

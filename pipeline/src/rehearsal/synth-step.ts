@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { type PipelineDefinition, synthCommands } from '../definition';
+import { ProcessGroupLock } from './process-group-lock';
 
 /** What one command of the synth step did. */
 export interface CommandRun {
@@ -54,6 +55,12 @@ export interface RunSynthStepOptions {
   /** Aborts the step (the child's process group is killed). */
   readonly signal?: AbortSignal;
   /**
+   * A lock file for the step's process group: a group a crashed parent left running under this lock is
+   * killed before the step starts, and the lock names the new group until it ends. At most one synth per
+   * lock, across restarts. @default none
+   */
+  readonly lockFile?: string;
+  /**
    * Run the install phase too (`npm ci`), as CodeBuild does in a fresh container. Local mode does not:
    * its source copy links the running portal's node_modules.
    * @default false
@@ -62,6 +69,19 @@ export interface RunSynthStepOptions {
 }
 
 const MARKER = '::sep-command::';
+const LOCK_FILE = /^synth-.+\.pid$/;
+
+/**
+ * Ends every synth step a crashed parent left running under a `synth-<name>.pid` lock in `dir` (at the
+ * parent's start, before anything synthesizes). Returns the process groups it killed.
+ */
+export function reapSynthSteps(dir: string): number[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => LOCK_FILE.test(name))
+    .map((name) => new ProcessGroupLock(path.join(dir, name), MARKER).reap())
+    .filter((pid): pid is number => pid !== undefined);
+}
 const TAIL_LINES = 12;
 const SKIPPED = /pipeline: skipping registry entry "([^"]+)": (.*)$/;
 
@@ -108,6 +128,8 @@ export function runSynthStep(options: RunSynthStepOptions): Promise<SynthStepRes
     ...options.awsEnvironment,
     ...variables,
   };
+  const lock = options.lockFile === undefined ? undefined : new ProcessGroupLock(options.lockFile, MARKER);
+  lock?.reap();
   return new Promise((resolve, reject) => {
     const child = spawn('bash', ['-c', script], {
       cwd: options.sourceDir,
@@ -116,6 +138,7 @@ export function runSynthStep(options: RunSynthStepOptions): Promise<SynthStepRes
       env: environment as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    if (child.pid !== undefined) lock?.hold(child.pid);
     const lines: string[] = [];
     const commands: CommandRun[] = [];
     const skipped: { environmentSuffix: string; reason: string }[] = [];
@@ -172,6 +195,7 @@ export function runSynthStep(options: RunSynthStepOptions): Promise<SynthStepRes
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      if (child.pid !== undefined) lock?.release(child.pid);
       if (buffer !== '') onLine(buffer);
       log.end();
       if (code === 0) {

@@ -5,6 +5,7 @@
 // stacks per stage, which these match (1).
 
 import { bundleDirectory } from '@sep/lambda/bundles';
+import { environmentStackName } from '@sep/registry/names';
 import { physicalName } from '@sep/spec';
 import { CfnOutput, Stack, Stage } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -25,7 +26,7 @@ class SmallEnvironmentStage extends Stage implements EnvironmentStage {
     super(scope, id, { env: props.env });
     const suffix = props.spec.environmentSuffix;
     const stack = new Stack(this, 'Environment', {
-      stackName: physicalName('environmentStack', { suffix }),
+      stackName: environmentStackName(suffix),
       terminationProtection: props.spec.kind === 'prod',
     });
     const api = new apigateway.RestApi(stack, 'Api', { restApiName: physicalName('restApi', { suffix }) });

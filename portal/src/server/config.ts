@@ -117,6 +117,19 @@ const envSchema = z
     PORTAL_DATA_DIR: z.string().min(1).optional(),
     PORTAL_REPO_ROOT: z.string().min(1).optional(),
     PORTAL_PUBLIC_ORIGIN: z.url().optional(),
+    /**
+     * The `Host` values the portal answers (comma-separated `name[:port]`). Default: the loopback names on
+     * PORT (local mode), and the hosts of PORTAL_PUBLIC_ORIGIN and PORTAL_OIDC_REDIRECT_URI.
+     */
+    PORTAL_ALLOWED_HOSTS: z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((host) => host.trim().toLowerCase())
+          .filter(Boolean),
+      )
+      .optional(),
     PORTAL_SESSION_SECRET: z
       .string()
       .min(32, { error: 'PORTAL_SESSION_SECRET must be at least 32 characters' })
@@ -136,6 +149,14 @@ const envSchema = z
      * create rolled back (its stack can only be deleted). 0 leaves such an environment failed.
      */
     PORTAL_AUTO_RECREATIONS: z.coerce.number().int().min(0).max(5).default(1),
+    /** Ephemeral environments one user may have that are not destroyed (429 beyond). */
+    PORTAL_LIMIT_ACTIVE_EPHEMERAL_PER_USER: z.coerce.number().int().min(1).max(1000).default(10),
+    /** Environment requests one user may make per minute (429 beyond). */
+    PORTAL_LIMIT_CREATES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+    /** Event streams one user may hold open (429 beyond). */
+    PORTAL_LIMIT_STREAMS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
+    /** Event streams the portal holds open in total (429 beyond). */
+    PORTAL_LIMIT_STREAMS_TOTAL: z.coerce.number().int().min(1).max(100_000).default(1000),
     ...logEnvSchema.shape,
     // aws mode
     AWS_REGION: z.string().optional(),
@@ -228,8 +249,10 @@ export interface PortalConfig {
   readonly dataDir: string;
   /** The monorepo root: local mode's pipeline runs snapshot it as their source. */
   readonly repoRoot: string;
-  /** Fixed public origin for the same-origin check; derived from the request's Host when absent. */
+  /** Fixed public origin for the same-origin check; derived from the request's (allowed) Host when absent. */
   readonly publicOrigin?: string;
+  /** The `Host` values the portal answers; any other gets 421 (DNS rebinding). */
+  readonly allowedHosts: readonly string[];
   readonly sessionSecret?: string;
   readonly speedFactor: number;
   readonly failResourceType?: string;
@@ -239,6 +262,13 @@ export interface PortalConfig {
   readonly seedPersistent: boolean;
   /** PORTAL_AUTO_RECREATIONS. */
   readonly autoRecreations: number;
+  /** PORTAL_LIMIT_*: what one user, and the portal, may hold or do. */
+  readonly limits: {
+    readonly activeEphemeralPerUser: number;
+    readonly createsPerMinutePerUser: number;
+    readonly streamsPerUser: number;
+    readonly streamsTotal: number;
+  };
   readonly logLevel: string;
   /**
    * Where requests may deploy: the bootstrapped targets and the account of a request that names none.
@@ -266,6 +296,20 @@ export interface PortalConfig {
     readonly sha256: string;
   }[];
   readonly oidc?: OidcConfig;
+}
+
+/** The loopback names on PORT in local mode, and the hosts of the configured public URLs. */
+function defaultAllowedHosts(e: {
+  readonly PORTAL_MODE: 'local' | 'aws';
+  readonly PORT: number;
+  readonly PORTAL_PUBLIC_ORIGIN?: string | undefined;
+  readonly PORTAL_OIDC_REDIRECT_URI?: string | undefined;
+}): string[] {
+  const hosts =
+    e.PORTAL_MODE === 'local' ? ['127.0.0.1', 'localhost', '[::1]'].map((name) => `${name}:${e.PORT}`) : [];
+  for (const url of [e.PORTAL_PUBLIC_ORIGIN, e.PORTAL_OIDC_REDIRECT_URI])
+    if (url !== undefined) hosts.push(new URL(url).host.toLowerCase());
+  return [...new Set(hosts)];
 }
 
 export class ConfigError extends Error {
@@ -320,6 +364,7 @@ export function parseConfig(
     dataDir: path.resolve(e.PORTAL_DATA_DIR ?? path.join(repoRoot, 'portal', '.data')),
     repoRoot,
     ...(e.PORTAL_PUBLIC_ORIGIN === undefined ? {} : { publicOrigin: new URL(e.PORTAL_PUBLIC_ORIGIN).origin }),
+    allowedHosts: e.PORTAL_ALLOWED_HOSTS ?? defaultAllowedHosts(e),
     ...(e.PORTAL_SESSION_SECRET === undefined ? {} : { sessionSecret: e.PORTAL_SESSION_SECRET }),
     speedFactor: e.PORTAL_SPEED_FACTOR,
     ...(e.PORTAL_FAIL_RESOURCE_TYPE === undefined ? {} : { failResourceType: e.PORTAL_FAIL_RESOURCE_TYPE }),
@@ -329,6 +374,12 @@ export function parseConfig(
     pollIntervalMs: e.PORTAL_POLL_INTERVAL_MS ?? (e.PORTAL_MODE === 'aws' ? 5000 : 1000),
     seedPersistent: e.PORTAL_SEED_PERSISTENT,
     autoRecreations: e.PORTAL_AUTO_RECREATIONS,
+    limits: {
+      activeEphemeralPerUser: e.PORTAL_LIMIT_ACTIVE_EPHEMERAL_PER_USER,
+      createsPerMinutePerUser: e.PORTAL_LIMIT_CREATES_PER_MINUTE,
+      streamsPerUser: e.PORTAL_LIMIT_STREAMS_PER_USER,
+      streamsTotal: e.PORTAL_LIMIT_STREAMS_TOTAL,
+    },
     logLevel: logLevelOf(e),
     ...(e.PORTAL_DEPLOYMENT_TARGETS === undefined || e.PORTAL_PIPELINE_ACCOUNT === undefined
       ? {}

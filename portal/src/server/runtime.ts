@@ -12,10 +12,12 @@ import {
 import { type EnvironmentSpecInput, parseEnvironmentSpec } from '@sep/spec';
 import { createAuditTable, DynamoDbAuditStore } from './audit/audit-store';
 import { Authenticator } from './auth/authenticator';
+import { SessionRevocations } from './auth/revocations';
 import { SessionSigner } from './auth/session';
 import { type PortalConfig, portalConfig } from './config';
 import { CachedRegistry } from './domain/cached-registry';
 import { EnvironmentService } from './domain/environment-service';
+import { SYSTEM_ACTOR } from './domain/reconciler';
 import { logger } from './logger';
 import { AwsPlatform } from './platform/aws/aws-platform';
 import { LocalPlatform } from './platform/local/local-platform';
@@ -135,6 +137,10 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
     listRevision: () => registry.revision,
     pollIntervalMs: config.pollIntervalMs,
     maxRecreations: config.autoRecreations,
+    limits: config.limits,
+    onFailure: ({ environmentSuffix, reason }) =>
+      logger.warn({ environmentSuffix, reason }, 'environment failed (users see a summary of this reason)'),
+    onError: (error) => logger.warn({ err: error }, 'reconciler: rescanning the registry failed; retrying'),
     ...(config.deployment === undefined ? {} : { deployment: config.deployment }),
     ...(config.mode === 'aws' && config.aws.region !== undefined
       ? { console: { region: config.aws.region, pipelineName: config.aws.pipelineName } }
@@ -145,10 +151,12 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
     dataDir: config.dataDir,
     ...(config.sessionSecret === undefined ? {} : { secret: config.sessionSecret }),
   });
-  const auth = new Authenticator({ config, signer, audit });
+  const revocations = await SessionRevocations.open(config.dataDir);
+  const auth = new Authenticator({ config, signer, audit, revocations });
 
-  if (config.mode === 'local' && config.seedPersistent) await seedPersistent(registry, platform);
-  const resumed = await service.resume();
+  if (config.mode === 'local' && config.seedPersistent) await seedPersistent(registry);
+  // The reconciler drives every entry still in flight from the registry, now and on every rescan.
+  const resumed = await service.start();
   logger.info({ mode: config.mode, dataDir: config.dataDir, resumed }, 'portal runtime ready');
 
   const tableActive = async (tableName: string, store: string): Promise<boolean> => {
@@ -178,14 +186,16 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
   };
 }
 
-/** On a fresh data folder: register staging and prod, and deploy staging (prod waits for the promotion). */
-async function seedPersistent(registry: EnvironmentRegistry, platform: PlatformPort): Promise<void> {
+/**
+ * On a fresh data folder: register staging and prod. The reconciler deploys staging; the seeded prod
+ * waits for its promotion.
+ */
+async function seedPersistent(registry: EnvironmentRegistry): Promise<void> {
   for (const input of SEED_ENVIRONMENTS) {
     const parsed = parseEnvironmentSpec(input);
     if (!parsed.success) throw new Error(`seed spec ${input.environmentSuffix} is invalid`);
     try {
-      const record = await registry.register({ spec: parsed.spec, requestedBy: 'system' });
-      if (record.spec.kind === 'staging') await platform.provision({ record });
+      await registry.register({ spec: parsed.spec, requestedBy: SYSTEM_ACTOR });
     } catch (error) {
       if (!(error instanceof SuffixTakenError)) throw error;
     }
@@ -210,4 +220,32 @@ export function runtime(): Promise<PortalRuntime> {
     });
   }
   return holder[RUNTIME_KEY];
+}
+
+/** A store that never answers (a damaged LevelDB table) must not leave a port open that hangs every request. */
+const STARTUP_TIMEOUT_MS = 120_000;
+
+/** The server's start (`instrumentation.ts`): the runtime now, or the process ends with the reason. */
+export async function startRuntimeOrExit(): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `the runtime did not start within ${STARTUP_TIMEOUT_MS / 1000} s (a store that cannot be opened?)`,
+          ),
+        ),
+      STARTUP_TIMEOUT_MS,
+    );
+    timer.unref?.();
+  });
+  try {
+    await Promise.race([runtime(), timeout]);
+  } catch (error) {
+    logger.fatal({ err: error }, 'portal runtime failed to start; exiting');
+    process.exit(1);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -2,9 +2,9 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDbEnvironmentRegistry } from '@sep/registry';
+import { environmentStackName } from '@sep/registry/names';
 import { TargetAccess } from '@sep/registry/target-access';
 import { EnvironmentTeardown } from '@sep/registry/teardown';
-import { physicalName } from '@sep/spec';
 import { createLogger } from '../../shared/logger';
 import { loadSweeperEnvironment } from './config';
 import { type SweepReport, sweep } from './sweeper';
@@ -25,7 +25,7 @@ const teardown = new EnvironmentTeardown({
   defaultAccount: env.DEFAULT_ACCOUNT,
   stackNamePrefix: env.STACK_NAME_PREFIX,
   // One DescribeStacks by name per environment, as the portal does: the role reads sep-* stacks only.
-  stackNamesOf: (record) => [physicalName('environmentStack', { suffix: record.environmentSuffix })],
+  stackNamesOf: (record) => [environmentStackName(record.environmentSuffix)],
   ...(env.PIPELINE_NAME === undefined ? {} : { pipeline: { pipelineName: env.PIPELINE_NAME } }),
 });
 const sns = new SNSClient({});

@@ -3,6 +3,7 @@ import type { PortalConfig } from '../config';
 import { forbidden } from '../domain/errors';
 import { mayDecidePromotion, mayRequest } from '../domain/permissions';
 import type { Session, TokenResponse, User } from '../domain/types';
+import { SessionRevocations } from './revocations';
 import { isMutation, isSameOrigin } from './same-origin';
 import {
   matchStaticToken,
@@ -27,8 +28,17 @@ export class Authenticator {
       readonly config: PortalConfig;
       readonly signer: SessionSigner;
       readonly audit: AuditStore;
+      /** Sessions ended on the server (sign-out, role change). @default in memory */
+      readonly revocations?: SessionRevocations;
     },
   ) {}
+
+  private revocationsOpened: Promise<SessionRevocations> | undefined;
+
+  private revocations(): Promise<SessionRevocations> {
+    this.revocationsOpened ??= Promise.resolve(this.options.revocations ?? SessionRevocations.open());
+    return this.revocationsOpened;
+  }
 
   get signer(): SessionSigner {
     return this.options.signer;
@@ -46,15 +56,19 @@ export class Authenticator {
     if (cookie === undefined) return undefined;
     const verified = await this.options.signer.verify(cookie, 'session');
     if (verified === undefined) return undefined;
+    if ((await this.revocations()).isRevoked({ userId: verified.user.id, ...verified })) return undefined;
     if (isMutation(request.method) && !isSameOrigin(request, this.options.config.publicOrigin)) {
       throw forbidden('cross-origin request refused: mutations must come from the portal itself');
     }
-    return { ...verified, via: 'cookie' };
+    return { user: verified.user, expiresAt: verified.expiresAt, via: 'cookie' };
   }
 
   private async bearer(token: string): Promise<Principal | undefined> {
     const verified = await this.options.signer.verify(token, 'api');
-    if (verified !== undefined) return { ...verified, via: 'bearer' };
+    if (verified !== undefined) {
+      if ((await this.revocations()).isRevoked({ userId: verified.user.id, ...verified })) return undefined;
+      return { user: verified.user, expiresAt: verified.expiresAt, via: 'bearer' };
+    }
     const entry = matchStaticToken(token, this.options.config.apiTokens);
     if (entry === undefined) return undefined;
     return {
@@ -85,7 +99,9 @@ export class Authenticator {
   }
 
   async startSession(user: User): Promise<{ session: Session; setCookie: string }> {
-    const { token, expiresAt } = await this.options.signer.sign(user, { kind: 'session' });
+    const { token, expiresAt, issuedAt } = await this.options.signer.sign(user, { kind: 'session' });
+    // Roles are frozen in a session: new roles end the user's earlier sessions.
+    await (await this.revocations()).signedIn(user.id, user.roles, issuedAt);
     await this.options.audit.record({
       actor: user.id,
       action: 'auth.signed-in',
@@ -99,6 +115,21 @@ export class Authenticator {
         secure: this.options.config.mode === 'aws',
       }),
     };
+  }
+
+  /** Sign-out: the request's session cookie stops working on the server, not only in the browser. */
+  async endSession(request: Request): Promise<void> {
+    const cookie = readCookie(request.headers.get('cookie'), SESSION_COOKIE);
+    if (cookie === undefined) return;
+    const verified = await this.options.signer.verify(cookie, 'session');
+    if (verified?.sessionId === undefined) return;
+    await (await this.revocations()).revoke(verified.sessionId, verified.expiresAt);
+    await this.options.audit.record({
+      actor: verified.user.id,
+      action: 'auth.signed-out',
+      target: 'portal',
+      outcome: 'success',
+    });
   }
 
   clearCookie(): string {

@@ -87,9 +87,7 @@ export async function oidcCallback(options: {
     if (claims === undefined)
       return errorResponse('unauthenticated', 'the identity provider returned no ID token');
     const roles = rolesFromGroups(claims[options.config.groupsClaim], options.config.roleGroups);
-    const email = typeof claims.email === 'string' ? claims.email : undefined;
-    const id = email ?? claims.sub;
-    const name = typeof claims.name === 'string' ? claims.name : id;
+    const { id, name, email } = identityOf(claims);
     const { setCookie } = await options.auth.startSession({ id, name, roles, ...(email ? { email } : {}) });
     return new Response(null, {
       status: 303,
@@ -104,4 +102,20 @@ export async function oidcCallback(options: {
     logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'OIDC callback failed');
     return errorResponse('unauthenticated', 'sign-in with the identity provider failed');
   }
+}
+
+/**
+ * Who signed in: the e-mail address when the provider says it is verified (`email_verified: true`),
+ * else the provider's subject. An unverified address is never an identity: anyone could claim
+ * another person's address at a provider that does not verify it.
+ */
+export function identityOf(claims: { readonly sub: string; readonly [claim: string]: unknown }): {
+  readonly id: string;
+  readonly name: string;
+  readonly email?: string;
+} {
+  const email = typeof claims.email === 'string' && claims.email_verified === true ? claims.email : undefined;
+  const id = email ?? claims.sub;
+  const name = typeof claims.name === 'string' ? claims.name : id;
+  return { id, name, ...(email === undefined ? {} : { email }) };
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,6 +20,8 @@ const claimsSchema = z.object({
   email: z.string().optional(),
   roles: z.array(z.enum(ROLES)),
   exp: z.number(),
+  iat: z.number().optional(),
+  jti: z.string().optional(),
 });
 
 /**
@@ -63,25 +65,32 @@ export class SessionSigner {
   sign(
     user: User,
     options: { kind: 'session' | 'api'; ttlSeconds?: number; now?: Date },
-  ): Promise<{ token: string; expiresAt: Date }> {
+  ): Promise<{ token: string; expiresAt: Date; issuedAt: Date }> {
     const now = options.now ?? new Date();
     const expiresAt = new Date(now.getTime() + (options.ttlSeconds ?? SESSION_TTL_SECONDS) * 1000);
-    return new SignJWT({
-      name: user.name,
-      roles: [...user.roles],
-      ...(user.email ? { email: user.email } : {}),
-    })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(user.id)
-      .setIssuer(ISSUER)
-      .setAudience(options.kind === 'session' ? SESSION_AUDIENCE : API_AUDIENCE)
-      .setIssuedAt(Math.floor(now.getTime() / 1000))
-      .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
-      .sign(this.key)
-      .then((token) => ({ token, expiresAt }));
+    return (
+      new SignJWT({
+        name: user.name,
+        roles: [...user.roles],
+        ...(user.email ? { email: user.email } : {}),
+      })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(user.id)
+        .setIssuer(ISSUER)
+        .setAudience(options.kind === 'session' ? SESSION_AUDIENCE : API_AUDIENCE)
+        .setIssuedAt(Math.floor(now.getTime() / 1000))
+        .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+        // The session's id: what sign-out revokes on the server.
+        .setJti(randomUUID())
+        .sign(this.key)
+        .then((token) => ({ token, expiresAt, issuedAt: new Date(Math.floor(now.getTime() / 1000) * 1000) }))
+    );
   }
 
-  async verify(token: string, kind: 'session' | 'api'): Promise<{ user: User; expiresAt: Date } | undefined> {
+  async verify(
+    token: string,
+    kind: 'session' | 'api',
+  ): Promise<{ user: User; expiresAt: Date; issuedAt: Date; sessionId?: string } | undefined> {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         issuer: ISSUER,
@@ -90,8 +99,13 @@ export class SessionSigner {
       });
       const claims = claimsSchema.safeParse(payload);
       if (!claims.success) return undefined;
-      const { sub, name, email, roles, exp } = claims.data;
-      return { user: { id: sub, name, roles, ...(email ? { email } : {}) }, expiresAt: new Date(exp * 1000) };
+      const { sub, name, email, roles, exp, iat, jti } = claims.data;
+      return {
+        user: { id: sub, name, roles, ...(email ? { email } : {}) },
+        expiresAt: new Date(exp * 1000),
+        issuedAt: new Date((iat ?? 0) * 1000),
+        ...(jti === undefined ? {} : { sessionId: jti }),
+      };
     } catch {
       return undefined;
     }

@@ -114,8 +114,9 @@ function detailServiceOver(records: EnvironmentRecord[], options: { detailBodyCa
       calls.describe += 1;
       return snapshots.get(record.environmentSuffix);
     },
-    destroy: async ({ record }: { record: EnvironmentRecord }) => {
+    teardown: async ({ record }: { record: EnvironmentRecord }) => {
       snapshots.set(record.environmentSuffix, snapshotIn('destroying', record.environmentSuffix));
+      return { outcome: 'in-progress' };
     },
   } as unknown as PlatformPort;
   const audit = { record: async () => {} } as unknown as AuditStore;

@@ -6,6 +6,13 @@ export function hasRole(user: User, role: Role): boolean {
   return user.roles.includes(role) || user.roles.includes('admin');
 }
 
+/** A signed-in user outside every portal group (OIDC gives anyone a session) may do and read nothing. */
+export function mayUsePortal(user: User): Decision {
+  return user.roles.length > 0
+    ? ALLOW
+    : { allowed: false, reason: 'you have no portal role: ask to be added to one of the portal groups' };
+}
+
 export type Decision = { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
 
 const ALLOW: Decision = { allowed: true };
@@ -82,8 +89,17 @@ export function environmentPermissions(
     : { canDestroy: false, destroyBlockedReason: decision.reason, canRetry };
 }
 
-export function mayDecidePromotion(user: User): Decision {
-  return hasRole(user, 'approver')
-    ? ALLOW
-    : { allowed: false, reason: 'only approvers and admins decide promotions' };
+/**
+ * Approvers and admins decide promotions; never the person who requested the change that waits for prod
+ * (separation of duties: admins included).
+ */
+export function mayDecidePromotion(user: User, waiting?: { readonly requestedBy?: string }): Decision {
+  if (!hasRole(user, 'approver'))
+    return { allowed: false, reason: 'only approvers and admins decide promotions' };
+  if (waiting?.requestedBy !== undefined && waiting.requestedBy === user.id)
+    return {
+      allowed: false,
+      reason: 'you requested the change that waits for prod: another approver decides its promotion',
+    };
+  return ALLOW;
 }

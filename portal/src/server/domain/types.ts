@@ -187,6 +187,7 @@ export const AUDIT_ACTIONS = [
   'promotion.approved',
   'promotion.rejected',
   'auth.signed-in',
+  'auth.signed-out',
   'auth.token-issued',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -210,6 +211,8 @@ export const API_ERROR_CODES = [
   'payload_too_large',
   'unsupported_media_type',
   'method_not_allowed',
+  'rate_limited',
+  'misdirected_request',
   'upstream_unavailable',
   'internal',
 ] as const;

@@ -1,5 +1,6 @@
 import type { FieldError } from '@sep/spec';
 import { DomainError } from '../domain/errors';
+import { LimitExceededError } from '../domain/limits';
 import type { ApiError, ApiErrorCode } from '../domain/types';
 import { logger } from '../logger';
 import { UpstreamError } from '../platform/port';
@@ -15,6 +16,8 @@ const STATUS: Readonly<Record<ApiErrorCode, number>> = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  misdirected_request: 421,
+  rate_limited: 429,
   upstream_unavailable: 503,
   internal: 500,
 };
@@ -28,16 +31,25 @@ export function json(
   return Response.json(body, { status: init.status ?? 200, headers: { ...NO_STORE, ...init.headers } });
 }
 
-export function errorResponse(code: ApiErrorCode, message: string, fields?: readonly FieldError[]): Response {
+export function errorResponse(
+  code: ApiErrorCode,
+  message: string,
+  fields?: readonly FieldError[],
+  headers: Record<string, string> = {},
+): Response {
   const body: ApiError = { error: { code, message, ...(fields === undefined ? {} : { fields }) } };
   return json(body, {
     status: STATUS[code],
-    ...(code === 'unauthenticated' ? { headers: { 'www-authenticate': 'Bearer' } } : {}),
+    headers: { ...(code === 'unauthenticated' ? { 'www-authenticate': 'Bearer' } : {}), ...headers },
   });
 }
 
 /** Maps anything a handler throws to the API's error shape; unknown errors are logged, not echoed. */
 export function toErrorResponse(error: unknown): Response {
+  if (error instanceof LimitExceededError)
+    return errorResponse(error.code, error.message, undefined, {
+      'retry-after': String(error.retryAfterSeconds),
+    });
   if (error instanceof DomainError) return errorResponse(error.code, error.message, error.fields);
   if (error instanceof UpstreamError) return errorResponse('upstream_unavailable', error.message);
   logger.error({ err: error }, 'unhandled error in route handler');

@@ -87,6 +87,17 @@ export class LiveHub<T> {
     }
   }
 
+  /**
+   * A poll that starts after this call (a poll already in flight may predate a mutation): the value
+   * as of now, shared with whoever else asks meanwhile.
+   */
+  async refresh(key: string): Promise<T> {
+    const channel = this.channel(key);
+    await channel.inFlight?.catch(() => undefined);
+    channel.last = undefined;
+    return this.pollOnce(key, channel);
+  }
+
   /** Forgets the cached value so the next read polls (after a mutation). */
   invalidate(key: string): void {
     const channel = this.channels.get(key);

@@ -35,11 +35,11 @@ export interface EnvironmentTarget {
   readonly record: EnvironmentRecord;
 }
 
-/** What one bounded step of a platform-owned teardown achieved (see `PlatformPort.teardown`). */
+/** What one bounded step of a teardown achieved (see `PlatformPort.teardown`). */
 export type TeardownStep =
   /** CloudFormation is still deleting (or has not started): the environment stays `destroying`. */
   | { readonly outcome: 'in-progress'; readonly detail?: string }
-  /** The stacks are gone and the platform removed the registry entry (and started the pipeline). */
+  /** The stacks are gone (the platform may have removed the registry entry itself; the reconciler removes what is left). */
   | { readonly outcome: 'destroyed'; readonly pipelineExecutionId?: string }
   /** A stack could not be deleted: the platform recorded status `failed` with this reason. */
   | { readonly outcome: 'failed'; readonly reason: string }
@@ -55,38 +55,48 @@ export interface PromotionDecision {
   readonly actor: string;
 }
 
+/** Bringing environments up and down, and reading where their deployment stands. */
+export interface DeploymentService {
+  /** Starts bringing a just-registered (or failed) environment up. */
+  provision(target: EnvironmentTarget): Promise<void>;
+  /**
+   * One short step of the environment's teardown (a `destroying` entry): the first call starts deleting
+   * its stack, later ones say how far it got. The reconciler calls it from the destroy request and then on
+   * every poll until the outcome is no longer `in-progress`; each call returns within a bounded time.
+   */
+  teardown(target: EnvironmentTarget & { readonly reason: string }): Promise<TeardownStep>;
+  /** Where the deployment is now: ONE upstream read (the live hub calls this once per environment per poll). */
+  describe(target: EnvironmentTarget): Promise<DeploymentSnapshot>;
+  /**
+   * Deletes a stack that cannot be updated (ROLLBACK_COMPLETE, the snapshot says `replaceable`) and sets
+   * the entry back to `requested`, so the next run creates it afresh.
+   */
+  recreate(target: EnvironmentTarget): Promise<void>;
+}
+
+/** What is known of an environment's compliance: the synth's cdk-nag report, the runtime rules, drift. */
+export interface ComplianceService {
+  compliance(target: EnvironmentTarget): Promise<ComplianceReport>;
+  /** @throws NotDeployedError when the environment has no stack */
+  detectDrift(target: EnvironmentTarget): Promise<DriftReport>;
+}
+
+/** The release pipeline and its promotion to prod. */
+export interface PipelineService {
+  pipeline(): Promise<Omit<PipelineView, 'canDecide'>>;
+  /** @throws NoPendingPromotionError, StalePromotionError (another execution waits than the one decided on) */
+  decidePromotion(decision: PromotionDecision): Promise<void>;
+}
+
 /**
- * Everything the portal asks of the delivery platform. Two adapters: `aws`
- * (CodePipeline, CloudFormation, Config) and `local` (real synth, simulated
- * rollout). Route handlers never see an adapter, only the service.
+ * Everything the portal asks of the delivery platform, one service per capability. Two adapters: `aws`
+ * (CodePipeline, CloudFormation, Config) and `local` (real synth, simulated rollout). Route handlers
+ * never see an adapter, only the use cases.
  */
-export interface PlatformPort {
+export interface PlatformPort extends DeploymentService, ComplianceService, PipelineService {
   readonly mode: PortalMode;
   /** True when outputs, events and pipeline state are simulated on this machine. */
   readonly simulated: boolean;
-  /** Starts bringing a just-registered (or failed) environment up. */
-  provision(target: EnvironmentTarget): Promise<void>;
-  /** Starts deleting the environment's stack; `describe` then reports it until it is `destroyed`. */
-  destroy(target: EnvironmentTarget): Promise<void>;
-  /**
-   * Present when the platform's own destroy path owns the registry entry (aws: `@sep/registry/teardown`,
-   * which the TTL sweeper shares): the service calls it instead of `destroy`, then again on every poll of
-   * a `destroying` environment, and never moves such an environment out of `destroying` itself. Each call
-   * is short (a request handler makes the first): it starts or resumes the teardown and returns.
-   */
-  teardown?(target: EnvironmentTarget & { readonly reason: string }): Promise<TeardownStep>;
-  /** Where the deployment is now: ONE upstream read (the live hub calls this once per environment per poll). */
-  describe(target: EnvironmentTarget): Promise<DeploymentSnapshot>;
-  compliance(target: EnvironmentTarget): Promise<ComplianceReport>;
-  detectDrift(target: EnvironmentTarget): Promise<DriftReport>;
-  pipeline(): Promise<Omit<PipelineView, 'canDecide'>>;
-  /**
-   * Present when the platform can delete a stack that cannot be updated (ROLLBACK_COMPLETE, the
-   * snapshot says `replaceable`) and set the entry back to `requested`, so the next run creates it afresh.
-   */
-  recreate?(target: EnvironmentTarget): Promise<void>;
-  /** @throws NoPendingPromotionError, StalePromotionError (another execution waits than the one decided on) */
-  decidePromotion(decision: PromotionDecision): Promise<void>;
   close(): Promise<void>;
 }
 

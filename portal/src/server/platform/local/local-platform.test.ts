@@ -241,9 +241,14 @@ describe('LocalPlatform: local mode plays the synthesized pipeline', () => {
 
   it('destroys the stack in reverse dependency order', async () => {
     const record = { ...(records['pr-a'] as EnvironmentRecord), status: 'destroying' as const };
-    await platform.destroy({ record });
+    await expect(platform.teardown({ record, reason: 'destroy requested' })).resolves.toEqual({
+      outcome: 'in-progress',
+    });
     expect((await platform.describe({ record })).progress.phase).toBe('destroying');
     const gone = await until(record, (s) => s.progress.phase === 'destroyed');
+    await expect(platform.teardown({ record, reason: 'destroy requested' })).resolves.toEqual({
+      outcome: 'destroyed',
+    });
     expect(gone.events.at(-1)).toMatchObject({
       resourceStatus: 'DELETE_COMPLETE',
       resourceType: 'AWS::CloudFormation::Stack',

@@ -81,6 +81,19 @@ export interface StackView {
   readonly operation: StackOperation;
 }
 
+/** One stack's state file cannot be read: that environment fails with this reason, no other. */
+export class CorruptStackStateError extends Error {
+  override readonly name = 'CorruptStackStateError';
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
+    super(
+      `the local state of this stack (${file}) cannot be read (${detail}); destroy the environment to start afresh`,
+    );
+  }
+}
+
 /** Bound of the settled-view memo: above any registry a portal serves. */
 const MAX_SETTLED = 5000;
 
@@ -122,9 +135,27 @@ export class LocalStacks {
     if (cached !== undefined) return cached;
     const file = this.fileOf(address);
     if (!existsSync(file)) return undefined;
-    const record = JSON.parse(await readFile(file, 'utf8')) as LocalStackRecord;
+    let record: LocalStackRecord;
+    try {
+      record = JSON.parse(await readFile(file, 'utf8')) as LocalStackRecord;
+    } catch (error) {
+      throw new CorruptStackStateError(file, error instanceof Error ? error.message : String(error));
+    }
     this.records.set(key, record);
     return record;
+  }
+
+  /**
+   * Sets an unreadable state file aside (`<file>.corrupt-<time>`, kept for a person to look at): the
+   * stack is then unknown, as if it never existed. @returns where the file went
+   */
+  async discard(address: StackAddress): Promise<string> {
+    const file = this.fileOf(address);
+    const aside = `${file}.corrupt-${Date.now()}`;
+    this.records.delete(keyOf(address));
+    this.settled.delete(keyOf(address));
+    if (existsSync(file)) await rename(file, aside);
+    return aside;
   }
 
   /** Every stack this store has a file for (used to serve the APIs of deployed stacks). */

@@ -11,8 +11,9 @@ const HEARTBEAT_MS = 15_000;
 export async function GET(request: Request, { params }: SuffixParams): Promise<Response> {
   return authenticated(request, async ({ principal, runtime }) => {
     const { suffix } = await params;
-    // 404 before opening the stream.
+    // 404, then 429 over the stream limits, before opening the stream.
     await runtime.service.get(principal.user, suffix);
+    const release = runtime.service.openStream(principal.user);
     const encoder = new TextEncoder();
     let cleanup = () => {};
     const stream = new ReadableStream<Uint8Array>({
@@ -30,6 +31,7 @@ export async function GET(request: Request, { params }: SuffixParams): Promise<R
           closed = true;
           clearInterval(heartbeat);
           unsubscribe();
+          release();
         };
         write('retry: 3000\n\n');
         unsubscribe = runtime.service.watch(suffix, send, () => {

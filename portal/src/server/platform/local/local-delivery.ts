@@ -1,0 +1,290 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import {
+  LOCAL_CREDENTIALS,
+  type LocalApi,
+  type LocalApiKey,
+  type LocalAwsEndpoints,
+  type LocalS3,
+  startLocalAwsEndpoints,
+  startLocalS3,
+} from '@sep/pipeline/local-aws';
+import { reapSynthSteps, snapshotSource } from '@sep/pipeline/rehearsal';
+import type { EnvironmentRecord, EnvironmentRegistry } from '@sep/registry';
+import { environmentStackName } from '@sep/registry/names';
+import { logger } from '../../logger';
+import { LocalActions } from './local-actions';
+import type { ActionWork, ExecutionOrigin, PipelineState } from './pipeline-player';
+import { LocalPipelines } from './pipelines';
+import { LocalStacks, type StackAddress } from './stacks';
+
+/** The compliance-reports bucket of the local pipeline (what `ComplianceReportsBucketName` is in AWS). */
+export const LOCAL_COMPLIANCE_BUCKET = 'sep-local-compliance-reports';
+
+export interface LocalPlatformOptions {
+  /** The registry the local pipeline's synth step exports (the portal's own). */
+  readonly registry: EnvironmentRegistry;
+  /** Where the synth step's export reads the registry: the local DynamoDB endpoint and table. */
+  readonly registryStore: { readonly endpoint: string; readonly tableName: string };
+  /** `<data>/platform`: the pipeline, its runs, the stacks, the local S3. */
+  readonly dataDir: string;
+  /** The repository the local Source action hands to the Build (the working tree). */
+  readonly repoRoot: string;
+  /** @default 10 */
+  readonly speedFactor?: number;
+  /** Every create fails on the first resource of this type. */
+  readonly failResourceType?: string;
+  /**
+   * Every create waits before the first resource of this type starts, while this option is set (tests
+   * that must act at a known point of a deployment). The wait is written into the persisted plan, so a
+   * portal started without the option resumes the rollout from there.
+   */
+  readonly holdBeforeResourceType?: string;
+  /** @default () => new Date() */
+  readonly clock?: () => Date;
+  /** Told whenever the pipeline moved (the live hub re-reads instead of waiting for its next poll). */
+  readonly onChange?: () => void;
+}
+
+/**
+ * What the local services share: the played pipelines and stacks, the local S3 and API endpoints, the
+ * pipeline's one-time deployment, and when each environment was last provisioned. The pipeline's
+ * actions do their real work in `LocalActions`.
+ */
+export class LocalDelivery {
+  readonly stacks: LocalStacks;
+  readonly pipelines: LocalPipelines;
+  readonly speedFactor: number;
+  readonly clock: () => Date;
+  readonly apis = new Map<string, LocalApi>();
+  readonly apiKeys = new Map<string, LocalApiKey>();
+  services: Promise<{ s3: LocalS3; endpoints: LocalAwsEndpoints; s3Client: S3Client }> | undefined;
+  bootstrapping: Promise<void> | undefined;
+  /** Why the pipeline's first deployment failed (shown on every environment; a restart tries again). */
+  bootstrapError: string | undefined;
+  provisions: Record<string, string> | undefined;
+  /** Registry writes waiting for the environments pipeline's deploying execution to end (see `requestRun`). */
+  readonly wanted: string[] = [];
+  private readonly actions: LocalActions;
+
+  constructor(readonly options: LocalPlatformOptions) {
+    // Synths a killed portal left running (their own process groups) end before anything synthesizes.
+    const reaped = reapSynthSteps(options.dataDir);
+    if (reaped.length > 0)
+      logger.warn({ processGroups: reaped }, 'local pipeline: ended synths left by a previous run');
+    this.speedFactor = options.speedFactor ?? 10;
+    this.actions = new LocalActions(this);
+    this.clock = options.clock ?? (() => new Date());
+    this.stacks = new LocalStacks({
+      dataDir: path.join(options.dataDir, 'stacks'),
+      speedFactor: this.speedFactor,
+    });
+    const work: ActionWork = {
+      synth: (execution, definition, signal) => this.actions.synth(execution, definition, signal),
+      deploy: (execution, action, at, definition) =>
+        this.actions.deployAction(execution, action, at, definition),
+      deployProgress: (execution, action, now) => this.actions.deployProgress(execution, action, now),
+      smoke: (execution, action, signal, definition) =>
+        this.actions.smoke(execution, action, signal, definition),
+    };
+    this.pipelines = new LocalPipelines({
+      dataDir: path.join(options.dataDir, 'pipeline'),
+      speedFactor: this.speedFactor,
+      work,
+      clock: this.clock,
+      ...(options.onChange === undefined ? {} : { onChange: options.onChange }),
+      onError: (error) =>
+        logger.error({ err: error }, 'local pipeline: advancing failed; retrying on the next tick'),
+      // Writes that waited for a deploying execution get their run once it ends.
+      onExecutionEnded: () =>
+        void this.catchUp().catch((error: unknown) =>
+          logger.error({ err: error }, 'local pipeline: starting a waiting run failed'),
+        ),
+    });
+  }
+
+  /**
+   * Starts the environments pipeline for a registry write, unless an execution of it is deploying: its
+   * self-mutation would cancel that execution (CodePipeline fails in-flight executions on a definition
+   * update) while CloudFormation goes on with the stacks it started, and the restarted run's deploy
+   * actions would then fail on those stacks (`… is in CREATE_IN_PROGRESS state and can not be updated`).
+   * The write waits instead, and one run carries every write that waited once that execution ends.
+   * Before the deploying stages (Source, Build, self-mutation) a new execution cancels nothing that
+   * deploys, and SUPERSEDED mode lets the newest go on.
+   */
+  async requestRun(trigger: string, requestedBy?: string): Promise<void> {
+    const player = await this.pipelines.environments();
+    if (deploying(await player.peek())) {
+      this.wanted.push(trigger);
+      return;
+    }
+    await player.startExecution(trigger, await this.origin(requestedBy));
+  }
+
+  /**
+   * Deploys the pipeline in the background when it is not (once per data folder), then starts the
+   * execution any provision is still waiting for.
+   */
+  deployPipeline(): void {
+    if (this.bootstrapping !== undefined) return;
+    this.bootstrap().then(
+      () => this.catchUp(),
+      (error: unknown) => {
+        this.bootstrapError = error instanceof Error ? error.message : String(error);
+        logger.error({ err: error }, 'local pipeline: its first deployment failed');
+      },
+    );
+  }
+
+  /** A provision newer than every execution (made before the pipeline existed, or before a crash) gets one. */
+  async catchUp(): Promise<void> {
+    if (!(await this.pipelines.isDeployed())) return;
+    const player = await this.pipelines.environments();
+    const state = await player.peek();
+    if (deploying(state)) return;
+    const newest = state?.executions.at(-1)?.startedAt ?? '';
+    const waiting = [
+      ...this.wanted.splice(0),
+      ...Object.entries(await this.provisionTimes())
+        .filter(([, at]) => at > newest)
+        .map(([suffix]) => `registry write: ${suffix}`),
+    ];
+    if (waiting.length > 0)
+      await player.startExecution([...new Set(waiting)].join('; '), await this.origin());
+  }
+
+  /**
+   * The operator's first `cdk deploy` of the pipeline stack: the pipeline app synthesized from a clean
+   * checkout (no environments file yet), through the CDK CLI with no credentials. Once per data folder.
+   */
+  bootstrap(): Promise<void> {
+    this.bootstrapping ??= (async () => {
+      if (await this.pipelines.isDeployed()) return;
+      const dir = path.join(this.options.dataDir, 'pipeline', 'bootstrap');
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir, { recursive: true });
+      await snapshotSource({ repoRoot: this.options.repoRoot, into: path.join(dir, 'source') });
+      const out = path.join(dir, 'cdk.out');
+      await new Promise<void>((resolve, reject) => {
+        execFile(
+          'npx',
+          ['--no-install', 'cdk', 'synth', '-q', '-o', out],
+          {
+            cwd: path.join(dir, 'source', 'pipeline'),
+            timeout: 300_000,
+            maxBuffer: 16 * 1024 * 1024,
+            env: {
+              PATH: process.env.PATH ?? '',
+              HOME: process.env.HOME ?? dir,
+              NODE_ENV: 'production',
+              CDK_DISABLE_CLI_TELEMETRY: 'true',
+            },
+          },
+          (error, _stdout, stderr) =>
+            error === null
+              ? resolve()
+              : reject(
+                  new Error(
+                    `the pipeline's first synth failed: ${String(stderr).trim().split('\n').slice(-12).join('\n')}`,
+                  ),
+                ),
+        );
+      });
+      await this.pipelines.deploy(out);
+    })();
+    return this.bootstrapping;
+  }
+
+  localServices() {
+    this.services ??= (async () => {
+      const s3 = await startLocalS3({
+        dataDir: path.join(this.options.dataDir, 's3'),
+        buckets: [LOCAL_COMPLIANCE_BUCKET],
+      });
+      const endpoints = await startLocalAwsEndpoints({
+        apis: { api: (id) => this.apis.get(id), apiKey: (id) => this.apiKeys.get(id) },
+      });
+      const s3Client = new S3Client({
+        region: 'us-east-1',
+        endpoint: s3.endpoint,
+        forcePathStyle: true,
+        credentials: LOCAL_CREDENTIALS,
+        maxAttempts: 2,
+      });
+      return { s3, endpoints, s3Client };
+    })();
+    return this.services;
+  }
+
+  /** The commit the local Source action hands over (`git rev-parse`), and who asked. */
+  async origin(requestedBy?: string): Promise<ExecutionOrigin> {
+    const sourceRevision = await new Promise<string | undefined>((resolve) => {
+      execFile(
+        'git',
+        ['rev-parse', '--short=12', 'HEAD'],
+        { cwd: this.options.repoRoot, timeout: 5000 },
+        (error, stdout) => resolve(error === null && stdout.trim() !== '' ? stdout.trim() : undefined),
+      );
+    });
+    return {
+      ...(sourceRevision === undefined ? {} : { sourceRevision }),
+      ...(requestedBy === undefined ? {} : { requestedBy }),
+    };
+  }
+
+  async addressOf(record: EnvironmentRecord): Promise<StackAddress> {
+    const state = (await this.pipelines.isDeployed())
+      ? await (await this.pipelines.environments()).peek()
+      : undefined;
+    return {
+      account: record.spec.account ?? state?.definition.account ?? '111111111111',
+      region: record.spec.region,
+      stackName: environmentStackName(record.environmentSuffix),
+    };
+  }
+
+  /** When each environment was last provisioned: its progress is read from executions since then. */
+  async provisionTimes(): Promise<Record<string, string>> {
+    if (this.provisions === undefined) {
+      const file = path.join(this.options.dataDir, 'provisions.json');
+      this.provisions = existsSync(file)
+        ? (JSON.parse(await readFile(file, 'utf8')) as Record<string, string>)
+        : {};
+    }
+    return this.provisions;
+  }
+
+  async rememberProvision(environmentSuffix: string): Promise<void> {
+    const provisions = await this.provisionTimes();
+    provisions[environmentSuffix] = this.clock().toISOString();
+    const file = path.join(this.options.dataDir, 'provisions.json');
+    await mkdir(this.options.dataDir, { recursive: true });
+    await writeFile(`${file}.tmp`, JSON.stringify(provisions));
+    await rename(`${file}.tmp`, file);
+  }
+
+  async close(): Promise<void> {
+    await this.bootstrapping?.catch(() => undefined);
+    await this.pipelines.close();
+    const services = await this.services?.catch(() => undefined);
+    if (services !== undefined) {
+      services.s3Client.destroy();
+      await services.endpoints.close();
+      await services.s3.close();
+    }
+  }
+}
+
+/** An execution of this pipeline is past its self-mutation: it deploys stacks a definition update would orphan. */
+function deploying(state: PipelineState | undefined): boolean {
+  return (state?.executions ?? []).some((execution) => {
+    if (execution.status !== 'InProgress') return false;
+    const update = execution.stages.find((stage) =>
+      stage.actions.some((action) => action.kind === 'self-mutate'),
+    );
+    return update?.status === 'Succeeded';
+  });
+}

@@ -1,0 +1,326 @@
+import type { EnvironmentRecord } from '@sep/registry';
+import { environmentStackName } from '@sep/registry/names';
+import type { DeploymentPhase } from '../../domain/types';
+import { logger } from '../../logger';
+import type { DeploymentService, DeploymentSnapshot, EnvironmentTarget, TeardownStep } from '../port';
+import type { LocalDelivery } from './local-delivery';
+import type { ActionRun, PipelineState } from './pipeline-player';
+import type { Playback, Rollout } from './rollout';
+import { CorruptStackStateError, type StackAddress, type StackView } from './stacks';
+
+/** Bound of the per-environment snapshot memo: above any registry a portal serves. */
+const MAX_SNAPSHOTS = 5000;
+
+/** Where an environment stands in the pipeline since it was last provisioned. */
+type Position =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'waiting'; readonly phase: 'queued' | 'synthesizing' }
+  | { readonly kind: 'failed-before-deploy'; readonly where: string; readonly reason: string }
+  | { readonly kind: 'deploy'; readonly smoke?: ActionRun; readonly deployFailure?: string };
+
+/**
+ * Deployment on this machine: a provision starts the played environments pipeline, an environment's
+ * progress is its place in that run and its stack's state, a teardown deletes the stack.
+ */
+export class LocalDeployment implements DeploymentService {
+  private readonly snapshots = new Map<
+    string,
+    { stack: StackView | undefined; key: string; snapshot: DeploymentSnapshot }
+  >();
+
+  constructor(private readonly delivery: LocalDelivery) {}
+
+  /** A registry write is not a pipeline source: start the execution that deploys it (as in aws mode). */
+  async provision({ record }: EnvironmentTarget): Promise<void> {
+    await this.delivery.rememberProvision(record.environmentSuffix);
+    // Before the pipeline exists (a fresh data folder) its first deployment takes a synth: the request
+    // does not wait for it; the execution starts once the pipeline is deployed (`catchUp`).
+    if (!(await this.delivery.pipelines.isDeployed())) {
+      this.delivery.deployPipeline();
+      return;
+    }
+    await this.delivery.requestRun(
+      `registry write: ${record.environmentSuffix} (${record.spec.kind})`,
+      record.requestedBy,
+    );
+  }
+
+  /**
+   * Deletes the environment's stack (CDK Pipelines never deletes a removed stage's stack) and starts a
+   * pipeline run, whose synth skips the `destroying` entry so self-mutation drops its stage; later steps
+   * follow the delete until the stack is gone. A step after a restart finds the delete under way.
+   */
+  async teardown({ record }: EnvironmentTarget & { readonly reason: string }): Promise<TeardownStep> {
+    const address = await this.delivery.addressOf(record);
+    let stack: StackView | undefined;
+    try {
+      stack = await this.delivery.stacks.describe(address, this.delivery.clock());
+    } catch (error) {
+      if (!(error instanceof CorruptStackStateError)) throw error;
+      // Nothing runs from an unreadable state on this machine: set it aside, the environment is gone.
+      logger.warn(
+        { file: await this.delivery.stacks.discard(address) },
+        'local stacks: unreadable state set aside',
+      );
+      stack = undefined;
+    }
+    if (stack?.operation.rollout.operation === 'delete') {
+      const { phase } = this.progressOf(stack.playback, stack.operation.rollout);
+      return phase === 'destroyed' ? { outcome: 'destroyed' } : { outcome: 'in-progress' };
+    }
+    if (stack !== undefined) await this.delivery.stacks.delete(address, this.delivery.clock());
+    if (await this.delivery.pipelines.isDeployed())
+      await this.delivery.requestRun(`destroy of ${record.environmentSuffix}`);
+    return stack === undefined ? { outcome: 'destroyed' } : { outcome: 'in-progress' };
+  }
+
+  /**
+   * The environment now: its stack's state and its place in the pipeline. The same snapshot object comes
+   * back while neither changed (the service reuses a snapshot's encoded detail body by identity).
+   */
+  async describe(target: EnvironmentTarget): Promise<DeploymentSnapshot> {
+    try {
+      return await this.describeStack(target);
+    } catch (error) {
+      if (!(error instanceof CorruptStackStateError)) throw error;
+      // This environment alone fails, with the reason; every other one reads its own state.
+      const stackName = environmentStackName(target.record.environmentSuffix);
+      return {
+        stackName,
+        progress: { phase: 'failed', resourcesDone: 0, resourcesTotal: 0, percent: 0 },
+        events: [],
+        timeline: [],
+        outputs: [],
+        failure: {
+          logicalResourceId: stackName,
+          resourceType: 'AWS::CloudFormation::Stack',
+          reason: error.message,
+        },
+      };
+    }
+  }
+
+  private async describeStack({ record }: EnvironmentTarget): Promise<DeploymentSnapshot> {
+    this.delivery.deployPipeline();
+    const address = await this.delivery.addressOf(record);
+    const state = (await this.delivery.pipelines.isDeployed())
+      ? await (await this.delivery.pipelines.forKind(record.spec.kind)).current()
+      : undefined;
+    const hold = this.delivery.options.holdBeforeResourceType;
+    if (hold !== undefined && record.spec.kind === 'ephemeral')
+      await this.delivery.stacks.hold(address, hold, this.delivery.clock());
+    const described = await this.delivery.stacks.describe(address, this.delivery.clock());
+    // A stack deleted by an earlier life of this suffix is gone: a suffix requested again starts afresh.
+    const stack =
+      described?.operation.rollout.operation === 'delete' && !destroyingOrGone(record.status)
+        ? undefined
+        : described;
+    const position: Position =
+      this.delivery.bootstrapError === undefined
+        ? this.positionOf(record, state, await this.delivery.provisionTimes())
+        : { kind: 'failed-before-deploy', where: 'pipeline', reason: this.delivery.bootstrapError };
+    const key = JSON.stringify([record.status, position]);
+    const memo = this.snapshots.get(record.environmentSuffix);
+    if (memo !== undefined && memo.stack === stack && memo.key === key) return memo.snapshot;
+    const snapshot = this.snapshotOf(record, address, stack, position);
+    this.snapshots.delete(record.environmentSuffix);
+    if (this.snapshots.size >= MAX_SNAPSHOTS)
+      this.snapshots.delete(this.snapshots.keys().next().value as string);
+    this.snapshots.set(record.environmentSuffix, { stack, key, snapshot });
+    return snapshot;
+  }
+
+  private snapshotOf(
+    record: EnvironmentRecord,
+    address: StackAddress,
+    stack: StackView | undefined,
+    position: Position,
+  ): DeploymentSnapshot {
+    const empty = { stackName: address.stackName, events: [], timeline: [], outputs: [] };
+    const shown = stack?.shown ?? empty;
+    const idle = (phase: DeploymentPhase) => ({
+      ...shown,
+      progress: { phase, resourcesDone: 0, resourcesTotal: 0, percent: 0 },
+    });
+    if (stack?.operation.rollout.operation === 'delete' || record.status === 'destroying') {
+      if (stack === undefined)
+        return { ...idle('destroyed'), progress: { ...idle('destroyed').progress, percent: 100 } };
+      return { ...shown, progress: this.progressOf(stack.playback, stack.operation.rollout) };
+    }
+    switch (position.kind) {
+      case 'waiting':
+        return idle(position.phase);
+      case 'failed-before-deploy':
+        return {
+          ...idle('failed'),
+          failure: {
+            logicalResourceId: position.where,
+            resourceType: 'AWS::CodePipeline::Action',
+            reason: position.reason,
+          },
+        };
+      case 'deploy': {
+        if (stack === undefined) return idle('queued');
+        const progress = this.progressOf(stack.playback, stack.operation.rollout);
+        const smoke = position.smoke;
+        if (progress.phase === 'complete' && smoke !== undefined && smoke.status !== 'Succeeded') {
+          if (smoke.status === 'Failed') {
+            return {
+              ...shown,
+              progress: { ...progress, phase: 'failed' },
+              failure: {
+                logicalResourceId: smoke.name,
+                resourceType: 'AWS::CodePipeline::Action',
+                reason: `smoke test failed: ${smoke.errorMessage ?? 'no detail'}`,
+              },
+            };
+          }
+          // Deployed, not yet proven: the smoke test is running (or about to).
+          return { ...shown, outputs: [], progress: { ...progress, phase: 'deploying', percent: 99 } };
+        }
+        if (position.deployFailure !== undefined && stack.operation.rollout.failure === undefined) {
+          return {
+            ...shown,
+            progress: { ...progress, phase: 'failed' },
+            failure: {
+              logicalResourceId: address.stackName,
+              resourceType: 'AWS::CloudFormation::Stack',
+              reason: position.deployFailure,
+            },
+          };
+        }
+        return { ...shown, progress };
+      }
+      case 'none':
+        return stack === undefined
+          ? idle('queued')
+          : { ...shown, progress: this.progressOf(stack.playback, stack.operation.rollout) };
+    }
+  }
+
+  /**
+   * A stack left in ROLLBACK_COMPLETE is deleted (it holds nothing), the entry goes back to `requested`
+   * and a run starts, as the teardown's `recreateRolledBack` does in AWS.
+   */
+  async recreate({ record }: EnvironmentTarget): Promise<void> {
+    const address = await this.delivery.addressOf(record);
+    const stack = await this.delivery.stacks.describe(address, this.delivery.clock());
+    if (stack?.status !== 'ROLLBACK_COMPLETE') return;
+    await this.delivery.stacks.delete(address, this.delivery.clock());
+    const recreations = (record.recreations ?? 0) + 1;
+    const requested = await this.delivery.options.registry.updateStatus({
+      environmentSuffix: record.environmentSuffix,
+      status: 'requested',
+      statusReason: `rolled-back stack deleted; redeploying (automatic recreation ${recreations})`,
+      expectedVersion: record.version,
+      recreations,
+      stackId: null,
+    });
+    await this.provision({ record: requested });
+  }
+
+  /**
+   * The environment's place in the pipeline since it was last provisioned: the newest execution started
+   * since then that synthesized it (or failed to) decides.
+   */
+  private positionOf(
+    record: EnvironmentRecord,
+    state: PipelineState | undefined,
+    provisions: Readonly<Record<string, string>>,
+  ): Position {
+    const provisioned = provisions[record.environmentSuffix] !== undefined;
+    const since = provisions[record.environmentSuffix] ?? record.createdAt;
+    const suffix = record.environmentSuffix;
+    const executions = [...(state?.executions ?? [])]
+      .reverse()
+      .filter((execution) => execution.startedAt >= since);
+    if (executions.length === 0) return { kind: 'none' };
+    for (const execution of executions) {
+      const build = execution.stages
+        .flatMap((stage) => stage.actions)
+        .find((action) => action.kind === 'synth');
+      if (execution.build === undefined) {
+        if (execution.status === 'InProgress') {
+          // Synthesized already by an earlier execution (the pipeline restarted after updating itself):
+          // the environment waits for its stage; the Build running now is the pipeline's, not its own.
+          const synthesized = executions.some((other) =>
+            other.build?.exported.some((entry) => entry.environmentSuffix === suffix),
+          );
+          return {
+            kind: 'waiting',
+            // Only what was requested is "synthesizing": an environment nobody provisioned (prod, waiting
+            // for its promotion) is merely carried along by the pipeline's synth.
+            phase: build?.status === 'InProgress' && !synthesized && provisioned ? 'synthesizing' : 'queued',
+          };
+        }
+        if (build?.status === 'Failed') {
+          return {
+            kind: 'failed-before-deploy',
+            where: `Build/${build.name}`,
+            reason: build.errorMessage ?? 'the synth step failed',
+          };
+        }
+        continue;
+      }
+      const skipped = execution.build.skipped.find((entry) => entry.environmentSuffix === suffix);
+      if (skipped !== undefined)
+        return {
+          kind: 'failed-before-deploy',
+          where: `Build/${build?.name ?? 'Synth'}`,
+          reason: `the pipeline's synth skipped this environment: ${skipped.reason}`,
+        };
+      if (!execution.build.exported.some((entry) => entry.environmentSuffix === suffix)) continue;
+      const actions = execution.stages
+        .flatMap((stage) => stage.actions)
+        .filter((action) => action.environmentSuffix === suffix);
+      const deploy = actions.find((action) => action.kind === 'deploy');
+      // Not a stage of the pipeline this execution runs: the self-mutation adds it, then restarts.
+      if (deploy === undefined) {
+        if (execution.status === 'InProgress') return { kind: 'waiting', phase: 'queued' };
+        continue;
+      }
+      if (deploy.status === 'NotStarted') {
+        if (execution.status === 'InProgress') return { kind: 'waiting', phase: 'queued' };
+        continue;
+      }
+      const smoke = actions.find((action) => action.kind === 'smoke');
+      // A later run that changed nothing of this environment says nothing new about it, unless its
+      // smoke test failed: a deployed environment stays ready while other environments deploy.
+      if (deploy.stack?.noChange === true && smoke?.status !== 'Failed' && execution !== executions.at(-1))
+        continue;
+      return {
+        kind: 'deploy',
+        ...(smoke === undefined ? {} : { smoke }),
+        ...(deploy.status === 'Failed' && deploy.errorMessage !== undefined
+          ? { deployFailure: deploy.errorMessage }
+          : {}),
+      };
+    }
+    return { kind: 'none' };
+  }
+
+  private progressOf(playback: Playback, rollout: Rollout) {
+    const total = playback.resourcesTotal;
+    const percent =
+      playback.phase === 'complete' || playback.phase === 'destroyed'
+        ? 100
+        : total === 0
+          ? 0
+          : Math.min(99, Math.round((playback.resourcesDone / total) * 100));
+    const finishedAt = playback.finished
+      ? new Date(Date.parse(rollout.startedAt) + rollout.endMs).toISOString()
+      : undefined;
+    return {
+      phase: playback.phase,
+      resourcesDone: playback.resourcesDone,
+      resourcesTotal: total,
+      percent,
+      startedAt: rollout.startedAt,
+      ...(finishedAt === undefined ? {} : { finishedAt }),
+    };
+  }
+}
+
+function destroyingOrGone(status: EnvironmentRecord['status']): boolean {
+  return status === 'destroying' || status === 'destroyed';
+}
