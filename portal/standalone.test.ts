@@ -152,6 +152,8 @@ function awsModeEnv(port: number, overrides: Record<string, string | undefined> 
     AWS_ENDPOINT_URL_CODEPIPELINE: unreachable,
     AWS_ENDPOINT_URL_STS: unreachable,
     PORTAL_PUBLIC_ORIGIN: 'https://portal.bank.example',
+    // The load balancer forwards the public Host; this test calls the task directly on loopback.
+    PORTAL_ALLOWED_HOSTS: `portal.bank.example,127.0.0.1:${port}`,
     PORTAL_PIPELINE_NAME: 'sep-delivery',
     PORTAL_PIPELINE_ACCOUNT: ACCOUNT,
     PORTAL_DEPLOYMENT_TARGETS: `${ACCOUNT}/us-east-1`,

@@ -408,7 +408,7 @@ export interface components {
         ApiError: {
             error: {
                 /** @enum {string} */
-                code: "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "suffix_taken" | "not_destroyable" | "conflict" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "upstream_unavailable" | "internal";
+                code: "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "suffix_taken" | "not_destroyable" | "conflict" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "rate_limited" | "misdirected_request" | "upstream_unavailable" | "internal";
                 /** @description What went wrong, in words for people */
                 message: string;
                 /** @description Validation problems by field */
@@ -890,7 +890,7 @@ export interface components {
             /** @description User id, or `system` for transitions the portal observed */
             actor: string;
             /** @enum {string} */
-            action: "environment.requested" | "environment.destroy-requested" | "environment.retry-requested" | "environment.status-changed" | "environment.drift-checked" | "promotion.approved" | "promotion.rejected" | "auth.signed-in" | "auth.token-issued";
+            action: "environment.requested" | "environment.destroy-requested" | "environment.retry-requested" | "environment.status-changed" | "environment.drift-checked" | "promotion.approved" | "promotion.rejected" | "auth.signed-in" | "auth.signed-out" | "auth.token-issued";
             target: string;
             /** @enum {string} */
             outcome: "success" | "failure" | "denied";
