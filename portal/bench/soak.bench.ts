@@ -285,10 +285,14 @@ async function main(): Promise<void> {
         [...missingCreate, ...missingDestroy.map((s) => `destroy ${s}`)].join(', '),
       );
   } finally {
-    server?.kill('SIGTERM');
-    await sleep(1000);
+    if (server !== undefined && server.exitCode === null) {
+      const exited = new Promise((resolve) => server?.once('exit', resolve));
+      server.kill('SIGTERM');
+      await Promise.race([exited, sleep(10_000)]);
+    }
     if (values.keep) console.log(`kept ${dataDir}`);
-    else rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 });
+    // A synth the stopped server started may still be finishing its writes.
+    else rmSync(dataDir, { recursive: true, force: true, maxRetries: 20, retryDelay: 500 });
   }
 }
 

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { DomainError } from './errors';
+import { DomainError, hasBrand } from './errors';
 
 export interface LimitsOptions {
   /** Ephemeral environments one user may have that are not destroyed. */
@@ -25,7 +25,14 @@ export const DEFAULT_LIMITS: LimitsOptions = {
 const MINUTE_MS = 60_000;
 
 /** A refusal for going over a limit: 429 with when to try again. */
+const LIMIT_EXCEEDED = Symbol.for('sep.portal.LimitExceededError');
+
 export class LimitExceededError extends DomainError {
+  // Not the prototype chain: see `hasBrand` (and a DomainError is not always a LimitExceededError).
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value, LIMIT_EXCEEDED);
+  }
+  readonly [LIMIT_EXCEEDED] = true;
   constructor(
     message: string,
     readonly retryAfterSeconds: number,

@@ -1,4 +1,5 @@
 import type { EnvironmentRecord } from '@sep/registry';
+import { hasBrand } from '../domain/errors';
 import type {
   ComplianceReport,
   DeploymentEvent,
@@ -127,6 +128,13 @@ export class NotDeployedError extends Error {
 }
 
 /** The upstream (AWS or the local platform) failed after retries. */
+const UPSTREAM_ERROR = Symbol.for('sep.portal.UpstreamError');
+
 export class UpstreamError extends Error {
+  // Not the prototype chain: see `hasBrand` in domain/errors.ts.
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value, UPSTREAM_ERROR);
+  }
+  readonly [UPSTREAM_ERROR] = true;
   override readonly name = 'UpstreamError';
 }
