@@ -16,6 +16,7 @@ import { SessionSigner } from './auth/session';
 import { type PortalConfig, portalConfig } from './config';
 import { CachedRegistry } from './domain/cached-registry';
 import { EnvironmentService } from './domain/environment-service';
+import { createEvidenceSigner, EvidenceService } from './evidence/evidence-service';
 import { logger } from './logger';
 import { AwsPlatform } from './platform/aws/aws-platform';
 import { LocalPlatform } from './platform/local/local-platform';
@@ -26,6 +27,8 @@ export interface PortalRuntime {
   readonly service: EnvironmentService;
   readonly auth: Authenticator;
   readonly registry: EnvironmentRegistry;
+  /** PCI DSS v4.0 evidence bundles (signed). */
+  readonly evidence: EvidenceService;
   close(): Promise<void>;
 }
 
@@ -138,6 +141,11 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
     ...(config.sessionSecret === undefined ? {} : { secret: config.sessionSecret }),
   });
   const auth = new Authenticator({ config, signer, audit });
+  const evidence = new EvidenceService({
+    environments: service,
+    mode: config.mode,
+    signer: await createEvidenceSigner(config),
+  });
 
   if (config.mode === 'local' && config.seedPersistent) await seedPersistent(registry, platform);
   const resumed = await service.resume();
@@ -148,6 +156,7 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
     service,
     auth,
     registry,
+    evidence,
     close: async () => {
       for (const close of closers.reverse()) await close();
     },
