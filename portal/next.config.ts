@@ -31,6 +31,7 @@ const nextConfig: NextConfig = {
     '@aws-sdk/client-codepipeline',
     '@aws-sdk/client-config-service',
     '@aws-sdk/client-dynamodb',
+    '@aws-sdk/client-kms',
     '@aws-sdk/lib-dynamodb',
   ],
   // The monorepo root (package-lock.json) holds node_modules and the sibling workspaces.

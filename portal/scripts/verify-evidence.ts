@@ -31,17 +31,18 @@ if (!parsed.success) {
   );
 }
 if (keyArgument === '--canonical') {
+  // No process.exit here: it could cut a pipe short before the bytes are written.
   process.stdout.write(canonicalJson(parsed.data.bundle));
-  process.exit(0);
+} else {
+  const keyText = readFileSync(resolve(keyArgument), 'utf8');
+  const publicKeyPem = keyText.trimStart().startsWith('{')
+    ? evidencePublicKeySchema.parse(JSON.parse(keyText)).publicKeyPem
+    : keyText;
+  if (!verifyEvidence(parsed.data.bundle, parsed.data.signature, publicKeyPem)) {
+    fail(`signature INVALID: ${bundleFile} was not signed by this key or was changed after signing`);
+  }
+  const { environment, generatedAt } = parsed.data.bundle;
+  process.stdout.write(
+    `signature OK: ${parsed.data.signature.algorithm} ${parsed.data.signature.keyId}\nevidence of ${environment.suffix} (${environment.kind}) generated ${generatedAt}\n`,
+  );
 }
-const keyText = readFileSync(resolve(keyArgument), 'utf8');
-const publicKeyPem = keyText.trimStart().startsWith('{')
-  ? evidencePublicKeySchema.parse(JSON.parse(keyText)).publicKeyPem
-  : keyText;
-if (!verifyEvidence(parsed.data.bundle, parsed.data.signature, publicKeyPem)) {
-  fail(`signature INVALID: ${bundleFile} was not signed by this key or was changed after signing`);
-}
-const { environment, generatedAt } = parsed.data.bundle;
-process.stdout.write(
-  `signature OK: ${parsed.data.signature.algorithm} ${parsed.data.signature.keyId}\nevidence of ${environment.suffix} (${environment.kind}) generated ${generatedAt}\n`,
-);

@@ -84,7 +84,7 @@ export function renderEvidenceHtml({ bundle, signature }: SignedEvidence): strin
 <h1>PCI DSS v4.0 evidence: ${escapeHtml(env.suffix)}</h1>
 <dl>${identity.map(([term, value]) => `<dt>${escapeHtml(term)}</dt><dd>${escapeHtml(value ?? '')}</dd>`).join('')}</dl>
 <p>Summary: ${bundle.summary.supported} supported, ${bundle.summary.failing} failing, ${bundle.summary.partial} partial, ${bundle.summary.outOfScope} out of scope of the platform.</p>
-<table><thead><tr><th>Requirement</th><th>Title</th><th>Status</th><th>cdk-nag rules</th><th>AWS Config rules</th><th>Architectural controls</th></tr></thead>
+<table border="1" cellpadding="4"><thead><tr><th>Requirement</th><th>Title</th><th>Status</th><th>cdk-nag rules</th><th>AWS Config rules</th><th>Architectural controls</th></tr></thead>
 <tbody>${bundle.requirements.map(row).join('\n')}</tbody></table>
 <h2>Signature</h2>
 <p>${escapeHtml(signature.algorithm)} by <code>${escapeHtml(signature.keyId)}</code> over the canonical JSON of the bundle (download the JSON and run the verify command of the portal README):</p>

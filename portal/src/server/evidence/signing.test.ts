@@ -118,5 +118,21 @@ describe('KmsEvidenceSigner', () => {
     expect(verifyEvidence({ ...bundle, requirements: [] }, signature, key.publicKeyPem)).toBe(false);
     await signer.publicKey();
     expect(kms.commandCalls(GetPublicKeyCommand)).toHaveLength(1);
+    // The README's openssl command for a KMS (ECDSA P-256) signature.
+    const file = (name: string, content: string | Buffer) => {
+      writeFileSync(path.join(dataDir, name), content);
+      return path.join(dataDir, name);
+    };
+    await expect(
+      run('openssl', [
+        'dgst',
+        '-sha256',
+        '-verify',
+        file('public-key.pem', key.publicKeyPem),
+        '-signature',
+        file('bundle.sig', Buffer.from(signature.value, 'base64')),
+        file('bundle.canonical.json', bytes()),
+      ]),
+    ).resolves.toMatchObject({ stdout: expect.stringMatching(/Verified OK/) });
   });
 });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -91,6 +91,30 @@ describe('GET /api/environments/{suffix}/evidence', () => {
       promisify(execFile)('npx', ['tsx', 'scripts/verify-evidence.ts', ...args], { cwd: portalDir });
     await expect(verify(bundleFile, keyFile)).resolves.toMatchObject({
       stdout: expect.stringMatching(/^signature OK: Ed25519/),
+    });
+    // The README's openssl path: the canonical bytes from the script, the signature and key from the JSON.
+    const canonical = path.join(dataDir, 'bundle.canonical.json');
+    writeFileSync(canonical, (await verify(bundleFile, '--canonical')).stdout);
+    const signed = JSON.parse(download) as { signature: { value: string } };
+    writeFileSync(path.join(dataDir, 'bundle.sig'), Buffer.from(signed.signature.value, 'base64'));
+    writeFileSync(
+      path.join(dataDir, 'public-key.pem'),
+      evidencePublicKeySchema.parse(JSON.parse(readFileSync(keyFile, 'utf8'))).publicKeyPem,
+    );
+    const openssl = [
+      'pkeyutl',
+      '-verify',
+      '-pubin',
+      '-inkey',
+      'public-key.pem',
+      '-rawin',
+      '-in',
+      'bundle.canonical.json',
+      '-sigfile',
+      'bundle.sig',
+    ];
+    await expect(promisify(execFile)('openssl', openssl, { cwd: dataDir })).resolves.toMatchObject({
+      stdout: expect.stringMatching(/Signature Verified Successfully/),
     });
     writeFileSync(bundleFile, download.replace('"kind":"staging"', '"kind":"prod"'));
     await expect(verify(bundleFile, keyFile)).rejects.toMatchObject({
