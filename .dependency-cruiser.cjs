@@ -10,16 +10,36 @@
 //   e2e → anything
 const WORKSPACES = ['spec', 'registry', 'infra', 'lambda', 'pipeline', 'client', 'cli', 'portal', 'e2e'];
 
-/** A rule that `from` may import no workspace except `allowed` (and itself). */
-function onlyInternal(from, allowed, comment) {
+/**
+ * A rule that `from` may import no workspace except `allowed` (and itself); `testsMayAlso` names workspaces
+ * its tests may import besides (contract tests that prove a copy of a figure still matches its source).
+ */
+function onlyInternal(from, allowed, comment, testsMayAlso = []) {
   const forbidden = WORKSPACES.filter((name) => name !== from && !allowed.includes(name));
-  return {
+  const rule = {
     name: `${from}-allowed-workspaces`,
     comment,
     severity: 'error',
     from: { path: `^${from}/` },
     to: { path: `^(${forbidden.join('|')})/` },
   };
+  if (testsMayAlso.length === 0) return rule;
+  return {
+    ...rule,
+    from: { path: `^${from}/`, pathNot: '\\.test\\.tsx?$' },
+    // The tests' own rule: everything above, less the workspaces they may read figures from.
+    testRule: {
+      ...rule,
+      name: `${from}-tests-allowed-workspaces`,
+      from: { path: `^${from}/.*\\.test\\.tsx?$` },
+      to: { path: `^(${forbidden.filter((name) => !testsMayAlso.includes(name)).join('|')})/` },
+    },
+  };
+}
+
+/** A rule, and beside it the rule for its workspace's tests when it has one. */
+function withTestRule({ testRule, ...rule }) {
+  return testRule === undefined ? [rule] : [rule, testRule];
 }
 
 // Resolved into node_modules, or left unresolved (a fixture without node_modules): either way a CDK import.
@@ -41,10 +61,14 @@ module.exports = {
     onlyInternal('lambda', ['spec', 'registry'], 'Handlers use the contracts, never the CDK workspaces.'),
     onlyInternal('infra', ['spec', 'lambda'], 'The stage knows the spec and the Lambda bundles.'),
     onlyInternal('pipeline', ['spec', 'registry', 'infra', 'lambda'], 'The pipeline deploys infra stages.'),
-    onlyInternal(
-      'portal',
-      ['spec', 'registry', 'pipeline', 'client'],
-      'The portal never imports CDK constructs; it checks its document against the client it publishes.',
+    ...withTestRule(
+      onlyInternal(
+        'portal',
+        ['spec', 'registry', 'pipeline', 'client'],
+        'The portal never imports CDK constructs; it checks its document against the client it publishes.',
+        // The evidence bundle restates infra's retention figures: its test proves they still match.
+        ['infra'],
+      ),
     ),
     onlyInternal('client', [], 'The typed client ships to other teams: it carries only the API document.'),
     onlyInternal('cli', ['spec', 'client'], 'The CLI talks to the portal through the typed client only.'),

@@ -35,6 +35,7 @@ const nextConfig: NextConfig = {
     '@aws-sdk/client-config-service',
     '@aws-sdk/client-dynamodb',
     '@aws-sdk/client-secrets-manager',
+    '@aws-sdk/client-kms',
     '@aws-sdk/lib-dynamodb',
   ],
   // The monorepo root (package-lock.json) holds node_modules and the sibling workspaces.

@@ -112,6 +112,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/environments/{suffix}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the PCI DSS v4.0 evidence bundle
+         * @description Every PCI DSS v4.0 requirement with the checks that support it in this environment (cdk-nag rules of the published report, AWS Config rules, architectural controls) or "out of scope of the platform", signed: a detached signature over the canonical JSON of `bundle` (Ed25519 local key in local mode, KMS ECDSA_SHA_256 in aws mode; public key at `/api/evidence/public-key`). `format=html` answers the same bundle as a page for assessors. 409 in aws mode without PORTAL_EVIDENCE_KMS_KEY_ID.
+         */
+        get: operations["getEnvironmentEvidence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evidence/public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the evidence signing public key
+         * @description The public key evidence bundles verify against (the private key never leaves the portal or KMS).
+         */
+        get: operations["getEvidencePublicKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/environments/{suffix}/drift": {
         parameters: {
             query?: never;
@@ -757,6 +797,124 @@ export interface components {
         };
         /** @enum {string} */
         ConfigCompliance: "COMPLIANT" | "NON_COMPLIANT" | "NOT_APPLICABLE" | "INSUFFICIENT_DATA";
+        /** @description The bundle and a detached signature over canonicalJson(bundle); verify with `npm run verify-evidence -w @sep/portal -- <file>` (portal/README). */
+        SignedEvidenceBundle: {
+            bundle: components["schemas"]["EvidenceBundle"];
+            signature: components["schemas"]["EvidenceSignature"];
+        };
+        /** @description PCI DSS v4.0 requirement-by-requirement evidence for one environment (what the signature covers). */
+        EvidenceBundle: {
+            /** @enum {string} */
+            format: "sep-pci-dss-v4-evidence/1";
+            /** @enum {string} */
+            standard: "PCI DSS v4.0";
+            generatedAt: string;
+            environment: {
+                suffix: string;
+                kind: string;
+                status: string;
+                /** @description Absent when the spec names none (default account) */
+                account?: string;
+                region: string;
+                stackName: string;
+                /** @enum {string} */
+                mode: "local" | "aws";
+                spec: {
+                    [key: string]: unknown;
+                };
+                sourceRevision?: string;
+                /** @description sha256 per stack template, where known */
+                templateHashes: {
+                    [key: string]: string;
+                };
+                cloudTrailTrailArn?: string;
+            };
+            sources: {
+                nagReport: {
+                    available: boolean;
+                    generatedAt?: string;
+                    unavailableReason?: string;
+                    packs: {
+                        pack: string;
+                        rulesChecked: number;
+                        passed: number;
+                    }[];
+                };
+                configRules: {
+                    mappingSource: string;
+                    live: boolean;
+                    unavailableReason?: string;
+                };
+            };
+            requirements: {
+                /** @description PCI DSS v4.0 requirement ID */
+                id: string;
+                title: string;
+                /**
+                 * @description failing: a check of this environment fails (nag error, NON_COMPLIANT Config rule, control not in place); partial: no failure but a check has no result; out-of-scope: not evidenced by the platform
+                 * @enum {string}
+                 */
+                status: "supported" | "failing" | "partial" | "out-of-scope";
+                outOfScope?: string;
+                nagRules: {
+                    ruleId: string;
+                    pack: string;
+                    /**
+                     * @description passed: no finding in the published report (compliant or no resource of that type); suppressed: every finding carries a reviewed reason; error: at least one unsuppressed finding
+                     * @enum {string}
+                     */
+                    result: "passed" | "suppressed" | "error" | "not-available";
+                    /** @description Unsuppressed findings (result error) */
+                    findings: {
+                        resource: string;
+                        message?: string;
+                    }[];
+                    suppressions: {
+                        resource: string;
+                        reason: string;
+                    }[];
+                }[];
+                configRules: {
+                    ruleName: string;
+                    /** @description Whether the environment's spec deploys this rule */
+                    deployed: boolean;
+                    /** @description Live AWS Config result (aws mode); not-evaluated without one */
+                    result: components["schemas"]["ConfigCompliance"] | "not-evaluated";
+                    nonCompliantResources?: number;
+                }[];
+                controls: {
+                    id: string;
+                    title: string;
+                    /** @enum {string} */
+                    status: "in-place" | "not-in-place" | "not-applicable";
+                    evidence: string;
+                }[];
+            }[];
+            summary: {
+                supported: number;
+                failing: number;
+                partial: number;
+                outOfScope: number;
+            };
+        };
+        EvidenceSignature: {
+            /** @enum {string} */
+            algorithm: "Ed25519" | "ECDSA_SHA_256";
+            /** @description KMS key ARN (aws mode) or sha256 of the public key (local mode) */
+            keyId: string;
+            /** @description Base64 signature over canonicalJson(bundle) */
+            value: string;
+            /** @enum {string} */
+            signedBytes: "canonical-json-sorted-keys-utf8";
+        };
+        /** @description The key evidence bundles are signed with. */
+        EvidencePublicKey: {
+            /** @enum {string} */
+            algorithm: "Ed25519" | "ECDSA_SHA_256";
+            keyId: string;
+            /** @description SubjectPublicKeyInfo, PEM */
+            publicKeyPem: string;
+        };
         /** @description CloudFormation drift detection result. */
         DriftReport: {
             environmentSuffix: string;
@@ -1594,6 +1752,206 @@ export interface operations {
                      *       "error": {
                      *         "code": "internal",
                      *         "message": "An unexpected error; see the server log."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    getEnvironmentEvidence: {
+        parameters: {
+            query?: {
+                /** @description Default json */
+                format?: "json" | "html";
+            };
+            header?: never;
+            path: {
+                /** @description The environment suffix (its name), e.g. `pr-123` */
+                suffix: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signed bundle (JSON) or its rendering (HTML). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedEvidenceBundle"];
+                    "text/html": string;
+                };
+            };
+            /** @description The request is invalid; `fields` names each problem. Codes: `validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "The request is invalid; `fields` names each problem."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description No session cookie or bearer token, or an expired one. Codes: `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "No session cookie or bearer token, or an expired one."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description No such environment (or the route is off in this mode). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "No such environment (or the route is off in this mode)."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The environment or pipeline is not in a state that allows this. Codes: `suffix_taken`, `not_destroyable`, `conflict`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "suffix_taken",
+                     *         "message": "The environment or pipeline is not in a state that allows this."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description An unexpected error; see the server log. Codes: `internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "An unexpected error; see the server log."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description AWS (or the local platform) did not answer; retry later. Codes: `upstream_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "upstream_unavailable",
+                     *         "message": "AWS (or the local platform) did not answer; retry later."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    getEvidencePublicKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The public key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvidencePublicKey"];
+                };
+            };
+            /** @description The environment or pipeline is not in a state that allows this. Codes: `suffix_taken`, `not_destroyable`, `conflict`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "suffix_taken",
+                     *         "message": "The environment or pipeline is not in a state that allows this."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description An unexpected error; see the server log. Codes: `internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "An unexpected error; see the server log."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description AWS (or the local platform) did not answer; retry later. Codes: `upstream_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "upstream_unavailable",
+                     *         "message": "AWS (or the local platform) did not answer; retry later."
                      *       }
                      *     }
                      */

@@ -68,6 +68,14 @@ describe('parseConfig', () => {
     );
   });
 
+  it('takes the evidence signing KMS key from PORTAL_EVIDENCE_KMS_KEY_ID', () => {
+    expect(parseConfig({}).aws.evidenceSigningKeyId).toBeUndefined();
+    expect(parseConfig({ PORTAL_EVIDENCE_KMS_KEY_ID: 'alias/sep-evidence' }).aws.evidenceSigningKeyId).toBe(
+      'alias/sep-evidence',
+    );
+    expect(() => parseConfig({ PORTAL_EVIDENCE_KMS_KEY_ID: '' })).toThrow(/PORTAL_EVIDENCE_KMS_KEY_ID/);
+  });
+
   it('parses API token hashes and role→group mappings', () => {
     const hash = 'a'.repeat(64);
     const config = parseConfig({

@@ -181,6 +181,11 @@ const envSchema = z
       .string()
       .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name' })
       .optional(),
+    /**
+     * aws mode: the KMS asymmetric key (ECC_NIST_P256, SIGN_VERIFY) evidence bundles are signed with (key
+     * ID, ARN or alias). Without it, aws mode serves no evidence bundle; local mode signs with a local key.
+     */
+    PORTAL_EVIDENCE_KMS_KEY_ID: z.string().min(1).optional(),
     PORTAL_API_TOKENS: apiTokensSchema.optional(),
     PORTAL_SESSION_SECRET_ARN: secretArnSchema.optional(),
     PORTAL_OIDC_CLIENT_SECRET_ARN: secretArnSchema.optional(),
@@ -289,6 +294,8 @@ export interface PortalConfig {
     readonly auditTableName: string;
     /** Holds `nag-reports/<suffix>.json`; without it aws mode shows no static compliance report. */
     readonly complianceReportsBucket?: string;
+    /** PORTAL_EVIDENCE_KMS_KEY_ID: signs evidence bundles in aws mode. */
+    readonly evidenceSigningKeyId?: string;
   };
   readonly apiTokens: readonly {
     readonly name: string;
@@ -394,6 +401,9 @@ export function parseConfig(
       ...(e.PORTAL_COMPLIANCE_REPORTS_BUCKET === undefined
         ? {}
         : { complianceReportsBucket: e.PORTAL_COMPLIANCE_REPORTS_BUCKET }),
+      ...(e.PORTAL_EVIDENCE_KMS_KEY_ID === undefined
+        ? {}
+        : { evidenceSigningKeyId: e.PORTAL_EVIDENCE_KMS_KEY_ID }),
     },
     apiTokens: e.PORTAL_API_TOKENS ?? [],
     ...(oidc === undefined ? {} : { oidc }),

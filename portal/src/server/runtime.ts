@@ -18,6 +18,7 @@ import { type PortalConfig, portalConfig } from './config';
 import { CachedRegistry } from './domain/cached-registry';
 import { EnvironmentService } from './domain/environment-service';
 import { SYSTEM_ACTOR } from './domain/reconciler';
+import { createEvidenceSigner, EvidenceService } from './evidence/evidence-service';
 import { logger } from './logger';
 import { AwsPlatform } from './platform/aws/aws-platform';
 import { LocalPlatform } from './platform/local/local-platform';
@@ -30,6 +31,8 @@ export interface PortalRuntime {
   readonly registry: EnvironmentRegistry;
   /** Whether this instance can serve: its stores answer (the load balancer's health check). */
   readiness(): Promise<Readiness>;
+  /** PCI DSS v4.0 evidence bundles (signed). */
+  readonly evidence: EvidenceService;
   close(): Promise<void>;
 }
 
@@ -153,6 +156,11 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
   });
   const revocations = await SessionRevocations.open(config.dataDir);
   const auth = new Authenticator({ config, signer, audit, revocations });
+  const evidence = new EvidenceService({
+    environments: service,
+    mode: config.mode,
+    signer: await createEvidenceSigner(config),
+  });
 
   if (config.mode === 'local' && config.seedPersistent) await seedPersistent(registry);
   // The reconciler drives every entry still in flight from the registry, now and on every rescan.
@@ -180,6 +188,7 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
       ]);
       return { ready: registryOk && auditOk, checks: { registry: registryOk, audit: auditOk } };
     },
+    evidence,
     close: async () => {
       for (const close of closers.reverse()) await close();
     },

@@ -18,6 +18,7 @@ import { DeploymentTimeline } from './DeploymentTimeline';
 import { DestroyControl } from './DestroyControl';
 import { DriftCard } from './DriftCard';
 import { EventLog } from './EventLog';
+import { EvidenceDownload } from './EvidenceDownload';
 import { OutputsCard } from './OutputsCard';
 import { RetryControl } from './RetryControl';
 import { SpecSummaryCard } from './SpecSummaryCard';
@@ -229,6 +230,7 @@ export function EnvironmentDetailView({ suffix }: EnvironmentDetailViewProps) {
           <DeploymentTimeline timeline={data.timeline} now={now} live={inFlight} />
           <EventLog events={data.events} simulated={data.simulated} />
           <ComplianceCard suffix={suffix} statusKey={data.status} />
+          {data.status === 'ready' ? <EvidenceDownload suffix={suffix} /> : null}
           <DriftCard suffix={suffix} deployed={deployed} />
         </>
       )}

@@ -167,6 +167,45 @@ function registerOperations(add: (route: RouteConfig) => void): void {
     },
   });
   add({
+    method: 'get',
+    path: '/api/environments/{suffix}/evidence',
+    operationId: 'getEnvironmentEvidence',
+    tags: ['environments'],
+    summary: 'Download the PCI DSS v4.0 evidence bundle',
+    description:
+      'Every PCI DSS v4.0 requirement with the checks that support it in this environment (cdk-nag rules of the published report, AWS Config rules, architectural controls) or "out of scope of the platform", signed: a detached signature over the canonical JSON of `bundle` (Ed25519 local key in local mode, KMS ECDSA_SHA_256 in aws mode; public key at `/api/evidence/public-key`). `format=html` answers the same bundle as a page for assessors. 409 in aws mode without PORTAL_EVIDENCE_KMS_KEY_ID.',
+    request: {
+      params: suffixParams,
+      query: z.object({
+        format: z.enum(['json', 'html']).optional().meta({ description: 'Default json' }),
+      }),
+    },
+    responses: {
+      200: {
+        description: 'The signed bundle (JSON) or its rendering (HTML).',
+        content: {
+          'application/json': { schema: OPERATION_RESPONSES.getEnvironmentEvidence },
+          'text/html': { schema: z.string() },
+        },
+      },
+      ...errors(400, 401, 404, 409, 503),
+    },
+  });
+  add({
+    method: 'get',
+    path: '/api/evidence/public-key',
+    operationId: 'getEvidencePublicKey',
+    tags: ['environments'],
+    summary: 'Read the evidence signing public key',
+    description:
+      'The public key evidence bundles verify against (the private key never leaves the portal or KMS).',
+    security: PUBLIC,
+    responses: {
+      ...ok('The public key.', OPERATION_RESPONSES.getEvidencePublicKey),
+      ...errors(409, 503),
+    },
+  });
+  add({
     method: 'post',
     path: '/api/environments/{suffix}/drift',
     operationId: 'detectEnvironmentDrift',

@@ -15,6 +15,8 @@ import {
   suffixAvailabilitySchema,
   tokenResponseSchema,
 } from '../domain/view-schemas';
+import { signedEvidenceSchema } from '../evidence/evidence-service';
+import { evidencePublicKeySchema } from '../evidence/signing';
 import { json } from './errors';
 
 /**
@@ -28,6 +30,8 @@ export const OPERATION_RESPONSES = {
   destroyEnvironment: environmentDetailSchema,
   getEnvironmentOutputs: flatOutputsSchema,
   getEnvironmentCompliance: complianceReportSchema,
+  getEnvironmentEvidence: signedEvidenceSchema,
+  getEvidencePublicKey: evidencePublicKeySchema,
   detectEnvironmentDrift: driftReportSchema,
   retryEnvironment: environmentDetailSchema,
   checkSuffixAvailability: suffixAvailabilitySchema,
