@@ -4,19 +4,13 @@ import type { DeploymentPhase } from '../../domain/types';
 import { logger } from '../../logger';
 import type { DeploymentService, DeploymentSnapshot, EnvironmentTarget, TeardownStep } from '../port';
 import type { LocalDelivery } from './local-delivery';
-import type { ActionRun, PipelineState } from './pipeline-player';
+import type { PipelineState } from './pipeline-player';
+import { type PipelinePosition as Position, pipelinePosition } from './pipeline-position';
 import type { Playback, Rollout } from './rollout';
 import { CorruptStackStateError, type StackAddress, type StackView } from './stacks';
 
 /** Bound of the per-environment snapshot memo: above any registry a portal serves. */
 const MAX_SNAPSHOTS = 5000;
-
-/** Where an environment stands in the pipeline since it was last provisioned. */
-type Position =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'waiting'; readonly phase: 'queued' | 'synthesizing' }
-  | { readonly kind: 'failed-before-deploy'; readonly where: string; readonly reason: string }
-  | { readonly kind: 'deploy'; readonly smoke?: ActionRun; readonly deployFailure?: string };
 
 /**
  * Deployment on this machine: a provision starts the played environments pipeline, an environment's
@@ -117,7 +111,7 @@ export class LocalDeployment implements DeploymentService {
         : described;
     const position: Position =
       this.delivery.bootstrapError === undefined
-        ? this.positionOf(record, state, await this.delivery.provisionTimes())
+        ? await this.positionOf(record, state)
         : { kind: 'failed-before-deploy', where: 'pipeline', reason: this.delivery.bootstrapError };
     const key = JSON.stringify([record.status, position]);
     const memo = this.snapshots.get(record.environmentSuffix);
@@ -219,84 +213,13 @@ export class LocalDeployment implements DeploymentService {
     await this.provision({ record: requested });
   }
 
-  /**
-   * The environment's place in the pipeline since it was last provisioned: the newest execution started
-   * since then that synthesized it (or failed to) decides.
-   */
-  private positionOf(
-    record: EnvironmentRecord,
-    state: PipelineState | undefined,
-    provisions: Readonly<Record<string, string>>,
-  ): Position {
-    const provisioned = provisions[record.environmentSuffix] !== undefined;
-    const since = provisions[record.environmentSuffix] ?? record.createdAt;
-    const suffix = record.environmentSuffix;
-    const executions = [...(state?.executions ?? [])]
-      .reverse()
-      .filter((execution) => execution.startedAt >= since);
-    if (executions.length === 0) return { kind: 'none' };
-    for (const execution of executions) {
-      const build = execution.stages
-        .flatMap((stage) => stage.actions)
-        .find((action) => action.kind === 'synth');
-      if (execution.build === undefined) {
-        if (execution.status === 'InProgress') {
-          // Synthesized already by an earlier execution (the pipeline restarted after updating itself):
-          // the environment waits for its stage; the Build running now is the pipeline's, not its own.
-          const synthesized = executions.some((other) =>
-            other.build?.exported.some((entry) => entry.environmentSuffix === suffix),
-          );
-          return {
-            kind: 'waiting',
-            // Only what was requested is "synthesizing": an environment nobody provisioned (prod, waiting
-            // for its promotion) is merely carried along by the pipeline's synth.
-            phase: build?.status === 'InProgress' && !synthesized && provisioned ? 'synthesizing' : 'queued',
-          };
-        }
-        if (build?.status === 'Failed') {
-          return {
-            kind: 'failed-before-deploy',
-            where: `Build/${build.name}`,
-            reason: build.errorMessage ?? 'the synth step failed',
-          };
-        }
-        continue;
-      }
-      const skipped = execution.build.skipped.find((entry) => entry.environmentSuffix === suffix);
-      if (skipped !== undefined)
-        return {
-          kind: 'failed-before-deploy',
-          where: `Build/${build?.name ?? 'Synth'}`,
-          reason: `the pipeline's synth skipped this environment: ${skipped.reason}`,
-        };
-      if (!execution.build.exported.some((entry) => entry.environmentSuffix === suffix)) continue;
-      const actions = execution.stages
-        .flatMap((stage) => stage.actions)
-        .filter((action) => action.environmentSuffix === suffix);
-      const deploy = actions.find((action) => action.kind === 'deploy');
-      // Not a stage of the pipeline this execution runs: the self-mutation adds it, then restarts.
-      if (deploy === undefined) {
-        if (execution.status === 'InProgress') return { kind: 'waiting', phase: 'queued' };
-        continue;
-      }
-      if (deploy.status === 'NotStarted') {
-        if (execution.status === 'InProgress') return { kind: 'waiting', phase: 'queued' };
-        continue;
-      }
-      const smoke = actions.find((action) => action.kind === 'smoke');
-      // A later run that changed nothing of this environment says nothing new about it, unless its
-      // smoke test failed: a deployed environment stays ready while other environments deploy.
-      if (deploy.stack?.noChange === true && smoke?.status !== 'Failed' && execution !== executions.at(-1))
-        continue;
-      return {
-        kind: 'deploy',
-        ...(smoke === undefined ? {} : { smoke }),
-        ...(deploy.status === 'Failed' && deploy.errorMessage !== undefined
-          ? { deployFailure: deploy.errorMessage }
-          : {}),
-      };
-    }
-    return { kind: 'none' };
+  private async positionOf(record: EnvironmentRecord, state: PipelineState | undefined): Promise<Position> {
+    const provisionedAt = (await this.delivery.provisionTimes())[record.environmentSuffix];
+    return pipelinePosition(state?.executions ?? [], {
+      environmentSuffix: record.environmentSuffix,
+      since: provisionedAt ?? record.createdAt,
+      provisioned: provisionedAt !== undefined,
+    });
   }
 
   private progressOf(playback: Playback, rollout: Rollout) {

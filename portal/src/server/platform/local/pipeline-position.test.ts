@@ -1,0 +1,200 @@
+import type { ActionRun, ExecutionRun, StageRun } from './pipeline-player';
+import { pipelinePosition } from './pipeline-position';
+
+// Executions as the player records them: Source, Build (the synth), then one stage per environment
+// holding its deploy and smoke actions.
+
+type Progress = 'not-reached' | 'deploying' | 'smoke-running' | 'done';
+
+function environmentStage(suffix: string, progress: Progress): StageRun {
+  const deploy: ActionRun = {
+    name: `sep-env-${suffix}.Deploy`,
+    kind: 'deploy',
+    runOrder: 1,
+    environmentSuffix: suffix,
+    status: progress === 'not-reached' ? 'NotStarted' : progress === 'deploying' ? 'InProgress' : 'Succeeded',
+    stack: {
+      stackName: `sep-env-${suffix}`,
+      account: '111111111111',
+      region: 'us-east-1',
+      templatePath: 't.json',
+    },
+  };
+  const smoke: ActionRun = {
+    name: 'Smoke',
+    kind: 'smoke',
+    runOrder: 2,
+    environmentSuffix: suffix,
+    status: progress === 'done' ? 'Succeeded' : progress === 'smoke-running' ? 'InProgress' : 'NotStarted',
+  };
+  return {
+    name: suffix,
+    status: progress === 'not-reached' ? 'NotStarted' : progress === 'done' ? 'Succeeded' : 'InProgress',
+    actions: [deploy, smoke],
+  };
+}
+
+function execution(options: {
+  readonly id: string;
+  readonly startedAt: string;
+  /** undefined: the Build stage is still synthesizing. */
+  readonly exported?: readonly string[];
+  readonly stages?: readonly StageRun[];
+  readonly status?: ExecutionRun['status'];
+}): ExecutionRun {
+  const synthesized = options.exported !== undefined;
+  return {
+    executionId: options.id,
+    status: options.status ?? 'InProgress',
+    trigger: 'registry write',
+    startedAt: options.startedAt,
+    pipelineVersion: 1,
+    stages: [
+      {
+        name: 'Build',
+        status: synthesized ? 'Succeeded' : 'InProgress',
+        actions: [
+          { name: 'Synth', kind: 'synth', runOrder: 1, status: synthesized ? 'Succeeded' : 'InProgress' },
+        ],
+      },
+      ...(options.stages ?? []),
+    ],
+    ...(synthesized
+      ? {
+          build: {
+            runDir: '/runs',
+            assemblyDir: '/runs/cdk.out',
+            cacheKey: options.id,
+            exported: (options.exported ?? []).map((environmentSuffix) => ({
+              environmentSuffix,
+              version: 1,
+              updatedAt: options.startedAt,
+            })),
+            skipped: [],
+            durationMs: 1000,
+          },
+        }
+      : {}),
+  };
+}
+
+const mine = { environmentSuffix: 'pr-7', since: '2026-12-05T10:00:00.000Z', provisioned: true };
+
+describe('pipelinePosition: where an environment stands in the played pipeline', () => {
+  it('says nothing before an execution started since the environment was provisioned', () => {
+    const earlier = execution({ id: 'e0', startedAt: '2026-12-05T09:59:00.000Z', exported: ['pr-7'] });
+    expect(pipelinePosition([earlier], mine)).toEqual({ kind: 'none' });
+  });
+
+  it('is synthesizing while the execution it started builds it', () => {
+    const run = execution({ id: 'e1', startedAt: '2026-12-05T10:00:01.000Z' });
+    expect(pipelinePosition([run], mine)).toEqual({ kind: 'waiting', phase: 'synthesizing' });
+  });
+
+  it('is queued while its stage has not been reached', () => {
+    const run = execution({
+      id: 'e1',
+      startedAt: '2026-12-05T10:00:01.000Z',
+      exported: ['pr-7'],
+      stages: [environmentStage('pr-7', 'not-reached')],
+    });
+    expect(pipelinePosition([run], mine)).toEqual({ kind: 'waiting', phase: 'queued' });
+  });
+
+  it('follows the deploy and its smoke test once its stage runs', () => {
+    const run = execution({
+      id: 'e1',
+      startedAt: '2026-12-05T10:00:01.000Z',
+      exported: ['pr-7'],
+      stages: [environmentStage('pr-7', 'smoke-running')],
+    });
+    const position = pipelinePosition([run], mine);
+    expect(position.kind).toBe('deploy');
+    expect(position.kind === 'deploy' && position.smoke?.status).toBe('InProgress');
+  });
+
+  it('keeps following the execution deploying it when a newer execution, started by someone else’s request, waits behind it', () => {
+    const deploying = execution({
+      id: 'e1',
+      startedAt: '2026-12-05T10:00:01.000Z',
+      exported: ['pr-7'],
+      stages: [environmentStage('pr-7', 'smoke-running')],
+    });
+    const newerQueued = execution({
+      id: 'e2',
+      startedAt: '2026-12-05T10:03:00.000Z',
+      exported: ['pr-7', 'pr-8'],
+      stages: [environmentStage('pr-7', 'not-reached'), environmentStage('pr-8', 'not-reached')],
+    });
+    const newestSynthesizing = execution({ id: 'e3', startedAt: '2026-12-05T10:04:00.000Z' });
+    const position = pipelinePosition([deploying, newerQueued, newestSynthesizing], mine);
+    expect(position.kind).toBe('deploy');
+    expect(position.kind === 'deploy' && position.smoke?.status).toBe('InProgress');
+  });
+
+  it('stays deployed when a newer execution carries it but has not reached its stage', () => {
+    const deployed = execution({
+      id: 'e1',
+      startedAt: '2026-12-05T10:00:01.000Z',
+      exported: ['pr-7'],
+      stages: [environmentStage('pr-7', 'done')],
+      status: 'Succeeded',
+    });
+    const newer = execution({
+      id: 'e2',
+      startedAt: '2026-12-05T10:09:00.000Z',
+      exported: ['pr-7', 'pr-8'],
+      stages: [environmentStage('pr-7', 'not-reached'), environmentStage('pr-8', 'not-reached')],
+    });
+    const position = pipelinePosition([deployed, newer], mine);
+    expect(position.kind === 'deploy' && position.smoke?.status).toBe('Succeeded');
+  });
+
+  it('follows the newest execution once it reaches the environment', () => {
+    const deployed = execution({
+      id: 'e1',
+      startedAt: '2026-12-05T10:00:01.000Z',
+      exported: ['pr-7'],
+      stages: [environmentStage('pr-7', 'done')],
+      status: 'Succeeded',
+    });
+    const redeploying = execution({
+      id: 'e2',
+      startedAt: '2026-12-05T10:09:00.000Z',
+      exported: ['pr-7'],
+      stages: [environmentStage('pr-7', 'smoke-running')],
+    });
+    const position = pipelinePosition([deployed, redeploying], mine);
+    expect(position.kind === 'deploy' && position.smoke?.status).toBe('InProgress');
+  });
+
+  it('a synth failure of the newest execution is not hidden by an older deploy', () => {
+    const deployed = execution({
+      id: 'e1',
+      startedAt: '2026-12-05T10:00:01.000Z',
+      exported: ['pr-7'],
+      stages: [environmentStage('pr-7', 'done')],
+      status: 'Succeeded',
+    });
+    const failed: ExecutionRun = {
+      ...execution({ id: 'e2', startedAt: '2026-12-05T10:09:00.000Z' }),
+      status: 'Failed',
+    };
+    const synth = failed.stages[0]?.actions[0] as ActionRun;
+    synth.status = 'Failed';
+    synth.errorMessage = 'cdk synth exited 1';
+    expect(pipelinePosition([deployed, failed], mine)).toEqual({
+      kind: 'failed-before-deploy',
+      where: 'Build/Synth',
+      reason: 'cdk synth exited 1',
+    });
+  });
+
+  it('an environment nobody provisioned is only carried along: queued, not synthesizing', () => {
+    const run = execution({ id: 'e1', startedAt: '2026-12-05T10:00:01.000Z' });
+    expect(pipelinePosition([run], { ...mine, provisioned: false })).toEqual({
+      kind: 'waiting',
+      phase: 'queued',
+    });
+  });
+});
