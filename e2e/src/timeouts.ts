@@ -6,12 +6,8 @@
  * fails the test.
  */
 
-/**
- * Request → ready (waiting run + synth + self-mutation + restart + deployment + smoke test). Flow 1 alone
- * takes 1.6 min. In the full suite with 2 workers it waits behind the other flows' executions and took
- * more than 5 min twice (deployed, smoke test not yet run), so the bound sits under the 10-min test timeout.
- */
-export const READY_TIMEOUT_MS = 450_000;
+/** Request → ready (waiting run + synth + self-mutation + restart + deployment + smoke test). */
+export const READY_TIMEOUT_MS = 300_000;
 /** Destroy → destroyed. */
 export const DESTROYED_TIMEOUT_MS = 60_000;
 /** Request → failed on an injected resource failure. */
