@@ -5,7 +5,7 @@ import { logger } from '../../logger';
 import type { DeploymentService, DeploymentSnapshot, EnvironmentTarget, TeardownStep } from '../port';
 import type { LocalDelivery } from './local-delivery';
 import type { PipelineState } from './pipeline-player';
-import { type PipelinePosition as Position, pipelinePosition } from './pipeline-position';
+import { type PipelinePosition, pipelinePosition } from './pipeline-position';
 import type { Playback, Rollout } from './rollout';
 import { CorruptStackStateError, type StackAddress, type StackView } from './stacks';
 
@@ -109,7 +109,7 @@ export class LocalDeployment implements DeploymentService {
       described?.operation.rollout.operation === 'delete' && !destroyingOrGone(record.status)
         ? undefined
         : described;
-    const position: Position =
+    const position: PipelinePosition =
       this.delivery.bootstrapError === undefined
         ? await this.positionOf(record, state)
         : { kind: 'failed-before-deploy', where: 'pipeline', reason: this.delivery.bootstrapError };
@@ -128,7 +128,7 @@ export class LocalDeployment implements DeploymentService {
     record: EnvironmentRecord,
     address: StackAddress,
     stack: StackView | undefined,
-    position: Position,
+    position: PipelinePosition,
   ): DeploymentSnapshot {
     const empty = { stackName: address.stackName, events: [], timeline: [], outputs: [] };
     const shown = stack?.shown ?? empty;
@@ -213,7 +213,10 @@ export class LocalDeployment implements DeploymentService {
     await this.provision({ record: requested });
   }
 
-  private async positionOf(record: EnvironmentRecord, state: PipelineState | undefined): Promise<Position> {
+  private async positionOf(
+    record: EnvironmentRecord,
+    state: PipelineState | undefined,
+  ): Promise<PipelinePosition> {
     const provisionedAt = (await this.delivery.provisionTimes())[record.environmentSuffix];
     return pipelinePosition(state?.executions ?? [], {
       environmentSuffix: record.environmentSuffix,

@@ -80,6 +80,26 @@ function execution(options: {
 
 const mine = { environmentSuffix: 'pr-7', since: '2026-12-05T10:00:00.000Z', provisioned: true };
 
+/** An execution that synthesized pr-7 (and `alongside`, not reached yet) and got this far with it. */
+function carryingMine(
+  id: string,
+  startedAt: string,
+  progress: Progress,
+  options: { readonly alongside?: readonly string[]; readonly status?: ExecutionRun['status'] } = {},
+): ExecutionRun {
+  const others = options.alongside ?? [];
+  return execution({
+    id,
+    startedAt,
+    exported: ['pr-7', ...others],
+    stages: [
+      environmentStage('pr-7', progress),
+      ...others.map((suffix) => environmentStage(suffix, 'not-reached')),
+    ],
+    ...(options.status === undefined ? {} : { status: options.status }),
+  });
+}
+
 describe('pipelinePosition: where an environment stands in the played pipeline', () => {
   it('says nothing before an execution started since the environment was provisioned', () => {
     const earlier = execution({ id: 'e0', startedAt: '2026-12-05T09:59:00.000Z', exported: ['pr-7'] });
@@ -92,39 +112,21 @@ describe('pipelinePosition: where an environment stands in the played pipeline',
   });
 
   it('is queued while its stage has not been reached', () => {
-    const run = execution({
-      id: 'e1',
-      startedAt: '2026-12-05T10:00:01.000Z',
-      exported: ['pr-7'],
-      stages: [environmentStage('pr-7', 'not-reached')],
-    });
+    const run = carryingMine('e1', '2026-12-05T10:00:01.000Z', 'not-reached');
     expect(pipelinePosition([run], mine)).toEqual({ kind: 'waiting', phase: 'queued' });
   });
 
   it('follows the deploy and its smoke test once its stage runs', () => {
-    const run = execution({
-      id: 'e1',
-      startedAt: '2026-12-05T10:00:01.000Z',
-      exported: ['pr-7'],
-      stages: [environmentStage('pr-7', 'smoke-running')],
-    });
+    const run = carryingMine('e1', '2026-12-05T10:00:01.000Z', 'smoke-running');
     const position = pipelinePosition([run], mine);
     expect(position.kind).toBe('deploy');
     expect(position.kind === 'deploy' && position.smoke?.status).toBe('InProgress');
   });
 
   it('keeps following the execution deploying it when a newer execution, started by someone else’s request, waits behind it', () => {
-    const deploying = execution({
-      id: 'e1',
-      startedAt: '2026-12-05T10:00:01.000Z',
-      exported: ['pr-7'],
-      stages: [environmentStage('pr-7', 'smoke-running')],
-    });
-    const newerQueued = execution({
-      id: 'e2',
-      startedAt: '2026-12-05T10:03:00.000Z',
-      exported: ['pr-7', 'pr-8'],
-      stages: [environmentStage('pr-7', 'not-reached'), environmentStage('pr-8', 'not-reached')],
+    const deploying = carryingMine('e1', '2026-12-05T10:00:01.000Z', 'smoke-running');
+    const newerQueued = carryingMine('e2', '2026-12-05T10:03:00.000Z', 'not-reached', {
+      alongside: ['pr-8'],
     });
     const newestSynthesizing = execution({ id: 'e3', startedAt: '2026-12-05T10:04:00.000Z' });
     const position = pipelinePosition([deploying, newerQueued, newestSynthesizing], mine);
@@ -133,49 +135,21 @@ describe('pipelinePosition: where an environment stands in the played pipeline',
   });
 
   it('stays deployed when a newer execution carries it but has not reached its stage', () => {
-    const deployed = execution({
-      id: 'e1',
-      startedAt: '2026-12-05T10:00:01.000Z',
-      exported: ['pr-7'],
-      stages: [environmentStage('pr-7', 'done')],
-      status: 'Succeeded',
-    });
-    const newer = execution({
-      id: 'e2',
-      startedAt: '2026-12-05T10:09:00.000Z',
-      exported: ['pr-7', 'pr-8'],
-      stages: [environmentStage('pr-7', 'not-reached'), environmentStage('pr-8', 'not-reached')],
-    });
+    const deployed = carryingMine('e1', '2026-12-05T10:00:01.000Z', 'done', { status: 'Succeeded' });
+    const newer = carryingMine('e2', '2026-12-05T10:09:00.000Z', 'not-reached', { alongside: ['pr-8'] });
     const position = pipelinePosition([deployed, newer], mine);
     expect(position.kind === 'deploy' && position.smoke?.status).toBe('Succeeded');
   });
 
   it('follows the newest execution once it reaches the environment', () => {
-    const deployed = execution({
-      id: 'e1',
-      startedAt: '2026-12-05T10:00:01.000Z',
-      exported: ['pr-7'],
-      stages: [environmentStage('pr-7', 'done')],
-      status: 'Succeeded',
-    });
-    const redeploying = execution({
-      id: 'e2',
-      startedAt: '2026-12-05T10:09:00.000Z',
-      exported: ['pr-7'],
-      stages: [environmentStage('pr-7', 'smoke-running')],
-    });
+    const deployed = carryingMine('e1', '2026-12-05T10:00:01.000Z', 'done', { status: 'Succeeded' });
+    const redeploying = carryingMine('e2', '2026-12-05T10:09:00.000Z', 'smoke-running');
     const position = pipelinePosition([deployed, redeploying], mine);
     expect(position.kind === 'deploy' && position.smoke?.status).toBe('InProgress');
   });
 
   it('a synth failure of the newest execution is not hidden by an older deploy', () => {
-    const deployed = execution({
-      id: 'e1',
-      startedAt: '2026-12-05T10:00:01.000Z',
-      exported: ['pr-7'],
-      stages: [environmentStage('pr-7', 'done')],
-      status: 'Succeeded',
-    });
+    const deployed = carryingMine('e1', '2026-12-05T10:00:01.000Z', 'done', { status: 'Succeeded' });
     const failed: ExecutionRun = {
       ...execution({ id: 'e2', startedAt: '2026-12-05T10:09:00.000Z' }),
       status: 'Failed',
