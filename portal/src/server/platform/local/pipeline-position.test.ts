@@ -6,7 +6,7 @@ import { pipelinePosition } from './pipeline-position';
 
 type Progress = 'not-reached' | 'deploying' | 'smoke-running' | 'done';
 
-function environmentStage(suffix: string, progress: Progress): StageRun {
+function environmentStage(suffix: string, progress: Progress, noChange = false): StageRun {
   const deploy: ActionRun = {
     name: `sep-env-${suffix}.Deploy`,
     kind: 'deploy',
@@ -18,6 +18,7 @@ function environmentStage(suffix: string, progress: Progress): StageRun {
       account: '111111111111',
       region: 'us-east-1',
       templatePath: 't.json',
+      ...(noChange ? { noChange } : {}),
     },
   };
   const smoke: ActionRun = {
@@ -85,7 +86,12 @@ function carryingMine(
   id: string,
   startedAt: string,
   progress: Progress,
-  options: { readonly alongside?: readonly string[]; readonly status?: ExecutionRun['status'] } = {},
+  options: {
+    readonly alongside?: readonly string[];
+    readonly status?: ExecutionRun['status'];
+    /** CloudFormation found nothing to change: the stack was already as this run would deploy it. */
+    readonly noChange?: boolean;
+  } = {},
 ): ExecutionRun {
   const others = options.alongside ?? [];
   return execution({
@@ -93,7 +99,7 @@ function carryingMine(
     startedAt,
     exported: ['pr-7', ...others],
     stages: [
-      environmentStage('pr-7', progress),
+      environmentStage('pr-7', progress, options.noChange),
       ...others.map((suffix) => environmentStage(suffix, 'not-reached')),
     ],
     ...(options.status === undefined ? {} : { status: options.status }),
@@ -170,5 +176,43 @@ describe('pipelinePosition: where an environment stands in the played pipeline',
       kind: 'waiting',
       phase: 'queued',
     });
+  });
+
+  it('stays ready while a newer execution redeploys it unchanged and smoke-tests it again', () => {
+    const deployed = carryingMine('e1', '2026-12-05T10:00:01.000Z', 'done', { status: 'Succeeded' });
+    const rerun = carryingMine('e2', '2026-12-05T10:09:00.000Z', 'smoke-running', { noChange: true });
+    const position = pipelinePosition([deployed, rerun], mine);
+    expect(position.kind === 'deploy' && position.smoke?.status).toBe('Succeeded');
+  });
+
+  it('takes the verdict of the rerun when the execution that deployed it was cancelled before its smoke test', () => {
+    // Another engineer's request changed the pipeline: the self-mutation cancels executions in flight
+    // and restarts the pipeline, whose run finds the stack deployed already.
+    const cancelled = carryingMine('e1', '2026-12-05T10:00:01.000Z', 'smoke-running', {
+      status: 'Cancelled',
+    });
+    const smoke = cancelled.stages[1]?.actions[1] as ActionRun;
+    smoke.status = 'Abandoned';
+    const restarted = carryingMine('e2', '2026-12-05T10:06:00.000Z', 'smoke-running', { noChange: true });
+    const running = pipelinePosition([cancelled, restarted], mine);
+    expect(running.kind === 'deploy' && running.smoke?.status).toBe('InProgress');
+
+    const restartedDone = carryingMine('e2', '2026-12-05T10:06:00.000Z', 'done', {
+      noChange: true,
+      status: 'Succeeded',
+    });
+    const done = pipelinePosition([cancelled, restartedDone], mine);
+    expect(done.kind === 'deploy' && done.smoke?.status).toBe('Succeeded');
+  });
+
+  it('a failed smoke test of an unchanged rerun is not hidden by the older success', () => {
+    const deployed = carryingMine('e1', '2026-12-05T10:00:01.000Z', 'done', { status: 'Succeeded' });
+    const rerun = carryingMine('e2', '2026-12-05T10:09:00.000Z', 'smoke-running', {
+      noChange: true,
+      status: 'Failed',
+    });
+    (rerun.stages[1]?.actions[1] as ActionRun).status = 'Failed';
+    const position = pipelinePosition([deployed, rerun], mine);
+    expect(position.kind === 'deploy' && position.smoke?.status).toBe('Failed');
   });
 });

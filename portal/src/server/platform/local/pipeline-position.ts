@@ -32,19 +32,56 @@ export function pipelinePosition(
 ): PipelinePosition {
   const executions = [...history].reverse().filter((execution) => execution.startedAt >= options.since);
   let waiting: Extract<PipelinePosition, { kind: 'waiting' }> | undefined;
+  let rerun: DeployPosition | undefined;
   for (const [index, execution] of executions.entries()) {
     const position = positionIn(execution, executions, index, options);
     if (position === undefined) continue;
-    if (waiting === undefined) {
-      if (position.kind !== 'waiting') return position;
-      waiting = position;
+    if (position.kind === 'deploy' && position.unchanged) {
+      // A later run that changed nothing of this environment says nothing new about it, unless its
+      // smoke test failed, or the run that did change it ended before its smoke test gave a verdict.
+      if (position.smoke?.status === 'Failed') return withoutMarks(position);
+      rerun ??= position;
+      continue;
+    }
+    if (position.kind === 'deploy') {
+      if (rerun !== undefined && interrupted(execution, position)) return withoutMarks(rerun);
+      return withoutMarks(position);
+    }
+    if (position.kind === 'failed-before-deploy') {
+      if (rerun !== undefined) return withoutMarks(rerun);
+      if (waiting === undefined) return position;
       continue;
     }
     // An older execution only counts where it is further along than the newest one.
-    if (position.kind === 'deploy') return position;
-    if (position.kind === 'waiting' && position.phase === 'synthesizing') waiting = position;
+    if (waiting === undefined || position.phase === 'synthesizing') waiting = position;
   }
+  if (rerun !== undefined) return withoutMarks(rerun);
   return waiting ?? { kind: 'none' };
+}
+
+type DeployPosition = Extract<PipelinePosition, { kind: 'deploy' }> & {
+  /** The stack was already as this execution would deploy it (CloudFormation: no changes). */
+  readonly unchanged?: boolean;
+};
+
+/** What one execution can say about the environment. */
+type Said = Exclude<PipelinePosition, { kind: 'none' | 'deploy' }> | DeployPosition;
+
+function withoutMarks({ unchanged: _unchanged, ...position }: DeployPosition): PipelinePosition {
+  return position;
+}
+
+/**
+ * The execution deployed the environment but ended (cancelled by a self-mutation, stopped, superseded)
+ * before its smoke test gave a verdict: it will never give one, the run that deploys it again will.
+ */
+function interrupted(execution: ExecutionRun, position: DeployPosition): boolean {
+  if (execution.status === 'InProgress' || position.deployFailure !== undefined) return false;
+  return (
+    position.smoke !== undefined &&
+    position.smoke.status !== 'Succeeded' &&
+    position.smoke.status !== 'Failed'
+  );
 }
 
 /** What one execution says about the environment; undefined when it says nothing. */
@@ -53,7 +90,7 @@ function positionIn(
   executions: readonly ExecutionRun[],
   index: number,
   { environmentSuffix: suffix, provisioned }: PipelinePositionOptions,
-): PipelinePosition | undefined {
+): Said | undefined {
   const build = execution.stages.flatMap((stage) => stage.actions).find((action) => action.kind === 'synth');
   if (execution.build === undefined) {
     if (execution.status === 'InProgress') {
@@ -95,12 +132,10 @@ function positionIn(
   if (deploy === undefined || deploy.status === 'NotStarted')
     return execution.status === 'InProgress' ? { kind: 'waiting', phase: 'queued' } : undefined;
   const smoke = actions.find((action) => action.kind === 'smoke');
-  // A later run that changed nothing of this environment says nothing new about it, unless its
-  // smoke test failed: a deployed environment stays ready while other environments deploy.
-  if (deploy.stack?.noChange === true && smoke?.status !== 'Failed' && index !== executions.length - 1)
-    return undefined;
   return {
     kind: 'deploy',
+    // The oldest run since the provision is the one that deployed it, changed or not.
+    ...(deploy.stack?.noChange === true && index !== executions.length - 1 ? { unchanged: true } : {}),
     ...(smoke === undefined ? {} : { smoke }),
     ...(deploy.status === 'Failed' && deploy.errorMessage !== undefined
       ? { deployFailure: deploy.errorMessage }
