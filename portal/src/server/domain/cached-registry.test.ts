@@ -14,11 +14,12 @@ describe('CachedRegistry', () => {
 
   it('patches its snapshot with this process’s writes and rereads after the TTL', async () => {
     const { store, calls } = fakeRegistry([registryRecord('env-a')]);
-    const cached = new CachedRegistry(store, 20);
+    // A TTL the steps before the wait cannot outlast on a loaded machine (a 20 ms one rescanned early).
+    const cached = new CachedRegistry(store, 250);
     await cached.list();
     await cached.updateStatus({ environmentSuffix: 'env-a', status: 'destroying' });
     expect((await cached.get({ environmentSuffix: 'env-a' }))?.status).toBe('destroying');
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await new Promise((resolve) => setTimeout(resolve, 260));
     const revision = cached.revision;
     // Stale: answered from the snapshot at once while one rescan runs in the background.
     expect((await cached.list()).map((r) => r.status)).toEqual(['destroying']);

@@ -247,6 +247,7 @@ describe('EnvironmentService.retry', () => {
       provision: async ({ record: target }: { record: EnvironmentRecord }) => {
         provisioned.push(target.environmentSuffix);
       },
+      deployingExecution: async () => undefined,
       recreate: async ({ record: target }: { record: EnvironmentRecord }) => {
         recreated.push(target.environmentSuffix);
       },

@@ -39,7 +39,14 @@ function snapshot(suffix: string, phase: DeploymentPhase): DeploymentSnapshot {
  * A platform that deploys what it was asked to provision (queued until then, complete after), whose
  * provision fails `failures` times first; and an audit trail in memory.
  */
-async function portal(options: { failures?: number; phaseOf?: (suffix: string) => DeploymentPhase } = {}) {
+async function portal(
+  options: {
+    failures?: number;
+    phaseOf?: (suffix: string) => DeploymentPhase;
+    /** The environments pipeline's execution deploying stacks now, if any. */
+    deploying?: () => string | undefined;
+  } = {},
+) {
   const { registry } = await store.freshRegistry();
   const provisioned: string[] = [];
   let failures = options.failures ?? 0;
@@ -53,6 +60,7 @@ async function portal(options: { failures?: number; phaseOf?: (suffix: string) =
       }
       provisioned.push(record.environmentSuffix);
     },
+    deployingExecution: async () => options.deploying?.(),
     describe: async ({ record }: { record: EnvironmentRecord }) => {
       const suffix = record.environmentSuffix;
       const phase =
@@ -112,6 +120,22 @@ describe('the reconciler drives provisioning from the registry', () => {
     expect(detail.status).toBe('requested');
     await until(async () => (await registry.get({ environmentSuffix: 'pr-2' }))?.status === 'ready', 'ready');
     expect(provisioned).toEqual(['pr-2']);
+  });
+
+  it('holds a provision while a pipeline execution deploys, and provisions it once that execution ends', async () => {
+    // A run started now would self-mutate the pipeline and cancel the execution deploying other stacks.
+    let deploying: string | undefined = 'exec-1';
+    const { service, registry, provisioned } = await portal({ deploying: () => deploying });
+    await service.request(
+      { id: 'alice', name: 'Alice', roles: ['engineer'] },
+      { environmentSuffix: 'pr-held', kind: 'ephemeral', project: 'p', costCenter: 'c' },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(provisioned).toEqual([]);
+    expect((await registry.get({ environmentSuffix: 'pr-held' }))?.status).toBe('requested');
+    deploying = undefined;
+    await until(() => provisioned.includes('pr-held'), 'the held provision to run');
+    expect(provisioned).toEqual(['pr-held']);
   });
 
   it('leaves the seeded prod waiting for its promotion', async () => {
@@ -180,6 +204,7 @@ describe('requests are audited before their effect, allowed or refused', () => {
         mode: 'local',
         simulated: true,
         provision: async () => {},
+        deployingExecution: async () => undefined,
         describe: async ({ record }: { record: EnvironmentRecord }) =>
           snapshot(record.environmentSuffix, 'queued'),
       } as unknown as PlatformPort,

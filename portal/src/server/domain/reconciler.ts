@@ -9,6 +9,7 @@ import { RECREATE_PREFIX, TEARDOWN_FAILURE_PREFIX } from '@sep/registry/teardown
 import type { EnvironmentSpec } from '@sep/spec';
 import { LRUCache } from 'lru-cache';
 import type { AuditStore } from '../audit/audit-store';
+import { logger } from '../logger';
 import type { DeploymentSnapshot, PlatformPort, TeardownStep } from '../platform/port';
 import { conflict, notFound } from './errors';
 import { isSettled, statusForPhase, transitionPath } from './lifecycle';
@@ -70,6 +71,11 @@ export class Reconciler {
    * carries every waiting write), so after a restart each `requested` entry is asked for once more.
    */
   private readonly provisioned = new LRUCache<string, true>({ max: 10_000 });
+  /**
+   * Registry writes (by suffix: the write's key) held back while an execution of the environments pipeline
+   * deploys; every poll asks again until none does. A failed entry's retry waits here too.
+   */
+  private readonly held = new LRUCache<string, string>({ max: 10_000 });
   private readonly clock: () => Date;
 
   constructor(private readonly options: ReconcilerOptions) {
@@ -174,7 +180,9 @@ export class Reconciler {
 
   /**
    * Asks the platform to deploy `record` (a failed one again: a retry). Idempotent per registry write;
-   * a failure propagates, and the next poll asks again (the hub backs off meanwhile).
+   * a failure propagates, and the next poll asks again (the hub backs off meanwhile). While an execution
+   * deploys, the request is held (see `DeploymentService.deployingExecution`) and the next poll asks again:
+   * once it ends, one run carries every write that waited.
    */
   async provision(record: EnvironmentRecord): Promise<void> {
     // A failed first create leaves a stack that can only be deleted (ROLLBACK_COMPLETE): CloudFormation
@@ -186,8 +194,20 @@ export class Reconciler {
         return;
       }
     }
+    const key = provisionKey(record);
+    const deploying = await this.options.platform.deployingExecution();
+    if (deploying !== undefined) {
+      if (this.held.get(record.environmentSuffix) !== key)
+        logger.info(
+          { environmentSuffix: record.environmentSuffix, pipelineExecutionId: deploying },
+          'reconciler: provisioning waits for the pipeline execution that is deploying',
+        );
+      this.held.set(record.environmentSuffix, key);
+      return;
+    }
     await this.options.platform.provision({ record });
-    this.provisioned.set(provisionKey(record), true);
+    this.held.delete(record.environmentSuffix);
+    this.provisioned.set(key, true);
   }
 
   // -- internals --------------------------------------------------------------
@@ -197,6 +217,7 @@ export class Reconciler {
    * crash between the two, the entry is provisioned all the same. The seeded prod waits for its promotion.
    */
   private wantsProvisioning(record: EnvironmentRecord): boolean {
+    if (this.held.get(record.environmentSuffix) === provisionKey(record)) return true;
     if (record.status !== 'requested' || this.provisioned.has(provisionKey(record))) return false;
     return !(record.spec.kind === 'prod' && record.requestedBy === SYSTEM_ACTOR);
   }

@@ -61,6 +61,13 @@ export interface DeploymentService {
   /** Starts bringing a just-registered (or failed) environment up. */
   provision(target: EnvironmentTarget): Promise<void>;
   /**
+   * The environments pipeline's execution that is deploying stacks now (past its self-mutation), if any.
+   * A run started meanwhile would cancel it: the new run's self-mutation updates the pipeline, CodePipeline
+   * fails the executions in flight, and CloudFormation goes on with the stacks they started, on which the
+   * restarted run's deploy actions then fail. The reconciler holds provisioning until it ends.
+   */
+  deployingExecution(): Promise<string | undefined>;
+  /**
    * One short step of the environment's teardown (a `destroying` entry): the first call starts deleting
    * its stack, later ones say how far it got. The reconciler calls it from the destroy request and then on
    * every poll until the outcome is no longer `in-progress`; each call returns within a bounded time.

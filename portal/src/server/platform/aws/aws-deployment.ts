@@ -78,6 +78,16 @@ export class AwsDeployment implements DeploymentService {
     );
   }
 
+  /** A stage after the preparing ones (Source, Build, UpdatePipeline, Assets) is running: stacks are deploying. */
+  async deployingExecution(): Promise<string | undefined> {
+    const state = await this.aws.pipelineState(this.aws.options.pipelineName);
+    const deploying = (state.stageStates ?? []).find(
+      (stage) =>
+        !((stage.stageName ?? '') in PREPARING_STAGES) && stage.latestExecution?.status === 'InProgress',
+    );
+    return deploying?.latestExecution?.pipelineExecutionId;
+  }
+
   /**
    * One step of `@sep/registry/teardown` (tag-checked, all or nothing, DeleteStack by stack ID), bounded
    * by `teardownStepMs`: CDK Pipelines never deletes a removed stage's stack, so this does, then removes

@@ -115,6 +115,32 @@ describe('AwsPlatform', () => {
     });
   });
 
+  it('names the execution deploying stacks, and none while executions only prepare (Source, Build, UpdatePipeline, Assets)', async () => {
+    const stage = (stageName: string, status: 'InProgress' | 'Succeeded', pipelineExecutionId: string) => ({
+      stageName,
+      latestExecution: { status, pipelineExecutionId },
+    });
+    pipeline
+      .on(GetPipelineStateCommand)
+      .resolvesOnce({
+        stageStates: [
+          stage('Source', 'Succeeded', 'exec-2'),
+          stage('Build', 'InProgress', 'exec-2'),
+          stage('UpdatePipeline', 'Succeeded', 'exec-1'),
+          stage('Assets', 'Succeeded', 'exec-1'),
+          stage('pr-9', 'InProgress', 'exec-1'),
+        ],
+      })
+      .resolvesOnce({
+        stageStates: [stage('Source', 'Succeeded', 'exec-2'), stage('Build', 'InProgress', 'exec-2')],
+      });
+    expect(await platform().deployingExecution()).toBe('exec-1');
+    expect(await platform().deployingExecution()).toBeUndefined();
+    expect(pipeline.commandCalls(GetPipelineStateCommand)[0]?.args[0].input).toEqual({
+      name: 'sep-environments',
+    });
+  });
+
   it('reports a stack mid-create: progress from resources against the template, events oldest first', async () => {
     cfn.on(DescribeStacksCommand).resolves({
       Stacks: [

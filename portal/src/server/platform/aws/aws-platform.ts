@@ -37,6 +37,10 @@ export class AwsPlatform implements PlatformPort {
     return this.deployment.provision(target);
   }
 
+  deployingExecution() {
+    return this.deployment.deployingExecution();
+  }
+
   teardown(target: EnvironmentTarget & { readonly reason: string }) {
     return this.deployment.teardown(target);
   }

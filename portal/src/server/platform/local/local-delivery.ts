@@ -113,11 +113,13 @@ export class LocalDelivery {
    * actions would then fail on those stacks (`… is in CREATE_IN_PROGRESS state and can not be updated`).
    * The write waits instead, and one run carries every write that waited once that execution ends.
    * Before the deploying stages (Source, Build, self-mutation) a new execution cancels nothing that
-   * deploys, and SUPERSEDED mode lets the newest go on.
+   * deploys, and SUPERSEDED mode lets the newest go on. Provisions reach here only when the reconciler saw
+   * no deploying execution (it holds them otherwise); a destroy's run and a race with an execution that
+   * started deploying since are what wait here.
    */
   async requestRun(trigger: string, requestedBy?: string): Promise<void> {
     const player = await this.pipelines.environments();
-    if (deploying(await player.peek())) {
+    if (deployingExecution(await player.peek()) !== undefined) {
       this.wanted.push(trigger);
       return;
     }
@@ -144,7 +146,7 @@ export class LocalDelivery {
     if (!(await this.pipelines.isDeployed())) return;
     const player = await this.pipelines.environments();
     const state = await player.peek();
-    if (deploying(state)) return;
+    if (deployingExecution(state) !== undefined) return;
     const newest = state?.executions.at(-1)?.startedAt ?? '';
     const waiting = [
       ...this.wanted.splice(0),
@@ -278,13 +280,13 @@ export class LocalDelivery {
   }
 }
 
-/** An execution of this pipeline is past its self-mutation: it deploys stacks a definition update would orphan. */
-function deploying(state: PipelineState | undefined): boolean {
-  return (state?.executions ?? []).some((execution) => {
+/** The execution of this pipeline that is past its self-mutation: it deploys stacks a definition update would orphan. */
+export function deployingExecution(state: PipelineState | undefined): string | undefined {
+  return (state?.executions ?? []).find((execution) => {
     if (execution.status !== 'InProgress') return false;
     const update = execution.stages.find((stage) =>
       stage.actions.some((action) => action.kind === 'self-mutate'),
     );
     return update?.status === 'Succeeded';
-  });
+  })?.executionId;
 }

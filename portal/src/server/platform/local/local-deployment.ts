@@ -3,7 +3,7 @@ import { environmentStackName } from '@sep/registry/names';
 import type { DeploymentPhase } from '../../domain/types';
 import { logger } from '../../logger';
 import type { DeploymentService, DeploymentSnapshot, EnvironmentTarget, TeardownStep } from '../port';
-import type { LocalDelivery } from './local-delivery';
+import { deployingExecution, type LocalDelivery } from './local-delivery';
 import type { PipelineState } from './pipeline-player';
 import { type PipelinePosition, pipelinePosition } from './pipeline-position';
 import type { Playback, Rollout } from './rollout';
@@ -37,6 +37,11 @@ export class LocalDeployment implements DeploymentService {
       `registry write: ${record.environmentSuffix} (${record.spec.kind})`,
       record.requestedBy,
     );
+  }
+
+  async deployingExecution(): Promise<string | undefined> {
+    if (!(await this.delivery.pipelines.isDeployed())) return undefined;
+    return deployingExecution(await (await this.delivery.pipelines.environments()).peek());
   }
 
   /**

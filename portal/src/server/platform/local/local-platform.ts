@@ -34,6 +34,10 @@ export class LocalPlatform implements PlatformPort {
     return this.deployment.provision(target);
   }
 
+  deployingExecution() {
+    return this.deployment.deployingExecution();
+  }
+
   teardown(target: EnvironmentTarget & { readonly reason: string }) {
     return this.deployment.teardown(target);
   }
