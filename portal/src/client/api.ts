@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { ApiError, ApiErrorCode, FieldError } from '../server/domain/types';
 
 /** A non-2xx answer from the portal API, with the server's code, message and field errors. */
@@ -26,16 +27,31 @@ function isApiError(body: unknown): body is ApiError {
   return typeof error === 'object' && error !== null && 'code' in error && 'message' in error;
 }
 
-async function readResponse<T>(response: Response): Promise<T> {
-  if (response.status === 204) return undefined as T;
-  const text = await response.text();
+/**
+ * The answer's body, checked against the schema the API publishes for it (`server/domain/*view-schemas.ts`):
+ * a page never works on a shape it was not written for (an API changed under an open tab, a proxy's page).
+ * Without a schema the body is not read (204, sign-out).
+ */
+async function readResponse<S extends z.ZodType>(response: Response, schema: S): Promise<z.output<S>>;
+async function readResponse(response: Response, schema?: undefined): Promise<void>;
+async function readResponse(response: Response, schema?: z.ZodType): Promise<unknown> {
+  const text = response.status === 204 ? '' : await response.text();
   let body: unknown;
   try {
     body = text ? JSON.parse(text) : undefined;
   } catch {
     body = undefined;
   }
-  if (response.ok) return body as T;
+  if (response.ok) {
+    if (schema === undefined) return undefined;
+    const parsed = schema.safeParse(body);
+    if (parsed.success) return parsed.data;
+    throw new ApiRequestError({
+      status: response.status,
+      code: 'internal',
+      message: 'The portal answered in a form this page does not know: reload the page',
+    });
+  }
   if (isApiError(body)) {
     throw new ApiRequestError({
       status: response.status,
@@ -60,24 +76,31 @@ async function send(url: string, init: RequestInit): Promise<Response> {
   }
 }
 
-/** GETs JSON; the SWR fetcher of every page. */
-export async function getJson<T>(url: string): Promise<T> {
-  return readResponse<T>(await send(url, { headers: { accept: 'application/json' } }));
+/** GETs JSON and checks it against the operation's response schema; what every page's SWR hook fetches with. */
+export async function getJson<S extends z.ZodType>(url: string, schema: S): Promise<z.output<S>> {
+  return readResponse(await send(url, { headers: { accept: 'application/json' } }), schema);
 }
 
-/** POSTs or DELETEs, with an optional JSON body; resolves to the parsed answer. */
-export async function sendJson<T>(options: {
+interface SendOptions {
   readonly method: 'POST' | 'DELETE';
   readonly url: string;
   readonly body?: unknown;
-}): Promise<T> {
+}
+
+/** POSTs or DELETEs, with an optional JSON body; resolves to the answer checked against `schema`, if given. */
+export async function sendJson<S extends z.ZodType>(
+  options: SendOptions & { readonly schema: S },
+): Promise<z.output<S>>;
+export async function sendJson(options: SendOptions): Promise<void>;
+export async function sendJson(options: SendOptions & { readonly schema?: z.ZodType }): Promise<unknown> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const init: RequestInit = { method: options.method, headers };
   if (options.body !== undefined) {
     headers['content-type'] = 'application/json';
     init.body = JSON.stringify(options.body);
   }
-  return readResponse<T>(await send(options.url, init));
+  const response = await send(options.url, init);
+  return options.schema === undefined ? readResponse(response) : readResponse(response, options.schema);
 }
 
 /** A human sentence for any error thrown by the API helpers. */

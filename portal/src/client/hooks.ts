@@ -2,6 +2,12 @@
 
 import useSWR, { type SWRConfiguration } from 'swr';
 import useSWRInfinite from 'swr/infinite';
+import type { z } from 'zod';
+import {
+  auditPageSchema,
+  complianceReportSchema,
+  pipelineViewSchema,
+} from '../server/domain/operations-view-schemas';
 import type {
   AuditPage,
   ComplianceReport,
@@ -14,6 +20,14 @@ import type {
   Session,
   SuffixAvailability,
 } from '../server/domain/types';
+import {
+  costEstimateSchema,
+  demoUserSchema,
+  environmentDetailSchema,
+  environmentListSchema,
+  sessionSchema,
+  suffixAvailabilitySchema,
+} from '../server/domain/view-schemas';
 import { ApiRequestError, getJson, sendJson } from './api';
 
 /** Do not retry answers that will not change by retrying (auth, not found, validation). */
@@ -21,21 +35,34 @@ const shouldRetry = (error: unknown) =>
   !(error instanceof ApiRequestError && error.status >= 400 && error.status < 500);
 
 const BASE: SWRConfiguration = {
-  fetcher: getJson,
   onErrorRetry: (error, _key, _config, revalidate, { retryCount }) => {
     if (!shouldRetry(error) || retryCount >= 5) return;
     setTimeout(() => revalidate({ retryCount }), Math.min(30_000, 1000 * 2 ** retryCount));
   },
 };
 
+/** The SWR fetcher of a URL key whose answer `schema` describes. */
+const fetching =
+  <S extends z.ZodType>(schema: S) =>
+  (url: string) =>
+    getJson(url, schema);
+
+const demoUsersSchema = demoUserSchema.array().readonly();
+
 /** The signed-in user; `error.status === 401` when nobody is signed in. */
 export function useSession() {
-  return useSWR<Session, ApiRequestError>('/api/auth/session', { ...BASE, revalidateOnFocus: false });
+  return useSWR<Session, ApiRequestError>('/api/auth/session', fetching(sessionSchema), {
+    ...BASE,
+    revalidateOnFocus: false,
+  });
 }
 
 /** The local demo users; a 404 means the portal runs in aws mode. */
 export function useDemoUsers() {
-  return useSWR<DemoUser[], ApiRequestError>('/api/auth/demo-users', { ...BASE, revalidateOnFocus: false });
+  return useSWR<readonly DemoUser[], ApiRequestError>('/api/auth/demo-users', fetching(demoUsersSchema), {
+    ...BASE,
+    revalidateOnFocus: false,
+  });
 }
 
 /** How often the list refreshes: statuses move on their own during deployments. */
@@ -48,6 +75,7 @@ export function useEnvironments() {
       const cursor = previous?.nextCursor;
       return cursor === undefined ? null : `/api/environments?cursor=${encodeURIComponent(cursor)}`;
     },
+    fetching(environmentListSchema),
     { ...BASE, refreshInterval: LIST_REFRESH_MS },
   );
   const loaded = pages.data ?? [];
@@ -69,10 +97,14 @@ export function useEnvironments() {
  * while the platform works but the live stream is down, so progress still moves.
  */
 export function useEnvironment(suffix: string, options: { readonly pollMs: number }) {
-  return useSWR<EnvironmentDetail, ApiRequestError>(`/api/environments/${encodeURIComponent(suffix)}`, {
-    ...BASE,
-    refreshInterval: options.pollMs,
-  });
+  return useSWR<EnvironmentDetail, ApiRequestError>(
+    `/api/environments/${encodeURIComponent(suffix)}`,
+    fetching(environmentDetailSchema),
+    {
+      ...BASE,
+      refreshInterval: options.pollMs,
+    },
+  );
 }
 
 /**
@@ -85,8 +117,8 @@ export function useCompliance(
 ) {
   return useSWR<ComplianceReport, ApiRequestError, readonly [string, string] | null>(
     options.enabled ? [`/api/environments/${encodeURIComponent(suffix)}/compliance`, options.revision] : null,
-    ([url]: readonly [string, string]) => getJson<ComplianceReport>(url),
-    { ...BASE, fetcher: undefined, keepPreviousData: true },
+    ([url]: readonly [string, string]) => getJson(url, complianceReportSchema),
+    { ...BASE, keepPreviousData: true },
   );
 }
 
@@ -94,7 +126,7 @@ export function useCompliance(
 const PIPELINE_REFRESH_MS = 3000;
 
 export function usePipeline() {
-  return useSWR<PipelineView, ApiRequestError>('/api/pipeline', {
+  return useSWR<PipelineView, ApiRequestError>('/api/pipeline', fetching(pipelineViewSchema), {
     ...BASE,
     refreshInterval: PIPELINE_REFRESH_MS,
   });
@@ -102,14 +134,18 @@ export function usePipeline() {
 
 /** The audit log, newest first, one page of `limit` entries at a time; `loadMore` appends older ones. */
 export function useAuditLog(options: { readonly limit: number }) {
-  const pages = useSWRInfinite<AuditPage, ApiRequestError>((index, previous: AuditPage | null) => {
-    const query = new URLSearchParams({ limit: String(options.limit) });
-    if (index > 0) {
-      if (previous?.nextBefore === undefined) return null;
-      query.set('before', previous.nextBefore);
-    }
-    return `/api/audit?${query}`;
-  }, BASE);
+  const pages = useSWRInfinite<AuditPage, ApiRequestError>(
+    (index, previous: AuditPage | null) => {
+      const query = new URLSearchParams({ limit: String(options.limit) });
+      if (index > 0) {
+        if (previous?.nextBefore === undefined) return null;
+        query.set('before', previous.nextBefore);
+      }
+      return `/api/audit?${query}`;
+    },
+    fetching(auditPageSchema),
+    BASE,
+  );
   const loaded = pages.data ?? [];
   return {
     entries: loaded.flatMap((page) => page.entries),
@@ -125,6 +161,7 @@ export function useAuditLog(options: { readonly limit: number }) {
 export function useSuffixAvailability(suffix: string | null) {
   return useSWR<SuffixAvailability, ApiRequestError>(
     suffix ? `/api/suffix-availability?suffix=${encodeURIComponent(suffix)}` : null,
+    fetching(suffixAvailabilitySchema),
     { ...BASE, revalidateOnFocus: false, dedupingInterval: 2000 },
   );
 }
@@ -134,7 +171,7 @@ export function useCostEstimate(body: CostEstimateRequest | null) {
   return useSWR<CostEstimate, ApiRequestError, readonly [string, string] | null>(
     body ? ['/api/cost-estimate', JSON.stringify(body)] : null,
     ([url, json]: readonly [string, string]) =>
-      sendJson<CostEstimate>({ method: 'POST', url, body: JSON.parse(json) }),
-    { ...BASE, fetcher: undefined, revalidateOnFocus: false, keepPreviousData: true },
+      sendJson({ method: 'POST', url, body: JSON.parse(json), schema: costEstimateSchema }),
+    { ...BASE, revalidateOnFocus: false, keepPreviousData: true },
   );
 }

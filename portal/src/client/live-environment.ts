@@ -5,6 +5,7 @@ import type {
   ResourceTimelineEntry,
   StreamMessage,
 } from '../server/domain/types';
+import { streamMessageSchema } from '../server/domain/view-schemas';
 
 /** The events the detail view keeps (the server sends at most the latest 200 too). */
 export const MAX_EVENTS = 200;
@@ -106,13 +107,11 @@ export function mergeTimeline(
   return [...entries.values()].sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
 }
 
-/** Parses one SSE `data:` payload; anything that is not a stream message is ignored. */
+/** Parses one SSE `data:` payload; anything that is not a stream message (by its published schema) is ignored. */
 export function parseStreamMessage(data: string): StreamMessage | undefined {
   try {
-    const parsed = JSON.parse(data) as { type?: unknown };
-    if (parsed.type === 'snapshot' || parsed.type === 'events' || parsed.type === 'error') {
-      return parsed as StreamMessage;
-    }
+    const parsed = streamMessageSchema.safeParse(JSON.parse(data));
+    if (parsed.success) return parsed.data;
   } catch {
     // A malformed frame is dropped; the next snapshot corrects the view.
   }

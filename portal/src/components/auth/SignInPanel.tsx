@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { errorMessage, sendJson } from '../../client/api';
 import { useDemoUsers, useSession } from '../../client/hooks';
 import type { Session } from '../../server/domain/types';
+import { sessionSchema } from '../../server/domain/view-schemas';
 import { Alert, Badge, Card, Skeleton } from '../../ui';
 
 export interface SignInPanelProps {
@@ -26,7 +27,7 @@ export function SignInPanel({ next }: SignInPanelProps) {
     setPending(username);
     setError(undefined);
     try {
-      await sendJson<Session>({ method: 'POST', url: '/api/auth/sign-in', body: { username } });
+      await sendJson({ schema: sessionSchema, method: 'POST', url: '/api/auth/sign-in', body: { username } });
       // A full navigation: every page starts with the new user's answers, nothing cached from before.
       window.location.assign(next);
     } catch (caught) {

@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { errorMessage, sendJson } from '../../client/api';
 import type { EnvironmentDetail } from '../../server/domain/types';
+import { environmentDetailSchema } from '../../server/domain/view-schemas';
 import { Button, ConfirmDialog } from '../../ui';
 
 export interface DestroyControlProps {
@@ -22,7 +23,8 @@ export function DestroyControl({ suffix, onDestroying }: DestroyControlProps) {
     setBusy(true);
     setError(undefined);
     try {
-      const detail = await sendJson<EnvironmentDetail>({
+      const detail = await sendJson({
+        schema: environmentDetailSchema,
         method: 'DELETE',
         url: `/api/environments/${encodeURIComponent(suffix)}`,
       });

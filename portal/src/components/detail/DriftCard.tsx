@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { errorMessage, sendJson } from '../../client/api';
 import { formatDateTime } from '../../client/format';
+import { driftReportSchema } from '../../server/domain/operations-view-schemas';
 import type { DriftReport } from '../../server/domain/types';
 import { Alert, Badge, Button, Card } from '../../ui';
 
@@ -24,7 +25,8 @@ export function DriftCard({ suffix, deployed }: DriftCardProps) {
     setError(undefined);
     try {
       setReport(
-        await sendJson<DriftReport>({
+        await sendJson({
+          schema: driftReportSchema,
           method: 'POST',
           url: `/api/environments/${encodeURIComponent(suffix)}/drift`,
         }),

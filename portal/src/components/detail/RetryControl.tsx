@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { errorMessage, sendJson } from '../../client/api';
 import type { EnvironmentDetail } from '../../server/domain/types';
+import { environmentDetailSchema } from '../../server/domain/view-schemas';
 import { Button } from '../../ui';
 
 export interface RetryControlProps {
@@ -22,7 +23,8 @@ export function RetryControl({ suffix, onRetrying }: RetryControlProps) {
     setError(undefined);
     try {
       onRetrying(
-        await sendJson<EnvironmentDetail>({
+        await sendJson({
+          schema: environmentDetailSchema,
           method: 'POST',
           url: `/api/environments/${encodeURIComponent(suffix)}/retry`,
         }),

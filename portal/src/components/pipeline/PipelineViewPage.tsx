@@ -4,6 +4,7 @@ import { useId, useState } from 'react';
 import { ApiRequestError, errorMessage, sendJson } from '../../client/api';
 import { formatDateTime } from '../../client/format';
 import { usePipeline } from '../../client/hooks';
+import { pipelineViewSchema } from '../../server/domain/operations-view-schemas';
 import type {
   PendingPromotion,
   PipelineStatus,
@@ -240,7 +241,12 @@ function PromotionCard({ pipeline, onDecided }: PromotionCardProps) {
         decision,
         comment: comment.trim(),
       };
-      const view = await sendJson<PipelineView>({ method: 'POST', url: '/api/pipeline/promotion', body });
+      const view = await sendJson({
+        schema: pipelineViewSchema,
+        method: 'POST',
+        url: '/api/pipeline/promotion',
+        body,
+      });
       setOutcome(
         decision === 'approve' ? 'Approved: prod is deploying.' : 'Rejected: prod keeps its current release.',
       );

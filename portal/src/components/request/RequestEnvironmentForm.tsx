@@ -25,6 +25,7 @@ import {
 } from '../../client/request-form';
 import { useDebouncedValue } from '../../client/use-debounced-value';
 import type { EnvironmentDetail } from '../../server/domain/types';
+import { environmentDetailSchema } from '../../server/domain/view-schemas';
 import { Alert, Button, Card, Field } from '../../ui';
 import { CostPanel, FeatureToggles } from './FeatureToggles';
 
@@ -96,7 +97,8 @@ export function RequestEnvironmentForm({ isAdmin }: RequestEnvironmentFormProps)
     if (inFlight.current) return;
     inFlight.current = true;
     try {
-      const environment = await sendJson<EnvironmentDetail>({
+      const environment = await sendJson({
+        schema: environmentDetailSchema,
         method: 'POST',
         url: '/api/environments',
         body: toRequestBody(formValues),

@@ -45,6 +45,8 @@ async function portal(
     phaseOf?: (suffix: string) => DeploymentPhase;
     /** The environments pipeline's execution deploying stacks now, if any. */
     deploying?: () => string | undefined;
+    /** Deployed but not smoke-tested (the snapshot's `untested`), by suffix. */
+    untested?: (suffix: string) => string | undefined;
   } = {},
 ) {
   const { registry } = await store.freshRegistry();
@@ -65,7 +67,10 @@ async function portal(
       const suffix = record.environmentSuffix;
       const phase =
         options.phaseOf?.(suffix) ?? (provisioned.includes(suffix) ? 'complete' : ('queued' as const));
-      return snapshot(suffix, phase);
+      const untested = options.untested?.(suffix);
+      return untested === undefined
+        ? snapshot(suffix, phase)
+        : { ...snapshot(suffix, 'deploying'), untested };
     },
   } as unknown as PlatformPort;
   const audited: RecordAuditOptions[] = [];
@@ -136,6 +141,24 @@ describe('the reconciler drives provisioning from the registry', () => {
     deploying = undefined;
     await until(() => provisioned.includes('pr-held'), 'the held provision to run');
     expect(provisioned).toEqual(['pr-held']);
+  });
+
+  it('gives an environment its execution never smoke-tested one more run, then fails it with the reason', async () => {
+    const reason = "deployed, but the pipeline stopped before this environment's smoke test: pr-8 failed";
+    const { service, registry, provisioned } = await portal({
+      untested: (suffix) => (suffix === 'pr-untested' ? reason : undefined),
+    });
+    await service.request(
+      { id: 'alice', name: 'Alice', roles: ['engineer'] },
+      { environmentSuffix: 'pr-untested', kind: 'ephemeral', project: 'p', costCenter: 'c' },
+    );
+    await until(
+      async () => (await registry.get({ environmentSuffix: 'pr-untested' }))?.status === 'failed',
+      'failed',
+    );
+    // The request's run, then one more to test it; none after that.
+    expect(provisioned).toEqual(['pr-untested', 'pr-untested']);
+    expect((await registry.get({ environmentSuffix: 'pr-untested' }))?.statusReason).toContain(reason);
   });
 
   it('leaves the seeded prod waiting for its promotion', async () => {

@@ -76,6 +76,8 @@ export class Reconciler {
    * deploys; every poll asks again until none does. A failed entry's retry waits here too.
    */
   private readonly held = new LRUCache<string, string>({ max: 10_000 });
+  /** Environments (by life) given one more run because their execution failed before their smoke test. */
+  private readonly retested = new LRUCache<string, true>({ max: 10_000 });
   private readonly clock: () => Date;
 
   constructor(private readonly options: ReconcilerOptions) {
@@ -159,8 +161,8 @@ export class Reconciler {
       if (record.status === 'destroying')
         return { record, snapshot: await this.options.platform.describe({ record }) };
     }
-    if (this.wantsProvisioning(record)) await this.provision(record);
-    const snapshot = await this.options.platform.describe({ record });
+    if (this.wantsProvisioning(record)) await this.startRun(record);
+    const snapshot = await this.retestOrFail(record, await this.options.platform.describe({ record }));
     const reconciled = await this.rememberStack(await this.reconcile(record, snapshot), snapshot);
     if (this.shouldRecreate(reconciled, snapshot)) return this.recreate(reconciled, snapshot);
     return reconciled.status === 'destroyed'
@@ -185,6 +187,14 @@ export class Reconciler {
    * once it ends, one run carries every write that waited.
    */
   async provision(record: EnvironmentRecord): Promise<void> {
+    // A person asked again: an environment left untested gets its one more run again.
+    this.retested.delete(lifeKey(record));
+    await this.startRun(record);
+  }
+
+  // -- internals --------------------------------------------------------------
+
+  private async startRun(record: EnvironmentRecord): Promise<void> {
     // A failed first create leaves a stack that can only be deleted (ROLLBACK_COMPLETE): CloudFormation
     // refuses a change set on it, so a retry recreates it, as the reconciler's own recreation does.
     if (record.status === 'failed') {
@@ -210,7 +220,36 @@ export class Reconciler {
     this.provisioned.set(key, true);
   }
 
-  // -- internals --------------------------------------------------------------
+  /**
+   * A deployed environment its execution never smoke-tested (another environment of the stage failed
+   * first) gets one more run; if that run ends the same way, it is `failed`, with the reason, for a
+   * person to retry (which allows one more again).
+   */
+  private async retestOrFail(
+    record: EnvironmentRecord,
+    snapshot: DeploymentSnapshot,
+  ): Promise<DeploymentSnapshot> {
+    if (snapshot.untested === undefined || isSettled(record.status)) return snapshot;
+    if (this.held.get(record.environmentSuffix) === provisionKey(record)) return snapshot;
+    if (!this.retested.has(lifeKey(record))) {
+      this.retested.set(lifeKey(record), true);
+      logger.info(
+        { environmentSuffix: record.environmentSuffix, reason: snapshot.untested },
+        'reconciler: deployed but not smoke-tested; starting another run to test it',
+      );
+      await this.startRun(record);
+      return snapshot;
+    }
+    return {
+      ...snapshot,
+      progress: { ...snapshot.progress, phase: 'failed' },
+      failure: {
+        logicalResourceId: 'Smoke',
+        resourceType: 'AWS::CodePipeline::Action',
+        reason: snapshot.untested,
+      },
+    };
+  }
 
   /**
    * A `requested` entry is brought up by the reconciler, not by the request that registered it: after a
@@ -441,6 +480,11 @@ export class Reconciler {
       details,
     });
   }
+}
+
+/** One life of a suffix: from its request to its removal (a suffix requested again starts another). */
+function lifeKey(record: EnvironmentRecord): string {
+  return `${record.environmentSuffix}|${record.createdAt}`;
 }
 
 function provisionKey(record: EnvironmentRecord): string {

@@ -30,6 +30,12 @@ export interface DeploymentSnapshot {
    * first create): the reconciler may `recreate` it.
    */
   readonly replaceable?: boolean;
+  /**
+   * Deployed, but its pipeline execution failed (another environment of the same stage failed) before
+   * this environment's smoke test, and no run is on its way to it: why. The reconciler asks for one more
+   * run (again after each retry); when that one ends the same way, the environment is `failed` with this reason.
+   */
+  readonly untested?: string;
 }
 
 export interface EnvironmentTarget {

@@ -174,8 +174,13 @@ export class LocalDeployment implements DeploymentService {
               },
             };
           }
-          // Deployed, not yet proven: the smoke test is running (or about to).
-          return { ...shown, outputs: [], progress: { ...progress, phase: 'deploying', percent: 99 } };
+          // Deployed, not yet proven: the smoke test is running (or about to, or needs another run).
+          return {
+            ...shown,
+            outputs: [],
+            progress: { ...progress, phase: 'deploying', percent: 99 },
+            ...(position.untested === undefined ? {} : { untested: position.untested }),
+          };
         }
         if (position.deployFailure !== undefined && stack.operation.rollout.failure === undefined) {
           return {

@@ -215,4 +215,44 @@ describe('pipelinePosition: where an environment stands in the played pipeline',
     const position = pipelinePosition([deployed, rerun], mine);
     expect(position.kind === 'deploy' && position.smoke?.status).toBe('Failed');
   });
+
+  it('takes the verdict of the one rerun that smoke-tested it, past later reruns failed by a wave-mate', () => {
+    // Seen in the e2e suite: another environment of the same stage failed, so the stage failed before
+    // this environment's smoke test ran, in the run that deployed it and in two runs after the one
+    // that found it unchanged and smoke-tested it.
+    const failedByWaveMate = (id: string, startedAt: string, noChange: boolean) =>
+      carryingMine(id, startedAt, 'smoke-running', { status: 'Failed', noChange, alongside: ['pr-8'] });
+    const stageFailed = (run: ExecutionRun) => {
+      (run.stages[1]?.actions[1] as ActionRun).status = 'NotStarted';
+      return run;
+    };
+    const deployed = stageFailed(failedByWaveMate('e1', '2026-12-05T10:00:01.000Z', false));
+    const proven = carryingMine('e2', '2026-12-05T10:02:00.000Z', 'done', {
+      noChange: true,
+      status: 'Succeeded',
+    });
+    const later = stageFailed(failedByWaveMate('e3', '2026-12-05T10:05:00.000Z', true));
+    const latest = stageFailed(failedByWaveMate('e4', '2026-12-05T10:07:00.000Z', true));
+    const position = pipelinePosition([deployed, proven, later, latest], mine);
+    expect(position.kind === 'deploy' && position.smoke?.status).toBe('Succeeded');
+  });
+
+  it('is untested, with the reason, when a wave-mate failed the stage before its smoke test and no run has come since', () => {
+    const deployed = carryingMine('e1', '2026-12-05T10:00:01.000Z', 'smoke-running', {
+      status: 'Failed',
+      alongside: ['pr-8'],
+    });
+    (deployed.stages[1]?.actions[1] as ActionRun).status = 'NotStarted';
+    const mate = deployed.stages[2]?.actions[0] as ActionRun;
+    mate.status = 'Failed';
+    const position = pipelinePosition([deployed], mine);
+    expect(position.kind === 'deploy' && position.untested).toMatch(
+      /smoke test: pr-8\/sep-env-pr-8.Deploy failed \(environment pr-8\)$/,
+    );
+
+    // A run on its way to the environment will test it: until then it is deployed, not untested.
+    const coming = carryingMine('e2', '2026-12-05T10:06:00.000Z', 'not-reached');
+    const waitingForIt = pipelinePosition([deployed, coming], mine);
+    expect(waitingForIt.kind === 'deploy' && waitingForIt.untested).toBeUndefined();
+  });
 });

@@ -5,7 +5,16 @@ export type PipelinePosition =
   | { readonly kind: 'none' }
   | { readonly kind: 'waiting'; readonly phase: 'queued' | 'synthesizing' }
   | { readonly kind: 'failed-before-deploy'; readonly where: string; readonly reason: string }
-  | { readonly kind: 'deploy'; readonly smoke?: ActionRun; readonly deployFailure?: string };
+  | {
+      readonly kind: 'deploy';
+      readonly smoke?: ActionRun;
+      readonly deployFailure?: string;
+      /**
+       * The execution failed (another environment of the same stage failed) after deploying this one but
+       * before its smoke test, and no run since has reached it: nothing will test it until a retry.
+       */
+      readonly untested?: string;
+    };
 
 export interface PipelinePositionOptions {
   readonly environmentSuffix: string;
@@ -39,12 +48,17 @@ export function pipelinePosition(
     if (position.kind === 'deploy' && position.unchanged) {
       // A later run that changed nothing of this environment says nothing new about it, unless its
       // smoke test failed, or the run that did change it ended before its smoke test gave a verdict.
+      // A rerun that itself ended before its smoke test (a wave-mate failed the stage) says nothing.
       if (position.smoke?.status === 'Failed') return withoutMarks(position);
-      rerun ??= position;
+      if (!interrupted(execution, position)) rerun ??= position;
       continue;
     }
     if (position.kind === 'deploy') {
-      if (rerun !== undefined && interrupted(execution, position)) return withoutMarks(rerun);
+      if (!interrupted(execution, position)) return withoutMarks(position);
+      if (rerun !== undefined) return withoutMarks(rerun);
+      // Cancelled or superseded runs are followed by another (the pipeline restarts); a failed one is not.
+      if (waiting === undefined && execution.status === 'Failed')
+        return { ...withoutMarks(position), untested: untestedBecause(execution) };
       return withoutMarks(position);
     }
     if (position.kind === 'failed-before-deploy') {
@@ -67,13 +81,17 @@ type DeployPosition = Extract<PipelinePosition, { kind: 'deploy' }> & {
 /** What one execution can say about the environment. */
 type Said = Exclude<PipelinePosition, { kind: 'none' | 'deploy' }> | DeployPosition;
 
-function withoutMarks({ unchanged: _unchanged, ...position }: DeployPosition): PipelinePosition {
+function withoutMarks({
+  unchanged: _unchanged,
+  ...position
+}: DeployPosition): Extract<PipelinePosition, { kind: 'deploy' }> {
   return position;
 }
 
 /**
- * The execution deployed the environment but ended (cancelled by a self-mutation, stopped, superseded)
- * before its smoke test gave a verdict: it will never give one, the run that deploys it again will.
+ * The execution deployed the environment but ended (cancelled by a self-mutation, or failed because
+ * another environment of the same stage failed) before its smoke test gave a verdict: it will never give
+ * one; the run that deploys it again will.
  */
 function interrupted(execution: ExecutionRun, position: DeployPosition): boolean {
   if (execution.status === 'InProgress' || position.deployFailure !== undefined) return false;
@@ -82,6 +100,17 @@ function interrupted(execution: ExecutionRun, position: DeployPosition): boolean
     position.smoke.status !== 'Succeeded' &&
     position.smoke.status !== 'Failed'
   );
+}
+
+function untestedBecause(execution: ExecutionRun): string {
+  const failed = execution.stages
+    .flatMap((stage) => stage.actions.map((action) => ({ stage, action })))
+    .find(({ action }) => action.status === 'Failed');
+  const where =
+    failed === undefined
+      ? (execution.statusSummary ?? 'the execution failed')
+      : `${failed.stage.name}/${failed.action.name} failed${failed.action.environmentSuffix === undefined ? '' : ` (environment ${failed.action.environmentSuffix})`}`;
+  return `deployed, but the pipeline stopped before this environment's smoke test: ${where}`;
 }
 
 /** What one execution says about the environment; undefined when it says nothing. */
