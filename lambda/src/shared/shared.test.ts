@@ -20,7 +20,7 @@ describe('classifyAwsError', () => {
 });
 
 describe('logger', () => {
-  it('writes one JSON line per call above the level, with child fields and errors kept readable', () => {
+  it('writes one JSON line per call above the level (Powertools), with child fields and errors kept readable, no stacks', () => {
     const lines: string[] = [];
     const log = createLogger({ level: 'info', fields: { fn: 'x' }, write: (l) => lines.push(l) }).child({
       req: 'r1',
@@ -31,12 +31,14 @@ describe('logger', () => {
     });
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0] ?? '')).toMatchObject({
-      level: 'error',
+      level: 'ERROR',
       message: 'boom',
+      service: 'secure-environment',
       fn: 'x',
       req: 'r1',
       error: { name: 'AccessDenied', message: 'denied', statusCode: 403 },
     });
+    expect(lines[0]).not.toContain('at ');
   });
 });
 
