@@ -51,11 +51,13 @@ async function portal(
 ) {
   const { registry } = await store.freshRegistry();
   const provisioned: string[] = [];
+  const retests: string[] = [];
   let failures = options.failures ?? 0;
   const platform = {
     mode: 'local',
     simulated: true,
-    provision: async ({ record }: { record: EnvironmentRecord }) => {
+    provision: async ({ record, retest }: { record: EnvironmentRecord; retest?: boolean }) => {
+      if (retest) retests.push(record.environmentSuffix);
       if (failures > 0) {
         failures -= 1;
         throw new UpstreamError('the pipeline state file is corrupt');
@@ -81,7 +83,7 @@ async function portal(
   } as unknown as AuditStore;
   const service = new EnvironmentService({ registry, platform, audit, pollIntervalMs: 10 });
   services.push(service);
-  return { service, registry, provisioned, audited };
+  return { service, registry, provisioned, retests, audited };
 }
 
 async function until(check: () => Promise<boolean> | boolean, what: string): Promise<void> {
@@ -145,7 +147,7 @@ describe('the reconciler drives provisioning from the registry', () => {
 
   it('gives an environment its execution never smoke-tested one more run, then fails it with the reason', async () => {
     const reason = "deployed, but the pipeline stopped before this environment's smoke test: pr-8 failed";
-    const { service, registry, provisioned } = await portal({
+    const { service, registry, provisioned, retests } = await portal({
       untested: (suffix) => (suffix === 'pr-untested' ? reason : undefined),
     });
     await service.request(
@@ -158,6 +160,8 @@ describe('the reconciler drives provisioning from the registry', () => {
     );
     // The request's run, then one more to test it; none after that.
     expect(provisioned).toEqual(['pr-untested', 'pr-untested']);
+    // The second keeps the environment's place: it is not requested afresh.
+    expect(retests).toEqual(['pr-untested']);
     expect((await registry.get({ environmentSuffix: 'pr-untested' }))?.statusReason).toContain(reason);
   });
 

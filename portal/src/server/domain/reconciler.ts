@@ -75,7 +75,9 @@ export class Reconciler {
    * Registry writes (by suffix: the write's key) held back while an execution of the environments pipeline
    * deploys; every poll asks again until none does. A failed entry's retry waits here too.
    */
-  private readonly held = new LRUCache<string, string>({ max: 10_000 });
+  private readonly held = new LRUCache<string, { readonly key: string; readonly retest: boolean }>({
+    max: 10_000,
+  });
   /** Environments (by life) given one more run because their execution failed before their smoke test. */
   private readonly retested = new LRUCache<string, true>({ max: 10_000 });
   private readonly clock: () => Date;
@@ -161,7 +163,8 @@ export class Reconciler {
       if (record.status === 'destroying')
         return { record, snapshot: await this.options.platform.describe({ record }) };
     }
-    if (this.wantsProvisioning(record)) await this.startRun(record);
+    if (this.wantsProvisioning(record))
+      await this.startRun(record, { retest: this.held.get(record.environmentSuffix)?.retest ?? false });
     const snapshot = await this.retestOrFail(record, await this.options.platform.describe({ record }));
     const reconciled = await this.rememberStack(await this.reconcile(record, snapshot), snapshot);
     if (this.shouldRecreate(reconciled, snapshot)) return this.recreate(reconciled, snapshot);
@@ -194,7 +197,10 @@ export class Reconciler {
 
   // -- internals --------------------------------------------------------------
 
-  private async startRun(record: EnvironmentRecord): Promise<void> {
+  private async startRun(
+    record: EnvironmentRecord,
+    options: { readonly retest?: boolean } = {},
+  ): Promise<void> {
     // A failed first create leaves a stack that can only be deleted (ROLLBACK_COMPLETE): CloudFormation
     // refuses a change set on it, so a retry recreates it, as the reconciler's own recreation does.
     if (record.status === 'failed') {
@@ -207,17 +213,21 @@ export class Reconciler {
     const key = provisionKey(record);
     const deploying = await this.options.platform.deployingExecution();
     if (deploying !== undefined) {
-      if (this.held.get(record.environmentSuffix) !== key)
+      if (this.held.get(record.environmentSuffix)?.key !== key)
         logger.info(
           { environmentSuffix: record.environmentSuffix, pipelineExecutionId: deploying },
           'reconciler: provisioning waits for the pipeline execution that is deploying',
         );
-      this.held.set(record.environmentSuffix, key);
+      this.held.set(record.environmentSuffix, { key, retest: options.retest ?? false });
       return;
     }
-    await this.options.platform.provision({ record });
+    await this.options.platform.provision({ record, ...options });
     this.held.delete(record.environmentSuffix);
     this.provisioned.set(key, true);
+  }
+
+  private isHeld(record: EnvironmentRecord): boolean {
+    return this.held.get(record.environmentSuffix)?.key === provisionKey(record);
   }
 
   /**
@@ -230,14 +240,14 @@ export class Reconciler {
     snapshot: DeploymentSnapshot,
   ): Promise<DeploymentSnapshot> {
     if (snapshot.untested === undefined || isSettled(record.status)) return snapshot;
-    if (this.held.get(record.environmentSuffix) === provisionKey(record)) return snapshot;
+    if (this.isHeld(record)) return snapshot;
     if (!this.retested.has(lifeKey(record))) {
       this.retested.set(lifeKey(record), true);
       logger.info(
         { environmentSuffix: record.environmentSuffix, reason: snapshot.untested },
         'reconciler: deployed but not smoke-tested; starting another run to test it',
       );
-      await this.startRun(record);
+      await this.startRun(record, { retest: true });
       return snapshot;
     }
     return {
@@ -256,7 +266,7 @@ export class Reconciler {
    * crash between the two, the entry is provisioned all the same. The seeded prod waits for its promotion.
    */
   private wantsProvisioning(record: EnvironmentRecord): boolean {
-    if (this.held.get(record.environmentSuffix) === provisionKey(record)) return true;
+    if (this.isHeld(record)) return true;
     if (record.status !== 'requested' || this.provisioned.has(provisionKey(record))) return false;
     return !(record.spec.kind === 'prod' && record.requestedBy === SYSTEM_ACTOR);
   }

@@ -42,6 +42,15 @@ export interface EnvironmentTarget {
   readonly record: EnvironmentRecord;
 }
 
+export interface ProvisionTarget extends EnvironmentTarget {
+  /**
+   * Another run for an environment that is deployed but was never smoke-tested (see
+   * `DeploymentSnapshot.untested`): it keeps its place in the pipeline (it is not requested afresh).
+   * @default false
+   */
+  readonly retest?: boolean;
+}
+
 /** What one bounded step of a teardown achieved (see `PlatformPort.teardown`). */
 export type TeardownStep =
   /** CloudFormation is still deleting (or has not started): the environment stays `destroying`. */
@@ -65,7 +74,7 @@ export interface PromotionDecision {
 /** Bringing environments up and down, and reading where their deployment stands. */
 export interface DeploymentService {
   /** Starts bringing a just-registered (or failed) environment up. */
-  provision(target: EnvironmentTarget): Promise<void>;
+  provision(target: ProvisionTarget): Promise<void>;
   /**
    * The environments pipeline's execution that is deploying stacks now (past its self-mutation), if any.
    * A run started meanwhile would cancel it: the new run's self-mutation updates the pipeline, CodePipeline

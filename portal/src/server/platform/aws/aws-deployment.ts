@@ -18,7 +18,13 @@ import {
 } from '@sep/registry/names';
 import { EnvironmentTeardown, NotEphemeralError, TeardownRefusedError } from '@sep/registry/teardown';
 import type { DeploymentFailure, DeploymentPhase } from '../../domain/types';
-import type { DeploymentService, DeploymentSnapshot, EnvironmentTarget, TeardownStep } from '../port';
+import type {
+  DeploymentService,
+  DeploymentSnapshot,
+  EnvironmentTarget,
+  ProvisionTarget,
+  TeardownStep,
+} from '../port';
 import { type AwsContext, upstreamError } from './aws-context';
 import {
   actionFailure,
@@ -66,13 +72,13 @@ export class AwsDeployment implements DeploymentService {
   }
 
   /** A registry write is not a pipeline source: start the execution that deploys the new stage. */
-  async provision({ record }: EnvironmentTarget): Promise<void> {
+  async provision({ record, retest = false }: ProvisionTarget): Promise<void> {
     await this.aws.call(() =>
       this.aws.codePipeline.send(
         new StartPipelineExecutionCommand({
           name: this.aws.options.pipelineName,
           // Idempotent per registry write of this life of the suffix: a retried request starts one execution.
-          clientRequestToken: `${record.environmentSuffix}-${Date.parse(record.createdAt)}-v${record.version}`,
+          clientRequestToken: `${record.environmentSuffix}-${Date.parse(record.createdAt)}-v${record.version}${retest ? '-retest' : ''}`,
         }),
       ),
     );

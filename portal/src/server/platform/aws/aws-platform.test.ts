@@ -113,6 +113,11 @@ describe('AwsPlatform', () => {
       // A destroyed suffix can be requested again and starts over at version 1: its creation time tells them apart.
       clientRequestToken: `pr-9-${Date.parse('2026-03-01T10:00:00.000Z')}-v3`,
     });
+    // Another run to smoke-test what a stopped run deployed is a new execution, not the same request again.
+    await platform().provision({ record: record('deploying'), retest: true });
+    expect(pipeline.commandCalls(StartPipelineExecutionCommand)[1]?.args[0].input.clientRequestToken).toBe(
+      `pr-9-${Date.parse('2026-03-01T10:00:00.000Z')}-v3-retest`,
+    );
   });
 
   it('names the execution deploying stacks, and none while executions only prepare (Source, Build, UpdatePipeline, Assets)', async () => {

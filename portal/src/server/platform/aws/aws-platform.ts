@@ -5,6 +5,7 @@ import type {
   PipelineService,
   PlatformPort,
   PromotionDecision,
+  ProvisionTarget,
 } from '../port';
 import { AwsCompliance } from './aws-compliance';
 import { AwsContext, type AwsPlatformOptions } from './aws-context';
@@ -33,7 +34,7 @@ export class AwsPlatform implements PlatformPort {
     this.release = new AwsPromotion(this.aws);
   }
 
-  provision(target: EnvironmentTarget) {
+  provision(target: ProvisionTarget) {
     return this.deployment.provision(target);
   }
 

@@ -2,7 +2,13 @@ import type { EnvironmentRecord } from '@sep/registry';
 import { environmentStackName } from '@sep/registry/names';
 import type { DeploymentPhase } from '../../domain/types';
 import { logger } from '../../logger';
-import type { DeploymentService, DeploymentSnapshot, EnvironmentTarget, TeardownStep } from '../port';
+import type {
+  DeploymentService,
+  DeploymentSnapshot,
+  EnvironmentTarget,
+  ProvisionTarget,
+  TeardownStep,
+} from '../port';
 import { deployingExecution, type LocalDelivery } from './local-delivery';
 import type { PipelineState } from './pipeline-player';
 import { type PipelinePosition, pipelinePosition } from './pipeline-position';
@@ -25,8 +31,9 @@ export class LocalDeployment implements DeploymentService {
   constructor(private readonly delivery: LocalDelivery) {}
 
   /** A registry write is not a pipeline source: start the execution that deploys it (as in aws mode). */
-  async provision({ record }: EnvironmentTarget): Promise<void> {
-    await this.delivery.rememberProvision(record.environmentSuffix);
+  async provision({ record, retest = false }: ProvisionTarget): Promise<void> {
+    // A retest keeps the provision time: the environment's place is still the deploy it is waiting to test.
+    if (!retest) await this.delivery.rememberProvision(record.environmentSuffix);
     // Before the pipeline exists (a fresh data folder) its first deployment takes a synth: the request
     // does not wait for it; the execution starts once the pipeline is deployed (`catchUp`).
     if (!(await this.delivery.pipelines.isDeployed())) {
@@ -34,7 +41,9 @@ export class LocalDeployment implements DeploymentService {
       return;
     }
     await this.delivery.requestRun(
-      `registry write: ${record.environmentSuffix} (${record.spec.kind})`,
+      retest
+        ? `smoke test of ${record.environmentSuffix}, deployed by a run that stopped before it`
+        : `registry write: ${record.environmentSuffix} (${record.spec.kind})`,
       record.requestedBy,
     );
   }

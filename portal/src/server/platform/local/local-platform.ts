@@ -1,4 +1,4 @@
-import type { EnvironmentTarget, PlatformPort, PromotionDecision } from '../port';
+import type { EnvironmentTarget, PlatformPort, PromotionDecision, ProvisionTarget } from '../port';
 import { LocalCompliance } from './local-compliance';
 import { LocalDelivery, type LocalPlatformOptions } from './local-delivery';
 import { LocalDeployment } from './local-deployment';
@@ -30,7 +30,7 @@ export class LocalPlatform implements PlatformPort {
     this.release = new LocalPromotion(this.delivery);
   }
 
-  provision(target: EnvironmentTarget) {
+  provision(target: ProvisionTarget) {
     return this.deployment.provision(target);
   }
 
