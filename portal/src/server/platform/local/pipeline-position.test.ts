@@ -255,4 +255,15 @@ describe('pipelinePosition: where an environment stands in the played pipeline',
     const waitingForIt = pipelinePosition([deployed, coming], mine);
     expect(waitingForIt.kind === 'deploy' && waitingForIt.untested).toBeUndefined();
   });
+
+  it('stays synthesizing when the run synthesizing it is cut short by a self-mutation and restarts at Source', () => {
+    const cut = execution({ id: 'e1', startedAt: '2026-12-05T10:00:01.000Z', status: 'Cancelled' });
+    (cut.stages[0]?.actions[0] as ActionRun).status = 'Abandoned';
+    const restarted = execution({ id: 'e2', startedAt: '2026-12-05T10:00:30.000Z' });
+    (restarted.stages[0]?.actions[0] as ActionRun).status = 'NotStarted';
+    expect(pipelinePosition([cut, restarted], mine)).toEqual({ kind: 'waiting', phase: 'synthesizing' });
+
+    // Before any Build has started since the provision, it is queued.
+    expect(pipelinePosition([restarted], mine)).toEqual({ kind: 'waiting', phase: 'queued' });
+  });
 });

@@ -128,11 +128,18 @@ function positionIn(
       const synthesized = executions.some((other) =>
         other.build?.exported.some((entry) => entry.environmentSuffix === suffix),
       );
+      // Synthesis began once a Build started since the provision; a run cut short by a self-mutation
+      // (restarted at Source) or overtaken does not send the environment back to `queued`.
+      const begun = executions.some((other) =>
+        other.stages.some((stage) =>
+          stage.actions.some((action) => action.kind === 'synth' && action.status !== 'NotStarted'),
+        ),
+      );
       return {
         kind: 'waiting',
         // Only what was requested is "synthesizing": an environment nobody provisioned (prod, waiting
         // for its promotion) is merely carried along by the pipeline's synth.
-        phase: build?.status === 'InProgress' && !synthesized && provisioned ? 'synthesizing' : 'queued',
+        phase: begun && !synthesized && provisioned ? 'synthesizing' : 'queued',
       };
     }
     if (build?.status === 'Failed') {
