@@ -98,6 +98,11 @@ export class LocalDelivery {
       ...(options.onChange === undefined ? {} : { onChange: options.onChange }),
       onError: (error) =>
         logger.error({ err: error }, 'local pipeline: advancing failed; retrying on the next tick'),
+      onStateRecovered: (pipelineName, recovery) =>
+        logger.error(
+          { pipelineName, ...recovery },
+          `local pipeline: unusable state file set aside; running from: ${recovery.recoveredFrom}`,
+        ),
       // Writes that waited for a deploying execution get their run once it ends.
       onExecutionEnded: () =>
         void this.catchUp().catch((error: unknown) =>
