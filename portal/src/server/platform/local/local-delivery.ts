@@ -17,7 +17,7 @@ import type { EnvironmentRecord, EnvironmentRegistry } from '@sep/registry';
 import { environmentStackName } from '@sep/registry/names';
 import { logger } from '../../logger';
 import { LocalActions } from './local-actions';
-import type { ActionWork, ExecutionOrigin, PipelineState } from './pipeline-player';
+import type { ActionWork, ExecutionOrigin, ExecutionRun } from './pipeline-player';
 import { LocalPipelines } from './pipelines';
 import { LocalStacks, type StackAddress } from './stacks';
 
@@ -122,11 +122,32 @@ export class LocalDelivery {
    */
   async requestRun(trigger: string, requestedBy?: string): Promise<void> {
     const player = await this.pipelines.environments();
-    if (deploying(await player.peek())) {
+    if ((await player.peek())?.executions.some(deploying)) {
       this.wanted.push(trigger);
       return;
     }
     await player.startExecution(trigger, await this.origin(requestedBy));
+  }
+
+  /**
+   * Stops the executions that would deploy an environment being destroyed (queued after their synth, or
+   * synthesizing), so none of them deploys it again after its stack is deleted. Nothing they carried
+   * for other environments is lost: the destroy's own run (`requestRun`, right after) synthesizes the
+   * whole registry. Returns the stopped executions' ids.
+   */
+  async stopRunsDeploying(record: EnvironmentRecord): Promise<string[]> {
+    if (!(await this.pipelines.isDeployed())) return [];
+    const player = await this.pipelines.forKind(record.spec.kind);
+    const stopped: string[] = [];
+    for (const execution of (await player.peek())?.executions ?? []) {
+      if (!wouldDeploy(execution, record.environmentSuffix)) continue;
+      await player.stopExecution(
+        execution.executionId,
+        `stopped: ${record.environmentSuffix} is being destroyed; the destroy's run carries the other registry writes`,
+      );
+      stopped.push(execution.executionId);
+    }
+    return stopped;
   }
 
   /**
@@ -149,7 +170,7 @@ export class LocalDelivery {
     if (!(await this.pipelines.isDeployed())) return;
     const player = await this.pipelines.environments();
     const state = await player.peek();
-    if (deploying(state)) return;
+    if (state?.executions.some(deploying)) return;
     const newest = state?.executions.at(-1)?.startedAt ?? '';
     const waiting = [
       ...this.wanted.splice(0),
@@ -283,13 +304,26 @@ export class LocalDelivery {
   }
 }
 
-/** An execution of this pipeline is past its self-mutation: it deploys stacks a definition update would orphan. */
-function deploying(state: PipelineState | undefined): boolean {
-  return (state?.executions ?? []).some((execution) => {
-    if (execution.status !== 'InProgress') return false;
-    const update = execution.stages.find((stage) =>
-      stage.actions.some((action) => action.kind === 'self-mutate'),
-    );
-    return update?.status === 'Succeeded';
-  });
+/** An execution past its self-mutation: it deploys stacks a definition update would orphan. */
+function deploying(execution: ExecutionRun): boolean {
+  if (execution.status !== 'InProgress') return false;
+  const update = execution.stages.find((stage) =>
+    stage.actions.some((action) => action.kind === 'self-mutate'),
+  );
+  return update?.status === 'Succeeded';
+}
+
+/**
+ * An execution that would deploy `environmentSuffix` and can still be stopped before it does: not yet
+ * deploying, and its synth exported the environment or is running (it read the registry before the
+ * environment was destroyed). One whose synth has not started will skip it (`destroying`).
+ */
+export function wouldDeploy(execution: ExecutionRun, environmentSuffix: string): boolean {
+  if (execution.status !== 'InProgress' || deploying(execution)) return false;
+  const synth = execution.stages.flatMap((stage) => stage.actions).find((action) => action.kind === 'synth');
+  if (synth?.status === 'InProgress') return true;
+  return (
+    synth?.status === 'Succeeded' &&
+    (execution.build?.exported ?? []).some((entry) => entry.environmentSuffix === environmentSuffix)
+  );
 }

@@ -166,6 +166,37 @@ describe('LocalPipelinePlayer', () => {
     await after.close();
   });
 
+  it("stops an execution: its actions are abandoned, its synth is told to stop, another execution's work carries on", async () => {
+    const work = new ControlledWork();
+    const signals: AbortSignal[] = [];
+    const synth = work.synth.bind(work);
+    work.synth = (execution, definition, signal) => {
+      signals.push(signal);
+      return synth(execution, definition, signal);
+    };
+    const pipeline = assembly([ENVIRONMENT_STAGE], 'PARALLEL');
+    const { player } = newPlayer(work);
+    await player.bootstrap(pipeline);
+    const doomed = await player.startExecution('request pr-1');
+    await tick(player, 5);
+    expect(signals).toHaveLength(1);
+    await player.stopExecution(doomed.executionId, 'pr-1 is being destroyed');
+    const state = await tick(player, 0);
+    expect(signals[0]?.aborted).toBe(true);
+    const stopped = state.executions.find((e) => e.executionId === doomed.executionId);
+    expect(stopped).toMatchObject({ status: 'Stopped', statusSummary: 'pr-1 is being destroyed' });
+    expect(stageStatuses(stopped)).toMatchObject({ Source: 'Succeeded', Build: 'Stopped' });
+    expect(stopped?.stages[1]?.actions[0]?.status).toBe('Abandoned');
+
+    const next = await player.startExecution('destroy of pr-1');
+    await tick(player, 5);
+    expect(signals).toHaveLength(2);
+    expect(signals[1]?.aborted).toBe(false);
+    expect(stageStatuses((await tick(player, 0)).executions.at(-1))).toMatchObject({ Build: 'InProgress' });
+    expect((await player.peek())?.executions.at(-1)?.executionId).toBe(next.executionId);
+    await player.close();
+  });
+
   it('reads back the definition it deploys from the synthesized assembly', () => {
     const definition = readPipelineAssembly(assembly([PROD_STAGE]));
     expect(definition.stages.map((s) => s.actions.map((a) => a.kind))).toEqual([

@@ -216,6 +216,8 @@ export class LocalPipelinePlayer {
   private readonly clock: () => Date;
   /** Aborted on close: real work in flight stops (its processes are killed) and is started again on resume. */
   private readonly stopping = new AbortController();
+  /** Per execution: aborted when it ends (stopped, cancelled…), so its real work stops with it. */
+  private readonly halts = new Map<string, AbortController>();
   private closed = false;
 
   constructor(private readonly options: LocalPipelinePlayerOptions) {
@@ -269,7 +271,7 @@ export class LocalPipelinePlayer {
 
   /**
    * StopPipelineExecution with abandon: in-flight actions are abandoned (CloudFormation operations already
-   * started carry on, as in AWS), nothing later runs.
+   * started carry on, as in AWS; a synth or smoke test running here is stopped), nothing later runs.
    */
   async stopExecution(executionId: string, reason: string): Promise<void> {
     await this.load();
@@ -535,7 +537,7 @@ export class LocalPipelinePlayer {
           const build = await this.options.work.synth(
             execution,
             this.requireState().definition,
-            this.stopping.signal,
+            this.signalOf(execution),
           );
           execution.build = build;
           return build.reusedFrom === undefined
@@ -554,7 +556,7 @@ export class LocalPipelinePlayer {
               await this.options.work.smoke(
                 execution,
                 action,
-                this.stopping.signal,
+                this.signalOf(execution),
                 this.requireState().definition,
               )
             ).summary,
@@ -668,8 +670,21 @@ export class LocalPipelinePlayer {
     };
   }
 
+  /** Aborted when the player closes or the execution ends. */
+  private signalOf(execution: ExecutionRun): AbortSignal {
+    let halt = this.halts.get(execution.executionId);
+    if (halt === undefined) {
+      halt = new AbortController();
+      this.halts.set(execution.executionId, halt);
+    }
+    return AbortSignal.any([this.stopping.signal, halt.signal]);
+  }
+
   private end(execution: ExecutionRun, status: ExecutionStatus, summary?: string, at?: string): void {
     queueMicrotask(() => this.options.onExecutionEnded?.(execution));
+    // Its work in flight is worth nothing now (its outcome would be ignored): stop its processes.
+    this.halts.get(execution.executionId)?.abort();
+    this.halts.delete(execution.executionId);
     const now = this.clock().toISOString();
     execution.status = status;
     execution.finishedAt = at ?? now;
