@@ -106,7 +106,11 @@ export class PortalApi {
     return view;
   }
 
-  decidePromotion(body: { decision: 'approve' | 'reject'; comment?: string }): Promise<APIResponse> {
+  decidePromotion(body: {
+    executionId?: string;
+    decision: 'approve' | 'reject';
+    comment?: string;
+  }): Promise<APIResponse> {
     return this.context.post('/api/pipeline/promotion', { data: body });
   }
 

@@ -17,7 +17,7 @@ import type { EnvironmentRecord, EnvironmentRegistry } from '@sep/registry';
 import { environmentStackName } from '@sep/registry/names';
 import { logger } from '../../logger';
 import { LocalActions } from './local-actions';
-import type { ActionWork, ExecutionOrigin, PipelineState } from './pipeline-player';
+import type { ActionWork, ExecutionOrigin, ExecutionRun, PipelineState } from './pipeline-player';
 import { LocalPipelines } from './pipelines';
 import { LocalStacks, type StackAddress } from './stacks';
 
@@ -98,6 +98,11 @@ export class LocalDelivery {
       ...(options.onChange === undefined ? {} : { onChange: options.onChange }),
       onError: (error) =>
         logger.error({ err: error }, 'local pipeline: advancing failed; retrying on the next tick'),
+      onStateRecovered: (pipelineName, recovery) =>
+        logger.error(
+          { pipelineName, ...recovery },
+          `local pipeline: unusable state file set aside; running from: ${recovery.recoveredFrom}`,
+        ),
       // Writes that waited for a deploying execution get their run once it ends.
       onExecutionEnded: () =>
         void this.catchUp().catch((error: unknown) =>
@@ -124,6 +129,27 @@ export class LocalDelivery {
       return;
     }
     await player.startExecution(trigger, await this.origin(requestedBy));
+  }
+
+  /**
+   * Stops the executions that would deploy an environment being destroyed (queued after their synth, or
+   * synthesizing), so none of them deploys it again after its stack is deleted. Nothing they carried
+   * for other environments is lost: the destroy's own run (`requestRun`, right after) synthesizes the
+   * whole registry. Returns the stopped executions' ids.
+   */
+  async stopRunsDeploying(record: EnvironmentRecord): Promise<string[]> {
+    if (!(await this.pipelines.isDeployed())) return [];
+    const player = await this.pipelines.forKind(record.spec.kind);
+    const stopped: string[] = [];
+    for (const execution of (await player.peek())?.executions ?? []) {
+      if (!wouldDeploy(execution, record.environmentSuffix)) continue;
+      await player.stopExecution(
+        execution.executionId,
+        `stopped: ${record.environmentSuffix} is being destroyed; the destroy's run carries the other registry writes`,
+      );
+      stopped.push(execution.executionId);
+    }
+    return stopped;
   }
 
   /**
@@ -282,11 +308,29 @@ export class LocalDelivery {
 
 /** The execution of this pipeline that is past its self-mutation: it deploys stacks a definition update would orphan. */
 export function deployingExecution(state: PipelineState | undefined): string | undefined {
-  return (state?.executions ?? []).find((execution) => {
-    if (execution.status !== 'InProgress') return false;
-    const update = execution.stages.find((stage) =>
-      stage.actions.some((action) => action.kind === 'self-mutate'),
-    );
-    return update?.status === 'Succeeded';
-  })?.executionId;
+  return (state?.executions ?? []).find(deploying)?.executionId;
+}
+
+/** An execution past its self-mutation. */
+function deploying(execution: ExecutionRun): boolean {
+  if (execution.status !== 'InProgress') return false;
+  const update = execution.stages.find((stage) =>
+    stage.actions.some((action) => action.kind === 'self-mutate'),
+  );
+  return update?.status === 'Succeeded';
+}
+
+/**
+ * An execution that would deploy `environmentSuffix` and can still be stopped before it does: not yet
+ * deploying, and its synth exported the environment or is running (it read the registry before the
+ * environment was destroyed). One whose synth has not started will skip it (`destroying`).
+ */
+export function wouldDeploy(execution: ExecutionRun, environmentSuffix: string): boolean {
+  if (execution.status !== 'InProgress' || deploying(execution)) return false;
+  const synth = execution.stages.flatMap((stage) => stage.actions).find((action) => action.kind === 'synth');
+  if (synth?.status === 'InProgress') return true;
+  return (
+    synth?.status === 'Succeeded' &&
+    (execution.build?.exported ?? []).some((entry) => entry.environmentSuffix === environmentSuffix)
+  );
 }

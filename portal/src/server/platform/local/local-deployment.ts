@@ -54,8 +54,8 @@ export class LocalDeployment implements DeploymentService {
   }
 
   /**
-   * Deletes the environment's stack (CDK Pipelines never deletes a removed stage's stack) and starts a
-   * pipeline run, whose synth skips the `destroying` entry so self-mutation drops its stage; later steps
+   * Stops the queued executions that would deploy the environment, deletes its stack (CDK Pipelines never
+   * deletes a removed stage's stack) and starts a pipeline run, whose synth skips the `destroying` entry so self-mutation drops its stage; later steps
    * follow the delete until the stack is gone. A step after a restart finds the delete under way.
    */
   async teardown({ record }: EnvironmentTarget & { readonly reason: string }): Promise<TeardownStep> {
@@ -76,6 +76,13 @@ export class LocalDeployment implements DeploymentService {
       const { phase } = this.progressOf(stack.playback, stack.operation.rollout);
       return phase === 'destroyed' ? { outcome: 'destroyed' } : { outcome: 'in-progress' };
     }
+    // First step: nothing queued may deploy it again once its stack is gone.
+    const stopped = await this.delivery.stopRunsDeploying(record);
+    if (stopped.length > 0)
+      logger.info(
+        { environmentSuffix: record.environmentSuffix, executionIds: stopped },
+        'local pipeline: stopped executions that would have deployed an environment being destroyed',
+      );
     if (stack !== undefined) await this.delivery.stacks.delete(address, this.delivery.clock());
     if (await this.delivery.pipelines.isDeployed())
       await this.delivery.requestRun(`destroy of ${record.environmentSuffix}`);

@@ -101,6 +101,8 @@ afterAll(async () => {
 
 interface StoredState {
   readonly executions: {
+    readonly trigger: string;
+    readonly status: string;
     readonly startedAt: string;
     readonly build?: {
       readonly assemblyDir: string;
@@ -289,5 +291,37 @@ describe('LocalPlatform: local mode plays the synthesized pipeline', () => {
       environmentSuffix: 'pr-a',
     }).outputs();
     for (const output of outputs) expect(output.value).not.toMatch(/Fn::|\[object|undefined|^$/);
+  });
+
+  it('stops the run that would deploy an environment destroyed while it synthesizes', async () => {
+    // The destroy above started a run: once the pipeline is idle, the new request's run is the one in flight.
+    const environments = (view: Awaited<ReturnType<LocalPlatform['pipeline']>>) =>
+      view.environmentsPipeline ?? view;
+    await untilPipeline((view) => environments(view).currentExecution?.status !== 'InProgress');
+    const requested = await registry.register({
+      spec: spec({ environmentSuffix: 'pr-gone' }),
+      requestedBy: 'alice',
+    });
+    await platform.provision({ record: requested });
+    await untilPipeline(
+      (view) =>
+        environments(view).currentExecution?.trigger?.includes('pr-gone') === true &&
+        environments(view).stages.find((stage) => stage.name === 'Build')?.status === 'InProgress',
+    );
+    const destroying = await registry.updateStatus({
+      environmentSuffix: 'pr-gone',
+      status: 'destroying',
+      statusReason: 'destroy requested by alice',
+      expectedVersion: requested.version,
+    });
+    // Never deployed: gone at once, and the run that was synthesizing it is stopped.
+    await expect(platform.teardown({ record: destroying, reason: 'destroy requested' })).resolves.toEqual({
+      outcome: 'destroyed',
+    });
+    const runs = storedState().executions.filter((execution) => execution.trigger.includes('pr-gone'));
+    expect(runs.map((execution) => [execution.trigger, execution.status])).toEqual([
+      ['registry write: pr-gone (ephemeral)', 'Stopped'],
+      ['destroy of pr-gone', 'InProgress'],
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type ActionDefinition,
@@ -8,6 +8,7 @@ import {
   type PipelineDefinition,
   readPipelineAssembly,
 } from '@sep/pipeline/definition';
+import { PipelineStateFile, type StateRecovery } from './pipeline-state-file';
 import type { StackAddress } from './stacks';
 
 /** CodePipeline's statuses, as GetPipelineState and GetPipelineExecution report them. */
@@ -183,6 +184,13 @@ export interface LocalPipelinePlayerOptions {
   readonly onSelfMutation?: (assemblyDir: string, by: string, origin: ExecutionOrigin) => void;
   /** Told when an execution ends (after the change is applied), whatever its status. */
   readonly onExecutionEnded?: (execution: ExecutionRun) => void;
+  /**
+   * The cloud assembly the pipeline stack was first deployed from: what the player starts afresh from
+   * when neither its state file nor the last-good copy can be read. @default the one `bootstrap` was given
+   */
+  readonly deployedAssemblyDir?: string;
+  /** Told once when the state file could not be used, with what the player runs from instead. */
+  readonly onStateRecovered?: (recovery: StateRecovery) => void;
 }
 
 /**
@@ -198,6 +206,9 @@ export interface LocalPipelinePlayerOptions {
  */
 export class LocalPipelinePlayer {
   private state: PipelineState | undefined;
+  private loading: Promise<void> | undefined;
+  private readonly stateFile: PipelineStateFile;
+  private deployedAssemblyDir: string | undefined;
   private readonly jobs = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private advancing: Promise<void> | undefined;
@@ -205,10 +216,14 @@ export class LocalPipelinePlayer {
   private readonly clock: () => Date;
   /** Aborted on close: real work in flight stops (its processes are killed) and is started again on resume. */
   private readonly stopping = new AbortController();
+  /** Per execution: aborted when it ends (stopped, cancelled…), so its real work stops with it. */
+  private readonly halts = new Map<string, AbortController>();
   private closed = false;
 
   constructor(private readonly options: LocalPipelinePlayerOptions) {
     this.clock = options.clock ?? (() => new Date());
+    this.stateFile = new PipelineStateFile(options.dataDir, this.clock);
+    this.deployedAssemblyDir = options.deployedAssemblyDir;
   }
 
   /** The deployed pipeline and its executions, advanced to now (undefined before the first bootstrap). */
@@ -231,13 +246,10 @@ export class LocalPipelinePlayer {
    * unless one is deployed already.
    */
   async bootstrap(assemblyDir: string): Promise<void> {
+    this.deployedAssemblyDir ??= assemblyDir;
     await this.load();
     if (this.state !== undefined) return;
-    this.state = {
-      pipelineVersion: 1,
-      definition: readPipelineAssembly(assemblyDir, { pipelineName: this.options.pipelineName }),
-      executions: [],
-    };
+    this.state = this.freshState(assemblyDir);
     await this.save();
   }
 
@@ -259,7 +271,7 @@ export class LocalPipelinePlayer {
 
   /**
    * StopPipelineExecution with abandon: in-flight actions are abandoned (CloudFormation operations already
-   * started carry on, as in AWS), nothing later runs.
+   * started carry on, as in AWS; a synth or smoke test running here is stopped), nothing later runs.
    */
   async stopExecution(executionId: string, reason: string): Promise<void> {
     await this.load();
@@ -525,7 +537,7 @@ export class LocalPipelinePlayer {
           const build = await this.options.work.synth(
             execution,
             this.requireState().definition,
-            this.stopping.signal,
+            this.signalOf(execution),
           );
           execution.build = build;
           return build.reusedFrom === undefined
@@ -544,7 +556,7 @@ export class LocalPipelinePlayer {
               await this.options.work.smoke(
                 execution,
                 action,
-                this.stopping.signal,
+                this.signalOf(execution),
                 this.requireState().definition,
               )
             ).summary,
@@ -658,8 +670,21 @@ export class LocalPipelinePlayer {
     };
   }
 
+  /** Aborted when the player closes or the execution ends. */
+  private signalOf(execution: ExecutionRun): AbortSignal {
+    let halt = this.halts.get(execution.executionId);
+    if (halt === undefined) {
+      halt = new AbortController();
+      this.halts.set(execution.executionId, halt);
+    }
+    return AbortSignal.any([this.stopping.signal, halt.signal]);
+  }
+
   private end(execution: ExecutionRun, status: ExecutionStatus, summary?: string, at?: string): void {
     queueMicrotask(() => this.options.onExecutionEnded?.(execution));
+    // Its work in flight is worth nothing now (its outcome would be ignored): stop its processes.
+    this.halts.get(execution.executionId)?.abort();
+    this.halts.delete(execution.executionId);
     const now = this.clock().toISOString();
     execution.status = status;
     execution.finishedAt = at ?? now;
@@ -707,27 +732,43 @@ export class LocalPipelinePlayer {
     return this.state;
   }
 
-  private stateFile(): string {
-    return path.join(this.options.dataDir, 'state.json');
+  private freshState(assemblyDir: string): PipelineState {
+    return {
+      pipelineVersion: 1,
+      definition: readPipelineAssembly(assemblyDir, { pipelineName: this.options.pipelineName }),
+      executions: [],
+    };
   }
 
-  private async load(): Promise<void> {
+  /** Reads the state once (concurrent callers share the read, so a corrupt file is set aside once). */
+  private load(): Promise<void> {
+    if (this.state !== undefined) return Promise.resolve();
+    this.loading ??= this.readState().finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async readState(): Promise<void> {
+    const assemblyDir = this.deployedAssemblyDir;
+    const { state, recovery } = await this.stateFile.read(() =>
+      assemblyDir === undefined || !existsSync(assemblyDir) ? undefined : this.freshState(assemblyDir),
+    );
     if (this.state !== undefined) return;
-    const file = this.stateFile();
-    if (!existsSync(file)) return;
-    this.state = JSON.parse(await readFile(file, 'utf8')) as PipelineState;
+    this.state = state;
+    if (recovery !== undefined) {
+      this.options.onStateRecovered?.(recovery);
+      // What the player now runs from becomes the state file again (and its last-good copy).
+      await this.save();
+    }
     this.schedule();
   }
 
   private save(): Promise<void> {
     const state = this.state;
     if (state === undefined) return Promise.resolve();
-    const file = this.stateFile();
-    const text = JSON.stringify(state);
     const next = this.writes.then(async () => {
-      await mkdir(this.options.dataDir, { recursive: true });
-      await writeFile(`${file}.tmp`, text);
-      await rename(`${file}.tmp`, file);
+      await this.stateFile.write(state);
       await this.pruneRuns(state);
     });
     this.writes = next.catch(() => undefined);

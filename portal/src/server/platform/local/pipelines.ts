@@ -4,12 +4,15 @@ import path from 'node:path';
 import { readPipelineAssemblies, readPipelineAssembly } from '@sep/pipeline/definition';
 import type { EnvironmentRecord } from '@sep/registry';
 import { type ActionWork, type ExecutionRun, LocalPipelinePlayer } from './pipeline-player';
+import type { StateRecovery } from './pipeline-state-file';
 
 /** Which pipeline of the stack does what: the one that self-mutates deploys the ephemeral environments. */
 export interface PipelineRoles {
   readonly environments: string;
   /** Staging, PromoteToProd and prod (absent when the stack has one pipeline). */
   readonly release?: string;
+  /** The cloud assembly the stack was first deployed from (a player whose state is unreadable starts afresh from it). */
+  readonly assemblyDir?: string;
 }
 
 export interface LocalPipelinesOptions {
@@ -22,6 +25,8 @@ export interface LocalPipelinesOptions {
   readonly onError: (error: unknown) => void;
   /** Told when an execution of any pipeline ends. */
   readonly onExecutionEnded?: (execution: ExecutionRun) => void;
+  /** Told when a pipeline's state file could not be used (see `LocalPipelinePlayerOptions`). */
+  readonly onStateRecovered?: (pipelineName: string, recovery: StateRecovery) => void;
 }
 
 /**
@@ -53,6 +58,7 @@ export class LocalPipelines {
     const roles: PipelineRoles = {
       environments: selfMutating.pipelineName,
       ...(release === undefined ? {} : { release: release.pipelineName }),
+      assemblyDir,
     };
     for (const definition of definitions) await this.player(definition.pipelineName).bootstrap(assemblyDir);
     const file = path.join(this.options.dataDir, 'pipelines.json');
@@ -117,6 +123,8 @@ export class LocalPipelines {
         clock: this.options.clock,
         ...(this.options.onChange === undefined ? {} : { onChange: this.options.onChange }),
         onError: this.options.onError,
+        ...(this.roles?.assemblyDir === undefined ? {} : { deployedAssemblyDir: this.roles.assemblyDir }),
+        onStateRecovered: (recovery) => this.options.onStateRecovered?.(pipelineName, recovery),
         ...(this.options.onExecutionEnded === undefined
           ? {}
           : { onExecutionEnded: this.options.onExecutionEnded }),
