@@ -6,8 +6,13 @@
  * fails the test.
  */
 
-/** Request → ready (waiting run + synth + self-mutation + restart + deployment + smoke test). */
-export const READY_TIMEOUT_MS = 300_000;
+/**
+ * Request → ready (waiting run + synth + self-mutation + restart + deployment + smoke test). When another
+ * flow's deliberately failing environment shares the wave, the wave fails before this environment's smoke
+ * test and one more run (synth, self-mutation, restart, no-change deploy, smoke) proves it: seen at
+ * 5.4 min on a loaded machine. Still under the 10-minute test timeout with room for the rest of a flow.
+ */
+export const READY_TIMEOUT_MS = 420_000;
 /** Destroy → destroyed. */
 export const DESTROYED_TIMEOUT_MS = 60_000;
 /** Request → failed on an injected resource failure. */
