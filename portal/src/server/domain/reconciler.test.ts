@@ -163,6 +163,10 @@ describe('the reconciler drives provisioning from the registry', () => {
     // The second keeps the environment's place: it is not requested afresh.
     expect(retests).toEqual(['pr-untested']);
     expect((await registry.get({ environmentSuffix: 'pr-untested' }))?.statusReason).toContain(reason);
+    // A later poll of the failed entry does not take the platform's "deploying" back.
+    await service.reconciler.step('pr-untested');
+    expect((await registry.get({ environmentSuffix: 'pr-untested' }))?.status).toBe('failed');
+    expect(provisioned).toHaveLength(2);
   });
 
   it('leaves the seeded prod waiting for its promotion', async () => {

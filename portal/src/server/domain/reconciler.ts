@@ -239,8 +239,9 @@ export class Reconciler {
     record: EnvironmentRecord,
     snapshot: DeploymentSnapshot,
   ): Promise<DeploymentSnapshot> {
-    if (snapshot.untested === undefined || isSettled(record.status)) return snapshot;
-    if (this.isHeld(record)) return snapshot;
+    // Any status: a ready environment a later run redeployed but did not test is unproven again, and a
+    // failed one stays failed (its snapshot still says deploying) until a person retries.
+    if (snapshot.untested === undefined || this.isHeld(record)) return snapshot;
     if (!this.retested.has(lifeKey(record))) {
       this.retested.set(lifeKey(record), true);
       logger.info(
