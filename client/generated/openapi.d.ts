@@ -1024,7 +1024,10 @@ export interface components {
             /** @description Pass as executionId to POST /api/pipeline/promotion */
             executionId: string;
             sourceRevision?: string;
+            /** @description Who asked for the change that waits, for people */
             requestedBy?: string;
+            /** @description Each person whose change waits: none of them may decide its promotion */
+            requesters?: string[];
             /** @description What the prod stage deploys once approved */
             environments?: string[];
         };

@@ -49,6 +49,17 @@ describe('permissions', () => {
       true,
     ]);
   });
+
+  it('nobody whose change waits decides its promotion, however many changes one run carries', () => {
+    const carried = { requestedBy: 'carol, dave', requesters: ['carol', 'dave'] };
+    expect(mayDecidePromotion(carol, carried)).toEqual({
+      allowed: false,
+      reason: expect.stringContaining('another approver decides'),
+    });
+    expect(mayDecidePromotion(dave, carried).allowed).toBe(false);
+    expect(mayDecidePromotion(carol, { requestedBy: 'carol' }).allowed).toBe(false);
+    expect(mayDecidePromotion(carol, { requestedBy: 'dave', requesters: ['dave'] }).allowed).toBe(true);
+  });
 });
 
 describe('lifecycle', () => {

@@ -132,7 +132,13 @@ export const pendingPromotionSchema = z
     requestedAt: isoTime('Since when the approval waits'),
     executionId: z.string().meta({ description: 'Pass as executionId to POST /api/pipeline/promotion' }),
     sourceRevision: z.string().optional(),
-    requestedBy: z.string().optional(),
+    requestedBy: z
+      .string()
+      .optional()
+      .meta({ description: 'Who asked for the change that waits, for people' }),
+    requesters: list(z.string())
+      .optional()
+      .meta({ description: 'Each person whose change waits: none of them may decide its promotion' }),
     environments: list(z.string())
       .optional()
       .meta({ description: 'What the prod stage deploys once approved' }),

@@ -93,10 +93,14 @@ export function environmentPermissions(
  * Approvers and admins decide promotions; never the person who requested the change that waits for prod
  * (separation of duties: admins included).
  */
-export function mayDecidePromotion(user: User, waiting?: { readonly requestedBy?: string }): Decision {
+export function mayDecidePromotion(
+  user: User,
+  waiting?: { readonly requestedBy?: string; readonly requesters?: readonly string[] },
+): Decision {
   if (!hasRole(user, 'approver'))
     return { allowed: false, reason: 'only approvers and admins decide promotions' };
-  if (waiting?.requestedBy !== undefined && waiting.requestedBy === user.id)
+  const requesters = waiting?.requesters ?? (waiting?.requestedBy === undefined ? [] : [waiting.requestedBy]);
+  if (requesters.includes(user.id))
     return {
       allowed: false,
       reason: 'you requested the change that waits for prod: another approver decides its promotion',

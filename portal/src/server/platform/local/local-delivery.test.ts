@@ -1,4 +1,4 @@
-import { wouldDeploy } from './local-delivery';
+import { originRequesters, wouldDeploy } from './local-delivery';
 import type { ActionStatus, ExecutionRun, StageStatus } from './pipeline-player';
 
 // Which executions a destroy of `pr-1` stops: those that could still deploy it after its stack is
@@ -94,5 +94,16 @@ describe('wouldDeploy: what a destroy stops', () => {
   it('leaves a run that is deploying (stopping it would orphan the stacks it is deploying) and one that ended', () => {
     expect(wouldDeploy(execution('deploying'), 'pr-1')).toBe(false);
     expect(wouldDeploy({ ...execution('built'), status: 'Superseded' }, 'pr-1')).toBe(false);
+  });
+});
+
+describe('originRequesters: who a run is for', () => {
+  it('names everyone whose write a run carries, once each, and lists them for the separation-of-duties rule', () => {
+    expect(originRequesters(['alice', 'bob', 'alice'])).toEqual({
+      requestedBy: 'alice, bob',
+      requesters: ['alice', 'bob'],
+    });
+    expect(originRequesters(['alice'])).toEqual({ requestedBy: 'alice', requesters: ['alice'] });
+    expect(originRequesters([])).toEqual({});
   });
 });

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import {
@@ -15,14 +15,20 @@ import {
 import { reapSynthSteps, snapshotSource } from '@sep/pipeline/rehearsal';
 import type { EnvironmentRecord, EnvironmentRegistry } from '@sep/registry';
 import { environmentStackName } from '@sep/registry/names';
+import { z } from 'zod';
 import { logger } from '../../logger';
+import { readJsonFile, replaceJsonFile, setAside } from './json-file';
 import { LocalActions } from './local-actions';
 import type { ActionWork, ExecutionOrigin, ExecutionRun, PipelineState } from './pipeline-player';
-import { LocalPipelines } from './pipelines';
+import type { StateRecovery } from './pipeline-state-file';
+import { bootstrapAssemblyDir, LocalPipelines } from './pipelines';
 import { LocalStacks, type StackAddress } from './stacks';
 
 /** The compliance-reports bucket of the local pipeline (what `ComplianceReportsBucketName` is in AWS). */
 export const LOCAL_COMPLIANCE_BUCKET = 'sep-local-compliance-reports';
+
+/** `provisions.json`: when each environment was last provisioned, by suffix. */
+const provisionTimesSchema = z.record(z.string(), z.iso.datetime());
 
 export interface LocalPlatformOptions {
   /** The registry the local pipeline's synth step exports (the portal's own). */
@@ -67,7 +73,7 @@ export class LocalDelivery {
   bootstrapError: string | undefined;
   provisions: Record<string, string> | undefined;
   /** Registry writes waiting for the environments pipeline's deploying execution to end (see `requestRun`). */
-  readonly wanted: string[] = [];
+  readonly wanted: { readonly trigger: string; readonly requestedBy?: string }[] = [];
   private readonly actions: LocalActions;
 
   constructor(readonly options: LocalPlatformOptions) {
@@ -125,10 +131,10 @@ export class LocalDelivery {
   async requestRun(trigger: string, requestedBy?: string): Promise<void> {
     const player = await this.pipelines.environments();
     if (deployingExecution(await player.peek()) !== undefined) {
-      this.wanted.push(trigger);
+      this.wanted.push({ trigger, ...(requestedBy === undefined ? {} : { requestedBy }) });
       return;
     }
-    await player.startExecution(trigger, await this.origin(requestedBy));
+    await player.startExecution(trigger, await this.origin(requestedBy === undefined ? [] : [requestedBy]));
   }
 
   /**
@@ -174,14 +180,19 @@ export class LocalDelivery {
     const state = await player.peek();
     if (deployingExecution(state) !== undefined) return;
     const newest = state?.executions.at(-1)?.startedAt ?? '';
+    const wanted = this.wanted.splice(0);
     const waiting = [
-      ...this.wanted.splice(0),
+      ...wanted.map((write) => write.trigger),
       ...Object.entries(await this.provisionTimes())
         .filter(([, at]) => at > newest)
         .map(([suffix]) => `registry write: ${suffix}`),
     ];
+    // One run carries every write that waited: it is everyone's change (separation of duties counts them all).
+    const requesters = wanted.flatMap((write) =>
+      write.requestedBy === undefined ? [] : [write.requestedBy],
+    );
     if (waiting.length > 0)
-      await player.startExecution([...new Set(waiting)].join('; '), await this.origin());
+      await player.startExecution([...new Set(waiting)].join('; '), await this.origin(requesters));
   }
 
   /**
@@ -191,11 +202,11 @@ export class LocalDelivery {
   bootstrap(): Promise<void> {
     this.bootstrapping ??= (async () => {
       if (await this.pipelines.isDeployed()) return;
-      const dir = path.join(this.options.dataDir, 'pipeline', 'bootstrap');
+      const out = bootstrapAssemblyDir(path.join(this.options.dataDir, 'pipeline'));
+      const dir = path.dirname(out);
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true });
       await snapshotSource({ repoRoot: this.options.repoRoot, into: path.join(dir, 'source') });
-      const out = path.join(dir, 'cdk.out');
       await new Promise<void>((resolve, reject) => {
         execFile(
           'npx',
@@ -248,7 +259,7 @@ export class LocalDelivery {
   }
 
   /** The commit the local Source action hands over (`git rev-parse`), and who asked. */
-  async origin(requestedBy?: string): Promise<ExecutionOrigin> {
+  async origin(requesters: readonly string[]): Promise<ExecutionOrigin> {
     const sourceRevision = await new Promise<string | undefined>((resolve) => {
       execFile(
         'git',
@@ -259,7 +270,7 @@ export class LocalDelivery {
     });
     return {
       ...(sourceRevision === undefined ? {} : { sourceRevision }),
-      ...(requestedBy === undefined ? {} : { requestedBy }),
+      ...originRequesters(requesters),
     };
   }
 
@@ -276,22 +287,33 @@ export class LocalDelivery {
 
   /** When each environment was last provisioned: its progress is read from executions since then. */
   async provisionTimes(): Promise<Record<string, string>> {
-    if (this.provisions === undefined) {
-      const file = path.join(this.options.dataDir, 'provisions.json');
-      this.provisions = existsSync(file)
-        ? (JSON.parse(await readFile(file, 'utf8')) as Record<string, string>)
-        : {};
-    }
+    this.provisions ??= await this.readProvisionTimes();
     return this.provisions;
+  }
+
+  /**
+   * `provisions.json`. An unusable file is set aside and the times start afresh: an environment without
+   * one reads as not provisioned, and the reconciler provisions it again (one more run, nothing lost).
+   */
+  private async readProvisionTimes(): Promise<Record<string, string>> {
+    const file = path.join(this.options.dataDir, 'provisions.json');
+    if (!existsSync(file)) return {};
+    const read = await readJsonFile(file, provisionTimesSchema, 'provision times');
+    if ('value' in read) return read.value;
+    const recovery: StateRecovery = {
+      file,
+      reason: read.reason,
+      setAside: [await setAside(file, this.clock)],
+      recoveredFrom: 'nothing (provision times start afresh)',
+    };
+    logger.error(recovery, 'local pipeline: unusable provision times set aside');
+    return {};
   }
 
   async rememberProvision(environmentSuffix: string): Promise<void> {
     const provisions = await this.provisionTimes();
     provisions[environmentSuffix] = this.clock().toISOString();
-    const file = path.join(this.options.dataDir, 'provisions.json');
-    await mkdir(this.options.dataDir, { recursive: true });
-    await writeFile(`${file}.tmp`, JSON.stringify(provisions));
-    await rename(`${file}.tmp`, file);
+    await replaceJsonFile(path.join(this.options.dataDir, 'provisions.json'), provisions);
   }
 
   async close(): Promise<void> {
@@ -333,4 +355,12 @@ export function wouldDeploy(execution: ExecutionRun, environmentSuffix: string):
     synth?.status === 'Succeeded' &&
     (execution.build?.exported ?? []).some((entry) => entry.environmentSuffix === environmentSuffix)
   );
+}
+
+/** Who asked for an execution: `requestedBy` names them all (for people), `requesters` lists them (for rules). */
+export function originRequesters(
+  requesters: readonly string[],
+): Pick<ExecutionOrigin, 'requestedBy' | 'requesters'> {
+  const distinct = [...new Set(requesters)];
+  return distinct.length === 0 ? {} : { requestedBy: distinct.join(', '), requesters: distinct };
 }

@@ -44,6 +44,9 @@ export class LocalPromotion implements PipelineService {
               ...(pending.execution.requestedBy === undefined
                 ? {}
                 : { requestedBy: pending.execution.requestedBy }),
+              ...(pending.execution.requesters === undefined
+                ? {}
+                : { requesters: [...pending.execution.requesters] }),
             },
           }),
       ...(environments === release ? {} : { environmentsPipeline: viewOf(environments) }),

@@ -71,8 +71,10 @@ export interface BuildRecord {
 export interface ExecutionOrigin {
   /** The source revision (a commit) the execution deploys. */
   readonly sourceRevision?: string;
-  /** Who made the registry write that started it (or the execution whose update restarted this one). */
+  /** Who made the registry writes that started it (or the execution whose update restarted this one), for people. */
   readonly requestedBy?: string;
+  /** The same people, one each: separation of duties refuses the prod approval to every one of them. */
+  readonly requesters?: readonly string[];
 }
 
 export interface ExecutionRun extends ExecutionOrigin {
@@ -809,6 +811,7 @@ function originOf(execution: ExecutionRun): ExecutionOrigin {
   return {
     ...(execution.sourceRevision === undefined ? {} : { sourceRevision: execution.sourceRevision }),
     ...(execution.requestedBy === undefined ? {} : { requestedBy: execution.requestedBy }),
+    ...(execution.requesters === undefined ? {} : { requesters: execution.requesters }),
   };
 }
 

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type ActionKind, EXECUTION_MODES } from '@sep/pipeline/definition';
 import { z } from 'zod';
+import { readJsonFile, replaceJsonFile, setAside } from './json-file';
 import type { PipelineState } from './pipeline-player';
 
 // Loose objects throughout: the file is checked for the shape the player relies on, and a field this
@@ -83,6 +83,7 @@ const executionRunSchema = z.looseObject({
   pipelineVersion: z.number(),
   sourceRevision: z.string().optional(),
   requestedBy: z.string().optional(),
+  requesters: z.array(z.string()).optional(),
   stages: z.array(
     z.looseObject({
       name: z.string(),
@@ -136,7 +137,12 @@ export interface StateRecovery {
   /** The unusable files, renamed beside it (kept as evidence, never deleted). */
   readonly setAside: readonly string[];
   /** What the player runs from now. */
-  readonly recoveredFrom: 'last-good copy' | 'fresh deployment' | 'nothing (not deployed yet)';
+  readonly recoveredFrom:
+    | 'last-good copy'
+    | 'fresh deployment'
+    | 'nothing (not deployed yet)'
+    | "the stack's first assembly"
+    | 'nothing (provision times start afresh)';
 }
 
 type Parsed = { readonly state: PipelineState } | { readonly reason: string };
@@ -151,7 +157,7 @@ export class PipelineStateFile {
   private readonly lastGood: string;
 
   constructor(
-    private readonly dir: string,
+    dir: string,
     private readonly clock: () => Date,
   ) {
     this.file = path.join(dir, 'state.json');
@@ -193,38 +199,15 @@ export class PipelineStateFile {
 
   /** Replaces the state file, then its last-good copy, each whole. */
   async write(state: PipelineState): Promise<void> {
-    const text = JSON.stringify(state);
-    await mkdir(this.dir, { recursive: true });
-    for (const target of [this.file, this.lastGood]) {
-      await writeFile(`${target}.tmp`, text);
-      await rename(`${target}.tmp`, target);
-    }
+    for (const target of [this.file, this.lastGood]) await replaceJsonFile(target, state);
   }
 
   private async parse(file: string): Promise<Parsed> {
-    let json: unknown;
-    try {
-      json = JSON.parse(await readFile(file, 'utf8'));
-    } catch (error) {
-      // The parser's message quotes the text: say only what is wrong.
-      if (error instanceof SyntaxError) return { reason: `${path.basename(file)} is not valid JSON` };
-      throw error;
-    }
-    const parsed = pipelineStateSchema.safeParse(json);
-    // The file's own objects, not zod's copies: the player compares definitions by their JSON, and
-    // zod's output orders keys by the schema.
-    if (parsed.success)
-      return { state: json as z.output<typeof pipelineStateSchema> satisfies PipelineState };
-    const issues = parsed.error.issues
-      .slice(0, 3)
-      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    return { reason: `${path.basename(file)} does not hold a pipeline state (${issues.join('; ')})` };
+    const read = await readJsonFile(file, pipelineStateSchema, 'a pipeline state');
+    return 'value' in read ? { state: read.value satisfies PipelineState } : read;
   }
 
-  private async setAside(file: string): Promise<string> {
-    const stamp = this.clock().toISOString().replace(/[:.]/g, '-');
-    const aside = `${file}.corrupt-${stamp}`;
-    await rename(file, aside);
-    return aside;
+  private setAside(file: string): Promise<string> {
+    return setAside(file, this.clock);
   }
 }

@@ -1,18 +1,25 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readPipelineAssemblies, readPipelineAssembly } from '@sep/pipeline/definition';
 import type { EnvironmentRecord } from '@sep/registry';
+import { z } from 'zod';
+import { readJsonFile, replaceJsonFile, setAside } from './json-file';
 import { type ActionWork, type ExecutionRun, LocalPipelinePlayer } from './pipeline-player';
 import type { StateRecovery } from './pipeline-state-file';
 
 /** Which pipeline of the stack does what: the one that self-mutates deploys the ephemeral environments. */
-export interface PipelineRoles {
-  readonly environments: string;
+const pipelineRolesSchema = z.object({
+  environments: z.string().min(1),
   /** Staging, PromoteToProd and prod (absent when the stack has one pipeline). */
-  readonly release?: string;
+  release: z.string().min(1).optional(),
   /** The cloud assembly the stack was first deployed from (a player whose state is unreadable starts afresh from it). */
-  readonly assemblyDir?: string;
+  assemblyDir: z.string().min(1).optional(),
+});
+export type PipelineRoles = Readonly<z.output<typeof pipelineRolesSchema>>;
+
+/** Where `LocalDelivery.bootstrap` puts the operator's first synth of the pipeline stack. */
+export function bootstrapAssemblyDir(pipelineDataDir: string): string {
+  return path.join(pipelineDataDir, 'bootstrap', 'cdk.out');
 }
 
 export interface LocalPipelinesOptions {
@@ -25,7 +32,10 @@ export interface LocalPipelinesOptions {
   readonly onError: (error: unknown) => void;
   /** Told when an execution of any pipeline ends. */
   readonly onExecutionEnded?: (execution: ExecutionRun) => void;
-  /** Told when a pipeline's state file could not be used (see `LocalPipelinePlayerOptions`). */
+  /**
+   * Told when a pipeline's state file could not be used (see `LocalPipelinePlayerOptions`), or the
+   * stack's `pipelines.json` (then `pipelineName` is `pipelines.json`).
+   */
   readonly onStateRecovered?: (pipelineName: string, recovery: StateRecovery) => void;
 }
 
@@ -48,23 +58,10 @@ export class LocalPipelines {
   /** The first `cdk deploy` of the pipeline stack: a player per pipeline of the assembly. */
   async deploy(assemblyDir: string): Promise<void> {
     if ((await this.loadRoles()) !== undefined) return;
-    const definitions = readPipelineAssemblies(assemblyDir);
-    const selfMutating = definitions.find((definition) =>
-      definition.stages.some((stage) => stage.actions.some((action) => action.kind === 'self-mutate')),
-    );
-    if (selfMutating === undefined)
-      throw new Error('the synthesized pipeline stack has no self-mutating pipeline');
-    const release = definitions.find((definition) => definition !== selfMutating);
-    const roles: PipelineRoles = {
-      environments: selfMutating.pipelineName,
-      ...(release === undefined ? {} : { release: release.pipelineName }),
-      assemblyDir,
-    };
-    for (const definition of definitions) await this.player(definition.pipelineName).bootstrap(assemblyDir);
-    const file = path.join(this.options.dataDir, 'pipelines.json');
-    await mkdir(this.options.dataDir, { recursive: true });
-    await writeFile(`${file}.tmp`, JSON.stringify(roles));
-    await rename(`${file}.tmp`, file);
+    const roles = rolesOf(assemblyDir);
+    for (const name of [roles.environments, roles.release])
+      if (name !== undefined) await this.player(name).bootstrap(assemblyDir);
+    await replaceJsonFile(this.rolesFile, roles);
     this.roles = roles;
   }
 
@@ -141,14 +138,38 @@ export class LocalPipelines {
     return player;
   }
 
+  private get rolesFile(): string {
+    return path.join(this.options.dataDir, 'pipelines.json');
+  }
+
+  /**
+   * The roles as deployed. An unusable `pipelines.json` is set aside and the roles are read again from
+   * the stack's first assembly, which they were derived from (the pipelines' own state is untouched);
+   * without that assembly the stack counts as not deployed, and the next bootstrap deploys it afresh.
+   */
   private async loadRoles(): Promise<PipelineRoles | undefined> {
     if (this.roles !== undefined) return this.roles;
-    const file = path.join(this.options.dataDir, 'pipelines.json');
+    const file = this.rolesFile;
     if (!existsSync(file)) return undefined;
-    this.roles = JSON.parse(await readFile(file, 'utf8')) as PipelineRoles;
-    for (const name of [this.roles.environments, this.roles.release])
-      if (name !== undefined) this.player(name);
-    return this.roles;
+    const read = await readJsonFile(file, pipelineRolesSchema, "the pipeline stack's pipelines");
+    let roles: PipelineRoles | undefined;
+    if ('value' in read) roles = read.value;
+    else {
+      const aside = await setAside(file, this.options.clock);
+      const assemblyDir = bootstrapAssemblyDir(this.options.dataDir);
+      roles = existsSync(path.join(assemblyDir, 'manifest.json')) ? rolesOf(assemblyDir) : undefined;
+      if (roles !== undefined) await replaceJsonFile(file, roles);
+      this.options.onStateRecovered?.('pipelines.json', {
+        file,
+        reason: read.reason,
+        setAside: [aside],
+        recoveredFrom: roles === undefined ? 'nothing (not deployed yet)' : "the stack's first assembly",
+      });
+    }
+    if (roles === undefined) return undefined;
+    this.roles = roles;
+    for (const name of [roles.environments, roles.release]) if (name !== undefined) this.player(name);
+    return roles;
   }
 
   private async requireRoles(): Promise<PipelineRoles> {
@@ -156,4 +177,20 @@ export class LocalPipelines {
     if (roles === undefined) throw new Error('the local pipeline stack is not deployed yet');
     return roles;
   }
+}
+
+/** The roles of the pipelines a synthesized pipeline stack holds. */
+function rolesOf(assemblyDir: string): PipelineRoles {
+  const definitions = readPipelineAssemblies(assemblyDir);
+  const selfMutating = definitions.find((definition) =>
+    definition.stages.some((stage) => stage.actions.some((action) => action.kind === 'self-mutate')),
+  );
+  if (selfMutating === undefined)
+    throw new Error('the synthesized pipeline stack has no self-mutating pipeline');
+  const release = definitions.find((definition) => definition !== selfMutating);
+  return {
+    environments: selfMutating.pipelineName,
+    ...(release === undefined ? {} : { release: release.pipelineName }),
+    assemblyDir,
+  };
 }
