@@ -49,6 +49,9 @@ async function startPortal(dataDir: string, port: number): Promise<ChildProcess>
       PORTAL_SEED_PERSISTENT: 'false',
       PORTAL_SPEED_FACTOR: String(values.speed),
       PORTAL_LOG_LEVEL: 'warn',
+      // One user requests the whole fleet: the per-user limits guard a shared portal, not what is measured here.
+      PORTAL_LIMIT_CREATES_PER_MINUTE: '10000',
+      PORTAL_LIMIT_ACTIVE_EPHEMERAL_PER_USER: '1000',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
     detached: true,
@@ -145,6 +148,8 @@ async function main(): Promise<void> {
         'waves s': waves.map((w) => stageSeconds(w.name)).join('+'),
         synth: synth.replace(/^synthesized /, ''),
       });
+      // Each fleet size as it finishes: a long run that stops later still leaves the sizes it measured.
+      console.log(JSON.stringify(rows.at(-1)));
     } finally {
       if (portal.pid !== undefined) process.kill(-portal.pid, 'SIGTERM');
       await new Promise((resolve) => setTimeout(resolve, 1000));

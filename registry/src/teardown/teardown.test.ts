@@ -626,5 +626,31 @@ describe('destroy: in-flight executions of the environments pipeline', () => {
     const second = await teardown.destroy({ environmentSuffix: 'pr-1', reason: 'x' });
     expect(second.outcome).toBe('destroyed');
     expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(1);
+    // That later execution drops the stage at its self-mutation: a new run would cancel it mid-deploy.
+    expect(second.pipelineExecutionId).toBe('late');
+    expect(codePipeline.commandCalls(StartPipelineExecutionCommand)).toHaveLength(0);
+  });
+
+  it('starts the run that drops the stage when no execution started after the destroy is running', async () => {
+    const { registry, teardown } = await setup();
+    await registry.register({ spec: spec(), requestedBy: 'alice', now: new Date('2026-11-23T11:00:00Z') });
+    const ended = {
+      pipelineExecutionId: 'ended',
+      status: 'Succeeded' as const,
+      startTime: new Date('2099-01-01'),
+    };
+    const stopping = {
+      pipelineExecutionId: 'stopping',
+      status: 'Stopping' as const,
+      startTime: new Date('2099-01-01'),
+    };
+    codePipeline
+      .on(ListPipelineExecutionsCommand)
+      .resolves({ pipelineExecutionSummaries: [stopping, ended] });
+    stackLifecycle([stack()], [stack(), 'gone']);
+
+    const result = await teardown.destroy({ environmentSuffix: 'pr-1', reason: 'x' });
+    expect(result).toMatchObject({ outcome: 'destroyed', pipelineExecutionId: 'exec-1' });
+    expect(codePipeline.commandCalls(StartPipelineExecutionCommand)).toHaveLength(1);
   });
 });

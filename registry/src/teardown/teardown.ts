@@ -2,6 +2,7 @@ import { CloudFormationClient, DeleteStackCommand } from '@aws-sdk/client-cloudf
 import {
   CodePipelineClient,
   ListPipelineExecutionsCommand,
+  type PipelineExecutionSummary,
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-codepipeline';
 import { ENVIRONMENT_TAG, STACK_NAME_PREFIX } from '../names';
@@ -244,8 +245,7 @@ export class EnvironmentTeardown {
       environmentSuffix: record.environmentSuffix,
       expectedVersion: claimed.version,
     });
-    // Idempotent per teardown: two callers finishing the same one (portal and sweeper) start one run.
-    const pipelineExecutionId = await this.startPipeline(`${tokenOf(claimed)}-teardown`);
+    const pipelineExecutionId = await this.runDroppingStage(claimed, since);
     return {
       ...base,
       stacks: outcomes,
@@ -452,17 +452,40 @@ export class EnvironmentTeardown {
    * environments pipeline has no stage after its environment waves, so any such execution counts.
    */
   private async executionStartedBefore(since: Date): Promise<string | undefined> {
+    const running = (await this.runningExecutions()).find(
+      (execution) => execution.startTime !== undefined && execution.startTime.getTime() < since.getTime(),
+    );
+    return running?.pipelineExecutionId;
+  }
+
+  /**
+   * The run that drops a destroyed environment's stage from the pipeline. An execution in progress that
+   * started after the claim (`since`) synthesized, or will, without the environment (the synth skips
+   * `destroying` entries), so its self-mutation drops the stage already; starting another run would only
+   * make that self-mutation cancel it, mid-deploy of every other environment it carries (CodePipeline
+   * stops in-flight executions on a definition update). Otherwise a run starts, idempotent per teardown:
+   * two callers finishing the same one (portal and sweeper) start one.
+   */
+  private async runDroppingStage(claimed: EnvironmentRecord, since: Date): Promise<string | undefined> {
     if (this.pipeline === undefined) return undefined;
+    const carrying = (await this.runningExecutions()).find(
+      (execution) =>
+        execution.status === 'InProgress' &&
+        execution.startTime !== undefined &&
+        execution.startTime.getTime() >= since.getTime(),
+    );
+    return carrying?.pipelineExecutionId ?? this.startPipeline(`${tokenOf(claimed)}-teardown`);
+  }
+
+  /** Executions of the environments pipeline that are running (newest first, as CodePipeline lists them). */
+  private async runningExecutions(): Promise<PipelineExecutionSummary[]> {
+    if (this.pipeline === undefined) return [];
     const listed = await this.pipeline.client.send(
       new ListPipelineExecutionsCommand({ pipelineName: this.pipeline.pipelineName, maxResults: 100 }),
     );
-    const running = (listed.pipelineExecutionSummaries ?? []).find(
-      (execution) =>
-        (execution.status === 'InProgress' || execution.status === 'Stopping') &&
-        execution.startTime !== undefined &&
-        execution.startTime.getTime() < since.getTime(),
+    return (listed.pipelineExecutionSummaries ?? []).filter(
+      (execution) => execution.status === 'InProgress' || execution.status === 'Stopping',
     );
-    return running?.pipelineExecutionId;
   }
 
   private async startPipeline(clientRequestToken: string): Promise<string | undefined> {
