@@ -28,6 +28,8 @@ interface PipelineView {
     actions: { name: string; status: string; summary?: string }[];
   }[];
   readonly currentExecution?: { executionId: string; status: string; startedAt?: string };
+  /** The pipeline that deploys ephemeral environments, when the stack has a release pipeline apart. */
+  readonly environmentsPipeline?: Omit<PipelineView, 'environmentsPipeline'>;
 }
 
 function freePort(): Promise<number> {
@@ -127,7 +129,9 @@ async function main(): Promise<void> {
       await request('timed');
       await untilSettled(['timed']);
       const seconds = (Date.now() - started) / 1000;
-      const pipeline = (await (await fetch(`${base}/api/pipeline`, { headers })).json()) as PipelineView;
+      const view = (await (await fetch(`${base}/api/pipeline`, { headers })).json()) as PipelineView;
+      // Ephemeral environments go through the environments pipeline (the release one holds staging and prod).
+      const pipeline = view.environmentsPipeline ?? view;
       const stageSeconds = (name: string) => {
         const stage = pipeline.stages.find((s) => s.name === name);
         return stage?.startedAt !== undefined && stage.finishedAt !== undefined
