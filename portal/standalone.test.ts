@@ -18,6 +18,7 @@ import {
 } from '@sep/registry';
 import { parseEnvironmentSpec } from '@sep/spec';
 import { createAuditTable } from './src/server/audit/audit-store';
+import { createSessionTable } from './src/server/auth/revocations';
 
 jest.setTimeout(600_000);
 
@@ -27,6 +28,7 @@ const SERVER = path.join(STANDALONE, 'portal', 'server.js');
 const ACCOUNT = '111111111111';
 const REGISTRY_TABLE = 'sep-registry-standalone';
 const AUDIT_TABLE = 'sep-audit-standalone';
+const SESSION_TABLE = 'sep-sessions-standalone';
 const REPORTS_BUCKET = 'sep-compliance-reports-standalone';
 const arn = (name: string) => `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:${name}-AbCdEf`;
 const API_TOKEN = 'ci-bot-token-of-the-standalone-test';
@@ -105,6 +107,7 @@ beforeAll(async () => {
   const client = createLocalDynamoClient({ endpoint: dynamo.endpoint });
   await createRegistryTable({ client, tableName: REGISTRY_TABLE });
   await createAuditTable({ client, tableName: AUDIT_TABLE });
+  await createSessionTable({ client, tableName: SESSION_TABLE });
   const registry = new DynamoDbEnvironmentRegistry({ tableName: REGISTRY_TABLE, client });
   const parsed = parseEnvironmentSpec({
     environmentSuffix: 'pr-standalone',
@@ -159,6 +162,7 @@ function awsModeEnv(port: number, overrides: Record<string, string | undefined> 
     PORTAL_DEPLOYMENT_TARGETS: `${ACCOUNT}/us-east-1`,
     PORTAL_REGISTRY_TABLE: REGISTRY_TABLE,
     PORTAL_AUDIT_TABLE: AUDIT_TABLE,
+    PORTAL_SESSION_TABLE: SESSION_TABLE,
     PORTAL_COMPLIANCE_REPORTS_BUCKET: REPORTS_BUCKET,
     PORTAL_OIDC_ISSUER: 'https://login.bank.example',
     PORTAL_OIDC_CLIENT_ID: 'sep-portal',
@@ -214,7 +218,7 @@ describe('the standalone server in aws mode (the container image runs portal/ser
     const ready = await waitForReady(base, server.exited, server.output);
     expect(await ready.json()).toEqual({
       ready: true,
-      checks: { configuration: true, registry: true, audit: true },
+      checks: { configuration: true, registry: true, audit: true, sessions: true },
     });
     expect(secretsManager.calls).toEqual(
       expect.arrayContaining(Object.keys(SECRETS).map((id) => `secretsmanager.GetSecretValue ${id}`)),

@@ -315,6 +315,22 @@ describe('pipeline', () => {
       Value: { Ref: Match.stringLikeRegexp('^PortalAuditLogTable') },
     });
   });
+
+  it('keeps the sessions the portal ended in a table its tasks share: TTL on expiresAt, platform key, PITR, deletion-protected', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS' }),
+        DeletionProtectionEnabled: true,
+      }),
+    });
+    template.hasOutput('PortalSessionTableName', {
+      Value: { Ref: Match.stringLikeRegexp('^PortalSessionsTable') },
+    });
+  });
 });
 
 /** The statements of a role's policies in the pipeline stack, resolved. */

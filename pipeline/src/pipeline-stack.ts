@@ -43,6 +43,7 @@ import { PlatformKey } from './constructs/platform-key';
 import { REGISTRY_READ_ACTIONS, registryStatements } from './constructs/policies';
 import { PortalAccessRole } from './constructs/portal-access-role';
 import { PortalAuditTable } from './constructs/portal-audit-table';
+import { PortalSessionTable } from './constructs/portal-session-table';
 import { RegistryTable } from './constructs/registry-table';
 import { TtlSweeper } from './constructs/ttl-sweeper';
 import type {
@@ -168,6 +169,7 @@ export class PipelineStack extends Stack {
   readonly registry: RegistryTable;
   /** The portal's audit log in aws mode. */
   readonly auditLog: PortalAuditTable;
+  readonly sessions: PortalSessionTable;
   readonly portalRole: PortalAccessRole;
   readonly sweeper: TtlSweeper;
   readonly notifyTopic: sns.Topic;
@@ -206,6 +208,7 @@ export class PipelineStack extends Stack {
       .key;
     this.registry = new RegistryTable(this, 'Registry', { encryptionKey: platformKey });
     this.auditLog = new PortalAuditTable(this, 'PortalAuditLog', { encryptionKey: platformKey });
+    this.sessions = new PortalSessionTable(this, 'PortalSessions', { encryptionKey: platformKey });
     this.notifyTopic = new sns.Topic(this, 'OwnerNotifications', {
       displayName: 'Secure Environment Portal: environment lifecycle notices',
       masterKey: platformKey,
@@ -432,6 +435,7 @@ export class PipelineStack extends Stack {
       registryTable: this.registry.table,
       registryKey: platformKey,
       auditTable: this.auditLog.table,
+      sessionTable: this.sessions.table,
       complianceReports: this.complianceReports,
       targets,
     });
@@ -456,11 +460,15 @@ export class PipelineStack extends Stack {
       projects: [smoke.project],
       portalRole: this.portalRole.role,
       sweeper: this.sweeper.function,
-      tables: [this.registry.table, this.auditLog.table],
+      tables: [this.registry.table, this.auditLog.table, this.sessions.table],
     });
 
     new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });
     new CfnOutput(this, 'PortalAuditTableName', { value: this.auditLog.table.tableName });
+    new CfnOutput(this, 'PortalSessionTableName', {
+      value: this.sessions.table.tableName,
+      description: "The portal's PORTAL_SESSION_TABLE: sessions ended on the server",
+    });
     new CfnOutput(this, 'PipelineName', { value: pipelineName });
     new CfnOutput(this, 'ReleasePipelineName', {
       value: releasePipelineName(pipelineName),
@@ -505,6 +513,7 @@ export class PipelineStack extends Stack {
     const values = {
       registryTable: this.registry.table.tableName,
       auditTable: this.auditLog.table.tableName,
+      sessionTable: this.sessions.table.tableName,
       complianceReportsBucket: this.complianceReports.bucket.bucketName,
     };
     for (const [key, value] of Object.entries(values) as [keyof typeof values, string][]) {

@@ -59,6 +59,13 @@ describe('portal role', () => {
         'kms:Encrypt',
         'kms:GenerateDataKey',
         'kms:DescribeKey',
+        // Sessions ended on the server, shared by the portal's tasks.
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'kms:Decrypt',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
+        'kms:DescribeKey',
         's3:GetObject',
         's3:ListBucket',
         'kms:Decrypt',
@@ -128,6 +135,14 @@ describe('portal role', () => {
     expect(actions(audit as Statement)).toEqual(['dynamodb:PutItem', 'dynamodb:Query']);
     expect(audit?.Resource).toEqual(stack.resolve(stack.auditLog.table.tableArn));
     const key = statements.find((s) => s.Sid === 'AuditLogKey');
+    expect(key?.Condition?.StringEquals?.['kms:ViaService']).toBe('dynamodb.us-east-1.amazonaws.com');
+  });
+
+  it('reads and writes ended sessions in the session table only, with nothing to delete or scan', () => {
+    const sessions = statements.find((s) => s.Sid === 'Sessions');
+    expect(actions(sessions as Statement)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(sessions?.Resource).toEqual(stack.resolve(stack.sessions.table.tableArn));
+    const key = statements.find((s) => s.Sid === 'SessionsKey');
     expect(key?.Condition?.StringEquals?.['kms:ViaService']).toBe('dynamodb.us-east-1.amazonaws.com');
   });
 

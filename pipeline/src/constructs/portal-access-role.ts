@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import type { ComplianceReports } from './compliance-reports';
 import { assumeTargetRolesStatement, REGISTRY_READ_WRITE_ACTIONS, registryStatements } from './policies';
 import { AUDIT_READ_WRITE_ACTIONS } from './portal-audit-table';
+import { SESSION_READ_WRITE_ACTIONS } from './portal-session-table';
 
 export interface PortalAccessRoleProps {
   /** The role's name: the target accounts' platform-access roles trust exactly this ARN. */
@@ -23,6 +24,8 @@ export interface PortalAccessRoleProps {
   readonly registryKey: kms.IKey;
   /** The portal's audit log (encrypted with `registryKey`). */
   readonly auditTable: dynamodb.ITable;
+  /** Sessions the portal ended on the server, shared by its tasks (encrypted with `registryKey`). */
+  readonly sessionTable: dynamodb.ITable;
   /** Where the synth publishes the stages' cdk-nag reports (the portal reads them). */
   readonly complianceReports: ComplianceReports;
   /** The deployment targets: the portal assumes each one's platform-access role. */
@@ -46,7 +49,7 @@ export const PORTAL_PIPELINE_ACTIONS = {
  * read both pipelines' state, approve the prod promotion, assume the platform-access role of each
  * deployment target (where every CloudFormation and Config read and every ephemeral delete happens:
  * those services have no resource policies, so a grant here on another account's stacks would grant
- * nothing), read the published cdk-nag reports, read/write the registry, record and read the audit log.
+ * nothing), read the published cdk-nag reports, read/write the registry, record and read the audit log, read and write ended sessions.
  * Every action is spelled out: no wildcard actions.
  */
 export class PortalAccessRole extends Construct {
@@ -96,6 +99,13 @@ export class PortalAccessRole extends Construct {
         key: props.registryKey,
         actions: AUDIT_READ_WRITE_ACTIONS,
         sid: 'AuditLog',
+      }),
+      ...registryStatements({
+        scope: this,
+        table: props.sessionTable,
+        key: props.registryKey,
+        actions: SESSION_READ_WRITE_ACTIONS,
+        sid: 'Sessions',
       }),
     ];
     for (const statement of statements) this.role.addToPolicy(statement);

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 /**
  * A table the platform keeps whatever happens to the stack: encrypted with a
  * customer-managed key, point-in-time recovery, deletion-protected, retained,
- * on demand. The registry and the portal's audit log are both of this kind.
+ * on demand. The registry, the portal's audit log and its session table are of this kind.
  */
 export function retainedTable(
   scope: Construct,
@@ -15,11 +15,14 @@ export function retainedTable(
     readonly encryptionKey: kms.IKey;
     readonly partitionKey: dynamodb.Attribute;
     readonly sortKey?: dynamodb.Attribute;
+    /** Items expire once this attribute (epoch seconds) is past. @default no expiry */
+    readonly timeToLiveAttribute?: string;
   },
 ): dynamodb.Table {
   return new dynamodb.Table(scope, id, {
     partitionKey: props.partitionKey,
     ...(props.sortKey === undefined ? {} : { sortKey: props.sortKey }),
+    ...(props.timeToLiveAttribute === undefined ? {} : { timeToLiveAttribute: props.timeToLiveAttribute }),
     billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
     encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
     encryptionKey: props.encryptionKey,

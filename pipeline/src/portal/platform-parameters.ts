@@ -9,6 +9,7 @@ export function platformParameterNames(pipelineName: string) {
   return {
     registryTable: `${prefix}registry-table-name`,
     auditTable: `${prefix}audit-table-name`,
+    sessionTable: `${prefix}session-table-name`,
     complianceReportsBucket: `${prefix}compliance-reports-bucket-name`,
   } as const;
 }

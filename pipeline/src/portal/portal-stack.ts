@@ -217,6 +217,7 @@ export class PortalStack extends Stack {
         PORTAL_DEPLOYMENT_TARGETS: props.deploymentTargets.map(targetKey).join(','),
         PORTAL_REGISTRY_TABLE: parameter(parameters.registryTable),
         PORTAL_AUDIT_TABLE: parameter(parameters.auditTable),
+        PORTAL_SESSION_TABLE: parameter(parameters.sessionTable),
         PORTAL_COMPLIANCE_REPORTS_BUCKET: parameter(parameters.complianceReportsBucket),
         PORTAL_OIDC_ISSUER: hosting.oidcIssuer,
         PORTAL_OIDC_CLIENT_ID: hosting.oidcClientId,

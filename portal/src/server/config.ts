@@ -176,6 +176,8 @@ const envSchema = z
     PORTAL_APPROVAL_ACTION: z.string().min(1).default('PromoteToProd'),
     PORTAL_REGISTRY_TABLE: z.string().min(1).default('sep-environment-registry'),
     PORTAL_AUDIT_TABLE: z.string().min(1).default('sep-portal-audit'),
+    /** The pipeline stack's `PortalSessionTableName` output: sessions ended on the server. */
+    PORTAL_SESSION_TABLE: z.string().min(1).default('sep-portal-sessions'),
     /** The pipeline stack's `ComplianceReportsBucketName` output: the synth's cdk-nag reports. */
     PORTAL_COMPLIANCE_REPORTS_BUCKET: z
       .string()
@@ -292,6 +294,7 @@ export interface PortalConfig {
     readonly approvalActionName: string;
     readonly registryTableName: string;
     readonly auditTableName: string;
+    readonly sessionTableName: string;
     /** Holds `nag-reports/<suffix>.json`; without it aws mode shows no static compliance report. */
     readonly complianceReportsBucket?: string;
     /** PORTAL_EVIDENCE_KMS_KEY_ID: signs evidence bundles in aws mode. */
@@ -398,6 +401,7 @@ export function parseConfig(
       approvalActionName: e.PORTAL_APPROVAL_ACTION,
       registryTableName: e.PORTAL_REGISTRY_TABLE,
       auditTableName: e.PORTAL_AUDIT_TABLE,
+      sessionTableName: e.PORTAL_SESSION_TABLE,
       ...(e.PORTAL_COMPLIANCE_REPORTS_BUCKET === undefined
         ? {}
         : { complianceReportsBucket: e.PORTAL_COMPLIANCE_REPORTS_BUCKET }),

@@ -12,7 +12,7 @@ import {
 import { type EnvironmentSpecInput, parseEnvironmentSpec } from '@sep/spec';
 import { createAuditTable, DynamoDbAuditStore } from './audit/audit-store';
 import { Authenticator } from './auth/authenticator';
-import { SessionRevocations } from './auth/revocations';
+import { createSessionTable, SessionRevocations } from './auth/revocations';
 import { SessionSigner } from './auth/session';
 import { type PortalConfig, portalConfig } from './config';
 import { CachedRegistry } from './domain/cached-registry';
@@ -44,6 +44,7 @@ export interface Readiness {
 
 const LOCAL_REGISTRY_TABLE = 'sep-environment-registry';
 const LOCAL_AUDIT_TABLE = 'sep-portal-audit';
+const LOCAL_SESSION_TABLE = 'sep-portal-sessions';
 
 /** The persistent environments a fresh local portal starts with, so the pipeline has something to promote. */
 export const SEED_ENVIRONMENTS: readonly EnvironmentSpecInput[] = [
@@ -75,6 +76,7 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
   let dynamo: DynamoDBClient;
   let registryTable = config.aws.registryTableName;
   let auditTable = config.aws.auditTableName;
+  let sessionTable = config.aws.sessionTableName;
   let localEndpoint: string | undefined;
   if (config.mode === 'local') {
     const local: LocalDynamo = await startLocalDynamo({ dataDir: path.join(config.dataDir, 'dynamo') });
@@ -83,8 +85,10 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
     dynamo = createLocalDynamoClient({ endpoint: local.endpoint });
     registryTable = LOCAL_REGISTRY_TABLE;
     auditTable = LOCAL_AUDIT_TABLE;
+    sessionTable = LOCAL_SESSION_TABLE;
     await createRegistryTable({ client: dynamo, tableName: registryTable });
     await createAuditTable({ client: dynamo, tableName: auditTable });
+    await createSessionTable({ client: dynamo, tableName: sessionTable });
   } else {
     // AWS_ENDPOINT_URL_DYNAMODB and friends are honoured by the SDK's own config resolution.
     dynamo = new DynamoDBClient({
@@ -154,7 +158,12 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
     dataDir: config.dataDir,
     ...(config.sessionSecret === undefined ? {} : { secret: config.sessionSecret }),
   });
-  const revocations = await SessionRevocations.open(config.dataDir);
+  const revocations = new SessionRevocations({
+    client: dynamo,
+    tableName: sessionTable,
+    onDamagedItem: (key) =>
+      logger.error({ key, table: sessionTable }, 'unreadable session record: sessions refused'),
+  });
   const auth = new Authenticator({ config, signer, audit, revocations });
   const evidence = new EvidenceService({
     environments: service,
@@ -182,11 +191,15 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
     auth,
     registry,
     readiness: async () => {
-      const [registryOk, auditOk] = await Promise.all([
+      const [registryOk, auditOk, sessionsOk] = await Promise.all([
         tableActive(registryTable, 'registry'),
         tableActive(auditTable, 'audit'),
+        tableActive(sessionTable, 'sessions'),
       ]);
-      return { ready: registryOk && auditOk, checks: { registry: registryOk, audit: auditOk } };
+      return {
+        ready: registryOk && auditOk && sessionsOk,
+        checks: { registry: registryOk, audit: auditOk, sessions: sessionsOk },
+      };
     },
     evidence,
     close: async () => {

@@ -3,7 +3,7 @@ import type { PortalConfig } from '../config';
 import { forbidden } from '../domain/errors';
 import { mayDecidePromotion, mayRequest } from '../domain/permissions';
 import type { Session, TokenResponse, User } from '../domain/types';
-import { SessionRevocations } from './revocations';
+import type { SessionRevocations } from './revocations';
 import { isMutation, isSameOrigin } from './same-origin';
 import {
   matchStaticToken,
@@ -28,17 +28,10 @@ export class Authenticator {
       readonly config: PortalConfig;
       readonly signer: SessionSigner;
       readonly audit: AuditStore;
-      /** Sessions ended on the server (sign-out, role change). @default in memory */
-      readonly revocations?: SessionRevocations;
+      /** Sessions ended on the server (sign-out, role change), shared by every portal process. */
+      readonly revocations: SessionRevocations;
     },
   ) {}
-
-  private revocationsOpened: Promise<SessionRevocations> | undefined;
-
-  private revocations(): Promise<SessionRevocations> {
-    this.revocationsOpened ??= Promise.resolve(this.options.revocations ?? SessionRevocations.open());
-    return this.revocationsOpened;
-  }
 
   get signer(): SessionSigner {
     return this.options.signer;
@@ -56,7 +49,7 @@ export class Authenticator {
     if (cookie === undefined) return undefined;
     const verified = await this.options.signer.verify(cookie, 'session');
     if (verified === undefined) return undefined;
-    if ((await this.revocations()).isRevoked({ userId: verified.user.id, ...verified })) return undefined;
+    if (await this.options.revocations.isRevoked({ userId: verified.user.id, ...verified })) return undefined;
     if (isMutation(request.method) && !isSameOrigin(request, this.options.config.publicOrigin)) {
       throw forbidden('cross-origin request refused: mutations must come from the portal itself');
     }
@@ -66,7 +59,8 @@ export class Authenticator {
   private async bearer(token: string): Promise<Principal | undefined> {
     const verified = await this.options.signer.verify(token, 'api');
     if (verified !== undefined) {
-      if ((await this.revocations()).isRevoked({ userId: verified.user.id, ...verified })) return undefined;
+      if (await this.options.revocations.isRevoked({ userId: verified.user.id, ...verified }))
+        return undefined;
       return { user: verified.user, expiresAt: verified.expiresAt, via: 'bearer' };
     }
     const entry = matchStaticToken(token, this.options.config.apiTokens);
@@ -101,7 +95,7 @@ export class Authenticator {
   async startSession(user: User): Promise<{ session: Session; setCookie: string }> {
     const { token, expiresAt, issuedAt } = await this.options.signer.sign(user, { kind: 'session' });
     // Roles are frozen in a session: new roles end the user's earlier sessions.
-    await (await this.revocations()).signedIn(user.id, user.roles, issuedAt);
+    await this.options.revocations.signedIn(user.id, user.roles, issuedAt);
     await this.options.audit.record({
       actor: user.id,
       action: 'auth.signed-in',
@@ -123,7 +117,7 @@ export class Authenticator {
     if (cookie === undefined) return;
     const verified = await this.options.signer.verify(cookie, 'session');
     if (verified?.sessionId === undefined) return;
-    await (await this.revocations()).revoke(verified.sessionId, verified.expiresAt);
+    await this.options.revocations.revoke(verified.sessionId, verified.expiresAt);
     await this.options.audit.record({
       actor: verified.user.id,
       action: 'auth.signed-out',

@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createLocalDynamoClient, type LocalDynamo, startLocalDynamo } from '@sep/registry';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import type { AuditStore, RecordAuditOptions } from '../audit/audit-store';
 import { type OidcConfig, type PortalConfig, parseConfig } from '../config';
 import { Authenticator } from './authenticator';
 import { oidcCallback, oidcLogin } from './oidc';
+import { createSessionTable, SessionRevocations } from './revocations';
 import { readCookie, SessionSigner } from './session';
 
 const ISSUER = 'https://idp.example.test';
@@ -82,6 +84,12 @@ describe('OIDC sign-in (aws mode)', () => {
   // Discovery is cached per configuration object: a fresh one per test keeps each test's IdP its own.
   let config: PortalConfig;
   let oidc: OidcConfig;
+  let sessions: LocalDynamo;
+  beforeAll(async () => {
+    sessions = await startLocalDynamo();
+    await createSessionTable({ client: createLocalDynamoClient(sessions), tableName: 'sessions' });
+  });
+  afterAll(() => sessions.close());
   beforeEach(async () => {
     config = parseConfig({
       PORTAL_MODE: 'aws',
@@ -102,7 +110,11 @@ describe('OIDC sign-in (aws mode)', () => {
     const store = {
       record: async (entry: RecordAuditOptions) => void audit.push(entry),
     } as unknown as AuditStore;
-    auth = new Authenticator({ config, signer, audit: store });
+    const revocations = new SessionRevocations({
+      client: createLocalDynamoClient(sessions),
+      tableName: 'sessions',
+    });
+    auth = new Authenticator({ config, signer, audit: store, revocations });
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 

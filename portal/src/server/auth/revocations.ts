@@ -1,82 +1,138 @@
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import {
+  CreateTableCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ResourceInUseException,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 
-const stateSchema = z.object({
-  /** Revoked session id → when the session would have expired (ms since the epoch). */
-  revoked: z.record(z.string(), z.number()),
-  /** Per user: the roles of their latest sign-in, and the time before which their sessions are void. */
-  users: z.record(z.string(), z.object({ roles: z.array(z.string()), notBefore: z.number() })),
+/**
+ * The TTL attribute of the session table (epoch seconds): DynamoDB drops an item once it is past. The
+ * pipeline stack's `PortalSessionTable` declares the same layout and grants the calls made here
+ * (GetItem, PutItem).
+ */
+const SESSION_TABLE_TTL_ATTRIBUTE = 'expiresAt';
+
+const userItemSchema = z.object({
+  roles: z.object({ SS: z.array(z.string()) }).optional(),
+  noRoles: z.object({ BOOL: z.literal(true) }).optional(),
+  notBefore: z.object({ N: z.string().regex(/^\d+$/) }),
 });
-type State = z.infer<typeof stateSchema>;
+
+export interface RevocableSession {
+  readonly userId: string;
+  readonly sessionId?: string;
+  readonly issuedAt: Date;
+}
 
 /**
  * Server-side end of sessions: a signed cookie stays valid until it expires unless the server says
  * otherwise. A signed-out session is revoked by its id; a user whose roles changed at sign-in loses every
- * earlier session (their roles are frozen in them). Kept in `<data>/session-revocations.json`, so a
- * restart forgets nothing; expired entries are dropped.
+ * earlier session (their roles are frozen in them).
+ *
+ * Kept in a DynamoDB table shared by every portal task (aws mode runs two or more behind the load
+ * balancer: a sign-out on one must end the session on all, and survive a task's replacement), and in
+ * the embedded store locally: `pk` = `session#<id>` (revoked, with its expiry as TTL) or `user#<id>`
+ * (roles of the latest sign-in, and the time before which their sessions are void).
  */
 export class SessionRevocations {
-  private constructor(
-    private readonly file: string | undefined,
-    private state: State,
+  constructor(
+    private readonly options: {
+      readonly client: DynamoDBClient;
+      readonly tableName: string;
+      /** Told once per unreadable user item, which then counts as revoking (fails closed). */
+      readonly onDamagedItem?: (key: string) => void;
+    },
   ) {}
 
-  /** From `dataDir` (created if absent); in memory only without one. */
-  static async open(dataDir?: string): Promise<SessionRevocations> {
-    if (dataDir === undefined) return new SessionRevocations(undefined, { revoked: {}, users: {} });
-    const file = path.join(dataDir, 'session-revocations.json');
-    let state: State = { revoked: {}, users: {} };
-    if (existsSync(file)) {
-      const parsed = stateSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
-      // A damaged file must not let revoked sessions back in: refuse to start.
-      if (!parsed.success) throw new Error(`${file} is not a session revocation list; fix or remove it`);
-      state = parsed.data;
-    }
-    return new SessionRevocations(file, state);
-  }
-
   /** Whether a session (its id and issue time) was ended on the server. */
-  isRevoked(session: {
-    readonly userId: string;
-    readonly sessionId?: string;
-    readonly issuedAt: Date;
-  }): boolean {
-    if (session.sessionId !== undefined && this.state.revoked[session.sessionId] !== undefined) return true;
-    const user = this.state.users[session.userId];
-    return user !== undefined && session.issuedAt.getTime() < user.notBefore;
+  async isRevoked(session: RevocableSession): Promise<boolean> {
+    const [revoked, user] = await Promise.all([
+      session.sessionId === undefined ? undefined : this.item(`session#${session.sessionId}`),
+      this.item(`user#${session.userId}`),
+    ]);
+    if (revoked !== undefined) return true;
+    if (user === undefined) return false;
+    const parsed = userItemSchema.safeParse(user);
+    if (!parsed.success) {
+      // A damaged record must not let revoked sessions back in.
+      this.options.onDamagedItem?.(`user#${session.userId}`);
+      return true;
+    }
+    return session.issuedAt.getTime() < Number(parsed.data.notBefore.N);
   }
 
-  /** Ends one session (sign-out). */
+  /** Ends one session (sign-out) on every portal task, until it would have expired anyway. */
   async revoke(sessionId: string, expiresAt: Date): Promise<void> {
-    this.state.revoked[sessionId] = expiresAt.getTime();
-    await this.save();
+    await this.options.client.send(
+      new PutItemCommand({
+        TableName: this.options.tableName,
+        Item: {
+          pk: { S: `session#${sessionId}` },
+          [SESSION_TABLE_TTL_ATTRIBUTE]: { N: String(Math.ceil(expiresAt.getTime() / 1000)) },
+        },
+      }),
+    );
   }
 
   /**
    * A sign-in with `roles`: when they differ from the user's previous sign-in, every earlier session of
-   * theirs ends (`now` is when the new one was issued; sessions issued before it are void).
+   * theirs ends (sessions issued before `issuedAt` are void).
    */
   async signedIn(userId: string, roles: readonly string[], issuedAt: Date): Promise<void> {
-    const sorted = [...roles].sort();
-    const previous = this.state.users[userId];
-    if (previous !== undefined && previous.roles.join('+') === sorted.join('+')) return;
-    this.state.users[userId] = {
-      roles: sorted,
-      // The first sign-in voids nothing; JWT times are whole seconds.
-      notBefore: previous === undefined ? 0 : Math.floor(issuedAt.getTime() / 1000) * 1000,
-    };
-    await this.save();
+    const sorted = [...new Set(roles)].sort();
+    const stored = await this.item(`user#${userId}`);
+    const previous = userItemSchema.safeParse(stored);
+    // A damaged record is replaced as if the roles changed: earlier sessions end (fails closed).
+    if (previous.success && [...(previous.data.roles?.SS ?? [])].sort().join('+') === sorted.join('+'))
+      return;
+    const first = stored === undefined;
+    await this.options.client.send(
+      new PutItemCommand({
+        TableName: this.options.tableName,
+        Item: {
+          pk: { S: `user#${userId}` },
+          // DynamoDB has no empty string set.
+          ...(sorted.length === 0 ? { noRoles: { BOOL: true } } : { roles: { SS: sorted } }),
+          // The first sign-in voids nothing; JWT times are whole seconds.
+          notBefore: { N: String(first ? 0 : Math.floor(issuedAt.getTime() / 1000) * 1000) },
+        },
+      }),
+    );
   }
 
-  private async save(): Promise<void> {
-    const now = Date.now();
-    for (const [id, expires] of Object.entries(this.state.revoked))
-      if (expires < now) delete this.state.revoked[id];
-    if (this.file === undefined) return;
-    await mkdir(path.dirname(this.file), { recursive: true });
-    await writeFile(`${this.file}.tmp`, JSON.stringify(this.state), { mode: 0o600 });
-    await rename(`${this.file}.tmp`, this.file);
+  private async item(pk: string) {
+    const { Item } = await this.options.client.send(
+      new GetItemCommand({ TableName: this.options.tableName, Key: { pk: { S: pk } }, ConsistentRead: true }),
+    );
+    return Item;
   }
+}
+
+/**
+ * Creates the session table with the key layout the pipeline stack deploys (local mode and tests; in AWS
+ * the pipeline stack owns it, with TTL on `expiresAt`). Idempotent.
+ */
+export async function createSessionTable(options: {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+}): Promise<void> {
+  try {
+    await options.client.send(
+      new CreateTableCommand({
+        TableName: options.tableName,
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await waitUntilTableExists(
+    { client: options.client, maxWaitTime: 30, minDelay: 1, maxDelay: 2 },
+    { TableName: options.tableName },
+  );
 }
