@@ -38,8 +38,10 @@ describe('portal role', () => {
         'codepipeline:StartPipelineExecution',
         'codepipeline:GetPipelineState',
         'codepipeline:ListPipelineExecutions',
-        // Release pipeline: state (pipeline page, staging/prod progress, pending promotion), the decision.
+        // Release pipeline: state (pipeline page, staging/prod progress, pending promotion), executions (who
+        // asked for what waits), the decision.
         'codepipeline:GetPipelineState',
+        'codepipeline:ListPipelineExecutions',
         'codepipeline:PutApprovalResult',
         // Every CloudFormation and Config call happens in the target account, as its platform-access role.
         'sts:AssumeRole',
@@ -115,7 +117,7 @@ describe('portal role', () => {
     expect(drive?.Resource).toEqual(pipelineArn);
     const read = statements.find((s) => s.Sid === 'ReadReleasePipeline');
     expect([actions(read as Statement), read?.Resource]).toEqual([
-      ['codepipeline:GetPipelineState'],
+      ['codepipeline:GetPipelineState', 'codepipeline:ListPipelineExecutions'],
       releaseArn,
     ]);
     const approve = statements.find((s) => actions(s).includes('codepipeline:PutApprovalResult'));

@@ -40,8 +40,11 @@ export const PORTAL_PIPELINE_ACTIONS = {
     'codepipeline:GetPipelineState',
     'codepipeline:ListPipelineExecutions',
   ],
-  /** The pipeline page, staging/prod progress and the pending promotion. */
-  release: ['codepipeline:GetPipelineState'],
+  /**
+   * The pipeline page, staging/prod progress and the pending promotion; executions for who asked for what
+   * waits (separation of duties) and its source revision.
+   */
+  release: ['codepipeline:GetPipelineState', 'codepipeline:ListPipelineExecutions'],
 } as const;
 
 /**

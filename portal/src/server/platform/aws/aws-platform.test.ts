@@ -14,6 +14,7 @@ import {
 import {
   CodePipelineClient,
   GetPipelineStateCommand,
+  ListPipelineExecutionsCommand,
   PutApprovalResultCommand,
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-codepipeline';
@@ -79,12 +80,35 @@ function stackEvent(
   };
 }
 
-function platform() {
+function platform(records: EnvironmentRecord[] = []) {
   return testAwsPlatform({
     // Only the teardown writes the registry (aws-platform.teardown.test.ts); these reads never do.
-    registry: fakeRegistry([]).store,
+    registry: fakeRegistry(records).store,
     driftPollMs: 1,
   });
+}
+
+/** What the release pipeline waits with at PromoteToProd: execution `id`, the approval open since `since`. */
+function waitingAtPromotion(id: string, since: Date) {
+  return {
+    stageStates: [
+      {
+        stageName: 'Staging',
+        latestExecution: { pipelineExecutionId: id, status: 'Succeeded' as const },
+        actionStates: [],
+      },
+      {
+        stageName: 'Prod',
+        latestExecution: { pipelineExecutionId: id, status: 'InProgress' as const },
+        actionStates: [
+          {
+            actionName: 'PromoteToProd',
+            latestExecution: { status: 'InProgress' as const, token: 'tok-123', lastStatusChange: since },
+          },
+        ],
+      },
+    ],
+  };
 }
 
 const template = JSON.stringify({
@@ -316,25 +340,8 @@ describe('AwsPlatform', () => {
 
   it('approves with the token from GetPipelineState, only for the execution reviewed, and refuses when nothing waits', async () => {
     pipeline.reset();
-    pipeline.on(GetPipelineStateCommand).resolves({
-      stageStates: [
-        {
-          stageName: 'Staging',
-          latestExecution: { pipelineExecutionId: 'e7', status: 'Succeeded' },
-          actionStates: [],
-        },
-        {
-          stageName: 'Prod',
-          latestExecution: { pipelineExecutionId: 'e7', status: 'InProgress' },
-          actionStates: [
-            {
-              actionName: 'PromoteToProd',
-              latestExecution: { status: 'InProgress', token: 'tok-123', lastStatusChange: at(5) },
-            },
-          ],
-        },
-      ],
-    });
+    pipeline.on(GetPipelineStateCommand).resolves(waitingAtPromotion('e7', at(5)));
+    pipeline.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [] });
     pipeline.on(PutApprovalResultCommand).resolves({ approvedAt: at(6) });
     const p = platform();
     const view = await p.pipeline();
@@ -368,6 +375,73 @@ describe('AwsPlatform', () => {
     await expect(
       p.decidePromotion({ executionId: 'e7', decision: 'reject', comment: '', actor: 'carol' }),
     ).rejects.toBeInstanceOf(NoPendingPromotionError);
+  });
+
+  it('names who registered the staging and prod entries the waiting execution carries, and its revision', async () => {
+    pipeline.reset();
+    pipeline.on(GetPipelineStateCommand).resolves(waitingAtPromotion('e9', at(50)));
+    // Newest first, two pages: e9 waits, e8 failed, e7 reached prod at 10 s; e6 is older and never read.
+    pipeline
+      .on(ListPipelineExecutionsCommand)
+      .resolvesOnce({
+        pipelineExecutionSummaries: [
+          {
+            pipelineExecutionId: 'e9',
+            status: 'InProgress',
+            startTime: at(40),
+            sourceRevisions: [
+              { actionName: 'Source', revisionId: '0123456789abcdef', revisionSummary: 'v9' },
+            ],
+          },
+          { pipelineExecutionId: 'e8', status: 'Failed', startTime: at(30) },
+        ],
+        nextToken: 'page-2',
+      })
+      .resolvesOnce({
+        pipelineExecutionSummaries: [
+          { pipelineExecutionId: 'e7', status: 'Succeeded', startTime: at(10) },
+          { pipelineExecutionId: 'e6', status: 'Succeeded', startTime: at(1) },
+        ],
+        nextToken: 'page-3',
+      });
+    const entry = (suffix: string, kind: 'staging' | 'prod' | 'ephemeral', by: string, seconds: number) => {
+      const parsed = parseEnvironmentSpec({
+        environmentSuffix: suffix,
+        kind,
+        owner: by,
+        project: 'p',
+        costCenter: 'c',
+        ...(kind === 'ephemeral' ? {} : { alertEmails: ['ops@example.com'] }),
+      });
+      if (!parsed.success) throw new Error(`bad spec ${suffix}`);
+      const when = at(seconds).toISOString();
+      return {
+        ...record('ready'),
+        environmentSuffix: suffix,
+        spec: parsed.spec,
+        requestedBy: by,
+        createdAt: when,
+        updatedAt: when,
+      };
+    };
+    const view = await platform([
+      entry('stg-old', 'staging', 'erin', 5), // in prod since e7
+      entry('stg-new', 'staging', 'dave', 20),
+      entry('prd-eu', 'prod', 'frank', 35),
+      entry('pr-1', 'ephemeral', 'alice', 25), // never goes through the release pipeline
+      entry('stg-later', 'staging', 'gina', 45), // registered after e9 started: not in it
+    ]).pipeline();
+
+    expect(view.pendingPromotion).toMatchObject({
+      executionId: 'e9',
+      sourceRevision: '0123456789ab v9',
+      requestedBy: 'dave, frank',
+      requesters: ['dave', 'frank'],
+    });
+    // Two pages read, not the third: paging stops at the last execution that reached prod.
+    const listed = pipeline.commandCalls(ListPipelineExecutionsCommand).map((call) => call.args[0].input);
+    expect(listed).toHaveLength(2);
+    expect(listed[1]).toMatchObject({ pipelineName: 'sep-environments-release', nextToken: 'page-2' });
   });
 
   it('reads AWS Config results of the environment’s own rules only (scoped by its Environment tag)', async () => {

@@ -1,4 +1,9 @@
-import { type GetPipelineStateCommandOutput, PutApprovalResultCommand } from '@aws-sdk/client-codepipeline';
+import {
+  type GetPipelineStateCommandOutput,
+  type PipelineExecutionSummary,
+  PutApprovalResultCommand,
+  paginateListPipelineExecutions,
+} from '@aws-sdk/client-codepipeline';
 import type { PipelineStatus, PipelineView } from '../../domain/types';
 import {
   NoPendingPromotionError,
@@ -49,8 +54,57 @@ export class AwsPromotion implements PipelineService {
               actionName: approval.actionName,
               requestedAt: approval.requestedAt,
               executionId: approval.executionId,
+              ...(await this.originOf(approval.executionId)),
             },
           }),
+    };
+  }
+
+  /**
+   * Who asked for what waits, and its source revision. The release pipeline is not started by people:
+   * a staging or prod registry entry changes its definition (through the environments pipeline's
+   * self-mutation) and the update restarts it. So the people are those who registered a staging or prod
+   * entry after the last execution that reached prod started, and before the waiting one did: their
+   * entries are what it carries to prod (QUEUED: executions run in order), and none of them may approve it.
+   * Ers on the strict side: an entry an earlier, failed execution also carried still names its requester.
+   */
+  private async originOf(
+    executionId: string,
+  ): Promise<{ sourceRevision?: string; requestedBy?: string; requesters?: string[] }> {
+    let waiting: PipelineExecutionSummary | undefined;
+    let lastToProd: PipelineExecutionSummary | undefined;
+    const pages = paginateListPipelineExecutions(
+      { client: this.aws.codePipeline },
+      { pipelineName: this.aws.options.releasePipelineName },
+    );
+    // Newest first: page only until the last execution that succeeded (reached prod) before the waiting one.
+    for await (const page of pages) {
+      for (const summary of page.pipelineExecutionSummaries ?? []) {
+        if (summary.pipelineExecutionId === executionId) waiting = summary;
+        else if (waiting !== undefined && summary.status === 'Succeeded') lastToProd = summary;
+        if (lastToProd !== undefined) break;
+      }
+      if (lastToProd !== undefined) break;
+    }
+    const revision = waiting?.sourceRevisions?.[0];
+    const sourceRevision = revision?.revisionId
+      ? `${revision.revisionId.slice(0, 12)}${revision.revisionSummary ? ` ${revision.revisionSummary}` : ''}`
+      : undefined;
+    const startedAt = waiting?.startTime?.getTime();
+    const since = lastToProd?.startTime?.getTime() ?? Number.NEGATIVE_INFINITY;
+    const people =
+      startedAt === undefined
+        ? []
+        : (await this.aws.options.registry.list())
+            .filter((record) => {
+              const registered = Date.parse(record.createdAt);
+              return record.spec.kind !== 'ephemeral' && registered > since && registered <= startedAt;
+            })
+            .map((record) => record.requestedBy);
+    const requesters = [...new Set(people)].sort();
+    return {
+      ...(sourceRevision === undefined ? {} : { sourceRevision }),
+      ...(requesters.length === 0 ? {} : { requestedBy: requesters.join(', '), requesters }),
     };
   }
 
