@@ -3,7 +3,6 @@
 import { useState } from 'react';
 import { errorMessage, sendJson } from '../../client/api';
 import { useDemoUsers, useSession } from '../../client/hooks';
-import type { Session } from '../../server/domain/types';
 import { sessionSchema } from '../../server/domain/view-schemas';
 import { Alert, Badge, Card, Skeleton } from '../../ui';
 

@@ -24,7 +24,6 @@ import {
   validateRequestForm,
 } from '../../client/request-form';
 import { useDebouncedValue } from '../../client/use-debounced-value';
-import type { EnvironmentDetail } from '../../server/domain/types';
 import { environmentDetailSchema } from '../../server/domain/view-schemas';
 import { Alert, Button, Card, Field } from '../../ui';
 import { CostPanel, FeatureToggles } from './FeatureToggles';
