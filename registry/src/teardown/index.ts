@@ -2,14 +2,12 @@
 // Must never import aws-cdk-lib.
 export { NotEphemeralError, TeardownRefusedError } from './errors';
 export { type EnvironmentStack, findEnvironmentStacks, refusalReason } from './stacks';
-export {
-  type BackoffOptions,
-  type DestroyOptions,
-  EnvironmentTeardown,
-  type EnvironmentTeardownOptions,
-  RECREATE_PREFIX,
-  type StackOutcome,
-  type StackTarget,
-  TEARDOWN_FAILURE_PREFIX,
-  type TeardownResult,
-} from './teardown';
+export { EnvironmentTeardown, RECREATE_PREFIX, TEARDOWN_FAILURE_PREFIX } from './teardown';
+export type {
+  BackoffOptions,
+  DestroyOptions,
+  EnvironmentTeardownOptions,
+  StackOutcome,
+  StackTarget,
+  TeardownResult,
+} from './teardown-types';

@@ -1,13 +1,8 @@
 import { CloudFormationClient, DeleteStackCommand } from '@aws-sdk/client-cloudformation';
-import {
-  CodePipelineClient,
-  ListPipelineExecutionsCommand,
-  type PipelineExecutionSummary,
-  StartPipelineExecutionCommand,
-} from '@aws-sdk/client-codepipeline';
 import { ENVIRONMENT_TAG, STACK_NAME_PREFIX } from '../names';
 import { EnvironmentNotFoundError, type EnvironmentRecord, type EnvironmentRegistry } from '../registry';
 import { NotEphemeralError, TeardownRefusedError } from './errors';
+import { TeardownPipelineRuns, tokenOf } from './pipeline-runs';
 import {
   deleteFailures,
   deleteStartsSince,
@@ -17,85 +12,13 @@ import {
   findEnvironmentStacks,
   refusalReason,
 } from './stacks';
-
-/** Where an environment's stacks live; a factory may return a client with assumed-role credentials. */
-export interface StackTarget {
-  readonly region: string;
-  readonly account?: string;
-}
-
-export interface BackoffOptions {
-  /** First wait between status polls. @default 2000 (the CDK CLI's poll interval) */
-  readonly initialDelayMs?: number;
-  /** Cap of the doubling wait. @default 30000 */
-  readonly maxDelayMs?: number;
-}
-
-export interface EnvironmentTeardownOptions {
-  readonly registry: EnvironmentRegistry;
-  /** @default a CloudFormationClient for the target's region with the default credential chain */
-  readonly cloudFormationFor?: (target: StackTarget) => CloudFormationClient;
-  /**
-   * The environments pipeline. After a teardown it is started so self-mutation drops the environment's
-   * stage; before the delete, an execution of it that started before the destroy (and so may have
-   * synthesized the environment) is waited for, so it cannot recreate the stack behind the teardown.
-   * @default no restart, no wait
-   */
-  readonly pipeline?: {
-    readonly pipelineName: string;
-    /** @default a CodePipelineClient with the default region and credential chain */
-    readonly client?: CodePipelineClient;
-  };
-  /** The account of environments whose spec names none (the pipeline's), for messages and checks. */
-  readonly defaultAccount?: string;
-  /** @default STACK_NAME_PREFIX ('sep-') */
-  readonly stackNamePrefix?: string;
-  /**
-   * The environment's stack names when the caller knows them: each is described by name (and must be
-   * tagged `Environment=<suffix>`) instead of listing every stack in the account, so a caller that
-   * resumes often (the portal, on every poll) costs one DescribeStacks per stack and needs neither
-   * `ListStacks` nor `DescribeStacks` on `*`.
-   * @default list the account's stacks: name `<stackNamePrefix><suffix>-…` and tag `Environment=<suffix>`
-   */
-  readonly stackNamesOf?: (record: EnvironmentRecord) => readonly string[];
-  readonly backoff?: BackoffOptions;
-  /** DeleteStack calls per stack before a DELETE_FAILED is final. @default 2 */
-  readonly maxDeleteAttempts?: number;
-  /** @default setTimeout */
-  readonly sleep?: (ms: number) => Promise<void>;
-  /** @default Date.now */
-  readonly clock?: () => number;
-}
-
-export interface DestroyOptions {
-  readonly environmentSuffix: string;
-  /** Recorded as the status reason, e.g. `destroyed by alice` or `TTL expired`. */
-  readonly reason: string;
-  /**
-   * Epoch ms after which the teardown stops waiting and reports `in-progress`
-   * (the environment stays `destroying`; calling destroy again resumes).
-   * @default wait until CloudFormation finishes
-   */
-  readonly deadline?: number;
-}
-
-export interface StackOutcome {
-  readonly stackName: string;
-  readonly stackId: string;
-  readonly outcome: 'deleted' | 'in-progress' | 'failed';
-  readonly detail?: string;
-}
-
-export interface TeardownResult {
-  readonly environmentSuffix: string;
-  /** destroyed: stacks gone and registry entry removed; in-progress: resumable; failed: status `failed`. */
-  readonly outcome: 'destroyed' | 'in-progress' | 'failed';
-  readonly stacks: readonly StackOutcome[];
-  /** The owner to tell (spec.owner). */
-  readonly owner: string;
-  readonly reason?: string;
-  readonly pipelineExecutionId?: string;
-}
+import type {
+  DestroyOptions,
+  EnvironmentTeardownOptions,
+  StackOutcome,
+  StackTarget,
+  TeardownResult,
+} from './teardown-types';
 
 const SETTLING = /_IN_PROGRESS$/;
 
@@ -116,9 +39,7 @@ export const RECREATE_PREFIX = 'recreating: ';
 export class EnvironmentTeardown {
   private readonly registry: EnvironmentRegistry;
   private readonly cloudFormationFor: (target: StackTarget) => CloudFormationClient;
-  private readonly pipeline:
-    | { readonly pipelineName: string; readonly client: CodePipelineClient }
-    | undefined;
+  private readonly pipeline: TeardownPipelineRuns | undefined;
   private readonly defaultAccount: string | undefined;
   private readonly stackNamePrefix: string;
   private readonly stackNamesOf: ((record: EnvironmentRecord) => readonly string[]) | undefined;
@@ -144,14 +65,7 @@ export class EnvironmentTeardown {
         clients.set(target.region, client);
         return client;
       });
-    this.pipeline =
-      options.pipeline === undefined
-        ? undefined
-        : {
-            pipelineName: options.pipeline.pipelineName,
-            client:
-              options.pipeline.client ?? new CodePipelineClient({ retryMode: 'adaptive', maxAttempts: 8 }),
-          };
+    this.pipeline = options.pipeline === undefined ? undefined : new TeardownPipelineRuns(options.pipeline);
     this.defaultAccount = options.defaultAccount;
     this.stackNamePrefix = options.stackNamePrefix ?? STACK_NAME_PREFIX;
     this.stackNamesOf = options.stackNamesOf;
@@ -203,7 +117,7 @@ export class EnvironmentTeardown {
     // Deletes started since the entry went `destroying` count as attempts, whoever made them.
     const since = new Date(claimed.updatedAt);
     if (stacks.some((stack) => stack.status !== 'DELETE_IN_PROGRESS' && stack.status !== 'DELETE_COMPLETE')) {
-      const running = await this.executionStartedBefore(since);
+      const running = await this.pipeline?.startedBefore(since);
       if (running !== undefined) {
         return {
           ...base,
@@ -245,7 +159,7 @@ export class EnvironmentTeardown {
       environmentSuffix: record.environmentSuffix,
       expectedVersion: claimed.version,
     });
-    const pipelineExecutionId = await this.runDroppingStage(claimed, since);
+    const pipelineExecutionId = await this.pipeline?.dropStage(claimed, since);
     return {
       ...base,
       stacks: outcomes,
@@ -310,7 +224,7 @@ export class EnvironmentTeardown {
       expectedVersion: claimed.version,
       stackId: null,
     });
-    const pipelineExecutionId = await this.startPipeline(`${tokenOf(requested)}-recreate`);
+    const pipelineExecutionId = await this.pipeline?.start(`${tokenOf(requested)}-recreate`);
     return { stacks: outcomes, ...(pipelineExecutionId === undefined ? {} : { pipelineExecutionId }) };
   }
 
@@ -443,64 +357,4 @@ export class EnvironmentTeardown {
       );
     }
   }
-
-  /**
-   * An execution of the environments pipeline still running that started before `since` (the
-   * destroy): it may have read the registry before the entry went `destroying`, and its deploy
-   * action would recreate the stack after the delete, an orphan no registry entry knows. Executions
-   * started later synthesize without the environment (`destroying` entries are skipped). The
-   * environments pipeline has no stage after its environment waves, so any such execution counts.
-   */
-  private async executionStartedBefore(since: Date): Promise<string | undefined> {
-    const running = (await this.runningExecutions()).find(
-      (execution) => execution.startTime !== undefined && execution.startTime.getTime() < since.getTime(),
-    );
-    return running?.pipelineExecutionId;
-  }
-
-  /**
-   * The run that drops a destroyed environment's stage from the pipeline. An execution in progress that
-   * started after the claim (`since`) synthesized, or will, without the environment (the synth skips
-   * `destroying` entries), so its self-mutation drops the stage already; starting another run would only
-   * make that self-mutation cancel it, mid-deploy of every other environment it carries (CodePipeline
-   * stops in-flight executions on a definition update). Otherwise a run starts, idempotent per teardown:
-   * two callers finishing the same one (portal and sweeper) start one.
-   */
-  private async runDroppingStage(claimed: EnvironmentRecord, since: Date): Promise<string | undefined> {
-    if (this.pipeline === undefined) return undefined;
-    const carrying = (await this.runningExecutions()).find(
-      (execution) =>
-        execution.status === 'InProgress' &&
-        execution.startTime !== undefined &&
-        execution.startTime.getTime() >= since.getTime(),
-    );
-    return carrying?.pipelineExecutionId ?? this.startPipeline(`${tokenOf(claimed)}-teardown`);
-  }
-
-  /** Executions of the environments pipeline that are running (newest first, as CodePipeline lists them). */
-  private async runningExecutions(): Promise<PipelineExecutionSummary[]> {
-    if (this.pipeline === undefined) return [];
-    const listed = await this.pipeline.client.send(
-      new ListPipelineExecutionsCommand({ pipelineName: this.pipeline.pipelineName, maxResults: 100 }),
-    );
-    return (listed.pipelineExecutionSummaries ?? []).filter(
-      (execution) => execution.status === 'InProgress' || execution.status === 'Stopping',
-    );
-  }
-
-  private async startPipeline(clientRequestToken: string): Promise<string | undefined> {
-    if (this.pipeline === undefined) return undefined;
-    const result = await this.pipeline.client.send(
-      new StartPipelineExecutionCommand({ name: this.pipeline.pipelineName, clientRequestToken }),
-    );
-    return result.pipelineExecutionId;
-  }
-}
-
-/**
- * Unique per registry write of one life of a suffix (a removed suffix can be registered again and
- * starts at version 1): `[a-zA-Z0-9-]`, as CodePipeline's idempotency token requires.
- */
-function tokenOf(record: EnvironmentRecord): string {
-  return `${record.environmentSuffix}-${Date.parse(record.createdAt)}-v${record.version}`;
 }
