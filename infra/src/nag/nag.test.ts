@@ -1,4 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { applyCompliancePacks } from './packs';
 import { suppress, validateSuppression } from './suppressions';
@@ -35,6 +36,10 @@ describe('applyCompliancePacks() and the report collector', () => {
   suppress(bucket, [
     { ruleId: 'AwsSolutions-S1', reason: 'Probe bucket of this test: access logging is what we test.' },
   ]);
+  // And a policy with a prefix wildcard, for the project's own pack.
+  new iam.ManagedPolicy(stack, 'ReadAll', {
+    statements: [new iam.PolicyStatement({ actions: ['s3:Get*'], resources: [bucket.arnForObjects('*')] })],
+  });
   const collector = applyCompliancePacks(stack);
   app.synth();
   const report = collector.report('probe', new Date('2026-01-01T00:00:00Z'));
@@ -44,6 +49,13 @@ describe('applyCompliancePacks() and the report collector', () => {
     expect(errors).toContain('AwsSolutions-S10');
     expect(errors).toContain('PCI.DSS.321-S3BucketSSLRequestsOnly');
     expect(errors).toContain('NIST.800.53.R5-S3BucketSSLRequestsOnly');
+    expect(errors).toContain('Sep-PolicyNoWildcardActions');
+    expect(report.packs.map((pack) => pack.pack)).toEqual([
+      'AwsSolutions',
+      'PCI.DSS.321',
+      'NIST.800.53.R5',
+      'Sep',
+    ]);
     expect(report.totals.errors).toBe(errors.length);
   });
 
@@ -78,5 +90,19 @@ describe('applyCompliancePacks() and the report collector', () => {
     expect(flaggedRules.has('AwsSolutions-S1')).toBe(true);
     expect(awsSolutions.passed).toBe(awsSolutions.rulesChecked - flaggedRules.size);
     for (const pack of report.packs) expect(pack.passed).toBeLessThanOrEqual(pack.rulesChecked);
+  });
+});
+
+describe('applyCompliancePacks({ sep: false })', () => {
+  it('leaves the Sep pack out (the scopes whose generated policies are not ours to name)', () => {
+    const app = new App();
+    const stack = new Stack(app, 'NoSep', { env: { account: '111111111111', region: 'us-east-1' } });
+    new iam.ManagedPolicy(stack, 'ReadAll', {
+      statements: [new iam.PolicyStatement({ actions: ['s3:Get*'], resources: ['arn:aws:s3:::probe/*'] })],
+    });
+    const collector = applyCompliancePacks(stack, { sep: false });
+    app.synth();
+    const sep = collector.report('no-sep').packs.find((pack) => pack.pack === 'Sep');
+    expect(sep).toMatchObject({ rulesChecked: 0, errors: [] });
   });
 });

@@ -9,7 +9,9 @@ const stack = () => new Stack(new App(), 'Probe', { env: { account: '11111111111
 describe('Sep-PolicyNoNotAction', () => {
   it('passes statements that name their actions', () => {
     const policy = new iam.ManagedPolicy(stack(), 'Named', {
-      statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::probe/*'] })],
+      statements: [
+        new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::probe/*'] }),
+      ],
     });
     expect(rule(policy.node.defaultChild as iam.CfnManagedPolicy)).toBe(NagRuleCompliance.COMPLIANT);
   });
