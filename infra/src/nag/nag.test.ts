@@ -92,17 +92,3 @@ describe('applyCompliancePacks() and the report collector', () => {
     for (const pack of report.packs) expect(pack.passed).toBeLessThanOrEqual(pack.rulesChecked);
   });
 });
-
-describe('applyCompliancePacks({ sep: false })', () => {
-  it('leaves the Sep pack out (the scopes whose generated policies are not ours to name)', () => {
-    const app = new App();
-    const stack = new Stack(app, 'NoSep', { env: { account: '111111111111', region: 'us-east-1' } });
-    new iam.ManagedPolicy(stack, 'ReadAll', {
-      statements: [new iam.PolicyStatement({ actions: ['s3:Get*'], resources: ['arn:aws:s3:::probe/*'] })],
-    });
-    const collector = applyCompliancePacks(stack, { sep: false });
-    app.synth();
-    const sep = collector.report('no-sep').packs.find((pack) => pack.pack === 'Sep');
-    expect(sep).toMatchObject({ rulesChecked: 0, errors: [] });
-  });
-});

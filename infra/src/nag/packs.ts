@@ -11,14 +11,6 @@ export interface CompliancePacksOptions {
    * @default - a new collector, returned
    */
   readonly collector?: NagReportCollector;
-  /**
-   * Apply the project's own pack `Sep` (sep-pack.ts: no wildcard actions, no Allow + NotAction).
-   * Every environment stage and the account-security stack run it; the switch exists for scopes
-   * whose generated policies are not ours to name (see the pipeline's README).
-   *
-   * @default true
-   */
-  readonly sep?: boolean;
 }
 
 /**
@@ -37,7 +29,7 @@ export function applyCompliancePacks(
     new AwsSolutionsChecks(props),
     new PCIDSS321Checks(props),
     new NIST80053R5Checks(props),
-    ...(options.sep === false ? [] : [new SepPolicyChecks(props)]),
+    new SepPolicyChecks(props),
   ]) {
     Aspects.of(scope).add(pack);
   }
