@@ -4,7 +4,7 @@ import { uniqueSuffix } from '../src/portal-api';
 import { READY_TIMEOUT_MS } from '../src/timeouts';
 
 /** cdk-nag's pack names (compared without punctuation: `PCI.DSS.321` is the PCIDSS321 pack). */
-const COMPLIANCE_PACKS = ['AwsSolutions', 'NIST80053R5', 'PCIDSS321'];
+const COMPLIANCE_PACKS = ['AwsSolutions', 'NIST80053R5', 'PCIDSS321', 'Sep'];
 const packKey = (name: string) => name.replace(/[^A-Za-z0-9]/g, '');
 /** "A few thousand" DOM nodes at most for a 150-resource stack, while it deploys and once ready. */
 const MAX_LIVE_DOM_NODES = 3000;

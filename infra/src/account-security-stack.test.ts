@@ -1,7 +1,6 @@
 import { LONGEST_PLACEHOLDER_VALUES, platformAccessRoleArn, smokeTestRoleArn } from '@sep/spec';
-import { App, Aspects } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import {
   ACCOUNT_CONFIG_RULES,
   ACCOUNT_TRAIL_LOG_GROUP_NAME,
@@ -10,6 +9,7 @@ import {
   CIS_METRIC_FILTERS,
 } from './account-security-stack';
 import { KEY_ADMIN_ACTIONS } from './constructs/key-actions';
+import { applyCompliancePacks } from './nag/packs';
 
 const env = { account: '111111111111', region: 'us-east-1' };
 
@@ -20,10 +20,9 @@ function build(props: Omit<AccountSecurityStackProps, 'env'> = {}) {
     alertEmails: ['secops@example.com'],
     ...props,
   });
-  for (const pack of [new AwsSolutionsChecks(), new PCIDSS321Checks(), new NIST80053R5Checks()]) {
-    Aspects.of(stack).add(pack);
-  }
-  return { stack, template: Template.fromStack(stack) };
+  // The same packs as every environment stage (AwsSolutions, PCI DSS 3.2.1, NIST 800-53 R5, Sep).
+  const collector = applyCompliancePacks(stack);
+  return { stack, template: Template.fromStack(stack), collector };
 }
 
 function unsuppressed(stack: AccountSecurityStack): string[] {
@@ -35,7 +34,7 @@ function unsuppressed(stack: AccountSecurityStack): string[] {
 }
 
 describe('AccountSecurityStack', () => {
-  const { stack, template } = build();
+  const { stack, template, collector } = build();
 
   it('is termination-protected', () => {
     expect(stack.terminationProtection).toBe(true);
@@ -257,8 +256,15 @@ describe('AccountSecurityStack', () => {
     });
   });
 
-  it('leaves no unsuppressed AwsSolutions, PCIDSS321 or NIST80053R5 finding', () => {
+  it('leaves no unsuppressed AwsSolutions, PCIDSS321, NIST80053R5 or Sep finding', () => {
     expect(unsuppressed(stack)).toEqual([]);
+  });
+
+  it('runs the Sep pack on its policies (key, trail bucket, topic, managed policies) and suppresses none', () => {
+    const sep = collector.report('account-security').packs.find((pack) => pack.pack === 'Sep');
+    expect(sep?.rulesChecked).toBe(2);
+    expect(sep?.checksPassed).toBeGreaterThan(10);
+    expect([...(sep?.suppressed ?? []), ...(sep?.errors ?? [])]).toEqual([]);
   });
 });
 
@@ -357,7 +363,7 @@ describe('AccountSecurityStack with the platform roles', () => {
     expect(JSON.stringify(template.toJSON())).toContain(':us-east-1::/apikeys/*');
   });
 
-  it('leaves no unsuppressed AwsSolutions, PCIDSS321 or NIST80053R5 finding', () => {
+  it('leaves no unsuppressed AwsSolutions, PCIDSS321, NIST80053R5 or Sep finding', () => {
     expect(unsuppressed(stack)).toEqual([]);
   });
 });

@@ -30,6 +30,7 @@ import { DatabaseSecret } from './constructs/secrets';
 import { EnvironmentStorage } from './constructs/storage';
 import { kindPolicy, LOG_RETENTION_DAYS } from './kind-policy';
 import { suppressCdkHelpers } from './nag/cdk-helpers';
+import { PACK_NAMES } from './nag/report';
 import { suppress } from './nag/suppressions';
 import { applyEnvironmentTags, tagCdkHelpers } from './tags';
 
@@ -654,7 +655,7 @@ export class SecureEnvironmentStack extends Stack {
       securityFeatures: out('SecurityFeatures', this.securityFeatures.join(','), 'Enabled security features'),
       complianceSummary: out(
         'ComplianceSummary',
-        `packs=AwsSolutions,PCI.DSS.321,NIST.800.53.R5;configRules=${this.compliance.configRuleNames.length};kind=${this.spec.kind}`,
+        `packs=${PACK_NAMES.join(',')};configRules=${this.compliance.configRuleNames.length};kind=${this.spec.kind}`,
         'Static compliance packs and the number of AWS Config rules of this environment',
       ),
     };

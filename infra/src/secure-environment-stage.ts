@@ -29,7 +29,7 @@ export interface SecureEnvironmentStageProps extends Omit<StageProps, 'env'> {
    */
   readonly env?: Environment;
   /**
-   * Apply cdk-nag AwsSolutions, PCIDSS321 and NIST80053R5 and write `nag-report.json`.
+   * Apply cdk-nag AwsSolutions, PCIDSS321, NIST80053R5 and the project's Sep pack and write `nag-report.json`.
    *
    * @default true
    */

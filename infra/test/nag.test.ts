@@ -7,8 +7,8 @@ import { COMPLIANCE_SPECS } from './compliance-specs';
 import { synthesizeApp } from './fixtures';
 
 /**
- * The compliance bar (SPEC section 5): AwsSolutions, PCI DSS 3.2.1 and NIST
- * 800-53 r5 report zero unsuppressed errors and warnings for the default
+ * The compliance bar (SPEC section 5): AwsSolutions, PCI DSS 3.2.1, NIST
+ * 800-53 r5 and the project's Sep pack report zero unsuppressed errors and warnings for the default
  * spec, prod with every feature and every feature off. One app, three stages.
  */
 const fixture = synthesizeApp(
@@ -22,11 +22,27 @@ const reports = COMPLIANCE_SPECS.map((entry, index) => {
 });
 
 describe.each(reports)('cdk-nag on the $name spec', ({ stage, report }) => {
-  it('runs all three packs', () => {
-    expect(report.packs.map((pack) => pack.pack)).toEqual(['AwsSolutions', 'PCI.DSS.321', 'NIST.800.53.R5']);
+  it('runs all four packs', () => {
+    expect(report.packs.map((pack) => pack.pack)).toEqual([
+      'AwsSolutions',
+      'PCI.DSS.321',
+      'NIST.800.53.R5',
+      'Sep',
+    ]);
     for (const pack of report.packs) {
       expect(pack.rulesChecked).toBeGreaterThan(0);
       expect(pack.passed).toBeGreaterThan(0);
+    }
+  });
+
+  it('checks every policy with the Sep pack (no wildcard action, no Allow + NotAction; sep-pack.ts)', () => {
+    const sep = report.packs.find((pack) => pack.pack === 'Sep');
+    expect(sep?.rulesChecked).toBe(2);
+    // IAM, managed, key, bucket, topic, queue, endpoint and API policies: dozens of (rule, resource) checks.
+    expect(sep?.checksPassed).toBeGreaterThan(20);
+    for (const entry of sep?.suppressed ?? []) {
+      expect(entry.findingId).toMatch(/^Action::s3:(DeleteObject|GetBucket|List)\*$/);
+      expect(entry.resource).toMatch(/\/Storage\/\w+Bucket\/Policy\/Resource$/);
     }
   });
 
@@ -51,7 +67,7 @@ describe.each(reports)('cdk-nag on the $name spec', ({ stage, report }) => {
     expect(existsSync(file)).toBe(true);
     const written = JSON.parse(readFileSync(file, 'utf8'));
     expect(written).toMatchObject({ stage: stage.stageName, totals: { errors: 0, warnings: 0 } });
-    expect(written.packs).toHaveLength(3);
+    expect(written.packs).toHaveLength(4);
     expect(Object.keys(written.packs[0]).sort()).toEqual(
       ['checksPassed', 'errors', 'pack', 'passed', 'rulesChecked', 'suppressed', 'warnings'].sort(),
     );

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SepPolicyChecks } from '@sep/infra';
 import { App, Aspects } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -261,11 +262,13 @@ describe('cdk-nag on the pipeline stack itself (context nag, default true)', () 
   const packsOn = (stack: import('./pipeline-stack').PipelineStack) =>
     Aspects.of(stack)
       .all.map((aspect) => aspect.constructor)
-      .filter((type) => [AwsSolutionsChecks, PCIDSS321Checks, NIST80053R5Checks].includes(type as never));
+      .filter((type) =>
+        [AwsSolutionsChecks, PCIDSS321Checks, NIST80053R5Checks, SepPolicyChecks].includes(type as never),
+      );
 
-  it('applies AwsSolutions, PCI DSS 3.2.1 and NIST 800-53 R5 to PipelineStack, which synthesizes with no error', () => {
+  it('applies AwsSolutions, PCI DSS 3.2.1, NIST 800-53 R5 and Sep to PipelineStack, which synthesizes with no error', () => {
     const { stack } = build(CONTEXT);
-    expect(packsOn(stack)).toHaveLength(3);
+    expect(packsOn(stack)).toHaveLength(4);
     Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
   });
 

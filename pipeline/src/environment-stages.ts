@@ -31,6 +31,8 @@ export interface AccountSecurityStageProps {
   readonly createConfigRecorder: boolean;
   /** The platform's roles in this target, trusted by the pipeline's portal, sweeper and smoke-test roles. */
   readonly platformAccess: PlatformAccessProps;
+  /** Run the cdk-nag packs (`applyCompliancePacks`, Sep included) on the stage, as on every environment stage. */
+  readonly nag: boolean;
 }
 
 /** Builds the stage holding one account/region's account-security stack. */

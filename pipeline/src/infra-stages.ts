@@ -1,4 +1,4 @@
-import { AccountSecurityStack, SecureEnvironmentStage } from '@sep/infra';
+import { AccountSecurityStack, applyCompliancePacks, SecureEnvironmentStage } from '@sep/infra';
 import type { EnvironmentSpec } from '@sep/spec';
 import { Stage } from 'aws-cdk-lib';
 import type { AccountSecurityStageFactory, EnvironmentStageFactory } from './environment-stages';
@@ -10,7 +10,11 @@ export const ACCOUNT_SECURITY_STACK_NAME = 'sep-account-security';
 export const createSecureEnvironmentStage: EnvironmentStageFactory = (scope, id, props) =>
   new SecureEnvironmentStage(scope, id, { spec: props.spec, env: props.env, nag: props.nag });
 
-/** The account-security stack (CloudTrail, CIS alarms) alerting the persistent environments' contacts. */
+/**
+ * The account-security stack (CloudTrail, CIS alarms) alerting the persistent environments' contacts,
+ * under the same four packs as every environment stage when `nag` is on (an unsuppressed finding is an
+ * error annotation: `cdk synth` fails). It writes no nag-report.json: no environment owns it.
+ */
 export function accountSecurityStageFactory(specs: readonly EnvironmentSpec[]): AccountSecurityStageFactory {
   return (scope, id, props) => {
     const stage = new Stage(scope, id, { env: props.env });
@@ -30,6 +34,7 @@ export function accountSecurityStageFactory(specs: readonly EnvironmentSpec[]): 
       createConfigRecorder: props.createConfigRecorder,
       platformAccess: props.platformAccess,
     });
+    if (props.nag) applyCompliancePacks(stage);
     return stage;
   };
 }

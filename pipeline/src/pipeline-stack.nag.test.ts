@@ -1,13 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MIN_REASON_LENGTH, type NagReport } from '@sep/infra';
+import { KEY_ADMIN_ACTIONS, MIN_REASON_LENGTH, type NagReport } from '@sep/infra';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DOC_END, DOC_START, renderPipelineSuppressions } from './nag/suppressions-doc';
 import { applyPipelineCompliancePacks, type PipelineStackProps } from './pipeline-stack';
 import { buildPipelineStack, environment, ephemeralEnvironments } from './test-support/pipeline-fixture';
 import { HOSTING } from './test-support/portal-hosting';
 
-/** PipelineStack with the three packs applied, as `bin/app.ts` builds it when `nag` is on. */
+/** PipelineStack with the four packs applied, as `bin/app.ts` builds it when `nag` is on. */
 export function nagPipeline(
   environments: PipelineStackProps['environments'],
   props: Partial<PipelineStackProps> = {},
@@ -73,7 +73,7 @@ const synthesized = {
   }),
 };
 
-describe('cdk-nag on PipelineStack (AwsSolutions, PCI DSS 3.2.1, NIST 800-53 R5)', () => {
+describe('cdk-nag on PipelineStack (AwsSolutions, PCI DSS 3.2.1, NIST 800-53 R5, Sep)', () => {
   describe.each(Object.entries(synthesized))('%s', (_name, { report }) => {
     it('has no unsuppressed error or warning in any pack', () => {
       expect(findings(report)).toEqual([]);
@@ -89,11 +89,14 @@ describe('cdk-nag on PipelineStack (AwsSolutions, PCI DSS 3.2.1, NIST 800-53 R5)
       }
     });
 
-    it('suppresses AwsSolutions-IAM5 and IAM4 only for named findings, never the bare rule', () => {
+    it('suppresses AwsSolutions-IAM5, IAM4 and Sep-PolicyNoWildcardActions only for named findings, never the bare rule', () => {
       const granular = report.packs
         .flatMap((pack) => pack.suppressed)
-        .filter((entry) => /^AwsSolutions-IAM[45]$/.test(entry.ruleId));
+        .filter((entry) => /^(AwsSolutions-IAM[45]|Sep-PolicyNoWildcardActions)$/.test(entry.ruleId));
       for (const entry of granular) expect(entry.findingId).toMatch(/^(Action|Resource|Policy)::/);
+      // Sep accepts only aws-cdk-lib's generated S3 and KMS grant wildcards, never `*` or `service:*`.
+      for (const entry of granular.filter((candidate) => candidate.ruleId.startsWith('Sep-')))
+        expect(entry.findingId).toMatch(/^Action::(s3|kms):[A-Za-z]+\*$/);
     });
   });
 
@@ -260,7 +263,7 @@ describe('cross-region targets: the replication support stacks', () => {
     return policy.Properties.PolicyDocument.Statement;
   };
 
-  it('has one support stack per other region, each under the same three packs', () => {
+  it('has one support stack per other region, each under the same four packs', () => {
     expect(stack.regionSupport.map((support) => support.region).sort()).toEqual([
       'ap-southeast-1',
       'eu-west-1',
@@ -281,6 +284,24 @@ describe('cross-region targets: the replication support stacks', () => {
         '"s3:TlsVersion":1.2',
       );
       template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    }
+  });
+
+  it("names every action of each replication key's policy: the pipeline keys' admin list, no kms:* and no grant wildcard", () => {
+    for (const support of stack.regionSupport) {
+      const keys = Object.values(Template.fromStack(support.stack).findResources('AWS::KMS::Key')) as {
+        Properties: { KeyPolicy: { Statement: { Sid?: string; Action: string | string[] }[] } };
+      }[];
+      expect(keys).toHaveLength(1);
+      const statements = keys[0]?.Properties.KeyPolicy.Statement ?? [];
+      const actions = statements.flatMap((statement) => ([] as string[]).concat(statement.Action));
+      expect(actions.filter((action) => action.includes('*'))).toEqual([]);
+      const admin = statements.find((statement) => statement.Sid === 'KeyAdministration');
+      expect(([] as string[]).concat(admin?.Action ?? []).sort()).toEqual([...KEY_ADMIN_ACTIONS].sort());
+      // The target deploy role still decrypts what it reads, as aws-codepipeline granted it.
+      expect(actions).toEqual(
+        expect.arrayContaining(['kms:Decrypt', 'kms:DescribeKey', 'kms:ReEncryptFrom']),
+      );
     }
   });
 

@@ -357,6 +357,7 @@ export class PipelineStack extends Stack {
         props.createAccountSecurityStage(this, id, {
           env: target,
           createConfigRecorder: !isDeploymentTarget(existingRecorders, target),
+          nag,
           platformAccess: {
             pipelineAccount: this.account,
             readerRoleArns: [trustedBy(roleNames.portal), trustedBy(roleNames.sweeper)],

@@ -6,6 +6,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AUDIT_LOCK_DAYS, HOT_ARCHIVE_DAYS, type KindPolicy } from '../kind-policy';
+import { suppressAutoDeleteGrant } from '../nag/cdk-helpers';
 import { acrossPacks, type NagSuppression, suppress } from '../nag/suppressions';
 import { SECURE_BUCKET_DEFAULTS } from './secure-bucket';
 
@@ -150,6 +151,7 @@ export class EnvironmentStorage extends Construct {
     if (policy.autoDeleteObjects) {
       for (const bucket of [this.accessLogBucket, this.dataBucket, this.flowLogBucket, this.auditLogBucket]) {
         keepWriteDenyUntilBucketIsGone(bucket);
+        suppressAutoDeleteGrant(bucket);
       }
     }
 

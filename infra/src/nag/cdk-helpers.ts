@@ -1,4 +1,5 @@
 import type { Stack } from 'aws-cdk-lib';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
 import { acrossPacks, type NagSuppression, suppress } from './suppressions';
 
@@ -56,4 +57,28 @@ export function suppressCdkHelpers(stack: Stack): void {
       { applyToChildren: true },
     );
   }
+}
+
+/**
+ * The actions aws-cdk-lib's `autoDeleteObjects` grants its empty-on-delete handler role in the
+ * bucket policy (`Bucket.enableAutoDeleteObjects`): prefix wildcards we cannot rename.
+ */
+export const AUTO_DELETE_GRANT_ACTIONS = ['s3:DeleteObject*', 's3:GetBucket*', 's3:List*'] as const;
+
+/**
+ * Accepts the Sep-PolicyNoWildcardActions findings of the auto-delete grant on one bucket's
+ * policy, and only those three actions: anything else we write into the policy stays checked.
+ * Ephemeral environments only (the only kind with `autoDeleteObjects`).
+ */
+export function suppressAutoDeleteGrant(bucket: s3.Bucket): void {
+  if (bucket.policy === undefined) return;
+  suppress(bucket.policy, [
+    {
+      ruleId: 'Sep-PolicyNoWildcardActions',
+      appliesTo: AUTO_DELETE_GRANT_ACTIONS.map((action) => `Action::${action}`),
+      reason:
+        'autoDeleteObjects (ephemeral environments only): aws-cdk-lib writes this statement into the bucket policy for its own empty-on-delete handler role (principal: that one role ARN, resource: this bucket and its objects); the handler lists and deletes every object version at stack deletion, and aws-cdk-lib fixes the action list.',
+      kinds: ['ephemeral'],
+    },
+  ]);
 }

@@ -1,4 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { applyCompliancePacks } from './packs';
 import { suppress, validateSuppression } from './suppressions';
@@ -35,6 +36,10 @@ describe('applyCompliancePacks() and the report collector', () => {
   suppress(bucket, [
     { ruleId: 'AwsSolutions-S1', reason: 'Probe bucket of this test: access logging is what we test.' },
   ]);
+  // And a policy with a prefix wildcard, for the project's own pack.
+  new iam.ManagedPolicy(stack, 'ReadAll', {
+    statements: [new iam.PolicyStatement({ actions: ['s3:Get*'], resources: [bucket.arnForObjects('*')] })],
+  });
   const collector = applyCompliancePacks(stack);
   app.synth();
   const report = collector.report('probe', new Date('2026-01-01T00:00:00Z'));
@@ -44,6 +49,13 @@ describe('applyCompliancePacks() and the report collector', () => {
     expect(errors).toContain('AwsSolutions-S10');
     expect(errors).toContain('PCI.DSS.321-S3BucketSSLRequestsOnly');
     expect(errors).toContain('NIST.800.53.R5-S3BucketSSLRequestsOnly');
+    expect(errors).toContain('Sep-PolicyNoWildcardActions');
+    expect(report.packs.map((pack) => pack.pack)).toEqual([
+      'AwsSolutions',
+      'PCI.DSS.321',
+      'NIST.800.53.R5',
+      'Sep',
+    ]);
     expect(report.totals.errors).toBe(errors.length);
   });
 

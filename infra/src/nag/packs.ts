@@ -2,6 +2,7 @@ import { Aspects } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { NagReportCollector } from './report';
+import { SepPolicyChecks } from './sep-pack';
 
 export interface CompliancePacksOptions {
   /**
@@ -13,8 +14,8 @@ export interface CompliancePacksOptions {
 }
 
 /**
- * Adds the three packs the product promises (AwsSolutions, PCI DSS 3.2.1,
- * NIST 800-53 rev 5) as aspects on `scope`, with the report collector as an
+ * Adds the four packs the product promises (AwsSolutions, PCI DSS 3.2.1,
+ * NIST 800-53 rev 5 and the project's own Sep) as aspects on `scope`, with the report collector as an
  * additional logger. cdk-nag's own CSV reports are off: the collector's report
  * is the one that travels with the stage.
  */
@@ -28,6 +29,7 @@ export function applyCompliancePacks(
     new AwsSolutionsChecks(props),
     new PCIDSS321Checks(props),
     new NIST80053R5Checks(props),
+    new SepPolicyChecks(props),
   ]) {
     Aspects.of(scope).add(pack);
   }

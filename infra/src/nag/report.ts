@@ -61,7 +61,7 @@ interface PackState {
 }
 
 /** The pack names cdk-nag reports, in the order the stage applies them. */
-export const PACK_NAMES = ['AwsSolutions', 'PCI.DSS.321', 'NIST.800.53.R5'] as const;
+export const PACK_NAMES = ['AwsSolutions', 'PCI.DSS.321', 'NIST.800.53.R5', 'Sep'] as const;
 
 /**
  * An `INagLogger` that keeps every result of every pack in memory, so the

@@ -3,13 +3,17 @@ import { NagSuppressions } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 
 /** The packs the stage applies; a suppression must name a rule of one of them. */
-const RULE_ID = /^(AwsSolutions|PCI\.DSS\.321|NIST\.800\.53\.R5)-[A-Za-z0-9]+$/;
+const RULE_ID = /^(AwsSolutions|PCI\.DSS\.321|NIST\.800\.53\.R5|Sep)-[A-Za-z0-9]+$/;
 
 /**
  * Rules whose findings are granular (`AwsSolutions-IAM5[Action::s3:GetObject]`):
  * a suppression of these must name the findings it covers, never the bare rule.
  */
-export const GRANULAR_RULES = ['AwsSolutions-IAM4', 'AwsSolutions-IAM5'] as const;
+export const GRANULAR_RULES = [
+  'AwsSolutions-IAM4',
+  'AwsSolutions-IAM5',
+  'Sep-PolicyNoWildcardActions',
+] as const;
 
 /** Shortest reason accepted: a reviewer needs a sentence, not a word. */
 export const MIN_REASON_LENGTH = 30;
@@ -79,7 +83,7 @@ export function acrossPacks(
 export function validateSuppression(suppression: NagSuppression, path: string): void {
   const where = `cdk-nag suppression ${suppression.ruleId} on ${path}`;
   if (!RULE_ID.test(suppression.ruleId)) {
-    throw new Error(`${where}: ruleId must be a rule of AwsSolutions, PCI.DSS.321 or NIST.800.53.R5`);
+    throw new Error(`${where}: ruleId must be a rule of AwsSolutions, PCI.DSS.321, NIST.800.53.R5 or Sep`);
   }
   if ((GRANULAR_RULES as readonly string[]).includes(suppression.ruleId)) {
     if (suppression.appliesTo === undefined || suppression.appliesTo.length === 0) {

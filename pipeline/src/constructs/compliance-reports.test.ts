@@ -1,3 +1,4 @@
+import { SepPolicyChecks } from '@sep/infra';
 import { App, Aspects, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,7 +9,12 @@ import { ComplianceReports, SUPERSEDED_REPORT_DAYS } from './compliance-reports'
 
 const app = new App();
 const stack = new Stack(app, 'Platform', { env: { account: '111111111111', region: 'us-east-1' } });
-for (const pack of [new AwsSolutionsChecks(), new PCIDSS321Checks(), new NIST80053R5Checks()]) {
+for (const pack of [
+  new AwsSolutionsChecks(),
+  new PCIDSS321Checks(),
+  new NIST80053R5Checks(),
+  new SepPolicyChecks(),
+]) {
   Aspects.of(stack).add(pack);
 }
 const key = new kms.Key(stack, 'PlatformKey', { enableKeyRotation: true });
@@ -106,7 +112,7 @@ describe('compliance-reports bucket', () => {
     });
   });
 
-  it('leaves no unsuppressed AwsSolutions, PCIDSS321 or NIST80053R5 finding', () => {
+  it('leaves no unsuppressed AwsSolutions, PCIDSS321, NIST80053R5 or Sep finding', () => {
     const annotations = Annotations.fromStack(stack);
     const any = Match.stringLikeRegexp('.*');
     // The buckets' findings (the test's writer and reader roles only carry the statements).

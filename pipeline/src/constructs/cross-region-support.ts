@@ -2,10 +2,11 @@ import { acrossPacks, suppress } from '@sep/infra';
 import { Aws, type IResolvable, type IResolveContext, Stack, Token } from 'aws-cdk-lib';
 import type * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { createAccessLogBucket } from './access-log-bucket';
 import { NONCURRENT_ARTIFACT_DAYS } from './pipeline-artifacts';
+import { accountKeyPolicyStatements } from './platform-key';
 
 /** Prefix of the replication buckets' server access logs in their region's access-log bucket. */
 export const REPLICATION_ACCESS_LOG_PREFIX = 'replication/';
@@ -32,6 +33,11 @@ export interface HardenedRegionSupport {
  * role use ANY key whose key policy trusts the account. Each such statement is rewritten to the region's
  * `key/*` held to the replication key by `kms:ResourceAliases` (KMS evaluates alias conditions on
  * Encrypt, Decrypt, ReEncrypt*, GenerateDataKey* and DescribeKey).
+ *
+ * The key policy: aws-codepipeline builds the replication key with aws-kms's default policy (`kms:*`
+ * for the account) and key grants with `kms:ReEncrypt*`/`kms:GenerateDataKey*`; it is rewritten to
+ * the pipeline keys' policy (KEY_ADMIN_ACTIONS plus use delegated to IAM, `accountKeyPolicyStatements`)
+ * and the wildcards to the actions they stand for on a symmetric key (cdk-nag pack Sep).
  *
  * Call after `CodePipeline.buildPipeline()` (the support stacks exist only then).
  */
@@ -100,6 +106,8 @@ export function hardenCrossRegionSupport(
         'A replication bucket holds the copies of pipeline artifacts that actions in its region read; CodePipeline copies them again from the artifact bucket on every run, so a replica of the replica would hold nothing that cannot be rebuilt.',
       ),
     );
+    if (key instanceof kms.Alias && key.aliasTargetKey instanceof kms.Key)
+      nameKeyPolicyActions(key.aliasTargetKey);
     const hardened: HardenedRegionSupport = {
       region,
       stack,
@@ -117,6 +125,40 @@ export function hardenCrossRegionSupport(
     if (own.length > 0 && pipeline.role instanceof iam.Role) scopeKeyGrants(pipeline.role, own);
   }
   return supports;
+}
+
+/** The actions aws-kms's grant wildcards stand for on a symmetric encryption key. */
+export const KEY_GRANT_WILDCARDS: Readonly<Record<string, readonly string[]>> = {
+  'kms:ReEncrypt*': ['kms:ReEncryptFrom', 'kms:ReEncryptTo'],
+  'kms:GenerateDataKey*': ['kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext'],
+};
+
+/**
+ * Replaces the default `kms:*` statement for the account by the pipeline keys' administration and
+ * use-delegation statements, and expands the grant wildcards of the other statements. Set on the
+ * CloudFormation property itself (as `scopeKeyGrants`) so cdk-nag sees what deploys.
+ */
+function nameKeyPolicyActions(key: kms.Key): void {
+  const cfnKey = key.node.defaultChild as kms.CfnKey;
+  // The key's PolicyDocument (grants added later still land in it).
+  const document: unknown = cfnKey.keyPolicy;
+  const named = new iam.PolicyDocument({ statements: accountKeyPolicyStatements() });
+  cfnKey.keyPolicy = resolvable((context) => {
+    const resolved = context.resolve(document) as { Statement?: PolicyStatementJson[] };
+    const statements: PolicyStatementJson[] = [];
+    for (const statement of resolved.Statement ?? []) {
+      const actions = ([] as string[]).concat(statement.Action ?? []);
+      if (statement.Effect === 'Allow' && actions.length === 1 && actions[0] === 'kms:*') {
+        statements.push(
+          ...((context.resolve(named) as { Statement: PolicyStatementJson[] }).Statement ?? []),
+        );
+        continue;
+      }
+      const expanded = [...new Set(actions.flatMap((action) => KEY_GRANT_WILDCARDS[action] ?? [action]))];
+      statements.push({ ...statement, Action: expanded.length === 1 ? expanded[0] : expanded });
+    }
+    return { ...resolved, Statement: statements };
+  });
 }
 
 /** `kms:` actions only: the statements aws-kms writes for a cross-environment key grant. */

@@ -10,7 +10,7 @@ import type { IConstruct } from 'constructs';
 import type { HardenedRegionSupport } from '../constructs/cross-region-support';
 
 /**
- * The cdk-nag findings (AwsSolutions, PCI DSS 3.2.1, NIST 800-53 R5) that stay
+ * The cdk-nag findings (AwsSolutions, PCI DSS 3.2.1, NIST 800-53 R5, Sep) that stay
  * on PipelineStack after the fixes (encrypted log groups, our own artifact
  * bucket, scoped roles), each acknowledged on the one resource that draws it,
  * with the specific finding and why it is acceptable. Everything here is
@@ -66,29 +66,44 @@ function pattern(body: string): Finding {
   return { regex: `/^${body}$/` };
 }
 
+const ARTIFACT_S3_ACTIONS = [
+  'Action::s3:GetObject*',
+  'Action::s3:GetBucket*',
+  'Action::s3:List*',
+  'Action::s3:DeleteObject*',
+  'Action::s3:Abort*',
+];
+const ARTIFACT_KMS_ACTIONS = ['Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*'];
+
+const DEPLOY_ROLE_READ_REASON =
+  "aws-codepipeline's generated read grant (bucket.grantRead) in the policy of a pipeline artifact bucket, for the CDK bootstrap deploy role of each target account and region: its CloudFormation deploy action reads the cloud assembly from this one bucket. The principal is that one role ARN; the action wildcards (object and object-version reads, bucket reads, listing) are fixed by aws-cdk-lib.";
+
+/** Sep-PolicyNoWildcardActions on one bucket's policy: the deploy roles' generated read grant only. */
+export function deployRoleReadGrant(): NagSuppression {
+  return {
+    ruleId: 'Sep-PolicyNoWildcardActions',
+    appliesTo: ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*'],
+    reason: DEPLOY_ROLE_READ_REASON,
+  };
+}
+
 function artifactSuppressions(bucket: s3.IBucket): NagSuppression[] {
   return [
-    {
-      ruleId: 'AwsSolutions-IAM5',
-      appliesTo: [
-        'Action::s3:GetObject*',
-        'Action::s3:GetBucket*',
-        'Action::s3:List*',
-        'Action::s3:DeleteObject*',
-        'Action::s3:Abort*',
-      ],
+    ...['AwsSolutions-IAM5', 'Sep-PolicyNoWildcardActions'].map((ruleId) => ({
+      ruleId,
+      appliesTo: ARTIFACT_S3_ACTIONS,
       reason: ARTIFACT_ACTIONS_REASON,
-    },
+    })),
     {
       ruleId: 'AwsSolutions-IAM5',
       appliesTo: [`Resource::${ref(bucket, 'Arn')}/*`],
       reason: ARTIFACT_OBJECTS_REASON,
     },
-    {
-      ruleId: 'AwsSolutions-IAM5',
-      appliesTo: ['Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*'],
+    ...['AwsSolutions-IAM5', 'Sep-PolicyNoWildcardActions'].map((ruleId) => ({
+      ruleId,
+      appliesTo: ARTIFACT_KMS_ACTIONS,
       reason: ARTIFACT_KEY_REASON,
-    },
+    })),
   ];
 }
 
@@ -143,6 +158,14 @@ export function suppressPipelineFindings(targets: PipelineSuppressionTargets): v
     suppress(project, [{ ruleId: 'PCI.DSS.321-CodeBuildProjectSourceRepoUrl', reason: SOURCE_AUTH_REASON }]);
     const policy = defaultPolicyOf(project.role);
     if (policy !== undefined) suppress(policy, [codeBuildLogs(project)]);
+  }
+
+  // The artifact buckets' policies: the target deploy roles read the cloud assembly.
+  for (const bucket of [
+    targets.artifactBucket,
+    ...targets.regionSupport.map((support) => support.replicationBucket),
+  ]) {
+    if (bucket.policy !== undefined) suppress(bucket.policy, [deployRoleReadGrant()]);
   }
 
   // Each pipeline's synth step publishes the stages' cdk-nag reports.

@@ -10,7 +10,7 @@ export const PORTAL_STAGE_NAME = 'Portal';
 export interface PortalStageProps extends Omit<PortalStackProps, 'env'> {
   /** The pipeline's account and region: the portal runs beside the registry it reads. */
   readonly env: Environment;
-  /** Apply the three packs and write `nag-report.json` beside the stage's template. @default true */
+  /** Apply the four packs (AwsSolutions, PCI DSS 3.2.1, NIST 800-53 R5, Sep) and write `nag-report.json` beside the stage's template. @default true */
   readonly nag?: boolean;
 }
 

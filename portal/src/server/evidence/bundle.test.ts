@@ -56,6 +56,7 @@ function compliance(
           warnings: [],
         },
         { pack: 'NIST.800.53.R5', rulesChecked: 45, passed: 37, suppressed: [], errors: [], warnings: [] },
+        { pack: 'Sep', rulesChecked: 2, passed: 2, suppressed: [], errors: [], warnings: [] },
       ],
       totals: { rulesChecked: 111, passed: 92, suppressed: 1, errors: 0 },
       ...overrides,
@@ -110,6 +111,14 @@ describe('the PCI DSS v4.0 mapping', () => {
       'PCI.DSS.321': rulesOf('pci-dss-321.js', /rule: [a-z0-9_]+\.([A-Za-z0-9]+)/g),
       'NIST.800.53.R5': rulesOf('nist-800-53-r5.js', /rule: [a-z0-9_]+\.([A-Za-z0-9]+)/g),
       AwsSolutions: rulesOf('aws-solutions.js', /ruleSuffixOverride: '([A-Za-z0-9]+)'/g),
+      // The project's own pack, read from its source as the Config rules are below.
+      Sep: new Set(
+        [
+          ...readFileSync(path.join(repoRoot, 'infra', 'src', 'nag', 'sep-pack.ts'), 'utf8').matchAll(
+            /ruleSuffixOverride: '([A-Za-z0-9]+)'/g,
+          ),
+        ].map((match) => match[1]),
+      ),
     };
     const unknown = PCI_DSS_V4_REQUIREMENTS.flatMap((item) => item.nagRules ?? []).filter((ruleId) => {
       const [pack, rule] = [ruleId.slice(0, ruleId.indexOf('-')), ruleId.slice(ruleId.indexOf('-') + 1)];

@@ -10,6 +10,8 @@
  *   Each of its rules is listed under the v4.0 requirement that carries the 3.2.1 control forward
  *   (the same Config rule backs both in AWS's 3.2.1 and 4.0 conformance packs); AwsSolutions and
  *   NIST 800-53 rev 5 rules that check the same resource property are listed beside it.
+ *   The project's own pack Sep (`infra/src/nag/sep-pack.ts`: no wildcard action and no Allow +
+ *   NotAction in any identity or resource policy) evidences least privilege, 7.2.1 and 7.2.2.
  * - Architectural controls: what the stage builds for the environment's kind and features
  *   (`architectural-controls.ts`), evaluated from its spec.
  *
@@ -81,6 +83,9 @@ export interface PciRequirement {
 const PCI = (rule: string) => `PCI.DSS.321-${rule}`;
 const NIST = (rule: string) => `NIST.800.53.R5-${rule}`;
 const AWS = (rule: string) => `AwsSolutions-${rule}`;
+const SEP = (rule: string) => `Sep-${rule}`;
+/** Sep's least-privilege rules: every allowed action is named. */
+const SEP_LEAST_PRIVILEGE = [SEP('PolicyNoWildcardActions'), SEP('PolicyNoNotAction')];
 
 const PEOPLE_AND_PROCESS =
   'Out of scope of the platform: a policy or process the entity documents and operates.';
@@ -236,13 +241,20 @@ export const PCI_DSS_V4_REQUIREMENTS: readonly PciRequirement[] = [
       PCI('IAMPolicyNoStatementsWithFullAccess'),
       NIST('IAMPolicyNoStatementsWithFullAccess'),
       AWS('IAM5'),
+      ...SEP_LEAST_PRIVILEGE,
     ],
     controls: ['least-privilege-roles'],
   },
   {
     id: '7.2.2',
     title: 'Access is assigned based on job classification and function',
-    nagRules: [PCI('IAMUserGroupMembership'), PCI('IAMUserNoPolicies'), PCI('IAMGroupHasUsers'), AWS('IAM4')],
+    nagRules: [
+      PCI('IAMUserGroupMembership'),
+      PCI('IAMUserNoPolicies'),
+      PCI('IAMGroupHasUsers'),
+      AWS('IAM4'),
+      ...SEP_LEAST_PRIVILEGE,
+    ],
     controls: ['least-privilege-roles'],
   },
   {
