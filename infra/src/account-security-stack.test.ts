@@ -335,6 +335,9 @@ describe('AccountSecurityStack with the platform roles', () => {
       'config:DescribeConfigRules',
     ]);
     expect(JSON.stringify(bySid.ReadEnvironmentStacks?.Resource)).toContain(':stack/sep-*-environment/*');
+    // The evidence bundle reads this stack's AuditTrailArn output: DescribeStacks on this stack only.
+    expect(bySid.ReadAccountSecurityOutputs?.Action).toBe('cloudformation:DescribeStacks');
+    expect(JSON.stringify(bySid.ReadAccountSecurityOutputs?.Resource)).toMatch(/:stack\/[^*"]+\/\*/);
     expect(bySid.DeleteEphemeralEnvironmentStacks?.Action).toBe('cloudformation:DeleteStack');
     expect(bySid.DeleteEphemeralEnvironmentStacks?.Condition).toEqual({
       StringEquals: { 'aws:ResourceTag/EnvironmentKind': 'ephemeral' },
@@ -343,6 +346,11 @@ describe('AccountSecurityStack with the platform roles', () => {
     for (const statement of statements) {
       for (const action of [statement.Action].flat()) expect(action).not.toContain('*');
     }
+  });
+
+  it('outputs the trail ARN for the evidence bundle', () => {
+    const outputs = template.findOutputs('AuditTrailArn');
+    expect(outputs.AuditTrailArn?.Value).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Trail/), 'Arn'] });
   });
 
   it('lets the smoke test read API keys and call the smoke routes of this region only', () => {

@@ -93,6 +93,14 @@ export class PlatformAccess extends Construct {
           resources: [environmentStacks],
         }),
         new iam.PolicyStatement({
+          // The evidence bundle names the account's CloudTrail trail: this stack's AuditTrailArn output.
+          sid: 'ReadAccountSecurityOutputs',
+          actions: ['cloudformation:DescribeStacks'],
+          resources: [
+            stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stack.stackName}/*` }),
+          ],
+        }),
+        new iam.PolicyStatement({
           sid: 'ReadWithoutResourceTypes',
           actions: [...UNSCOPABLE_READS],
           resources: ['*'],
