@@ -337,7 +337,7 @@ describe('AccountSecurityStack with the platform roles', () => {
     expect(JSON.stringify(bySid.ReadEnvironmentStacks?.Resource)).toContain(':stack/sep-*-environment/*');
     // The evidence bundle reads this stack's AuditTrailArn output: DescribeStacks on this stack only.
     expect(bySid.ReadAccountSecurityOutputs?.Action).toBe('cloudformation:DescribeStacks');
-    expect(JSON.stringify(bySid.ReadAccountSecurityOutputs?.Resource)).toMatch(/:stack\/[^*"]+\/\*/);
+    expect(bySid.ReadAccountSecurityOutputs?.Resource).toEqual({ Ref: 'AWS::StackId' });
     expect(bySid.DeleteEphemeralEnvironmentStacks?.Action).toBe('cloudformation:DeleteStack');
     expect(bySid.DeleteEphemeralEnvironmentStacks?.Condition).toEqual({
       StringEquals: { 'aws:ResourceTag/EnvironmentKind': 'ephemeral' },

@@ -96,9 +96,8 @@ export class PlatformAccess extends Construct {
           // The evidence bundle names the account's CloudTrail trail: this stack's AuditTrailArn output.
           sid: 'ReadAccountSecurityOutputs',
           actions: ['cloudformation:DescribeStacks'],
-          resources: [
-            stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stack.stackName}/*` }),
-          ],
+          // AWS::StackId: this stack's exact ARN (its generated ID included), no wildcard.
+          resources: [stack.stackId],
         }),
         new iam.PolicyStatement({
           sid: 'ReadWithoutResourceTypes',

@@ -29,6 +29,15 @@ export interface PortalAccessRoleProps {
   readonly targets: readonly DeploymentTarget[];
 }
 
+/**
+ * The evidence bundle's provenance, on either pipeline: the execution whose deploy action last succeeded
+ * for an environment (ListActionExecutions) and the source revision it deployed (GetPipelineExecution).
+ */
+const EVIDENCE_PIPELINE_ACTIONS = [
+  'codepipeline:ListActionExecutions',
+  'codepipeline:GetPipelineExecution',
+] as const;
+
 /** Every CodePipeline call the portal makes, and on which pipeline. */
 export const PORTAL_PIPELINE_ACTIONS = {
   /** provision (a request) and the teardown restart; the state for progress; executions for the teardown's wait. */
@@ -36,9 +45,10 @@ export const PORTAL_PIPELINE_ACTIONS = {
     'codepipeline:StartPipelineExecution',
     'codepipeline:GetPipelineState',
     'codepipeline:ListPipelineExecutions',
+    ...EVIDENCE_PIPELINE_ACTIONS,
   ],
   /** The pipeline page, staging/prod progress and the pending promotion. */
-  release: ['codepipeline:GetPipelineState'],
+  release: ['codepipeline:GetPipelineState', ...EVIDENCE_PIPELINE_ACTIONS],
 } as const;
 
 /**
