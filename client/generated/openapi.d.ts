@@ -832,7 +832,7 @@ export interface components {
                     left?: string;
                     right?: string;
                 }[];
-                /** @description Resource types whose counts differ, by type */
+                /** @description Resource types whose counts differ, by type; empty when a side has no deployed template (its counts are unknown) */
                 resources: {
                     type: string;
                     left: number;

@@ -93,6 +93,24 @@ function SideBySide({
   );
 }
 
+/** One sentence: how many spec fields and resource types differ, and the cost difference. */
+function summaryOf(data: EnvironmentComparison): string {
+  const differ = (count: number, noun: string) =>
+    count === 1 ? `1 ${noun} differs` : `${count} ${noun}s differ`;
+  const spec = differ(data.differences.spec.length, 'spec field');
+  const undeployed = [data.left, data.right].filter((side) => !side.resources.available);
+  const resources =
+    undeployed.length > 0
+      ? `resources cannot be compared (${undeployed.map((side) => side.environmentSuffix).join(' and ')} not deployed)`
+      : `${differ(data.differences.resources.length, 'resource type')} in count`;
+  const delta = data.differences.monthlyCostUsd;
+  const cost =
+    delta === 0
+      ? 'both cost the same per month'
+      : `${data.right.environmentSuffix} costs ${formatCostDelta(delta)} against ${data.left.environmentSuffix}`;
+  return `${spec}; ${resources}; ${cost}.`;
+}
+
 /** Picks the two environments when the address does not name them (or names them wrongly). */
 function ComparePicker({ left, right }: EnvironmentComparisonViewProps) {
   const { environments } = useEnvironments();
@@ -233,6 +251,9 @@ export function EnvironmentComparisonView({ left, right }: EnvironmentComparison
   ].sort();
   const count = (side: Side, type: string) =>
     side.resources.available ? String(side.resources.byType[type] ?? 0) : '—';
+  const bothDeployed = data.left.resources.available && data.right.resources.available;
+  // Against a side with no deployed template the counts are unknown: shown, never marked as differing.
+  const known = (r: Row): Row => (bothDeployed ? r : { ...r, differs: false });
   const resources = [
     row(
       'resources-total',
@@ -240,7 +261,9 @@ export function EnvironmentComparisonView({ left, right }: EnvironmentComparison
       (side) => (side.resources.available ? String(side.resources.total) : 'not deployed'),
       data,
     ),
-    ...types.map((type) => row(`type-${type}`, <code>{type}</code>, (side) => count(side, type), data)),
+    ...types.map((type) =>
+      known(row(`type-${type}`, <code>{type}</code>, (side) => count(side, type), data)),
+    ),
   ];
   const unknown = [data.left, data.right].filter((side) => !side.resources.available);
   const costItems = [
@@ -259,11 +282,8 @@ export function EnvironmentComparisonView({ left, right }: EnvironmentComparison
   return (
     <div className="compare-view" data-testid="environment-comparison">
       {header}
-      <p className="small muted">
-        {data.differences.spec.length} spec field{data.differences.spec.length === 1 ? '' : 's'} and{' '}
-        {data.differences.resources.length} resource type{data.differences.resources.length === 1 ? '' : 's'}{' '}
-        differ; {data.right.environmentSuffix} costs {formatCostDelta(data.differences.monthlyCostUsd)}{' '}
-        against {data.left.environmentSuffix}. Rows that differ are marked.
+      <p className="small muted" data-testid="compare-summary">
+        {summaryOf(data)} Rows that differ are marked.
       </p>
 
       <Card id="compare-overview" title="Overview" flush testId="compare-overview">

@@ -59,7 +59,10 @@ export const environmentComparisonSchema = z
         .meta({ description: 'Spec fields (dotted paths, JSON values) that differ; the suffix is left out' }),
       resources: z
         .array(z.object({ type: z.string(), left: z.number().int(), right: z.number().int() }))
-        .meta({ description: 'Resource types whose counts differ, by type' }),
+        .meta({
+          description:
+            'Resource types whose counts differ, by type; empty when a side has no deployed template (its counts are unknown)',
+        }),
       monthlyCostUsd: z.number().meta({ description: 'right minus left (USD per month)' }),
     }),
   })
@@ -162,7 +165,11 @@ export function compareEnvironments(left: ComparisonInput, right: ComparisonInpu
       ? []
       : [{ path, ...(l === undefined ? {} : { left: l }), ...(r === undefined ? {} : { right: r }) }];
   });
-  const types = [...new Set([...Object.keys(a.resources.byType), ...Object.keys(b.resources.byType)])].sort();
+  // A side without a deployed template has unknown counts, not zero: nothing to compare then.
+  const bothDeployed = a.resources.available && b.resources.available;
+  const types = bothDeployed
+    ? [...new Set([...Object.keys(a.resources.byType), ...Object.keys(b.resources.byType)])].sort()
+    : [];
   const resources = types.flatMap((type) => {
     const l = a.resources.byType[type] ?? 0;
     const r = b.resources.byType[type] ?? 0;
