@@ -95,13 +95,9 @@ export const evidenceBundleSchema = z
         .record(z.string(), z.string())
         .meta({ description: 'SHA-256 (hex) of each deployed stack template body, by stack name' }),
       stacks: z.array(deployedStackSchema),
-      cloudTrailTrailArn: z
-        .string()
-        .optional()
-        .meta({
-          description:
-            "The account's CloudTrail trail (aws mode: account-security stack output AuditTrailArn)",
-        }),
+      cloudTrailTrailArn: z.string().optional().meta({
+        description: "The account's CloudTrail trail (aws mode: account-security stack output AuditTrailArn)",
+      }),
       identityGaps: z.array(identityGapSchema).meta({
         description:
           'Identity fields that could not be known, each with why: an absent field is never a guessed value',

@@ -195,16 +195,14 @@ it('names each gap with its reason instead of inventing a value', async () => {
 });
 
 it('reports a failed template read and an execution without revision as gaps, keeping what it read', async () => {
-  cfn
-    .on(GetTemplateCommand)
-    .rejects(
-      new CloudFormationServiceException({
-        name: 'AccessDenied',
-        $fault: 'client',
-        $metadata: {},
-        message: 'no',
-      }),
-    );
+  cfn.on(GetTemplateCommand).rejects(
+    new CloudFormationServiceException({
+      name: 'AccessDenied',
+      $fault: 'client',
+      $metadata: {},
+      message: 'no',
+    }),
+  );
   pipeline
     .on(ListActionExecutionsCommand)
     .resolves({ actionExecutionDetails: [deployAction('exec-9', 'Succeeded')] });
