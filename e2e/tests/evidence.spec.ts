@@ -100,6 +100,7 @@ test('two environments compare side by side from the detail page, readable on a 
   await alice.waitForStatus({ suffix: 'staging', statuses: ['ready'], timeoutMs: READY_TIMEOUT_MS });
 
   const page = await signedIn('alice');
+  await page.setViewportSize({ width: 1440, height: 900 });
   await page.goto('/environments/staging');
   const compare = page.getByTestId('compare-with');
   await expect(compare).toBeVisible();
@@ -121,11 +122,13 @@ test('two environments compare side by side from the detail page, readable on a 
   }
   await shot(page, 'compare-1440');
 
+  // A phone, in dark mode: the page follows the system setting through the theme's variables.
   await page.setViewportSize({ width: 390, height: 844 });
+  await page.emulateMedia({ colorScheme: 'dark' });
   await expect(view.getByTestId('compare-overview-table')).toBeVisible();
   const overflow = await page.evaluate(
     () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
   );
   expect(overflow).toBeLessThanOrEqual(0);
-  await shot(page, 'compare-390');
+  await shot(page, 'compare-390-dark');
 });
