@@ -28,6 +28,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/environments/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Compare two environments
+         * @description Two environments side by side (e.g. staging and prod): spec, resources of the deployed templates by type, cdk-nag and AWS Config results, monthly cost from the price table, and the differences. Readable by whoever may read each environment.
+         */
+        get: operations["compareEnvironments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/environments/{suffix}": {
         parameters: {
             query?: never;
@@ -719,6 +739,109 @@ export interface components {
                 externalId: string;
             };
         };
+        /** @description Two environments side by side: spec, deployed template resources, compliance results, cost, and what differs. */
+        EnvironmentComparison: {
+            left: {
+                environmentSuffix: string;
+                kind: string;
+                status: string;
+                region: string;
+                /** @description Absent when the spec names none (default account) */
+                account?: string;
+                spec: {
+                    [key: string]: unknown;
+                };
+                resources: {
+                    /** @description False until a template is deployed (the reason says why) */
+                    available: boolean;
+                    unavailableReason?: string;
+                    total: number;
+                    /** @description Resources of the deployed template per CloudFormation type */
+                    byType: {
+                        [key: string]: number;
+                    };
+                    templateSha256?: string;
+                    lastDeployedAt?: string;
+                };
+                compliance: {
+                    nagAvailable: boolean;
+                    nag: {
+                        rulesChecked: number;
+                        passed: number;
+                        suppressed: number;
+                        errors: number;
+                    };
+                    /** @description AWS Config results exist only in aws mode */
+                    configAvailable: boolean;
+                    config: {
+                        compliant: number;
+                        nonCompliant: number;
+                        /** @description NOT_APPLICABLE or INSUFFICIENT_DATA */
+                        other: number;
+                    };
+                    unavailableReason?: string;
+                };
+                cost: components["schemas"]["CostEstimate"];
+            };
+            right: {
+                environmentSuffix: string;
+                kind: string;
+                status: string;
+                region: string;
+                /** @description Absent when the spec names none (default account) */
+                account?: string;
+                spec: {
+                    [key: string]: unknown;
+                };
+                resources: {
+                    /** @description False until a template is deployed (the reason says why) */
+                    available: boolean;
+                    unavailableReason?: string;
+                    total: number;
+                    /** @description Resources of the deployed template per CloudFormation type */
+                    byType: {
+                        [key: string]: number;
+                    };
+                    templateSha256?: string;
+                    lastDeployedAt?: string;
+                };
+                compliance: {
+                    nagAvailable: boolean;
+                    nag: {
+                        rulesChecked: number;
+                        passed: number;
+                        suppressed: number;
+                        errors: number;
+                    };
+                    /** @description AWS Config results exist only in aws mode */
+                    configAvailable: boolean;
+                    config: {
+                        compliant: number;
+                        nonCompliant: number;
+                        /** @description NOT_APPLICABLE or INSUFFICIENT_DATA */
+                        other: number;
+                    };
+                    unavailableReason?: string;
+                };
+                cost: components["schemas"]["CostEstimate"];
+            };
+            differences: {
+                /** @description Spec fields (dotted paths, JSON values) that differ; the suffix is left out */
+                spec: {
+                    path: string;
+                    left?: string;
+                    right?: string;
+                }[];
+                /** @description Resource types whose counts differ, by type; empty when a side has no deployed template (its counts are unknown) */
+                resources: {
+                    type: string;
+                    left: number;
+                    right: number;
+                }[];
+                /** @description right minus left (USD per month) */
+                monthlyCostUsd: number;
+            };
+        };
         /** @description A message of `GET /api/environments/{suffix}/events` (text/event-stream): `snapshot` first and on every change, `events` not sent before, `error` while the server retries. */
         StreamMessage: {
             /** @enum {string} */
@@ -822,12 +945,30 @@ export interface components {
                 spec: {
                     [key: string]: unknown;
                 };
+                /** @description Source revision (commit) of the pipeline execution that deployed the stack */
                 sourceRevision?: string;
-                /** @description sha256 per stack template, where known */
+                pipelineName?: string;
+                /** @description The execution whose deploy action last deployed this environment's stack */
+                pipelineExecutionId?: string;
+                /** @description SHA-256 (hex) of each deployed stack template body, by stack name */
                 templateHashes: {
                     [key: string]: string;
                 };
+                stacks: {
+                    stackName: string;
+                    stackId?: string;
+                    templateSha256?: string;
+                    /** @description When the stack was last created or updated */
+                    lastDeployedAt?: string;
+                }[];
+                /** @description The account's CloudTrail trail (aws mode: account-security stack output AuditTrailArn) */
                 cloudTrailTrailArn?: string;
+                /** @description Identity fields that could not be known, each with why: an absent field is never a guessed value */
+                identityGaps: {
+                    /** @description e.g. sourceRevision, pipelineExecutionId, templateHashes, cloudTrailTrailArn */
+                    field: string;
+                    reason: string;
+                }[];
             };
             sources: {
                 nagReport: {
@@ -1334,6 +1475,114 @@ export interface operations {
                      *       "error": {
                      *         "code": "internal",
                      *         "message": "An unexpected error; see the server log."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    compareEnvironments: {
+        parameters: {
+            query: {
+                left: string;
+                right: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The comparison. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvironmentComparison"];
+                };
+            };
+            /** @description The request is invalid; `fields` names each problem. Codes: `validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "The request is invalid; `fields` names each problem."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description No session cookie or bearer token, or an expired one. Codes: `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "No session cookie or bearer token, or an expired one."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description No such environment (or the route is off in this mode). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "No such environment (or the route is off in this mode)."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description An unexpected error; see the server log. Codes: `internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "An unexpected error; see the server log."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description AWS (or the local platform) did not answer; retry later. Codes: `upstream_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "upstream_unavailable",
+                     *         "message": "AWS (or the local platform) did not answer; retry later."
                      *       }
                      *     }
                      */

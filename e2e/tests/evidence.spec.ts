@@ -40,9 +40,28 @@ test("the PCI DSS evidence bundle of a ready environment downloads from its page
     ]),
   );
   const signed = JSON.parse(readFileSync(bundleFile, 'utf8')) as {
-    bundle: { environment: { suffix: string }; requirements: { id: string; status: string }[] };
+    bundle: {
+      environment: {
+        suffix: string;
+        templateHashes: Record<string, string>;
+        pipelineExecutionId?: string;
+        sourceRevision?: string;
+        stacks: { stackName: string; lastDeployedAt?: string }[];
+        identityGaps: { field: string; reason: string }[];
+      };
+      requirements: { id: string; status: string }[];
+    };
   };
-  expect(signed.bundle.environment.suffix).toBe('staging');
+  const identity = signed.bundle.environment;
+  expect(identity.suffix).toBe('staging');
+  // Identity read from the played platform: the deployed template's hash, when, and the execution that deployed it.
+  expect(identity.templateHashes['sep-staging-environment']).toMatch(/^[0-9a-f]{64}$/);
+  expect(identity.stacks[0]?.lastDeployedAt).toEqual(expect.any(String));
+  expect(identity.pipelineExecutionId).toEqual(expect.any(String));
+  const gapFields = identity.identityGaps.map((gap) => gap.field);
+  // Local mode has no trail; a revision is either read or named as a gap, never invented.
+  expect(gapFields).toContain('cloudTrailTrailArn');
+  expect(identity.sourceRevision !== undefined || gapFields.includes('sourceRevision')).toBe(true);
   expect(signed.bundle.requirements.find((item) => item.id === '9.2.1')?.status).toBe('out-of-scope');
 
   // The README's command validates the download against that schema and verifies its signature.
@@ -70,4 +89,46 @@ test("the PCI DSS evidence bundle of a ready environment downloads from its page
   const html = await page.request.get('/api/environments/staging/evidence?format=html');
   expect(html.headers()['content-type']).toBe('text/html; charset=utf-8');
   expect(await html.text()).toContain('PCI DSS v4.0 evidence: staging');
+});
+
+test('two environments compare side by side from the detail page, readable on a phone', async ({
+  signedIn,
+  api,
+  shot,
+}) => {
+  const alice = await api('alice');
+  await alice.waitForStatus({ suffix: 'staging', statuses: ['ready'], timeoutMs: READY_TIMEOUT_MS });
+
+  const page = await signedIn('alice');
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto('/environments/staging');
+  const compare = page.getByTestId('compare-with');
+  await expect(compare).toBeVisible();
+  await compare.getByTestId('compare-with-right').selectOption('prod');
+  await compare.getByTestId('compare-with-submit').click();
+  await expect(page).toHaveURL(/\/environments\/compare\?left=staging&right=prod/);
+
+  const view = page.getByTestId('environment-comparison');
+  await expect(view.getByRole('heading', { level: 1 })).toHaveText('staging and prod');
+  await expect(view.getByTestId('compare-row-kind')).toHaveAttribute('data-differs', 'true');
+  // staging is deployed: its template's resources are counted by type.
+  await expect(view.getByTestId('compare-row-type-AWS::KMS::Key')).toBeVisible();
+  // prod may still wait for its promotion (other specs share the portal): then the page says why it has no
+  // resources instead of showing zeros.
+  const prodTotal = view.getByTestId('compare-row-resources-total').locator('td').nth(2);
+  await expect(prodTotal).toHaveText(/^(not deployed|\d+)/);
+  if ((await prodTotal.textContent())?.startsWith('not deployed')) {
+    await expect(view.getByTestId('compare-resources-unknown')).toContainText('prod');
+  }
+  await shot(page, 'compare-1440');
+
+  // A phone, in dark mode: the page follows the system setting through the theme's variables.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expect(view.getByTestId('compare-overview-table')).toBeVisible();
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  expect(overflow).toBeLessThanOrEqual(0);
+  await shot(page, 'compare-390-dark');
 });

@@ -341,6 +341,9 @@ describe('AccountSecurityStack with the platform roles', () => {
       'config:DescribeConfigRules',
     ]);
     expect(JSON.stringify(bySid.ReadEnvironmentStacks?.Resource)).toContain(':stack/sep-*-environment/*');
+    // The evidence bundle reads this stack's AuditTrailArn output: DescribeStacks on this stack only.
+    expect(bySid.ReadAccountSecurityOutputs?.Action).toBe('cloudformation:DescribeStacks');
+    expect(bySid.ReadAccountSecurityOutputs?.Resource).toEqual({ Ref: 'AWS::StackId' });
     expect(bySid.DeleteEphemeralEnvironmentStacks?.Action).toBe('cloudformation:DeleteStack');
     expect(bySid.DeleteEphemeralEnvironmentStacks?.Condition).toEqual({
       StringEquals: { 'aws:ResourceTag/EnvironmentKind': 'ephemeral' },
@@ -349,6 +352,11 @@ describe('AccountSecurityStack with the platform roles', () => {
     for (const statement of statements) {
       for (const action of [statement.Action].flat()) expect(action).not.toContain('*');
     }
+  });
+
+  it('outputs the trail ARN for the evidence bundle', () => {
+    const outputs = template.findOutputs('AuditTrailArn');
+    expect(outputs.AuditTrailArn?.Value).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Trail/), 'Arn'] });
   });
 
   it('lets the smoke test read API keys and call the smoke routes of this region only', () => {

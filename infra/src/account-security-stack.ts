@@ -1,5 +1,5 @@
-import { PHYSICAL_NAME_TEMPLATES, physicalName } from '@sep/spec';
-import { ArnFormat, Aws, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AUDIT_TRAIL_ARN_OUTPUT, PHYSICAL_NAME_TEMPLATES, physicalName } from '@sep/spec';
+import { ArnFormat, Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -443,6 +443,11 @@ export class AccountSecurityStack extends Stack {
     });
     // CloudTrail checks bucket policy, key policy and role when the trail is created.
     this.trail.node.addDependency(this.trailBucket, trailLogsPolicy, this.logsKey);
+    // Read by the portal's evidence bundle (PCI DSS 10.2: which trail records this account's API calls).
+    new CfnOutput(this, AUDIT_TRAIL_ARN_OUTPUT, {
+      value: this.trail.attrArn,
+      description: "ARN of this account's CloudTrail trail (log file validation on, KMS-encrypted)",
+    });
 
     // --- Alerts and CIS alarms --------------------------------------------
     this.alertTopic = new AlertTopic(this, 'Alerts', {

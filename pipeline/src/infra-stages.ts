@@ -1,10 +1,11 @@
 import { AccountSecurityStack, applyCompliancePacks, SecureEnvironmentStage } from '@sep/infra';
+import { ACCOUNT_SECURITY_STACK_NAME } from '@sep/registry/names';
 import type { EnvironmentSpec } from '@sep/spec';
 import { Stage } from 'aws-cdk-lib';
 import type { AccountSecurityStageFactory, EnvironmentStageFactory } from './environment-stages';
 
-/** Same name in every account and region, so adding a target never renames (and duplicates) a trail. */
-export const ACCOUNT_SECURITY_STACK_NAME = 'sep-account-security';
+/** Same name in every account and region (`@sep/registry/names`, where the portal reads it too). */
+export { ACCOUNT_SECURITY_STACK_NAME };
 
 /** The real secure environment (infra/). */
 export const createSecureEnvironmentStage: EnvironmentStageFactory = (scope, id, props) =>

@@ -12,6 +12,13 @@ export function environmentStackName(environmentSuffix: string): string {
   return physicalName('environmentStack', { suffix: environmentSuffix });
 }
 
+/**
+ * The account-security stack (trail, Config recorder, platform-access roles) of every target account
+ * and region: same name everywhere, so adding a target never renames (and duplicates) a trail. The
+ * portal reads its `AuditTrailArn` output for the evidence bundle.
+ */
+export const ACCOUNT_SECURITY_STACK_NAME = 'sep-account-security';
+
 /** Stack tag carrying the environment's suffix (also on every resource, see SPEC section 4). */
 export const ENVIRONMENT_TAG = 'Environment';
 

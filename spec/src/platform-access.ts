@@ -10,6 +10,12 @@ import { physicalName } from './physical-names';
  */
 export const ENVIRONMENT_KIND_TAG = 'EnvironmentKind';
 
+/**
+ * Output of the account-security stack naming the account's CloudTrail trail: the portal's evidence
+ * bundle reads it (as the platform-access role, which may describe that one stack).
+ */
+export const AUDIT_TRAIL_ARN_OUTPUT = 'AuditTrailArn';
+
 /** One account and region the platform deploys environments to. */
 export interface TargetLocation {
   /** 12-digit account ID. */

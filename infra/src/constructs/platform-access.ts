@@ -93,6 +93,13 @@ export class PlatformAccess extends Construct {
           resources: [environmentStacks],
         }),
         new iam.PolicyStatement({
+          // The evidence bundle names the account's CloudTrail trail: this stack's AuditTrailArn output.
+          sid: 'ReadAccountSecurityOutputs',
+          actions: ['cloudformation:DescribeStacks'],
+          // AWS::StackId: this stack's exact ARN (its generated ID included), no wildcard.
+          resources: [stack.stackId],
+        }),
+        new iam.PolicyStatement({
           sid: 'ReadWithoutResourceTypes',
           actions: [...UNSCOPABLE_READS],
           resources: ['*'],

@@ -38,6 +38,11 @@ describe('portal role', () => {
         'codepipeline:StartPipelineExecution',
         'codepipeline:GetPipelineState',
         'codepipeline:ListPipelineExecutions',
+        // Both pipelines: the evidence bundle's deploying execution and its source revision.
+        'codepipeline:ListActionExecutions',
+        'codepipeline:GetPipelineExecution',
+        'codepipeline:ListActionExecutions',
+        'codepipeline:GetPipelineExecution',
         // Release pipeline: state (pipeline page, staging/prod progress, pending promotion), executions (who
         // asked for what waits), the decision.
         'codepipeline:GetPipelineState',
@@ -117,7 +122,12 @@ describe('portal role', () => {
     expect(drive?.Resource).toEqual(pipelineArn);
     const read = statements.find((s) => s.Sid === 'ReadReleasePipeline');
     expect([actions(read as Statement), read?.Resource]).toEqual([
-      ['codepipeline:GetPipelineState', 'codepipeline:ListPipelineExecutions'],
+      [
+        'codepipeline:GetPipelineState',
+        'codepipeline:ListPipelineExecutions',
+        'codepipeline:ListActionExecutions',
+        'codepipeline:GetPipelineExecution',
+      ],
       releaseArn,
     ]);
     const approve = statements.find((s) => actions(s).includes('codepipeline:PutApprovalResult'));

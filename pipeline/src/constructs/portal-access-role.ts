@@ -32,6 +32,15 @@ export interface PortalAccessRoleProps {
   readonly targets: readonly DeploymentTarget[];
 }
 
+/**
+ * The evidence bundle's provenance, on either pipeline: the execution whose deploy action last succeeded
+ * for an environment (ListActionExecutions) and the source revision it deployed (GetPipelineExecution).
+ */
+const EVIDENCE_PIPELINE_ACTIONS = [
+  'codepipeline:ListActionExecutions',
+  'codepipeline:GetPipelineExecution',
+] as const;
+
 /** Every CodePipeline call the portal makes, and on which pipeline. */
 export const PORTAL_PIPELINE_ACTIONS = {
   /** provision (a request) and the teardown restart; the state for progress; executions for the teardown's wait. */
@@ -39,12 +48,17 @@ export const PORTAL_PIPELINE_ACTIONS = {
     'codepipeline:StartPipelineExecution',
     'codepipeline:GetPipelineState',
     'codepipeline:ListPipelineExecutions',
+    ...EVIDENCE_PIPELINE_ACTIONS,
   ],
   /**
    * The pipeline page, staging/prod progress and the pending promotion; executions for who asked for what
-   * waits (separation of duties) and its source revision.
+   * waits (separation of duties) and its source revision; the evidence bundle's execution.
    */
-  release: ['codepipeline:GetPipelineState', 'codepipeline:ListPipelineExecutions'],
+  release: [
+    'codepipeline:GetPipelineState',
+    'codepipeline:ListPipelineExecutions',
+    ...EVIDENCE_PIPELINE_ACTIONS,
+  ],
 } as const;
 
 /**

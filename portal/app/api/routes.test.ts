@@ -29,6 +29,7 @@ import * as drift from './environments/[suffix]/drift/route';
 import * as events from './environments/[suffix]/events/route';
 import * as outputs from './environments/[suffix]/outputs/route';
 import * as environment from './environments/[suffix]/route';
+import * as compare from './environments/compare/route';
 import * as environments from './environments/route';
 import * as openapi from './openapi.json/route';
 import * as promotion from './pipeline/promotion/route';
@@ -306,6 +307,54 @@ describe('POST /api/environments', () => {
       ),
     );
     expect(driftReport.body).toMatchObject({ status: 'IN_SYNC', simulated: true });
+
+    // Side by side with staging: the deployed template's resources by type, and what differs.
+    const compared = await read(
+      await compare.GET(req('/api/environments/compare?left=pr-201&right=staging', { user: 'bob' })),
+    );
+    expect(compared.status).toBe(200);
+    expect(compared.body.left).toMatchObject({
+      environmentSuffix: 'pr-201',
+      resources: { available: true },
+      compliance: { nagAvailable: true },
+    });
+    expect(compared.body.left.resources.templateSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(compared.body.left.resources.byType['AWS::KMS::Key']).toBeGreaterThan(0);
+    expect(compared.body.left.resources.total).toBeGreaterThan(10);
+    expect(compared.body.right.environmentSuffix).toBe('staging');
+    expect(compared.body.differences.spec).toEqual(
+      expect.arrayContaining([{ path: 'kind', left: '"ephemeral"', right: '"staging"' }]),
+    );
+    expect(compared.body.differences.monthlyCostUsd).toBeCloseTo(
+      compared.body.right.cost.monthlyUsd - compared.body.left.cost.monthlyUsd,
+      2,
+    );
+  });
+});
+
+describe('GET /api/environments/compare', () => {
+  it('400 field by field for bad or identical suffixes, 404 for an unknown one, 401 without credentials', async () => {
+    const bad = await read(
+      await compare.GET(req('/api/environments/compare?left=Not_A_Suffix&extra=1', { user: 'alice' })),
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields.map((f: { path: string }) => f.path).sort()).toEqual([
+      'extra',
+      'left',
+      'right',
+    ]);
+    const same = await read(
+      await compare.GET(req('/api/environments/compare?left=staging&right=staging', { user: 'alice' })),
+    );
+    expect(same.status).toBe(400);
+    expect(same.body.error.fields).toEqual([
+      { path: 'right', message: 'right must name another environment than left' },
+    ]);
+    const unknown = await compare.GET(
+      req('/api/environments/compare?left=staging&right=pr-nope', { user: 'alice' }),
+    );
+    expect(unknown.status).toBe(404);
+    expect((await compare.GET(req('/api/environments/compare?left=staging&right=prod'))).status).toBe(401);
   });
 });
 
@@ -593,6 +642,7 @@ describe('misc endpoints', () => {
         '/api/environments/{suffix}',
         '/api/pipeline/promotion',
         '/api/environments/{suffix}/events',
+        '/api/environments/compare',
       ]),
     );
     expect(doc.components.schemas.CreateEnvironmentRequest.properties).not.toHaveProperty('owner');
@@ -615,6 +665,10 @@ describe('misc endpoints', () => {
       ],
       ['getPipeline', await pipeline.GET(req('/api/pipeline', { user: 'carol' }))],
       ['listAuditEntries', await audit.GET(req('/api/audit', { user: 'dave' }))],
+      [
+        'compareEnvironments',
+        await compare.GET(req('/api/environments/compare?left=staging&right=prod', { user: 'dave' })),
+      ],
       [
         'checkSuffixAvailability',
         await availability.GET(req('/api/suffix-availability?suffix=pr-9', { user: 'bob' })),

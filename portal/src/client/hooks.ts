@@ -3,6 +3,7 @@
 import useSWR, { type SWRConfiguration } from 'swr';
 import useSWRInfinite from 'swr/infinite';
 import type { z } from 'zod';
+import { type EnvironmentComparison, environmentComparisonSchema } from '../server/domain/comparison';
 import {
   auditPageSchema,
   complianceReportSchema,
@@ -119,6 +120,17 @@ export function useCompliance(
     options.enabled ? [`/api/environments/${encodeURIComponent(suffix)}/compliance`, options.revision] : null,
     ([url]: readonly [string, string]) => getJson(url, complianceReportSchema),
     { ...BASE, keepPreviousData: true },
+  );
+}
+
+/** Two environments side by side; `null` while the pair is not chosen. */
+export function useComparison(pair: { readonly left: string; readonly right: string } | null) {
+  return useSWR<EnvironmentComparison, ApiRequestError>(
+    pair === null
+      ? null
+      : `/api/environments/compare?left=${encodeURIComponent(pair.left)}&right=${encodeURIComponent(pair.right)}`,
+    fetching(environmentComparisonSchema),
+    { ...BASE, revalidateOnFocus: false },
   );
 }
 

@@ -16,6 +16,7 @@ import { createSessionTable, SessionRevocations } from './auth/revocations';
 import { SessionSigner } from './auth/session';
 import { type PortalConfig, portalConfig } from './config';
 import { CachedRegistry } from './domain/cached-registry';
+import { ComparisonService } from './domain/comparison';
 import { EnvironmentService } from './domain/environment-service';
 import { SYSTEM_ACTOR } from './domain/reconciler';
 import { createEvidenceSigner, EvidenceService } from './evidence/evidence-service';
@@ -33,6 +34,8 @@ export interface PortalRuntime {
   readiness(): Promise<Readiness>;
   /** PCI DSS v4.0 evidence bundles (signed). */
   readonly evidence: EvidenceService;
+  /** Two environments side by side (spec, deployed resources, compliance, cost). */
+  readonly comparison: ComparisonService;
   close(): Promise<void>;
 }
 
@@ -202,6 +205,7 @@ export async function createRuntime({ config }: CreateRuntimeOptions): Promise<P
       };
     },
     evidence,
+    comparison: new ComparisonService(service),
     close: async () => {
       for (const close of closers.reverse()) await close();
     },

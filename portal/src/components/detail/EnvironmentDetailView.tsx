@@ -10,6 +10,7 @@ import { useEventStream } from '../../client/use-event-stream';
 import { useNow } from '../../client/use-now';
 import type { EnvironmentDetail, StreamMessage } from '../../server/domain/types';
 import { Alert, Skeleton } from '../../ui';
+import { CompareWithControl } from '../compare/CompareWithControl';
 import { KindBadge } from '../environments/KindBadge';
 import { StatusBadge } from '../environments/StatusBadge';
 import { ComplianceCard } from './ComplianceCard';
@@ -175,6 +176,7 @@ export function EnvironmentDetailView({ suffix }: EnvironmentDetailViewProps) {
               </a>
             </p>
           ) : null}
+          {destroyed ? null : <CompareWithControl suffix={suffix} />}
           {destroyable ? (
             <DestroyControl
               suffix={suffix}

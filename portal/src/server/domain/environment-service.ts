@@ -12,6 +12,7 @@ import { EnvironmentFeed } from '../live/environment-feed';
 import type { LiveHub } from '../live/hub';
 import {
   type DeploymentSnapshot,
+  type EnvironmentProvenance,
   NotDeployedError,
   type PlatformPort,
   UpstreamError,
@@ -326,6 +327,12 @@ export class EnvironmentService {
   async compliance(environmentSuffix: string): Promise<ComplianceReport> {
     const record = await this.existing(environmentSuffix);
     return this.options.platform.compliance({ record });
+  }
+
+  /** What is deployed and where it came from (evidence identity, comparison): gaps named, never guessed. */
+  async provenance(environmentSuffix: string): Promise<EnvironmentProvenance> {
+    const record = await this.existing(environmentSuffix);
+    return this.options.platform.provenance({ record });
   }
 
   async detectDrift(user: User, environmentSuffix: string): Promise<DriftReport> {

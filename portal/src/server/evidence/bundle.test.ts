@@ -70,6 +70,7 @@ const input = (overrides: Partial<EvidenceInput> = {}): EvidenceInput => ({
   compliance: compliance(),
   mode: 'local',
   generatedAt: new Date('2026-12-05T08:00:00Z'),
+  provenance: { stacks: [], gaps: [] },
   ...overrides,
 });
 
@@ -250,9 +251,26 @@ describe('buildEvidenceBundle', () => {
     });
   });
 
-  it('identifies the environment', () => {
+  it('identifies the environment from the platform provenance', () => {
     const bundle = buildEvidenceBundle(
-      input({ sourceRevision: 'abc123', templateHashes: { 'sep-prod': 'sha256:00' } }),
+      input({
+        provenance: {
+          stacks: [
+            {
+              stackName: 'sep-prod',
+              stackId: 'arn:aws:cloudformation:us-east-1:1:stack/sep-prod/x',
+              templateSha256: '00ff',
+              lastDeployedAt: '2026-12-05T07:00:00.000Z',
+              resourceTypes: { 'AWS::S3::Bucket': 1 },
+            },
+          ],
+          pipelineName: 'sep-delivery-release',
+          pipelineExecutionId: 'exec-1',
+          sourceRevision: 'abc123',
+          cloudTrailTrailArn: 'arn:aws:cloudtrail:us-east-1:1:trail/t',
+          gaps: [],
+        },
+      }),
     );
     expect(bundle.environment).toMatchObject({
       suffix: 'prod',
@@ -261,8 +279,42 @@ describe('buildEvidenceBundle', () => {
       stackName: 'sep-prod',
       mode: 'local',
       sourceRevision: 'abc123',
-      templateHashes: { 'sep-prod': 'sha256:00' },
+      pipelineName: 'sep-delivery-release',
+      pipelineExecutionId: 'exec-1',
+      templateHashes: { 'sep-prod': '00ff' },
+      stacks: [
+        {
+          stackName: 'sep-prod',
+          stackId: 'arn:aws:cloudformation:us-east-1:1:stack/sep-prod/x',
+          templateSha256: '00ff',
+          lastDeployedAt: '2026-12-05T07:00:00.000Z',
+        },
+      ],
+      cloudTrailTrailArn: 'arn:aws:cloudtrail:us-east-1:1:trail/t',
+      identityGaps: [],
     });
     expect(bundle.generatedAt).toBe('2026-12-05T08:00:00.000Z');
+    expect(evidenceBundleSchema.safeParse(bundle).success).toBe(true);
+  });
+
+  it('lists what the platform could not know instead of a value', () => {
+    const gaps = [
+      { field: 'sourceRevision', reason: 'execution exec-1 names no source revision' },
+      { field: 'cloudTrailTrailArn', reason: 'local mode: no CloudTrail' },
+    ];
+    const bundle = buildEvidenceBundle(
+      input({
+        provenance: {
+          stacks: [{ stackName: 'sep-prod', resourceTypes: {} }],
+          pipelineExecutionId: 'exec-1',
+          gaps,
+        },
+      }),
+    );
+    expect(bundle.environment.identityGaps).toEqual(gaps);
+    expect(bundle.environment.templateHashes).toEqual({});
+    expect(bundle.environment).not.toHaveProperty('sourceRevision');
+    expect(bundle.environment).not.toHaveProperty('cloudTrailTrailArn');
+    expect(bundle.environment.stacks).toEqual([{ stackName: 'sep-prod' }]);
   });
 });

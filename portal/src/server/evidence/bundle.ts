@@ -2,6 +2,7 @@ import { physicalName } from '@sep/spec';
 import { z } from 'zod';
 import { configComplianceSchema } from '../domain/operations-view-schemas';
 import type { ComplianceReport, EnvironmentDetail, PortalMode } from '../domain/types';
+import type { EnvironmentProvenance } from '../platform/port';
 import { evaluateControl } from './architectural-controls';
 import { CONFIG_RULE_PARTS, type ConfigRulePart, PCI_DSS_V4_REQUIREMENTS } from './pci-requirements';
 
@@ -50,6 +51,20 @@ const requirementSchema = z.object({
   controls: z.array(controlCheckSchema),
 });
 
+const deployedStackSchema = z.object({
+  stackName: z.string(),
+  stackId: z.string().optional(),
+  templateSha256: z.string().optional(),
+  lastDeployedAt: z.string().optional().meta({ description: 'When the stack was last created or updated' }),
+});
+
+const identityGapSchema = z.object({
+  field: z
+    .string()
+    .meta({ description: 'e.g. sourceRevision, pipelineExecutionId, templateHashes, cloudTrailTrailArn' }),
+  reason: z.string(),
+});
+
 export const evidenceBundleSchema = z
   .object({
     format: z.literal('sep-pci-dss-v4-evidence/1'),
@@ -67,11 +82,26 @@ export const evidenceBundleSchema = z
       stackName: z.string(),
       mode: z.enum(['local', 'aws']),
       spec: z.record(z.string(), z.unknown()),
-      sourceRevision: z.string().optional(),
+      sourceRevision: z
+        .string()
+        .optional()
+        .meta({ description: 'Source revision (commit) of the pipeline execution that deployed the stack' }),
+      pipelineName: z.string().optional(),
+      pipelineExecutionId: z
+        .string()
+        .optional()
+        .meta({ description: "The execution whose deploy action last deployed this environment's stack" }),
       templateHashes: z
         .record(z.string(), z.string())
-        .meta({ description: 'sha256 per stack template, where known' }),
-      cloudTrailTrailArn: z.string().optional(),
+        .meta({ description: 'SHA-256 (hex) of each deployed stack template body, by stack name' }),
+      stacks: z.array(deployedStackSchema),
+      cloudTrailTrailArn: z.string().optional().meta({
+        description: "The account's CloudTrail trail (aws mode: account-security stack output AuditTrailArn)",
+      }),
+      identityGaps: z.array(identityGapSchema).meta({
+        description:
+          'Identity fields that could not be known, each with why: an absent field is never a guessed value',
+      }),
     }),
     sources: z.object({
       nagReport: z.object({
@@ -114,9 +144,8 @@ export interface EvidenceInput {
   readonly compliance: ComplianceReport;
   readonly mode: PortalMode;
   readonly generatedAt: Date;
-  readonly sourceRevision?: string;
-  readonly templateHashes?: Readonly<Record<string, string>>;
-  readonly cloudTrailTrailArn?: string;
+  /** Where the deployed state comes from (the platform's `provenance`). */
+  readonly provenance: EnvironmentProvenance;
 }
 
 /** The pack a rule ID belongs to: the report names rules `<pack>-<rule>`. */
@@ -153,6 +182,32 @@ function configCheck(part: ConfigRulePart, input: EvidenceInput): ConfigCheck {
     ...(live?.nonCompliantResources === undefined
       ? {}
       : { nonCompliantResources: live.nonCompliantResources }),
+  };
+}
+
+/** The bundle's identity fields from the platform's provenance: only what was read, and the gaps. */
+function identityOf(provenance: EnvironmentProvenance) {
+  const templateHashes: Record<string, string> = {};
+  for (const stack of provenance.stacks) {
+    if (stack.templateSha256 !== undefined) templateHashes[stack.stackName] = stack.templateSha256;
+  }
+  return {
+    ...(provenance.sourceRevision === undefined ? {} : { sourceRevision: provenance.sourceRevision }),
+    ...(provenance.pipelineName === undefined ? {} : { pipelineName: provenance.pipelineName }),
+    ...(provenance.pipelineExecutionId === undefined
+      ? {}
+      : { pipelineExecutionId: provenance.pipelineExecutionId }),
+    templateHashes,
+    stacks: provenance.stacks.map(({ stackName, stackId, templateSha256, lastDeployedAt }) => ({
+      stackName,
+      ...(stackId === undefined ? {} : { stackId }),
+      ...(templateSha256 === undefined ? {} : { templateSha256 }),
+      ...(lastDeployedAt === undefined ? {} : { lastDeployedAt }),
+    })),
+    ...(provenance.cloudTrailTrailArn === undefined
+      ? {}
+      : { cloudTrailTrailArn: provenance.cloudTrailTrailArn }),
+    identityGaps: provenance.gaps.map(({ field, reason }) => ({ field, reason })),
   };
 }
 
@@ -206,9 +261,7 @@ export function buildEvidenceBundle(input: EvidenceInput): EvidenceBundle {
       stackName: detail.stackName,
       mode: input.mode,
       spec: { ...detail.spec },
-      ...(input.sourceRevision === undefined ? {} : { sourceRevision: input.sourceRevision }),
-      templateHashes: { ...(input.templateHashes ?? {}) },
-      ...(input.cloudTrailTrailArn === undefined ? {} : { cloudTrailTrailArn: input.cloudTrailTrailArn }),
+      ...identityOf(input.provenance),
     },
     sources: {
       nagReport: {

@@ -42,7 +42,7 @@ export async function createEvidenceSigner(config: PortalConfig): Promise<Eviden
 export class EvidenceService {
   constructor(
     private readonly options: {
-      readonly environments: Pick<EnvironmentService, 'get' | 'compliance'>;
+      readonly environments: Pick<EnvironmentService, 'get' | 'compliance' | 'provenance'>;
       readonly mode: PortalConfig['mode'];
       /** A signer, or why none is configured. */
       readonly signer: EvidenceSigner | string;
@@ -53,10 +53,14 @@ export class EvidenceService {
   async signedBundle(user: User, environmentSuffix: string): Promise<SignedEvidence> {
     const signer = this.signer();
     const detail = await this.options.environments.get(user, environmentSuffix);
-    const compliance = await this.options.environments.compliance(environmentSuffix);
+    const [compliance, provenance] = await Promise.all([
+      this.options.environments.compliance(environmentSuffix),
+      this.options.environments.provenance(environmentSuffix),
+    ]);
     const bundle = buildEvidenceBundle({
       detail,
       compliance,
+      provenance,
       mode: this.options.mode,
       generatedAt: (this.options.now ?? (() => new Date()))(),
     });

@@ -60,8 +60,14 @@ export function renderEvidenceHtml({ bundle, signature }: SignedEvidence): strin
     ['Region', env.region],
     ['Stack', env.stackName],
     ['Portal mode', env.mode],
-    ['Source revision', env.sourceRevision ?? 'not known'],
-    ['CloudTrail trail', env.cloudTrailTrailArn ?? 'not known'],
+    ['Source revision', env.sourceRevision ?? 'not known (see identity gaps)'],
+    [
+      'Pipeline execution',
+      env.pipelineExecutionId === undefined
+        ? 'not known (see identity gaps)'
+        : `${env.pipelineExecutionId}${env.pipelineName === undefined ? '' : ` of ${env.pipelineName}`}`,
+    ],
+    ['CloudTrail trail', env.cloudTrailTrailArn ?? 'not known (see identity gaps)'],
     [
       'cdk-nag report',
       bundle.sources.nagReport.available
@@ -83,6 +89,26 @@ export function renderEvidenceHtml({ bundle, signature }: SignedEvidence): strin
 </head><body>
 <h1>PCI DSS v4.0 evidence: ${escapeHtml(env.suffix)}</h1>
 <dl>${identity.map(([term, value]) => `<dt>${escapeHtml(term)}</dt><dd>${escapeHtml(value ?? '')}</dd>`).join('')}</dl>
+<h2>Deployed stacks</h2>
+${
+  env.stacks.length === 0
+    ? '<p>No deployed stack was read (see identity gaps).</p>'
+    : `<table><thead><tr><th>Stack</th><th>Template SHA-256</th><th>Last deployed</th></tr></thead><tbody>${env.stacks
+        .map(
+          (stack) =>
+            `<tr><td><code>${escapeHtml(stack.stackName)}</code></td><td><code>${escapeHtml(stack.templateSha256 ?? 'not known')}</code></td><td>${escapeHtml(stack.lastDeployedAt ?? 'not known')}</td></tr>`,
+        )
+        .join('')}</tbody></table>`
+}
+<h2>Identity gaps</h2>
+${
+  env.identityGaps.length === 0
+    ? '<p>None: every identity field above was read from the platform.</p>'
+    : `<ul class="gaps">${env.identityGaps
+        .map((gap) => `<li><code>${escapeHtml(gap.field)}</code>: ${escapeHtml(gap.reason)}</li>`)
+        .join('')}</ul>`
+}
+<h2>Requirements</h2>
 <p>Summary: ${bundle.summary.supported} supported, ${bundle.summary.failing} failing, ${bundle.summary.partial} partial, ${bundle.summary.outOfScope} out of scope of the platform.</p>
 <table border="1" cellpadding="4"><thead><tr><th>Requirement</th><th>Title</th><th>Status</th><th>cdk-nag rules</th><th>AWS Config rules</th><th>Architectural controls</th></tr></thead>
 <tbody>${bundle.requirements.map(row).join('\n')}</tbody></table>

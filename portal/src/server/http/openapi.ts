@@ -1,5 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { compareQuerySchema } from '../domain/comparison';
 import {
   auditQuerySchema,
   costEstimateRequestSchema,
@@ -100,6 +101,20 @@ function registerOperations(add: (route: RouteConfig) => void): void {
     responses: {
       ...ok('Requested; the deployment has started.', OPERATION_RESPONSES.createEnvironment, 201),
       ...errors(400, 401, 403, 409, 413, 415),
+    },
+  });
+  add({
+    method: 'get',
+    path: '/api/environments/compare',
+    operationId: 'compareEnvironments',
+    tags: ['environments'],
+    summary: 'Compare two environments',
+    description:
+      'Two environments side by side (e.g. staging and prod): spec, resources of the deployed templates by type, cdk-nag and AWS Config results, monthly cost from the price table, and the differences. Readable by whoever may read each environment.',
+    request: { query: compareQuerySchema },
+    responses: {
+      ...ok('The comparison.', OPERATION_RESPONSES.compareEnvironments),
+      ...errors(400, 401, 404, 503),
     },
   });
   add({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { environmentComparisonSchema } from '../domain/comparison';
 import {
   auditPageSchema,
   complianceReportSchema,
@@ -27,6 +28,7 @@ export const OPERATION_RESPONSES = {
   listEnvironments: environmentListSchema,
   createEnvironment: environmentDetailSchema,
   getEnvironment: environmentDetailSchema,
+  compareEnvironments: environmentComparisonSchema,
   destroyEnvironment: environmentDetailSchema,
   getEnvironmentOutputs: flatOutputsSchema,
   getEnvironmentCompliance: complianceReportSchema,

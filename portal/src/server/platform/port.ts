@@ -71,6 +71,44 @@ export interface PromotionDecision {
   readonly actor: string;
 }
 
+/** One deployed stack of an environment, as CloudFormation (or the played stack) holds it. */
+export interface StackProvenance {
+  readonly stackName: string;
+  readonly stackId?: string;
+  /** SHA-256 (hex) of the deployed template body, as GetTemplate returns it (stage Original). */
+  readonly templateSha256?: string;
+  /** When the stack was last created or updated (ISO-8601). */
+  readonly lastDeployedAt?: string;
+  /** Resources of the deployed template per CloudFormation type (the comparison view counts them). */
+  readonly resourceTypes: Readonly<Record<string, number>>;
+}
+
+/** Something of an environment's identity that could not be known, and why: never a guessed value. */
+export interface IdentityGap {
+  /** The identity field (e.g. `sourceRevision`, `templateHashes`). */
+  readonly field: string;
+  readonly reason: string;
+}
+
+/** Where an environment's deployed state comes from: its stacks, the execution and revision that deployed them. */
+export interface EnvironmentProvenance {
+  readonly stacks: readonly StackProvenance[];
+  /** The pipeline whose execution deployed the stack. */
+  readonly pipelineName?: string;
+  readonly pipelineExecutionId?: string;
+  /** The source revision (a commit) that execution deployed. */
+  readonly sourceRevision?: string;
+  /** The account's CloudTrail trail (account-security stack output `AuditTrailArn`); aws mode only. */
+  readonly cloudTrailTrailArn?: string;
+  readonly gaps: readonly IdentityGap[];
+}
+
+/** Reading what is deployed and where it came from (evidence identity, environment comparison). */
+export interface ProvenanceService {
+  /** Never rejects for a missing part: what cannot be read is a gap with its reason. */
+  provenance(target: EnvironmentTarget): Promise<EnvironmentProvenance>;
+}
+
 /** Bringing environments up and down, and reading where their deployment stands. */
 export interface DeploymentService {
   /** Starts bringing a just-registered (or failed) environment up. */
@@ -116,7 +154,11 @@ export interface PipelineService {
  * (CodePipeline, CloudFormation, Config) and `local` (real synth, simulated rollout). Route handlers
  * never see an adapter, only the use cases.
  */
-export interface PlatformPort extends DeploymentService, ComplianceService, PipelineService {
+export interface PlatformPort
+  extends DeploymentService,
+    ComplianceService,
+    PipelineService,
+    ProvenanceService {
   readonly mode: PortalMode;
   /** True when outputs, events and pipeline state are simulated on this machine. */
   readonly simulated: boolean;

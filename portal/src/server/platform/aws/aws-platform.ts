@@ -5,12 +5,14 @@ import type {
   PipelineService,
   PlatformPort,
   PromotionDecision,
+  ProvenanceService,
   ProvisionTarget,
 } from '../port';
 import { AwsCompliance } from './aws-compliance';
 import { AwsContext, type AwsPlatformOptions } from './aws-context';
 import { AwsDeployment } from './aws-deployment';
 import { AwsPromotion } from './aws-promotion';
+import { AwsProvenance } from './aws-provenance';
 
 export type { AwsPlatformOptions } from './aws-context';
 export { OUTPUTS_OF_PREVIOUS_VERSION } from './stack-events';
@@ -26,12 +28,14 @@ export class AwsPlatform implements PlatformPort {
   private readonly deployment: DeploymentService;
   private readonly checks: ComplianceService;
   private readonly release: PipelineService;
+  private readonly origins: ProvenanceService;
 
   constructor(options: AwsPlatformOptions) {
     this.aws = new AwsContext(options);
     this.deployment = new AwsDeployment(this.aws);
     this.checks = new AwsCompliance(this.aws);
     this.release = new AwsPromotion(this.aws);
+    this.origins = new AwsProvenance(this.aws);
   }
 
   provision(target: ProvisionTarget) {
@@ -68,6 +72,10 @@ export class AwsPlatform implements PlatformPort {
 
   decidePromotion(decision: PromotionDecision) {
     return this.release.decidePromotion(decision);
+  }
+
+  provenance(target: EnvironmentTarget) {
+    return this.origins.provenance(target);
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@ import { LocalCompliance } from './local-compliance';
 import { LocalDelivery, type LocalPlatformOptions } from './local-delivery';
 import { LocalDeployment } from './local-deployment';
 import { LocalPromotion } from './local-promotion';
+import { LocalProvenance } from './local-provenance';
 
 export { LOCAL_COMPLIANCE_BUCKET, type LocalPlatformOptions } from './local-delivery';
 
@@ -22,12 +23,14 @@ export class LocalPlatform implements PlatformPort {
   private readonly deployment: LocalDeployment;
   private readonly checks: LocalCompliance;
   private readonly release: LocalPromotion;
+  private readonly origins: LocalProvenance;
 
   constructor(options: LocalPlatformOptions) {
     this.delivery = new LocalDelivery(options);
     this.deployment = new LocalDeployment(this.delivery);
     this.checks = new LocalCompliance(this.delivery, this.deployment);
     this.release = new LocalPromotion(this.delivery);
+    this.origins = new LocalProvenance(this.delivery);
   }
 
   provision(target: ProvisionTarget) {
@@ -64,6 +67,10 @@ export class LocalPlatform implements PlatformPort {
 
   decidePromotion(decision: PromotionDecision) {
     return this.release.decidePromotion(decision);
+  }
+
+  provenance(target: EnvironmentTarget) {
+    return this.origins.provenance(target);
   }
 
   close(): Promise<void> {

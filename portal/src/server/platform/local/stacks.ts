@@ -450,9 +450,14 @@ export class LocalStacks {
 
   /** The template the stack runs: that of its newest create or update that did not roll back. */
   deployedTemplateHash(record: LocalStackRecord): string | undefined {
+    return this.deployedOperation(record)?.templateHash;
+  }
+
+  /** The stack's newest create or update that did not roll back (what it runs), if any. */
+  deployedOperation(record: LocalStackRecord): StackOperation | undefined {
     for (const operation of [...record.operations].reverse()) {
       if (operation.rollout.operation === 'delete') return undefined;
-      if (operation.rollout.failure === undefined) return operation.templateHash;
+      if (operation.rollout.failure === undefined) return operation;
       if (operation.rollout.operation === 'create') return undefined;
     }
     return undefined;

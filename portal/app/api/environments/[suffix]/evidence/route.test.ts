@@ -63,6 +63,16 @@ describe('GET /api/environments/{suffix}/evidence', () => {
     const signed = signedEvidenceSchema.parse(await response.json());
     expect(signed.bundle.environment).toMatchObject({ suffix: 'staging', kind: 'staging', mode: 'local' });
     expect(signed.bundle.requirements.find((item) => item.id === '12.1.1')?.status).toBe('out-of-scope');
+    // Not deployed yet, and local: each unknown identity field is named with its reason, none invented.
+    expect(signed.bundle.environment.stacks).toEqual([]);
+    expect(signed.bundle.environment).not.toHaveProperty('sourceRevision');
+    expect(signed.bundle.environment.identityGaps.map((gap) => gap.field)).toEqual([
+      'cloudTrailTrailArn',
+      'templateHashes',
+      'lastDeployedAt',
+      'pipelineExecutionId',
+      'sourceRevision',
+    ]);
 
     const keyResponse = await publicKey.GET(get('/api/evidence/public-key', false));
     expect(keyResponse.status).toBe(200);
