@@ -70,6 +70,10 @@ export class AwsPlatform implements PlatformPort {
     return this.release.decidePromotion(decision);
   }
 
+  promotionSources() {
+    return this.release.promotionSources();
+  }
+
   async close(): Promise<void> {
     this.aws.close();
   }

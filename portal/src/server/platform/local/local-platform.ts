@@ -66,6 +66,10 @@ export class LocalPlatform implements PlatformPort {
     return this.release.decidePromotion(decision);
   }
 
+  promotionSources() {
+    return this.release.promotionSources();
+  }
+
   close(): Promise<void> {
     return this.delivery.close();
   }
