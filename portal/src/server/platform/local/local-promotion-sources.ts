@@ -29,7 +29,11 @@ export async function localPromotionSources(options: {
   const deploys = state.definition.stages
     .slice(Math.max(stageIndex, 0))
     .flatMap((stage) => stage.actions)
-    .filter((action) => action.kind === 'deploy' && action.stack !== undefined);
+    .filter((action) => action.kind === 'deploy' && action.stack !== undefined)
+    // One entry per stack (a change-set pipeline has two actions on it).
+    .filter(
+      (action, index, all) => all.findIndex((a) => a.stack?.stackName === action.stack?.stackName) === index,
+    );
   const build = execution.build;
   const stacks: PromotionStackSource[] = [];
   for (const action of deploys) {
