@@ -37,6 +37,8 @@ const nextConfig: NextConfig = {
     '@aws-sdk/client-secrets-manager',
     '@aws-sdk/client-kms',
     '@aws-sdk/lib-dynamodb',
+    // The promotion preview's diff: its service spec reads `db.json.gz` beside its own files (__dirname).
+    '@aws-cdk/cloudformation-diff',
   ],
   // The monorepo root (package-lock.json) holds node_modules and the sibling workspaces.
   turbopack: { root: path.join(__dirname, '..') },
