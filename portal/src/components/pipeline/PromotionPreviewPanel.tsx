@@ -143,7 +143,7 @@ function StackPreviewSection({ stack }: { readonly stack: StackPreview }) {
         <p className="small" data-testid="preview-cost">
           <strong>Cost: </strong>
           {stack.cost.deltaMonthlyUsd === undefined
-            ? `${formatUsd(stack.cost.next.monthlyUsd)}/mo after the promotion (the deployed spec is not known)`
+            ? `${formatUsd(stack.cost.next.monthlyUsd)}/mo after the promotion (${stack.available ? 'the deployed spec is not known' : 'nothing deployed yet'})`
             : `${formatCostDelta(stack.cost.deltaMonthlyUsd)} (${formatUsd(stack.cost.deployed?.monthlyUsd ?? 0)} → ${formatUsd(stack.cost.next.monthlyUsd)}/mo)`}
         </p>
       ) : null}
