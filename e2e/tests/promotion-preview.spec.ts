@@ -91,6 +91,7 @@ test('a flagged preview: the widening and the replaced table shown, the approval
       await expect(panel.getByTestId('preview-replaced-removed')).toContainText('DocumentTable');
       await expect(page.getByTestId('preview-flagged')).toContainText('security widened');
       expect(await horizontalOverflow(page), `${viewport} ${colorScheme}`).toEqual([]);
+      await panel.getByTestId('preview-security-groups').scrollIntoViewIfNeeded();
       await shot(page, `promotion-preview-${viewport}-${colorScheme}`);
     }
   }

@@ -80,7 +80,8 @@ function StackPreviewSection({ stack }: { readonly stack: StackPreview }) {
                     </Badge>
                   ),
                 },
-                { key: 'direction', header: 'Direction', cell: (r) => r.direction },
+                // Narrow screens keep what widens: the change, the protocol and the peer.
+                { key: 'direction', header: 'Direction', cell: (r) => r.direction, secondary: true },
                 { key: 'group', header: 'Group', cell: (r) => <code>{r.group}</code>, secondary: true },
                 { key: 'protocol', header: 'Protocol', cell: (r) => r.protocol },
                 { key: 'peer', header: 'Peer', cell: (r) => r.peer },
