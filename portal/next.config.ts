@@ -37,10 +37,17 @@ const nextConfig: NextConfig = {
     '@aws-sdk/client-secrets-manager',
     '@aws-sdk/client-kms',
     '@aws-sdk/lib-dynamodb',
+    // The promotion preview's diff: its service spec reads `db.json.gz` beside its own files (__dirname).
+    '@aws-cdk/cloudformation-diff',
   ],
   // The monorepo root (package-lock.json) holds node_modules and the sibling workspaces.
   turbopack: { root: path.join(__dirname, '..') },
   outputFileTracingRoot: path.join(__dirname, '..'),
+  // The promotion preview's diff loads the CloudFormation service spec from this file at run time (a
+  // path the tracer cannot follow): without it the standalone server computes no preview.
+  outputFileTracingIncludes: {
+    '/api/pipeline/**': ['../node_modules/@aws-cdk/aws-service-spec/db.json.gz'],
+  },
 
   async headers() {
     return [

@@ -48,3 +48,41 @@ export function pipelineText(view: Schemas['PipelineView']): string {
   );
   return lines.join('\n');
 }
+
+/** The promotion preview as an approver reads it in a terminal: per stack, counts, flags, widening. */
+export function previewText(preview: Schemas['PromotionPreview']): string {
+  const lines = [`promotion preview of execution ${preview.executionId}`];
+  for (const stack of preview.stacks) {
+    if (!stack.available) {
+      lines.push(`  ${stack.stackName}: no diff (${stack.unavailableReason ?? 'unavailable'})`);
+      continue;
+    }
+    const { added, modified, replaced, removed } = stack.counts;
+    lines.push(
+      `  ${stack.stackName}: ${added} added, ${modified} modified, ${replaced} replaced, ${removed} removed`,
+    );
+    for (const rule of stack.security.securityGroupRules) {
+      lines.push(
+        `    ${rule.change === 'added' ? '+' : '-'} ${rule.direction} ${rule.protocol} ${rule.peer} (${rule.group})`,
+      );
+    }
+    for (const statement of stack.security.iamStatements) {
+      lines.push(
+        `    ${statement.change === 'added' ? '+' : '-'} ${statement.effect} ${statement.actions} on ${statement.resources}`,
+      );
+    }
+    if (stack.cost?.deltaMonthlyUsd !== undefined)
+      lines.push(
+        `    cost: ${stack.cost.deltaMonthlyUsd >= 0 ? '+' : ''}${stack.cost.deltaMonthlyUsd} USD/month`,
+      );
+  }
+  if (preview.flagged) {
+    lines.push('FLAGGED:', ...preview.flags.map((flag) => `  ${flag}`));
+    lines.push(
+      `approve with: sep promote approve --execution ${preview.executionId} --confirm '${preview.confirmationPhrase}' --reason '<why>'`,
+    );
+  } else {
+    lines.push('not flagged');
+  }
+  return lines.join('\n');
+}

@@ -2,7 +2,7 @@ import { createSepClient, type SepClient, unwrap } from '@sep/client';
 import { environmentSuffixSchema, featuresSchema } from '@sep/spec';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CliError, EXIT } from './exit-codes';
-import { environmentText, listText, outputsAsEnv, pipelineText } from './format';
+import { environmentText, listText, outputsAsEnv, pipelineText, previewText } from './format';
 import { waitForEnvironment } from './wait';
 
 /** Where a command writes: stdout for results (pipe them), stderr for progress. */
@@ -243,22 +243,52 @@ export function buildProgram(io: CliIo): Command {
       if (options.json) return printJson(view);
       print(pipelineText(view));
     });
+  promote
+    .command('preview')
+    .description('what the pending promotion changes in prod, per stack (approvers and admins)')
+    .option('--json', 'print the preview as JSON')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const preview = await unwrap(client(command).GET('/api/pipeline/promotion/preview'));
+      if (options.json) return printJson(preview);
+      print(previewText(preview));
+    });
   for (const decision of ['approve', 'reject'] as const) {
-    promote
+    const decide = promote
       .command(decision)
       .description(`${decision} the pending prod promotion (approvers and admins)`)
       .option('--execution <id>', 'the execution you reviewed (default: the one waiting now)')
-      .option('--comment <text>', 'shown in the approval history', '')
-      .action(async (options: { execution?: string; comment: string }, command: Command) => {
+      .option('--comment <text>', 'shown in the approval history', '');
+    if (decision === 'approve') {
+      decide
+        .option(
+          '--confirm <phrase>',
+          "a flagged preview's confirmation phrase (`sep promote preview` shows it)",
+        )
+        .option('--reason <text>', 'why a flagged promotion goes ahead (at least 10 characters, audited)');
+    }
+    decide.action(
+      async (
+        options: { execution?: string; comment: string; confirm?: string; reason?: string },
+        command: Command,
+      ) => {
         const api = client(command);
         const executionId =
           options.execution ?? (await unwrap(api.GET('/api/pipeline'))).pendingPromotion?.executionId;
         if (executionId === undefined) throw new CliError('no promotion is pending', EXIT.failed);
         const view = await unwrap(
-          api.POST('/api/pipeline/promotion', { body: { executionId, decision, comment: options.comment } }),
+          api.POST('/api/pipeline/promotion', {
+            body: {
+              executionId,
+              decision,
+              comment: options.comment,
+              ...(options.confirm === undefined ? {} : { confirmation: options.confirm }),
+              ...(options.reason === undefined ? {} : { reason: options.reason }),
+            },
+          }),
         );
         print(pipelineText(view));
-      });
+      },
+    );
   }
   return program;
 }

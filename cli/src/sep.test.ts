@@ -25,7 +25,8 @@ describe('sep against an HTTP server that records what it is asked', () => {
   let server: Server;
   let url: string;
   const requests: string[] = [];
-  const answer = (request: IncomingMessage, response: ServerResponse) => {
+  const promotionBodies: unknown[] = [];
+  const answer = async (request: IncomingMessage, response: ServerResponse) => {
     requests.push(`${request.method} ${request.url}`);
     if (request.url === '/api/environments/pr-1/outputs') {
       return json(response, 200, { ApiUrl: 'https://api.example.test/', DocumentBucketName: 'docs-pr-1' });
@@ -50,6 +51,9 @@ describe('sep against an HTTP server that records what it is asked', () => {
       });
     }
     if (request.url === '/api/pipeline/promotion') {
+      let text = '';
+      for await (const chunk of request) text += String(chunk);
+      promotionBodies.push(JSON.parse(text));
       return json(response, 403, {
         error: { code: 'forbidden', message: 'only approvers and admins may decide' },
       });
@@ -116,6 +120,33 @@ describe('sep against an HTTP server that records what it is asked', () => {
     const result = await sep(['promote', 'approve', '--url', url, '--token', 't']);
     expect(result.code).toBe(3);
     expect(result.stderr).toBe('sep: refused: only approvers and admins may decide\n');
+  }, 30_000);
+
+  it("passes a flagged approval's confirmation phrase and reason through", async () => {
+    promotionBodies.length = 0;
+    await sep([
+      'promote',
+      'approve',
+      '--execution',
+      'exec-1',
+      '--confirm',
+      'promote exec-1',
+      '--reason',
+      'public API launch, CHG-42',
+      '--url',
+      url,
+      '--token',
+      't',
+    ]);
+    expect(promotionBodies).toEqual([
+      {
+        executionId: 'exec-1',
+        decision: 'approve',
+        comment: '',
+        confirmation: 'promote exec-1',
+        reason: 'public API launch, CHG-42',
+      },
+    ]);
   }, 30_000);
 
   it('shows field errors from the API by field name, exit 2', async () => {

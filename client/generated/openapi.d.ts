@@ -272,6 +272,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/pipeline/promotion/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Preview the prod promotion
+         * @description For the execution waiting at PromoteToProd, per prod stack: the template diff between what is deployed and what will deploy (resources added, modified, replaced, removed, with property changes; computed with @aws-cdk/cloudformation-diff, the library `cdk diff` uses), IAM statements and security-group rules that change, the cdk-nag findings and suppressions that appear or disappear, and the cost delta. Stateful resources replaced or removed and security widening set `flagged`: approving then needs the confirmationPhrase and a reason. A stack with nothing deployed to compare with is `available: false` with the reason. Approvers and admins only (403); 409 when nothing waits.
+         */
+        get: operations["getPromotionPreview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/pipeline/promotion": {
         parameters: {
             query?: never;
@@ -283,7 +303,7 @@ export interface paths {
         put?: never;
         /**
          * Approve or reject the prod promotion
-         * @description Approves or rejects the prod promotion of the release pipeline execution named by executionId (GET /api/pipeline's pendingPromotion.executionId). The decision applies to that execution only: when another execution waits at the approval by now, the answer is 409 and nothing is decided. Approvers and admins only (403 otherwise). The audit entry records the execution ID.
+         * @description Approves or rejects the prod promotion of the release pipeline execution named by executionId (GET /api/pipeline's pendingPromotion.executionId). The decision applies to that execution only: when another execution waits at the approval by now, the answer is 409 and nothing is decided. Approvers and admins only (403 otherwise). When the execution's promotion preview (GET /api/pipeline/promotion/preview) is flagged, an approval needs `confirmation` equal to the preview's confirmationPhrase and a `reason` of at least 10 characters (400 field by field otherwise); both are audited. When no preview can be computed, the approval needs neither. The audit entry records the execution ID.
          */
         post: operations["decidePromotion"];
         delete?: never;
@@ -1172,12 +1192,109 @@ export interface components {
             /** @description What the prod stage deploys once approved */
             environments?: string[];
         };
+        /** @description What the execution waiting at PromoteToProd changes in prod. */
+        PromotionPreview: {
+            executionId: string;
+            /** @description When the preview was computed (ISO-8601) */
+            computedAt: string;
+            stacks: components["schemas"]["StackPreview"][];
+            flagged: boolean;
+            flags: string[];
+            /** @description What the approver types when the preview is flagged */
+            confirmationPhrase: string;
+        };
+        StackPreview: {
+            stackName: string;
+            environmentSuffix: string;
+            available: boolean;
+            unavailableReason?: string;
+            counts: {
+                added: number;
+                modified: number;
+                replaced: number;
+                removed: number;
+            };
+            resources: components["schemas"]["PreviewResourceChange"][];
+            security: {
+                permissionsBroadened: boolean;
+                iamStatements: components["schemas"]["IamStatementChange"][];
+                managedPolicies: {
+                    /** @enum {string} */
+                    change: "added" | "removed";
+                    identity: string;
+                    policy: string;
+                }[];
+                securityGroupRules: components["schemas"]["SecurityGroupRuleChange"][];
+            };
+            compliance: {
+                available: boolean;
+                entries: components["schemas"]["NagDeltaEntry"][];
+            };
+            cost?: {
+                deployed?: components["schemas"]["CostEstimate"];
+                next: components["schemas"]["CostEstimate"];
+                deltaMonthlyUsd?: number;
+            };
+            flags: string[];
+        };
+        PreviewResourceChange: {
+            logicalId: string;
+            resourceType: string;
+            /** @enum {string} */
+            change: "added" | "modified" | "replaced" | "removed";
+            conditional?: boolean;
+            stateful: boolean;
+            retained: boolean;
+            properties: components["schemas"]["PreviewPropertyChange"][];
+        };
+        PreviewPropertyChange: {
+            property: string;
+            impact?: string;
+            /** @description JSON of the deployed value (truncated) */
+            oldValue?: string;
+            /** @description JSON of the value that will deploy (truncated) */
+            newValue?: string;
+        };
+        IamStatementChange: {
+            /** @enum {string} */
+            change: "added" | "removed";
+            widens: boolean;
+            effect: string;
+            actions: string;
+            resources: string;
+            principals: string;
+            condition?: string;
+        };
+        SecurityGroupRuleChange: {
+            /** @enum {string} */
+            change: "added" | "removed";
+            /** @enum {string} */
+            direction: "ingress" | "egress";
+            widens: boolean;
+            group: string;
+            protocol: string;
+            peer: string;
+        };
+        NagDeltaEntry: {
+            pack: string;
+            /** @enum {string} */
+            kind: "error" | "warning" | "suppression";
+            /** @enum {string} */
+            change: "appears" | "disappears";
+            ruleId: string;
+            resource: string;
+            findingId?: string;
+            /** @description The finding's message or the suppression's reason */
+            detail?: string;
+        };
         PromotionDecisionRequest: {
             executionId: string;
             /** @enum {string} */
             decision: "approve" | "reject";
             /** @default  */
             comment?: string;
+            confirmation?: string;
+            reason?: string;
         };
         /** @description Audit entries, newest first. */
         AuditPage: {
@@ -2622,6 +2739,111 @@ export interface operations {
                      *       "error": {
                      *         "code": "unauthenticated",
                      *         "message": "No session cookie or bearer token, or an expired one."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description An unexpected error; see the server log. Codes: `internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "An unexpected error; see the server log."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description AWS (or the local platform) did not answer; retry later. Codes: `upstream_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "upstream_unavailable",
+                     *         "message": "AWS (or the local platform) did not answer; retry later."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    getPromotionPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preview. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionPreview"];
+                };
+            };
+            /** @description No session cookie or bearer token, or an expired one. Codes: `unauthenticated`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "No session cookie or bearer token, or an expired one."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The caller may not do this (role, owner or origin). Codes: `forbidden`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "The caller may not do this (role, owner or origin)."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The environment or pipeline is not in a state that allows this. Codes: `suffix_taken`, `not_destroyable`, `conflict`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "suffix_taken",
+                     *         "message": "The environment or pipeline is not in a state that allows this."
                      *       }
                      *     }
                      */

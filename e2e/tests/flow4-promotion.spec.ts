@@ -40,6 +40,12 @@ test('flow 4 — an engineer cannot approve; an approver approves the pending pr
     const page = await signedIn('carol');
     await page.goto('/pipeline');
     await expect(page.getByTestId('pending-promotion')).toBeVisible();
+    // The preview of what prod will change: prod's first deploy has nothing deployed to diff against, so
+    // it says so, nothing is flagged, and the approval needs no typed confirmation.
+    const preview = page.getByTestId('promotion-preview');
+    await expect(preview).toBeVisible();
+    await expect(preview).toHaveAttribute('data-flagged', 'false');
+    await expect(preview.getByTestId('preview-stack-prod')).toContainText('has not been deployed yet');
     await shot(page, 'pipeline-approver-pending');
     await page.getByTestId('promotion-comment').fill('release 42 verified on staging');
     const pending = (await carol.pipeline()).pendingPromotion;

@@ -30,7 +30,9 @@ Promise.resolve()
       return;
     }
     const keys = await publishNagReports({ client, bucket, reports });
-    console.log(`publish-nag-reports: ${keys.length} reports → s3://${bucket}/${NAG_REPORTS_PREFIX}`);
+    console.log(
+      `publish-nag-reports: ${keys.length} reports and stack templates → s3://${bucket}/${NAG_REPORTS_PREFIX}`,
+    );
   })
   .then(() => client.destroy())
   .catch((error: unknown) => {

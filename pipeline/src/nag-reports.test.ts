@@ -53,6 +53,13 @@ describe('findNagReports', () => {
     const live = reports.find((report) => report.environmentSuffix === 'live');
     expect(live?.file).toBe(join(directory, 'assembly-PipelineStack-prod', NAG_REPORT_FILE));
     expect(JSON.parse(readFileSync(live?.file ?? '', 'utf8')).stage).toBe('prod');
+    // The stage's stack templates travel with it, for the portal's promotion preview.
+    expect(live?.templates?.length).toBeGreaterThan(0);
+    for (const template of live?.templates ?? []) {
+      expect(template.file.startsWith(join(directory, 'assembly-PipelineStack-prod'))).toBe(true);
+      expect(JSON.parse(readFileSync(template.file, 'utf8')).Resources).toBeDefined();
+    }
+    expect(live?.templates?.map((template) => template.stackName)).toContain('sep-live-environment');
   });
 
   it('skips stages without a report (account security, or cdk-nag off)', () => {
@@ -106,6 +113,29 @@ describe('publishNagReports', () => {
     });
   });
 
+  it('puts each stage template to nag-reports/templates/<stack>.json beside its report', async () => {
+    s3.on(PutObjectCommand).resolves({});
+    const template = '{"Resources":{}}\n';
+    const keys = await publishNagReports({
+      client: client(),
+      bucket: 'reports-bucket',
+      reports: [
+        {
+          environmentSuffix: 'prod',
+          file: reportFile('f.json', '{"packs":[]}'),
+          templates: [{ stackName: 'sep-prod-environment', file: reportFile('g.json', template) }],
+        },
+      ],
+    });
+    expect(keys).toEqual(['nag-reports/prod.json', 'nag-reports/templates/sep-prod-environment.json']);
+    expect(s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input)).toContainEqual({
+      Bucket: 'reports-bucket',
+      Key: 'nag-reports/templates/sep-prod-environment.json',
+      Body: template,
+      ContentType: 'application/json',
+    });
+  });
+
   it('tries every report, then fails naming each one that was not published', async () => {
     const denied = new S3ServiceException({
       name: 'AccessDenied',
@@ -126,7 +156,7 @@ describe('publishNagReports', () => {
         ],
       }),
     ).rejects.toThrow(
-      /^2 of 3 nag reports not published to s3:\/\/reports-bucket:\n {2}nag-reports\/pr-1\.json: AccessDenied: not authorized to perform: s3:PutObject\n {2}nag-reports\/pr-3\.json: SyntaxError: /,
+      /^2 of 3 nag reports and templates not published to s3:\/\/reports-bucket:\n {2}nag-reports\/pr-1\.json: AccessDenied: not authorized to perform: s3:PutObject\n {2}nag-reports\/pr-3\.json: SyntaxError: /,
     );
     expect(s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key)).toEqual([
       'nag-reports/pr-1.json',

@@ -6,13 +6,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { NAG_REPORT_FILE } from '@sep/infra';
-import { ENVIRONMENT_TAG, nagReportKey } from '@sep/registry/names';
+import { ENVIRONMENT_TAG, nagReportKey, publishedTemplateKey } from '@sep/registry/names';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 
 export interface StageNagReport {
   readonly environmentSuffix: string;
   /** The report in the cloud assembly. */
   readonly file: string;
+  /**
+   * The stage's stack templates in the cloud assembly, published beside the report: the portal's
+   * promotion preview compares them with what CloudFormation runs (`GetTemplate`).
+   */
+  readonly templates?: readonly { readonly stackName: string; readonly file: string }[];
 }
 
 /** What an environment suffix can be (the spec's rule), so that it is safe as an object key. */
@@ -41,7 +46,11 @@ export function findNagReports(assemblyDirectory: string): StageNagReport[] {
         if (seen !== undefined) {
           throw new Error(`two stages report for environment "${environmentSuffix}": ${seen.file}, ${file}`);
         }
-        reports.set(environmentSuffix, { environmentSuffix, file });
+        const templates = stage.stacks.map((stack) => ({
+          stackName: stack.stackName,
+          file: stack.templateFullPath,
+        }));
+        reports.set(environmentSuffix, { environmentSuffix, file, templates });
       }
       visit(stage);
     }
@@ -59,20 +68,28 @@ export interface PublishNagReportsOptions {
 }
 
 /**
- * Puts every report to `nag-reports/<suffix>.json` (the bucket's default encryption, SSE-KMS with
- * the platform key, applies). Tries every report, then fails naming each one that did not upload:
- * a report that silently stayed stale would show the portal an older synth's findings.
+ * Puts every report to `nag-reports/<suffix>.json` and its stage's templates to
+ * `nag-reports/templates/<stack>.json` (the bucket's default encryption, SSE-KMS with the platform key,
+ * applies). Tries every object, then fails naming each one that did not upload: a report that silently
+ * stayed stale would show the portal an older synth's findings, a stale template an older diff.
  */
 export async function publishNagReports(options: PublishNagReportsOptions): Promise<string[]> {
-  const queue = [...options.reports];
+  const queue = options.reports.flatMap((report) => [
+    { key: nagReportKey(report.environmentSuffix), file: report.file },
+    ...(report.templates ?? []).map((template) => ({
+      key: publishedTemplateKey(template.stackName),
+      file: template.file,
+    })),
+  ]);
+  const total = queue.length;
   const published: string[] = [];
   const failures: string[] = [];
   const worker = async () => {
-    for (let report = queue.shift(); report !== undefined; report = queue.shift()) {
-      const key = nagReportKey(report.environmentSuffix);
+    for (let upload = queue.shift(); upload !== undefined; upload = queue.shift()) {
+      const { key } = upload;
       try {
-        const body = readFileSync(report.file, 'utf8');
-        JSON.parse(body); // a truncated file is a failed synth, not a report
+        const body = readFileSync(upload.file, 'utf8');
+        JSON.parse(body); // a truncated file is a failed synth, not a report or a template
         await options.client.send(
           new PutObjectCommand({
             Bucket: options.bucket,
@@ -92,7 +109,7 @@ export async function publishNagReports(options: PublishNagReportsOptions): Prom
   await Promise.all(Array.from({ length: workers }, worker));
   if (failures.length > 0) {
     throw new Error(
-      `${failures.length} of ${options.reports.length} nag reports not published to s3://${options.bucket}:\n  ${failures.sort().join('\n  ')}`,
+      `${failures.length} of ${total} nag reports and templates not published to s3://${options.bucket}:\n  ${failures.sort().join('\n  ')}`,
     );
   }
   return published.sort();

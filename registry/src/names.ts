@@ -47,6 +47,14 @@ export function nagReportKey(environmentSuffix: string): string {
   return `${NAG_REPORTS_PREFIX}${environmentSuffix}.json`;
 }
 
+/**
+ * Object key of the template a synth produced for a stack, published beside the nag reports so that the
+ * portal can preview a promotion against what CloudFormation runs (`GetTemplate`).
+ */
+export function publishedTemplateKey(stackName: string): string {
+  return `${NAG_REPORTS_PREFIX}templates/${stackName}.json`;
+}
+
 const DEPLOY_ACTION = /(?:^|\.)sep-([a-z0-9-]+)-environment\.(Prepare|Deploy)$/;
 const SMOKE_ACTION = /^(?:([a-z0-9-]+)\.)?Smoke$/;
 

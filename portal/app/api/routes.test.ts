@@ -32,6 +32,7 @@ import * as environment from './environments/[suffix]/route';
 import * as compare from './environments/compare/route';
 import * as environments from './environments/route';
 import * as openapi from './openapi.json/route';
+import * as promotionPreview from './pipeline/promotion/preview/route';
 import * as promotion from './pipeline/promotion/route';
 import * as pipeline from './pipeline/route';
 import * as availability from './suffix-availability/route';
@@ -542,6 +543,28 @@ describe('promotion', () => {
       'executionId',
     ]);
     const executionId: string = view.pendingPromotion.executionId;
+    // The preview of what waits: approvers only; prod's first deploy has nothing deployed to compare with,
+    // so nothing is flagged and the approval below needs no confirmation.
+    expect(
+      (await promotionPreview.GET(req('/api/pipeline/promotion/preview', { user: 'alice' }))).status,
+    ).toBe(403);
+    const preview = await read(
+      await promotionPreview.GET(req('/api/pipeline/promotion/preview', { user: 'carol' })),
+    );
+    expect(preview.status).toBe(200);
+    expect(OPERATION_RESPONSES.getPromotionPreview.safeParse(preview.body).success).toBe(true);
+    expect(preview.body).toMatchObject({
+      executionId,
+      flagged: false,
+      confirmationPhrase: `promote ${executionId.slice(0, 8)}`,
+    });
+    expect(
+      preview.body.stacks.map((stack: { environmentSuffix: string }) => stack.environmentSuffix),
+    ).toContain('prod');
+    expect(preview.body.stacks[0]).toMatchObject({
+      available: false,
+      unavailableReason: expect.stringMatching(/not been deployed/),
+    });
     // A decision reviewed on another execution is refused, decides nothing, and is audited.
     const stale = await read(
       await promotion.POST(

@@ -9,6 +9,7 @@ import {
   complianceReportSchema,
   pipelineViewSchema,
 } from '../server/domain/operations-view-schemas';
+import { type PromotionPreview, promotionPreviewSchema } from '../server/domain/promotion-preview-schemas';
 import type {
   AuditPage,
   ComplianceReport,
@@ -142,6 +143,18 @@ export function usePipeline() {
     ...BASE,
     refreshInterval: PIPELINE_REFRESH_MS,
   });
+}
+
+/**
+ * The promotion preview of the execution waiting at PromoteToProd (approvers only: pass `enabled` false
+ * otherwise). Keyed by the execution, so a new one waiting is previewed afresh; the server caches it.
+ */
+export function usePromotionPreview(executionId: string | undefined, enabled: boolean) {
+  return useSWR<PromotionPreview, ApiRequestError>(
+    executionId !== undefined && enabled ? ['/api/pipeline/promotion/preview', executionId] : null,
+    ([url]: readonly [string, string]) => getJson(url, promotionPreviewSchema),
+    { ...BASE, revalidateOnFocus: false },
+  );
 }
 
 /** The audit log, newest first, one page of `limit` entries at a time; `loadMore` appends older ones. */

@@ -3,7 +3,7 @@
 import { useId, useState } from 'react';
 import { ApiRequestError, errorMessage, sendJson } from '../../client/api';
 import { formatDateTime } from '../../client/format';
-import { usePipeline } from '../../client/hooks';
+import { usePipeline, usePromotionPreview } from '../../client/hooks';
 import { pipelineViewSchema } from '../../server/domain/operations-view-schemas';
 import type {
   PendingPromotion,
@@ -12,6 +12,10 @@ import type {
   PromotionDecisionRequest,
 } from '../../server/domain/types';
 import { Alert, Badge, type BadgeTone, Button, Card, ConfirmDialog, Skeleton } from '../../ui';
+import { PromotionPreviewPanel } from './PromotionPreviewPanel';
+
+/** The server's minimum (promotions.ts `MIN_CONFIRMATION_REASON`), checked here to say so before sending. */
+const MIN_REASON = 10;
 
 const STATUS_TONE: Record<PipelineStatus, BadgeTone> = {
   InProgress: 'info',
@@ -223,8 +227,14 @@ function PromotionCard({ pipeline, onDecided }: PromotionCardProps) {
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string>();
   const [outcome, setOutcome] = useState<string>();
+  const [reason, setReason] = useState('');
   const commentId = useId();
+  const reasonId = useId();
   const pending = pipeline.pendingPromotion;
+  const preview = usePromotionPreview(pending?.executionId, pipeline.canDecide);
+  // The preview of another execution than the one on screen is not the context of this decision.
+  const shown = preview.data?.executionId === pending?.executionId ? preview.data : undefined;
+  const flagged = shown?.flagged === true;
   const rejected = pipeline.stages
     .flatMap((stage) => stage.actions)
     .find((action) => action.name === 'PromoteToProd' && action.status === 'Failed');
@@ -235,11 +245,19 @@ function PromotionCard({ pipeline, onDecided }: PromotionCardProps) {
     setError(undefined);
     try {
       if (pending === undefined) return;
+      if (decision === 'approve' && flagged && reason.trim().length < MIN_REASON) {
+        setError(`Give a reason of at least ${MIN_REASON} characters: this promotion is flagged.`);
+        return;
+      }
       // The decision names the execution on screen: the API refuses it if another one waits by now.
+      // A flagged preview's phrase is sent only once typed (the dialog enables its button on a match).
       const body: PromotionDecisionRequest = {
         executionId: pending.executionId,
         decision,
         comment: comment.trim(),
+        ...(decision === 'approve' && flagged && shown
+          ? { confirmation: shown.confirmationPhrase, reason: reason.trim() }
+          : {}),
       };
       const view = await sendJson({
         schema: pipelineViewSchema,
@@ -251,6 +269,7 @@ function PromotionCard({ pipeline, onDecided }: PromotionCardProps) {
         decision === 'approve' ? 'Approved: prod is deploying.' : 'Rejected: prod keeps its current release.',
       );
       setComment('');
+      setReason('');
       setConfirming(false);
       onDecided(view);
     } catch (caught) {
@@ -290,6 +309,17 @@ function PromotionCard({ pipeline, onDecided }: PromotionCardProps) {
           <PromotionSummary pending={pending} />
           {pipeline.canDecide ? (
             <>
+              {shown ? (
+                <PromotionPreviewPanel preview={shown} />
+              ) : preview.error ? (
+                <p className="muted" data-testid="promotion-preview-error">
+                  No preview: {preview.error.message}. The approval works without it.
+                </p>
+              ) : (
+                <p className="muted" data-testid="promotion-preview-loading">
+                  Computing what this promotion changes in prod…
+                </p>
+              )}
               <div className="field">
                 <label className="field__label" htmlFor={commentId}>
                   Comment <span className="field__optional">(optional, kept in the approval history)</span>
@@ -331,6 +361,7 @@ function PromotionCard({ pipeline, onDecided }: PromotionCardProps) {
                 confirmVariant="primary"
                 busy={busy === 'approve'}
                 error={error}
+                {...(flagged && shown ? { confirmText: shown.confirmationPhrase } : {})}
                 onConfirm={() => void decide('approve')}
                 onCancel={() => setConfirming(false)}
                 testId="approve-dialog"
@@ -339,6 +370,32 @@ function PromotionCard({ pipeline, onDecided }: PromotionCardProps) {
                   Approving lets the pipeline deploy the following to prod. It is recorded in the audit log.
                 </p>
                 <PromotionSummary pending={pending} />
+                {flagged && shown ? (
+                  <>
+                    <Alert tone="danger" title="This promotion is flagged" testId="approve-dialog-flags">
+                      <ul>
+                        {shown.flags.map((flag) => (
+                          <li key={flag}>{flag}</li>
+                        ))}
+                      </ul>
+                    </Alert>
+                    <div className="field">
+                      <label className="field__label" htmlFor={reasonId}>
+                        Reason{' '}
+                        <span className="field__optional">(at least {MIN_REASON} characters, audited)</span>
+                      </label>
+                      <textarea
+                        id={reasonId}
+                        className="textarea"
+                        rows={2}
+                        maxLength={1000}
+                        value={reason}
+                        onChange={(event) => setReason(event.target.value)}
+                        data-testid="promotion-reason"
+                      />
+                    </div>
+                  </>
+                ) : null}
                 {comment.trim() ? (
                   <p className="small">
                     Your comment: <q>{comment.trim()}</q>

@@ -29,6 +29,7 @@ import {
   mayRetry,
   retryBlocker,
 } from './permissions';
+import type { PromotionPreview } from './promotion-preview-schemas';
 import { Promotions } from './promotions';
 import { type Observation, Reconciler } from './reconciler';
 import {
@@ -395,6 +396,10 @@ export class EnvironmentService {
 
   decidePromotion(user: User, body: unknown): Promise<PipelineView> {
     return this.promotions.decide(user, body);
+  }
+
+  promotionPreview(user: User): Promise<PromotionPreview> {
+    return this.promotions.preview(user);
   }
 
   async suffixAvailability(suffix: string): Promise<SuffixAvailability> {

@@ -1,6 +1,6 @@
 import type { AuditStore, RecordAuditOptions } from '../audit/audit-store';
 import type { EnvironmentFeed } from '../live/environment-feed';
-import type { PlatformPort, PromotionDecision } from '../platform/port';
+import type { PlatformPort, PromotionDecision, PromotionSources } from '../platform/port';
 import { CachedRegistry } from './cached-registry';
 import { Promotions } from './promotions';
 import { fakeRegistry } from './registry-fakes.test-support';
@@ -11,7 +11,7 @@ const carol: User = { id: 'carol', name: 'Carol', roles: ['approver'] };
 const alice: User = { id: 'alice', name: 'Alice', roles: ['engineer'] };
 
 /** A release pipeline whose execution e-1, started by dave's request, waits at PromoteToProd. */
-function release(options: { waiting?: boolean } = {}) {
+function release(options: { waiting?: boolean; sources?: () => Promise<PromotionSources> } = {}) {
   const decided: PromotionDecision[] = [];
   const audited: RecordAuditOptions[] = [];
   /** What the audit trail held when the platform was asked to decide. */
@@ -39,6 +39,11 @@ function release(options: { waiting?: boolean } = {}) {
       auditedBeforeDecision.push(...audited.map((entry) => `${entry.actor} ${entry.outcome}`));
       decided.push(decision);
     },
+    promotionSources:
+      options.sources ??
+      (async (): Promise<PromotionSources> => {
+        throw new Error('no template published');
+      }),
   } as unknown as PlatformPort;
   const audit = {
     record: async (entry: RecordAuditOptions) => {
@@ -49,7 +54,7 @@ function release(options: { waiting?: boolean } = {}) {
   const registry = new CachedRegistry(fakeRegistry([]).store, 60_000);
   const promotions = new Promotions({ registry, platform, audit, feed });
   const trail = () => audited.map((entry) => `${entry.actor} ${entry.action} ${entry.outcome}`);
-  return { promotions, decided, trail, auditedBeforeDecision };
+  return { promotions, decided, trail, auditedBeforeDecision, audited };
 }
 
 const approve = { executionId: 'e-1', decision: 'approve', comment: 'release 7' };
@@ -89,5 +94,100 @@ describe('Promotions.decide', () => {
     expect(idle.decided).toEqual([]);
     expect(trail()).toEqual(['alice promotion.rejected denied', 'carol promotion.approved denied']);
     expect(idle.trail()).toEqual(['carol promotion.approved denied']);
+  });
+});
+
+/** e-1's prod stack: one ingress rule today, one open to the internet in what waits. */
+const widening =
+  (executionId = 'e-1', counter = { calls: 0 }) =>
+  async (): Promise<PromotionSources> => {
+    counter.calls += 1;
+    const sg = (cidrs: string[]) => ({
+      Resources: {
+        ApiSg: {
+          Type: 'AWS::EC2::SecurityGroup',
+          Properties: {
+            GroupDescription: 'api',
+            SecurityGroupIngress: cidrs.map((CidrIp) => ({
+              IpProtocol: 'tcp',
+              FromPort: 443,
+              ToPort: 443,
+              CidrIp,
+            })),
+          },
+        },
+      },
+    });
+    return {
+      executionId,
+      stacks: [
+        {
+          stackName: 'sep-prod-environment',
+          environmentSuffix: 'prod',
+          deployed: { template: sg(['10.0.0.0/16']) },
+          next: { template: sg(['10.0.0.0/16', '0.0.0.0/0']) },
+        },
+      ],
+    };
+  };
+
+describe('Promotions.preview and a flagged approval', () => {
+  it('previews for approvers only, once per execution', async () => {
+    const counter = { calls: 0 };
+    const { promotions } = release({ sources: widening('e-1', counter) });
+    await expect(promotions.preview(alice)).rejects.toMatchObject({ code: 'forbidden' });
+    const preview = await promotions.preview(carol);
+    expect(preview).toMatchObject({ executionId: 'e-1', flagged: true, confirmationPhrase: 'promote e-1' });
+    expect(preview.stacks[0]?.security.securityGroupRules[0]).toMatchObject({
+      peer: 'Everyone (IPv4)',
+      widens: true,
+    });
+    await promotions.preview(dave);
+    expect(counter.calls).toBe(1);
+    await expect(release({ waiting: false }).promotions.preview(carol)).rejects.toMatchObject({
+      code: 'conflict',
+    });
+  });
+
+  it('refuses a flagged approval without the typed phrase and a reason, field by field, deciding nothing', async () => {
+    const { promotions, decided, trail } = release({ sources: widening() });
+    const refused = await promotions.decide(carol, approve).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'validation_failed' });
+    expect((refused as { fields: { path: string }[] }).fields.map((field) => field.path)).toEqual([
+      'confirmation',
+      'reason',
+    ]);
+    await expect(
+      promotions.decide(carol, { ...approve, confirmation: 'promote e-2', reason: 'short' }),
+    ).rejects.toMatchObject({ code: 'validation_failed' });
+    expect(decided).toEqual([]);
+    expect(trail()).toEqual([]);
+  });
+
+  it('approves a flagged promotion with the phrase and a reason, both audited; a rejection needs neither', async () => {
+    const { promotions, decided, audited } = release({ sources: widening() });
+    await promotions.decide(carol, {
+      ...approve,
+      confirmation: 'promote e-1',
+      reason: 'public API launch, reviewed in CHG-42',
+    });
+    expect(decided).toEqual([{ ...approve, actor: 'carol' }]);
+    expect(audited[0]?.details).toMatchObject({
+      executionId: 'e-1',
+      preview: 'flagged',
+      confirmation: 'promote e-1',
+      reason: 'public API launch, reviewed in CHG-42',
+      flags: expect.stringContaining('security widened'),
+    });
+    const other = release({ sources: widening() });
+    await other.promotions.decide(carol, { ...approve, decision: 'reject' });
+    expect(other.decided).toHaveLength(1);
+  });
+
+  it('approves without confirmation when no preview can be computed (audited as unavailable)', async () => {
+    const { promotions, decided, audited } = release();
+    await promotions.decide(carol, approve);
+    expect(decided).toHaveLength(1);
+    expect(audited[0]?.details?.preview).toMatch(/^unavailable: no template published/);
   });
 });

@@ -50,6 +50,12 @@ export const promotionDecisionSchema = z.strictObject({
     .regex(/^[A-Za-z0-9-]{1,100}$/, { error: 'executionId must be a pipeline execution ID' }),
   decision: z.enum(['approve', 'reject'], { error: 'decision must be approve or reject' }),
   comment: z.string().max(1000, { error: 'comment must be at most 1000 characters' }).default(''),
+  /**
+   * A flagged promotion preview (stateful resources replaced or removed, security widened) is approved
+   * only with the preview's `confirmationPhrase` typed here, and a reason; both are audited.
+   */
+  confirmation: z.string().max(200, { error: 'confirmation must be at most 200 characters' }).optional(),
+  reason: z.string().max(1000, { error: 'reason must be at most 1000 characters' }).optional(),
 });
 
 export const signInSchema = z.strictObject({

@@ -277,13 +277,26 @@ function registerOperations(add: (route: RouteConfig) => void): void {
     responses: { ...ok('The pipeline.', OPERATION_RESPONSES.getPipeline), ...errors(401, 503) },
   });
   add({
+    method: 'get',
+    path: '/api/pipeline/promotion/preview',
+    operationId: 'getPromotionPreview',
+    tags: ['pipeline'],
+    summary: 'Preview the prod promotion',
+    description:
+      'For the execution waiting at PromoteToProd, per prod stack: the template diff between what is deployed and what will deploy (resources added, modified, replaced, removed, with property changes; computed with @aws-cdk/cloudformation-diff, the library `cdk diff` uses), IAM statements and security-group rules that change, the cdk-nag findings and suppressions that appear or disappear, and the cost delta. Stateful resources replaced or removed and security widening set `flagged`: approving then needs the confirmationPhrase and a reason. A stack with nothing deployed to compare with is `available: false` with the reason. Approvers and admins only (403); 409 when nothing waits.',
+    responses: {
+      ...ok('The preview.', OPERATION_RESPONSES.getPromotionPreview),
+      ...errors(401, 403, 409, 503),
+    },
+  });
+  add({
     method: 'post',
     path: '/api/pipeline/promotion',
     operationId: 'decidePromotion',
     tags: ['pipeline'],
     summary: 'Approve or reject the prod promotion',
     description:
-      "Approves or rejects the prod promotion of the release pipeline execution named by executionId (GET /api/pipeline's pendingPromotion.executionId). The decision applies to that execution only: when another execution waits at the approval by now, the answer is 409 and nothing is decided. Approvers and admins only (403 otherwise). The audit entry records the execution ID.",
+      "Approves or rejects the prod promotion of the release pipeline execution named by executionId (GET /api/pipeline's pendingPromotion.executionId). The decision applies to that execution only: when another execution waits at the approval by now, the answer is 409 and nothing is decided. Approvers and admins only (403 otherwise). When the execution's promotion preview (GET /api/pipeline/promotion/preview) is flagged, an approval needs `confirmation` equal to the preview's confirmationPhrase and a `reason` of at least 10 characters (400 field by field otherwise); both are audited. When no preview can be computed, the approval needs neither. The audit entry records the execution ID.",
     request: jsonBody(promotionDecisionSchema.meta({ id: 'PromotionDecisionRequest' })),
     responses: {
       ...ok('The pipeline after the decision.', OPERATION_RESPONSES.decidePromotion),

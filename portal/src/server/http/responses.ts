@@ -6,6 +6,7 @@ import {
   driftReportSchema,
   pipelineViewSchema,
 } from '../domain/operations-view-schemas';
+import { promotionPreviewSchema } from '../domain/promotion-preview-schemas';
 import {
   costEstimateSchema,
   demoUserSchema,
@@ -40,6 +41,7 @@ export const OPERATION_RESPONSES = {
   estimateCost: costEstimateSchema,
   getPipeline: pipelineViewSchema,
   decidePromotion: pipelineViewSchema,
+  getPromotionPreview: promotionPreviewSchema,
   listAuditEntries: auditPageSchema,
   signIn: sessionSchema,
   issueToken: tokenResponseSchema,

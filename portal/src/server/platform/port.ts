@@ -1,5 +1,6 @@
 import type { EnvironmentRecord } from '@sep/registry';
 import { hasBrand } from '../domain/errors';
+import type { PromotionStackSource } from '../domain/promotion-preview';
 import type {
   ComplianceReport,
   DeploymentEvent,
@@ -142,11 +143,25 @@ export interface ComplianceService {
   detectDrift(target: EnvironmentTarget): Promise<DriftReport>;
 }
 
+/** What the execution waiting at PromoteToProd would change: each prod stack's two templates. */
+export interface PromotionSources {
+  /** The execution waiting at the approval (the one the preview is of). */
+  readonly executionId: string;
+  readonly stacks: readonly PromotionStackSource[];
+}
+
 /** The release pipeline and its promotion to prod. */
 export interface PipelineService {
   pipeline(): Promise<Omit<PipelineView, 'canDecide'>>;
   /** @throws NoPendingPromotionError, StalePromotionError (another execution waits than the one decided on) */
   decidePromotion(decision: PromotionDecision): Promise<void>;
+  /**
+   * For the execution waiting at PromoteToProd, per prod stack: the template deployed now and the one the
+   * execution will deploy (with their cdk-nag reports and specs where known). A stack whose deployed
+   * template cannot be read comes back without `deployed`, with the reason.
+   * @throws NoPendingPromotionError
+   */
+  promotionSources(): Promise<PromotionSources>;
 }
 
 /**

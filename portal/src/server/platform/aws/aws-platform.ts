@@ -78,6 +78,10 @@ export class AwsPlatform implements PlatformPort {
     return this.origins.provenance(target);
   }
 
+  promotionSources() {
+    return this.release.promotionSources();
+  }
+
   async close(): Promise<void> {
     this.aws.close();
   }

@@ -1,14 +1,20 @@
+import { GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import {
   type GetPipelineStateCommandOutput,
   type PipelineExecutionSummary,
   PutApprovalResultCommand,
   paginateListPipelineExecutions,
 } from '@aws-sdk/client-codepipeline';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import type { EnvironmentRecord } from '@sep/registry';
+import { environmentStackName, nagReportKey, publishedTemplateKey } from '@sep/registry/names';
+import type { PromotionStackSource } from '../../domain/promotion-preview';
 import type { PipelineStatus, PipelineView } from '../../domain/types';
 import {
   NoPendingPromotionError,
   type PipelineService,
   type PromotionDecision,
+  type PromotionSources,
   StalePromotionError,
 } from '../port';
 import { type AwsContext, upstreamError } from './aws-context';
@@ -145,6 +151,80 @@ export class AwsPromotion implements PipelineService {
       throw upstreamError(error);
     }
     this.aws.forgetPipelineState(this.aws.options.releasePipelineName);
+  }
+
+  /**
+   * Per prod environment: `GetTemplate` of its stack in the target account (what CloudFormation runs) and
+   * the template the synth published beside the nag reports (what the waiting execution deploys). The
+   * deployed side's nag report is not kept (each synth overwrites it), so only the new one is read.
+   */
+  async promotionSources(): Promise<PromotionSources> {
+    const approval = this.pendingApproval(
+      await this.aws.freshPipelineState(this.aws.options.releasePipelineName),
+    );
+    if (approval === undefined) throw new NoPendingPromotionError();
+    const prod = (await this.aws.options.registry.list()).filter(
+      (record) => record.spec.kind === 'prod' && record.status !== 'destroyed',
+    );
+    const stacks = await Promise.all(prod.map((record) => this.stackSource(record)));
+    return {
+      executionId: approval.executionId,
+      stacks: stacks.filter((stack): stack is PromotionStackSource => stack !== undefined),
+    };
+  }
+
+  private async stackSource(record: EnvironmentRecord): Promise<PromotionStackSource | undefined> {
+    const stackName = environmentStackName(record.environmentSuffix);
+    const bucket = this.aws.options.complianceReportsBucket;
+    if (bucket === undefined) return undefined;
+    const nextTemplate = await this.readJsonObject(bucket, publishedTemplateKey(stackName));
+    // No template published for the stack: the synth predates template publishing, nothing to preview.
+    if (nextTemplate === undefined) return undefined;
+    const nagReport = await this.readJsonObject(bucket, nagReportKey(record.environmentSuffix));
+    const next = {
+      template: nextTemplate as Record<string, unknown>,
+      spec: record.spec,
+      ...(nagReport === undefined ? {} : { nagReport }),
+    };
+    const base = { stackName, environmentSuffix: record.environmentSuffix, next };
+    let body: string | undefined;
+    try {
+      const answer = await this.aws.cloudFormation(record).send(
+        // Original: the template as submitted, before transforms, as the synth wrote it.
+        new GetTemplateCommand({ StackName: stackName, TemplateStage: 'Original' }),
+      );
+      body = answer.TemplateBody;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (/does not exist/.test(message)) {
+        return {
+          ...base,
+          unavailableReason: `stack ${stackName} is not deployed yet: nothing to compare with`,
+        };
+      }
+      return { ...base, unavailableReason: `GetTemplate of ${stackName} failed: ${message}` };
+    }
+    let deployed: unknown;
+    try {
+      deployed = body === undefined ? undefined : JSON.parse(body);
+    } catch {
+      deployed = undefined;
+    }
+    if (deployed === null || typeof deployed !== 'object') {
+      return { ...base, unavailableReason: `the deployed template of ${stackName} is not JSON` };
+    }
+    return { ...base, deployed: { template: deployed as Record<string, unknown> } };
+  }
+
+  /** A JSON object from the compliance-reports bucket, or undefined when absent or unreadable. */
+  private async readJsonObject(bucket: string, key: string): Promise<unknown> {
+    try {
+      const object = await this.aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const text = await object.Body?.transformToString('utf-8');
+      return text === undefined ? undefined : JSON.parse(text);
+    } catch {
+      return undefined;
+    }
   }
 
   private pendingApproval(state: GetPipelineStateCommandOutput) {

@@ -73,6 +73,10 @@ export class LocalPlatform implements PlatformPort {
     return this.origins.provenance(target);
   }
 
+  promotionSources() {
+    return this.release.promotionSources();
+  }
+
   close(): Promise<void> {
     return this.delivery.close();
   }

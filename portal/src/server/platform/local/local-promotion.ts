@@ -4,9 +4,11 @@ import {
   NoPendingPromotionError,
   type PipelineService,
   type PromotionDecision,
+  type PromotionSources,
   StalePromotionError,
 } from '../port';
 import type { LocalDelivery } from './local-delivery';
+import { localPromotionSources } from './local-promotion-sources';
 import type { PipelineState } from './pipeline-player';
 
 /** The played pipelines as GetPipelineState shows them, and the PromoteToProd approval of the release pipeline. */
@@ -69,6 +71,18 @@ export class LocalPromotion implements PipelineService {
       comment: decision.comment,
     });
     if (!decided) throw new NoPendingPromotionError();
+  }
+
+  async promotionSources(): Promise<PromotionSources> {
+    const state = await (await this.delivery.pipelines.promotions()).current();
+    const pending = state === undefined ? undefined : this.pendingApproval(state);
+    if (state === undefined || pending === undefined) throw new NoPendingPromotionError();
+    return localPromotionSources({
+      stacks: this.delivery.stacks,
+      state,
+      execution: pending.execution,
+      stageName: pending.stageName,
+    });
   }
 
   private pendingApproval(state: PipelineState) {

@@ -1,0 +1,153 @@
+import {
+  CloudFormationClient,
+  CloudFormationServiceException,
+  GetTemplateCommand,
+} from '@aws-sdk/client-cloudformation';
+import { CodePipelineClient, GetPipelineStateCommand } from '@aws-sdk/client-codepipeline';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { EnvironmentRecord } from '@sep/registry';
+import { mockTargetSts } from '@sep/registry/target-access/testing';
+import { parseEnvironmentSpec } from '@sep/spec';
+import { mockClient } from 'aws-sdk-client-mock';
+import { computePromotionPreview } from '../../domain/promotion-preview';
+import { fakeRegistry } from '../../domain/registry-fakes.test-support';
+import { NoPendingPromotionError } from '../port';
+import { testAwsPlatform } from './aws-platform.test-support';
+
+const cfn = mockClient(CloudFormationClient);
+const pipeline = mockClient(CodePipelineClient);
+const s3 = mockClient(S3Client);
+mockTargetSts();
+const BUCKET = 'pipelinestack-compliancereportsbucket-1a2b3c';
+
+function record(environmentSuffix: string, kind: 'prod' | 'staging'): EnvironmentRecord {
+  const parsed = parseEnvironmentSpec({
+    environmentSuffix,
+    kind,
+    owner: 'alice',
+    project: 'p',
+    costCenter: 'c',
+    alertEmails: ['ops@example.com'],
+    allowedCidrs: ['10.0.0.0/8'],
+  });
+  if (!parsed.success) throw new Error(`bad spec: ${JSON.stringify(parsed.errors)}`);
+  return {
+    environmentSuffix,
+    spec: parsed.spec,
+    status: 'ready',
+    requestedBy: 'alice',
+    createdAt: '2026-03-01T10:00:00.000Z',
+    updatedAt: '2026-03-01T10:00:00.000Z',
+    version: 3,
+  };
+}
+
+const body = (text: string) => ({ transformToString: async () => text }) as never;
+const sg = (cidrs: string[]) => ({
+  Resources: {
+    ApiSg: {
+      Type: 'AWS::EC2::SecurityGroup',
+      Properties: {
+        GroupDescription: 'api',
+        SecurityGroupIngress: cidrs.map((CidrIp) => ({
+          IpProtocol: 'tcp',
+          FromPort: 443,
+          ToPort: 443,
+          CidrIp,
+        })),
+      },
+    },
+  },
+});
+
+function waitingAt(executionId: string) {
+  pipeline.on(GetPipelineStateCommand).resolves({
+    stageStates: [
+      {
+        stageName: 'Prod',
+        latestExecution: { pipelineExecutionId: executionId, status: 'InProgress' },
+        actionStates: [
+          { actionName: 'PromoteToProd', latestExecution: { status: 'InProgress', token: 'tok' } },
+        ],
+      },
+    ],
+  });
+}
+
+function platform(records: EnvironmentRecord[]) {
+  return testAwsPlatform({
+    clients: {
+      codePipeline: new CodePipelineClient({ region: 'us-east-1', maxAttempts: 1 }),
+      s3: new S3Client({ region: 'us-east-1', maxAttempts: 1 }),
+    },
+    registry: fakeRegistry(records).store,
+    complianceReportsBucket: BUCKET,
+  });
+}
+
+beforeEach(() => {
+  cfn.reset();
+  pipeline.reset();
+  s3.reset();
+});
+
+describe('aws promotionSources', () => {
+  it('compares GetTemplate of each prod stack with the template the synth published', async () => {
+    waitingAt('exec-12345678');
+    s3.on(GetObjectCommand, {
+      Bucket: BUCKET,
+      Key: 'nag-reports/templates/sep-prod-environment.json',
+    }).resolves({
+      Body: body(JSON.stringify(sg(['10.0.0.0/16', '0.0.0.0/0']))),
+    });
+    s3.on(GetObjectCommand, { Bucket: BUCKET, Key: 'nag-reports/prod.json' }).resolves({
+      Body: body(JSON.stringify({ packs: [] })),
+    });
+    cfn
+      .on(GetTemplateCommand, { StackName: 'sep-prod-environment', TemplateStage: 'Original' })
+      .resolves({ TemplateBody: JSON.stringify(sg(['10.0.0.0/16'])) });
+    const p = platform([record('prod', 'prod'), record('staging', 'staging')]);
+    const sources = await p.promotionSources();
+    expect(sources.executionId).toBe('exec-12345678');
+    expect(sources.stacks.map((s) => s.stackName)).toEqual(['sep-prod-environment']);
+    expect(sources.stacks[0]?.deployed?.template).toEqual(sg(['10.0.0.0/16']));
+    expect(sources.stacks[0]?.next.nagReport).toEqual({ packs: [] });
+    // Only the prod stack's template is read, in its target account.
+    expect(cfn.commandCalls(GetTemplateCommand)).toHaveLength(1);
+
+    const preview = computePromotionPreview({ executionId: sources.executionId, stacks: sources.stacks });
+    expect(preview.flagged).toBe(true);
+    expect(preview.stacks[0]?.security.securityGroupRules).toEqual([
+      expect.objectContaining({ change: 'added', peer: 'Everyone (IPv4)', widens: true }),
+    ]);
+    expect(preview.confirmationPhrase).toBe('promote exec-123');
+  });
+
+  it('says why a stack not deployed yet has nothing to compare with', async () => {
+    waitingAt('e2');
+    s3.on(GetObjectCommand).resolves({ Body: body(JSON.stringify(sg([]))) });
+    cfn.on(GetTemplateCommand).rejects(
+      new CloudFormationServiceException({
+        name: 'ValidationError',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'Stack with id sep-prod-environment does not exist',
+      }),
+    );
+    const sources = await platform([record('prod', 'prod')]).promotionSources();
+    expect(sources.stacks[0]?.deployed).toBeUndefined();
+    expect(sources.stacks[0]?.unavailableReason).toMatch(/not deployed yet/);
+  });
+
+  it('skips a stack whose new template was never published, and refuses when nothing waits', async () => {
+    waitingAt('e3');
+    s3.on(GetObjectCommand).rejects(new Error('NoSuchKey'));
+    const sources = await platform([record('prod', 'prod')]).promotionSources();
+    expect(sources.stacks).toEqual([]);
+    expect(cfn.commandCalls(GetTemplateCommand)).toHaveLength(0);
+
+    pipeline.reset();
+    pipeline.on(GetPipelineStateCommand).resolves({ stageStates: [] });
+    await expect(platform([]).promotionSources()).rejects.toBeInstanceOf(NoPendingPromotionError);
+  });
+});
