@@ -327,6 +327,9 @@ describe('pipeline', () => {
         DeletionProtectionEnabled: true,
       }),
     });
+    template.hasOutput('EvidenceSigningKeyArn', {
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EvidenceSigningKey'), 'Arn'] },
+    });
     template.hasOutput('PortalSessionTableName', {
       Value: { Ref: Match.stringLikeRegexp('^PortalSessionsTable') },
     });

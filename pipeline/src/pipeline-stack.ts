@@ -38,6 +38,7 @@ import {
 import type { Construct } from 'constructs';
 import { ComplianceReports } from './constructs/compliance-reports';
 import { type HardenedRegionSupport, hardenCrossRegionSupport } from './constructs/cross-region-support';
+import { EvidenceSigningKey } from './constructs/evidence-signing-key';
 import { PipelineArtifacts } from './constructs/pipeline-artifacts';
 import { PlatformKey } from './constructs/platform-key';
 import { REGISTRY_READ_ACTIONS, registryStatements } from './constructs/policies';
@@ -170,6 +171,8 @@ export class PipelineStack extends Stack {
   /** The portal's audit log in aws mode. */
   readonly auditLog: PortalAuditTable;
   readonly sessions: PortalSessionTable;
+  /** Signs the portal's PCI DSS evidence bundles in aws mode (its `PORTAL_EVIDENCE_KMS_KEY_ID`). */
+  readonly evidenceSigning: EvidenceSigningKey;
   readonly portalRole: PortalAccessRole;
   readonly sweeper: TtlSweeper;
   readonly notifyTopic: sns.Topic;
@@ -209,6 +212,7 @@ export class PipelineStack extends Stack {
     this.registry = new RegistryTable(this, 'Registry', { encryptionKey: platformKey });
     this.auditLog = new PortalAuditTable(this, 'PortalAuditLog', { encryptionKey: platformKey });
     this.sessions = new PortalSessionTable(this, 'PortalSessions', { encryptionKey: platformKey });
+    this.evidenceSigning = new EvidenceSigningKey(this, 'EvidenceSigning');
     this.notifyTopic = new sns.Topic(this, 'OwnerNotifications', {
       displayName: 'Secure Environment Portal: environment lifecycle notices',
       masterKey: platformKey,
@@ -437,6 +441,7 @@ export class PipelineStack extends Stack {
       registryKey: platformKey,
       auditTable: this.auditLog.table,
       sessionTable: this.sessions.table,
+      evidenceSigningKey: this.evidenceSigning.key,
       complianceReports: this.complianceReports,
       targets,
     });
@@ -466,6 +471,10 @@ export class PipelineStack extends Stack {
 
     new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });
     new CfnOutput(this, 'PortalAuditTableName', { value: this.auditLog.table.tableName });
+    new CfnOutput(this, 'EvidenceSigningKeyArn', {
+      value: this.evidenceSigning.key.keyArn,
+      description: "The portal's PORTAL_EVIDENCE_KMS_KEY_ID: signs PCI DSS evidence bundles (ECDSA P-256)",
+    });
     new CfnOutput(this, 'PortalSessionTableName', {
       value: this.sessions.table.tableName,
       description: "The portal's PORTAL_SESSION_TABLE: sessions ended on the server",
@@ -516,6 +525,7 @@ export class PipelineStack extends Stack {
       auditTable: this.auditLog.table.tableName,
       sessionTable: this.sessions.table.tableName,
       complianceReportsBucket: this.complianceReports.bucket.bucketName,
+      evidenceSigningKey: this.evidenceSigning.key.keyArn,
     };
     for (const [key, value] of Object.entries(values) as [keyof typeof values, string][]) {
       new ssm.StringParameter(this, `PortalParameter-${key}`, {

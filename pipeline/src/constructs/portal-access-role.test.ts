@@ -73,6 +73,9 @@ describe('portal role', () => {
         'kms:Encrypt',
         'kms:GenerateDataKey',
         'kms:DescribeKey',
+        // Evidence bundles: the signature and the public key verifiers use.
+        'kms:Sign',
+        'kms:GetPublicKey',
         's3:GetObject',
         's3:ListBucket',
         'kms:Decrypt',
@@ -156,6 +159,12 @@ describe('portal role', () => {
     expect(sessions?.Resource).toEqual(stack.resolve(stack.sessions.table.tableArn));
     const key = statements.find((s) => s.Sid === 'SessionsKey');
     expect(key?.Condition?.StringEquals?.['kms:ViaService']).toBe('dynamodb.us-east-1.amazonaws.com');
+  });
+
+  it('signs evidence with the evidence signing key only, and may not encrypt, decrypt or verify with it', () => {
+    const sign = statements.find((s) => s.Sid === 'SignEvidence');
+    expect(actions(sign as Statement)).toEqual(['kms:Sign', 'kms:GetPublicKey']);
+    expect(sign?.Resource).toEqual(stack.resolve(stack.evidenceSigning.key.keyArn));
   });
 
   it('reads the published cdk-nag reports only, decrypting them through S3 only', () => {

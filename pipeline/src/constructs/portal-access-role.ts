@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { ComplianceReports } from './compliance-reports';
+import { EVIDENCE_SIGNING_ACTIONS } from './evidence-signing-key';
 import { assumeTargetRolesStatement, REGISTRY_READ_WRITE_ACTIONS, registryStatements } from './policies';
 import { AUDIT_READ_WRITE_ACTIONS } from './portal-audit-table';
 import { SESSION_READ_WRITE_ACTIONS } from './portal-session-table';
@@ -26,6 +27,8 @@ export interface PortalAccessRoleProps {
   readonly auditTable: dynamodb.ITable;
   /** Sessions the portal ended on the server, shared by its tasks (encrypted with `registryKey`). */
   readonly sessionTable: dynamodb.ITable;
+  /** The asymmetric key the portal signs evidence bundles with (Sign and GetPublicKey only). */
+  readonly evidenceSigningKey: kms.IKey;
   /** Where the synth publishes the stages' cdk-nag reports (the portal reads them). */
   readonly complianceReports: ComplianceReports;
   /** The deployment targets: the portal assumes each one's platform-access role. */
@@ -66,7 +69,7 @@ export const PORTAL_PIPELINE_ACTIONS = {
  * read both pipelines' state, approve the prod promotion, assume the platform-access role of each
  * deployment target (where every CloudFormation and Config read and every ephemeral delete happens:
  * those services have no resource policies, so a grant here on another account's stacks would grant
- * nothing), read the published cdk-nag reports, read/write the registry, record and read the audit log, read and write ended sessions.
+ * nothing), read the published cdk-nag reports, read/write the registry, record and read the audit log, read and write ended sessions, sign evidence bundles.
  * Every action is spelled out: no wildcard actions.
  */
 export class PortalAccessRole extends Construct {
@@ -123,6 +126,11 @@ export class PortalAccessRole extends Construct {
         key: props.registryKey,
         actions: SESSION_READ_WRITE_ACTIONS,
         sid: 'Sessions',
+      }),
+      new iam.PolicyStatement({
+        sid: 'SignEvidence',
+        actions: [...EVIDENCE_SIGNING_ACTIONS],
+        resources: [props.evidenceSigningKey.keyArn],
       }),
     ];
     for (const statement of statements) this.role.addToPolicy(statement);

@@ -1,6 +1,6 @@
 /**
  * SSM parameters through which the pipeline stack hands the portal stack the names CloudFormation
- * generated for the platform's tables and bucket: the portal stack is deployed by the pipeline in a
+ * generated for the platform's tables, bucket and evidence signing key: the portal stack is deployed by the pipeline in a
  * stage of its own, and a stage cannot reference another stack's resources directly.
  */
 export function platformParameterNames(pipelineName: string) {
@@ -10,6 +10,7 @@ export function platformParameterNames(pipelineName: string) {
     registryTable: `${prefix}registry-table-name`,
     auditTable: `${prefix}audit-table-name`,
     sessionTable: `${prefix}session-table-name`,
+    evidenceSigningKey: `${prefix}evidence-signing-key-arn`,
     complianceReportsBucket: `${prefix}compliance-reports-bucket-name`,
   } as const;
 }

@@ -196,8 +196,12 @@ describe('PortalStack: the tasks', () => {
     for (const plain of ['PORTAL_SESSION_SECRET', 'PORTAL_OIDC_CLIENT_SECRET', 'PORTAL_API_TOKENS'])
       expect(env[plain]).toBeUndefined();
     expect(JSON.stringify(env.PORTAL_REGISTRY_TABLE)).toContain('Ref');
+    expect(JSON.stringify(env.PORTAL_EVIDENCE_KMS_KEY_ID)).toContain('Ref');
     expect(JSON.stringify(template.toJSON().Parameters)).toContain(
       '/sep/sep-delivery/platform/registry-table-name',
+    );
+    expect(JSON.stringify(template.toJSON().Parameters)).toContain(
+      '/sep/sep-delivery/platform/evidence-signing-key-arn',
     );
   });
 

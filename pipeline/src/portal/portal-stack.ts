@@ -218,6 +218,7 @@ export class PortalStack extends Stack {
         PORTAL_REGISTRY_TABLE: parameter(parameters.registryTable),
         PORTAL_AUDIT_TABLE: parameter(parameters.auditTable),
         PORTAL_SESSION_TABLE: parameter(parameters.sessionTable),
+        PORTAL_EVIDENCE_KMS_KEY_ID: parameter(parameters.evidenceSigningKey),
         PORTAL_COMPLIANCE_REPORTS_BUCKET: parameter(parameters.complianceReportsBucket),
         PORTAL_OIDC_ISSUER: hosting.oidcIssuer,
         PORTAL_OIDC_CLIENT_ID: hosting.oidcClientId,
