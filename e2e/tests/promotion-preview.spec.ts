@@ -93,6 +93,10 @@ test('a flagged preview: the widening and the replaced table shown, the approval
       expect(await horizontalOverflow(page), `${viewport} ${colorScheme}`).toEqual([]);
       await panel.getByTestId('preview-security-groups').scrollIntoViewIfNeeded();
       await shot(page, `promotion-preview-${viewport}-${colorScheme}`);
+      // The README's picture of the preview: a baseline, so it is always the current panel.
+      if (viewport === 'desktop' && colorScheme === 'light') {
+        await expect(panel).toHaveScreenshot('promotion-preview-desktop-light.png');
+      }
     }
   }
   await page.getByTestId('approve-promotion').click();
