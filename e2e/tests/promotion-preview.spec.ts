@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test';
 import { computePromotionPreview } from '../../portal/src/server/domain/promotion-preview';
+import { securityGroupTemplate } from '../../portal/src/server/domain/promotion-preview.test-support';
 import { expect, test } from '../src/fixtures';
 import { horizontalOverflow, useViewport, VIEWPORTS, type ViewportName } from '../src/layout';
 
@@ -13,18 +14,7 @@ import { horizontalOverflow, useViewport, VIEWPORTS, type ViewportName } from '.
 const EXECUTION_ID = 'a1b2c3d4-0000-4000-8000-000000000001';
 const sg = (cidrs: string[]) => ({
   Resources: {
-    ApiSecurityGroup: {
-      Type: 'AWS::EC2::SecurityGroup',
-      Properties: {
-        GroupDescription: 'api',
-        SecurityGroupIngress: cidrs.map((CidrIp) => ({
-          IpProtocol: 'tcp',
-          FromPort: 443,
-          ToPort: 443,
-          CidrIp,
-        })),
-      },
-    },
+    ...securityGroupTemplate(cidrs, 'ApiSecurityGroup').Resources,
     DocumentTable: {
       Type: 'AWS::DynamoDB::Table',
       Properties: { KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] },

@@ -21,9 +21,12 @@ export const KEY_USE_ACTIONS = [
 /**
  * The key policy of the pipeline's customer-managed keys: administration by the
  * account (infra's KEY_ADMIN_ACTIONS, the list every key of the product uses) and use delegated to IAM, so a principal also needs
- * an identity policy naming the key.
+ * an identity policy naming the key. `useActions` are the uses delegated (@default the symmetric
+ * keys' KEY_USE_ACTIONS).
  */
-export function accountKeyPolicyStatements(): iam.PolicyStatement[] {
+export function accountKeyPolicyStatements(
+  useActions: readonly string[] = KEY_USE_ACTIONS,
+): iam.PolicyStatement[] {
   const account = new iam.AccountRootPrincipal();
   return [
     new iam.PolicyStatement({
@@ -35,7 +38,7 @@ export function accountKeyPolicyStatements(): iam.PolicyStatement[] {
     new iam.PolicyStatement({
       sid: 'DelegateUseToIam',
       principals: [account],
-      actions: KEY_USE_ACTIONS,
+      actions: [...useActions],
       resources: ['*'],
     }),
   ];

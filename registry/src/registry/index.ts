@@ -12,6 +12,7 @@ export {
   type CreateRegistryTableOptions,
   createLocalDynamoClient,
   createRegistryTable,
+  createTableIfAbsent,
   type LocalDynamo,
   type StartLocalDynamoOptions,
   startLocalDynamo,

@@ -86,12 +86,30 @@ export interface CreateRegistryTableOptions {
  * local use and tests; in AWS the pipeline stack owns the table). Idempotent.
  */
 export async function createRegistryTable(options: CreateRegistryTableOptions): Promise<void> {
+  await createTableIfAbsent({ ...options, partitionKey: 'environmentSuffix' });
+}
+
+/**
+ * Creates an on-demand table keyed by string attributes, unless it exists, and waits until it is active:
+ * how the local store gets each table the pipeline stack owns in AWS (registry, audit log, sessions), with
+ * the same key layout.
+ */
+export async function createTableIfAbsent(options: {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  readonly partitionKey: string;
+  readonly sortKey?: string;
+}): Promise<void> {
+  const keys = [
+    { name: options.partitionKey, type: 'HASH' as const },
+    ...(options.sortKey === undefined ? [] : [{ name: options.sortKey, type: 'RANGE' as const }]),
+  ];
   try {
     await options.client.send(
       new CreateTableCommand({
         TableName: options.tableName,
-        AttributeDefinitions: [{ AttributeName: 'environmentSuffix', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'environmentSuffix', KeyType: 'HASH' }],
+        AttributeDefinitions: keys.map(({ name }) => ({ AttributeName: name, AttributeType: 'S' })),
+        KeySchema: keys.map(({ name, type }) => ({ AttributeName: name, KeyType: type })),
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );

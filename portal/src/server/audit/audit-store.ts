@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  CreateTableCommand,
-  type DynamoDBClient,
-  ResourceInUseException,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { createTableIfAbsent } from '@sep/registry';
 import type { AuditAction, AuditEntry, AuditPage } from '../domain/types';
 
 /** One partition: the portal's audit volume is human actions, far below a partition's limits. */
@@ -92,27 +88,6 @@ export class DynamoDbAuditStore implements AuditStore {
 export async function createAuditTable(options: {
   readonly client: DynamoDBClient;
   readonly tableName: string;
-}) {
-  try {
-    await options.client.send(
-      new CreateTableCommand({
-        TableName: options.tableName,
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ResourceInUseException)) throw error;
-  }
-  await waitUntilTableExists(
-    { client: options.client, maxWaitTime: 30, minDelay: 1, maxDelay: 2 },
-    { TableName: options.tableName },
-  );
+}): Promise<void> {
+  await createTableIfAbsent({ ...options, partitionKey: 'pk', sortKey: 'sk' });
 }

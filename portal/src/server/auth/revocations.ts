@@ -1,11 +1,5 @@
-import {
-  CreateTableCommand,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  ResourceInUseException,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { createTableIfAbsent } from '@sep/registry';
 import { z } from 'zod';
 
 /**
@@ -119,20 +113,5 @@ export async function createSessionTable(options: {
   readonly client: DynamoDBClient;
   readonly tableName: string;
 }): Promise<void> {
-  try {
-    await options.client.send(
-      new CreateTableCommand({
-        TableName: options.tableName,
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ResourceInUseException)) throw error;
-  }
-  await waitUntilTableExists(
-    { client: options.client, maxWaitTime: 30, minDelay: 1, maxDelay: 2 },
-    { TableName: options.tableName },
-  );
+  await createTableIfAbsent({ ...options, partitionKey: 'pk' });
 }

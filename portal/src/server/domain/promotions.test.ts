@@ -2,6 +2,7 @@ import type { AuditStore, RecordAuditOptions } from '../audit/audit-store';
 import type { EnvironmentFeed } from '../live/environment-feed';
 import type { PlatformPort, PromotionDecision, PromotionSources } from '../platform/port';
 import { CachedRegistry } from './cached-registry';
+import { securityGroupTemplate } from './promotion-preview.test-support';
 import { Promotions } from './promotions';
 import { fakeRegistry } from './registry-fakes.test-support';
 import type { PipelineView, User } from './types';
@@ -102,22 +103,7 @@ const widening =
   (executionId = 'e-1', counter = { calls: 0 }) =>
   async (): Promise<PromotionSources> => {
     counter.calls += 1;
-    const sg = (cidrs: string[]) => ({
-      Resources: {
-        ApiSg: {
-          Type: 'AWS::EC2::SecurityGroup',
-          Properties: {
-            GroupDescription: 'api',
-            SecurityGroupIngress: cidrs.map((CidrIp) => ({
-              IpProtocol: 'tcp',
-              FromPort: 443,
-              ToPort: 443,
-              CidrIp,
-            })),
-          },
-        },
-      },
-    });
+    const sg = (cidrs: string[]) => securityGroupTemplate(cidrs);
     return {
       executionId,
       stacks: [

@@ -10,6 +10,7 @@ import { mockTargetSts } from '@sep/registry/target-access/testing';
 import { parseEnvironmentSpec } from '@sep/spec';
 import { mockClient } from 'aws-sdk-client-mock';
 import { computePromotionPreview } from '../../domain/promotion-preview';
+import { securityGroupTemplate } from '../../domain/promotion-preview.test-support';
 import { fakeRegistry } from '../../domain/registry-fakes.test-support';
 import { NoPendingPromotionError } from '../port';
 import { testAwsPlatform } from './aws-platform.test-support';
@@ -43,22 +44,7 @@ function record(environmentSuffix: string, kind: 'prod' | 'staging'): Environmen
 }
 
 const body = (text: string) => ({ transformToString: async () => text }) as never;
-const sg = (cidrs: string[]) => ({
-  Resources: {
-    ApiSg: {
-      Type: 'AWS::EC2::SecurityGroup',
-      Properties: {
-        GroupDescription: 'api',
-        SecurityGroupIngress: cidrs.map((CidrIp) => ({
-          IpProtocol: 'tcp',
-          FromPort: 443,
-          ToPort: 443,
-          CidrIp,
-        })),
-      },
-    },
-  },
-});
+const sg = (cidrs: string[]) => securityGroupTemplate(cidrs);
 
 function waitingAt(executionId: string) {
   pipeline.on(GetPipelineStateCommand).resolves({

@@ -3,28 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PipelineDefinition } from '@sep/pipeline/definition';
 import { computePromotionPreview } from '../../domain/promotion-preview';
+import { securityGroupTemplate } from '../../domain/promotion-preview.test-support';
 import { localPromotionSources } from './local-promotion-sources';
 import type { ExecutionRun, PipelineState } from './pipeline-player';
 import { LocalStacks } from './stacks';
 
 const STACK = { account: '111111111111', region: 'us-east-1', stackName: 'sep-prod-environment' };
 const TEMPLATE_PATH = 'assembly-PipelineStack-prod/PipelineStackprodEnvironment.template.json';
-const sgTemplate = (cidrs: string[]) => ({
-  Resources: {
-    ApiSg: {
-      Type: 'AWS::EC2::SecurityGroup',
-      Properties: {
-        GroupDescription: 'api',
-        SecurityGroupIngress: cidrs.map((CidrIp) => ({
-          IpProtocol: 'tcp',
-          FromPort: 443,
-          ToPort: 443,
-          CidrIp,
-        })),
-      },
-    },
-  },
-});
+const sgTemplate = (cidrs: string[]) => securityGroupTemplate(cidrs);
 const nagReport = (suppressed: { ruleId: string; resource: string; reason: string }[]) => ({
   packs: [{ pack: 'AwsSolutions', rulesChecked: 3, passed: 3, suppressed, errors: [], warnings: [] }],
 });
