@@ -59,10 +59,15 @@ export interface ValueLayout {
   readonly buttonBeside: boolean;
 }
 
-/** Reads, from the rendered text, how a value wraps and where its copy button is. */
+/**
+ * Reads, from the rendered text, how a value wraps and where its copy button is. Both are measured in one
+ * evaluation, the same frame: measured apart, a reflow in between (a card above that finishes loading)
+ * moved the value but not the button's earlier box, and a button right beside its value read as misplaced.
+ */
 export async function valueLayout(value: Locator, button: Locator): Promise<ValueLayout> {
-  const buttonBox = await button.boundingBox();
-  return value.evaluate((element, buttonRect) => {
+  const buttonElement = await button.elementHandle();
+  return value.evaluate((element, buttonNode) => {
+    const buttonRect = buttonNode?.getBoundingClientRect() ?? null;
     const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
     const chars: { char: string; top: number; left: number; right: number }[] = [];
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -93,7 +98,7 @@ export async function valueLayout(value: Locator, button: Locator): Promise<Valu
       buttonRect.y < first.top + 24 &&
       buttonRect.y + buttonRect.height > first.top;
     return { text: element.textContent ?? '', lines, breaksAfter, buttonBeside };
-  }, buttonBox);
+  }, buttonElement);
 }
 
 /** Puts the page at one of the {@link VIEWPORTS}. */
