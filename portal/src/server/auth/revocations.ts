@@ -10,8 +10,8 @@ import { z } from 'zod';
 const SESSION_TABLE_TTL_ATTRIBUTE = 'expiresAt';
 
 const userItemSchema = z.object({
+  /** Absent for a user with no role: DynamoDB has no empty string set. */
   roles: z.object({ SS: z.array(z.string()) }).optional(),
-  noRoles: z.object({ BOOL: z.literal(true) }).optional(),
   notBefore: z.object({ N: z.string().regex(/^\d+$/) }),
 });
 
@@ -36,7 +36,7 @@ export class SessionRevocations {
     private readonly options: {
       readonly client: DynamoDBClient;
       readonly tableName: string;
-      /** Told once per unreadable user item, which then counts as revoking (fails closed). */
+      /** Told of each read of an unreadable user item, which then counts as revoking (fails closed). */
       readonly onDamagedItem?: (key: string) => void;
     },
   ) {}
@@ -88,8 +88,7 @@ export class SessionRevocations {
         TableName: this.options.tableName,
         Item: {
           pk: { S: `user#${userId}` },
-          // DynamoDB has no empty string set.
-          ...(sorted.length === 0 ? { noRoles: { BOOL: true } } : { roles: { SS: sorted } }),
+          ...(sorted.length === 0 ? {} : { roles: { SS: sorted } }),
           // The first sign-in voids nothing; JWT times are whole seconds.
           notBefore: { N: String(first ? 0 : Math.floor(issuedAt.getTime() / 1000) * 1000) },
         },

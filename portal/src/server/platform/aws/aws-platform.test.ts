@@ -424,13 +424,14 @@ describe('AwsPlatform', () => {
         updatedAt: when,
       };
     };
-    const view = await platform([
+    const p = platform([
       entry('stg-old', 'staging', 'erin', 5), // in prod since e7
       entry('stg-new', 'staging', 'dave', 20),
       entry('prd-eu', 'prod', 'frank', 35),
       entry('pr-1', 'ephemeral', 'alice', 25), // never goes through the release pipeline
       entry('stg-later', 'staging', 'gina', 45), // registered after e9 started: not in it
-    ]).pipeline();
+    ]);
+    const view = await p.pipeline();
 
     expect(view.pendingPromotion).toMatchObject({
       executionId: 'e9',
@@ -442,6 +443,11 @@ describe('AwsPlatform', () => {
     const listed = pipeline.commandCalls(ListPipelineExecutionsCommand).map((call) => call.args[0].input);
     expect(listed).toHaveLength(2);
     expect(listed[1]).toMatchObject({ pipelineName: 'sep-environments-release', nextToken: 'page-2' });
+    // A later poll of the same waiting execution reads who asked for it from memory.
+    await expect(p.pipeline()).resolves.toMatchObject({
+      pendingPromotion: { requesters: ['dave', 'frank'] },
+    });
+    expect(pipeline.commandCalls(ListPipelineExecutionsCommand)).toHaveLength(2);
   });
 
   it('reads AWS Config results of the environment’s own rules only (scoped by its Environment tag)', async () => {

@@ -8,6 +8,7 @@ import {
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { EnvironmentRecord } from '@sep/registry';
 import { environmentStackName, nagReportKey, publishedTemplateKey } from '@sep/registry/names';
+import { LRUCache } from 'lru-cache';
 import type { PromotionStackSource } from '../../domain/promotion-preview';
 import type { PipelineStatus, PipelineView } from '../../domain/types';
 import {
@@ -19,9 +20,22 @@ import {
 } from '../port';
 import { type AwsContext, upstreamError } from './aws-context';
 
+interface ExecutionOrigin {
+  readonly sourceRevision?: string;
+  readonly requestedBy?: string;
+  readonly requesters?: string[];
+}
+
 /** The release pipeline on AWS: its CodePipeline state, and the PromoteToProd approval. */
 export class AwsPromotion implements PipelineService {
   constructor(private readonly aws: AwsContext) {}
+
+  /**
+   * Who asked for an execution, by its id: fixed once it waits (its start and the last execution that
+   * reached prod before it do not move), so the pipeline page's polls read it once, not a page of
+   * executions and the registry on every poll.
+   */
+  private readonly origins = new LRUCache<string, ExecutionOrigin>({ max: 16 });
 
   /** The release pipeline (staging, PromoteToProd, prod), where promotions wait. */
   async pipeline(): Promise<Omit<PipelineView, 'canDecide'>> {
@@ -60,7 +74,7 @@ export class AwsPromotion implements PipelineService {
               actionName: approval.actionName,
               requestedAt: approval.requestedAt,
               executionId: approval.executionId,
-              ...(await this.originOf(approval.executionId)),
+              ...(await this.cachedOriginOf(approval.executionId)),
             },
           }),
     };
@@ -74,9 +88,15 @@ export class AwsPromotion implements PipelineService {
    * entries are what it carries to prod (QUEUED: executions run in order), and none of them may approve it.
    * Ers on the strict side: an entry an earlier, failed execution also carried still names its requester.
    */
-  private async originOf(
-    executionId: string,
-  ): Promise<{ sourceRevision?: string; requestedBy?: string; requesters?: string[] }> {
+  private async cachedOriginOf(executionId: string): Promise<ExecutionOrigin> {
+    const known = this.origins.get(executionId);
+    if (known !== undefined) return known;
+    const origin = await this.originOf(executionId);
+    this.origins.set(executionId, origin);
+    return origin;
+  }
+
+  private async originOf(executionId: string): Promise<ExecutionOrigin> {
     let waiting: PipelineExecutionSummary | undefined;
     let lastToProd: PipelineExecutionSummary | undefined;
     const pages = paginateListPipelineExecutions(
