@@ -14,7 +14,7 @@ import {
   buildCacheKey,
   type ExecutionRun,
   NO_CHANGE_SECONDS,
-} from './pipeline-player';
+} from './pipeline-run';
 import { CorruptStackStateError, type StackAddress } from './stacks';
 import { TemplateResolver } from './template';
 

@@ -1,5 +1,5 @@
 import { originRequesters, wouldDeploy } from './local-delivery';
-import type { ActionStatus, ExecutionRun, StageStatus } from './pipeline-player';
+import type { ActionStatus, ExecutionRun, StageStatus } from './pipeline-run';
 
 // Which executions a destroy of `pr-1` stops: those that could still deploy it after its stack is
 // deleted, and only those.

@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { logger } from '../../logger';
 import { readJsonFile, replaceJsonFile, setAside } from './json-file';
 import { LocalActions } from './local-actions';
-import type { ActionWork, ExecutionOrigin, ExecutionRun, PipelineState } from './pipeline-player';
+import type { ActionWork, ExecutionOrigin, ExecutionRun, PipelineState } from './pipeline-run';
 import type { StateRecovery } from './pipeline-state-file';
 import { bootstrapAssemblyDir, LocalPipelines } from './pipelines';
 import { LocalStacks, type StackAddress } from './stacks';

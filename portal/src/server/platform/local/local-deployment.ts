@@ -10,8 +10,8 @@ import type {
   TeardownStep,
 } from '../port';
 import { deployingExecution, type LocalDelivery } from './local-delivery';
-import type { PipelineState } from './pipeline-player';
 import { type PipelinePosition, pipelinePosition } from './pipeline-position';
+import type { PipelineState } from './pipeline-run';
 import type { Playback, Rollout } from './rollout';
 import { CorruptStackStateError, type StackAddress, type StackView } from './stacks';
 

@@ -5,7 +5,7 @@ import type { PipelineDefinition } from '@sep/pipeline/definition';
 import { computePromotionPreview } from '../../domain/promotion-preview';
 import { securityGroupTemplate } from '../../domain/promotion-preview.test-support';
 import { localPromotionSources } from './local-promotion-sources';
-import type { ExecutionRun, PipelineState } from './pipeline-player';
+import type { ExecutionRun, PipelineState } from './pipeline-run';
 import { LocalStacks } from './stacks';
 
 const STACK = { account: '111111111111', region: 'us-east-1', stackName: 'sep-prod-environment' };

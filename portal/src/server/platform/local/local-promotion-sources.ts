@@ -4,7 +4,7 @@ import path from 'node:path';
 import { type EnvironmentSpec, environmentSpecSchema } from '@sep/spec';
 import type { PreviewSide, PromotionStackSource } from '../../domain/promotion-preview';
 import type { PromotionSources } from '../port';
-import type { ExecutionRun, PipelineState } from './pipeline-player';
+import type { ExecutionRun, PipelineState } from './pipeline-run';
 import type { LocalStacks } from './stacks';
 
 /** infra's `NAG_REPORT_FILE`, beside each stage's templates in the assembly (the portal may not import infra). */

@@ -9,7 +9,7 @@ import {
 } from '../port';
 import type { LocalDelivery } from './local-delivery';
 import { localPromotionSources } from './local-promotion-sources';
-import type { PipelineState } from './pipeline-player';
+import type { PipelineState } from './pipeline-run';
 
 /** The played pipelines as GetPipelineState shows them, and the PromoteToProd approval of the release pipeline. */
 export class LocalPromotion implements PipelineService {

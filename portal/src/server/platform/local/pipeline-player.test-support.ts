@@ -1,14 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  type ActionWork,
-  type BuildRecord,
-  type ExecutionRun,
-  LocalPipelinePlayer,
-  type LocalPipelinePlayerOptions,
-  type PipelineState,
-} from './pipeline-player';
+import { LocalPipelinePlayer, type LocalPipelinePlayerOptions } from './pipeline-player';
+import type { ActionWork, BuildRecord, ExecutionRun, PipelineState } from './pipeline-run';
 
 // The player's tests run it against a synthetic pipeline (the shape CDK Pipelines synthesizes) and work
 // they control: a manual clock for the simulated actions, promises the test resolves for the real ones.

@@ -1,170 +1,22 @@
-import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { type PipelineDefinition, readPipelineAssembly } from '@sep/pipeline/definition';
+import { ActionRunner } from './action-runner';
+import { mayEnterStage, stageEntryTime, supersededWaiting } from './execution-order';
 import {
-  type ActionDefinition,
-  type ActionKind,
-  type PipelineDefinition,
-  readPipelineAssembly,
-} from '@sep/pipeline/definition';
+  type ActionWork,
+  type ExecutionOrigin,
+  type ExecutionRun,
+  type ExecutionStatus,
+  endExecutionRun,
+  newExecutionRun,
+  originOf,
+  type PipelineState,
+  type StageRun,
+  type StageStatus,
+} from './pipeline-run';
 import { PipelineStateFile, type StateRecovery } from './pipeline-state-file';
-import type { StackAddress } from './stacks';
 
-/** CodePipeline's statuses, as GetPipelineState and GetPipelineExecution report them. */
-export type ExecutionStatus = 'InProgress' | 'Succeeded' | 'Failed' | 'Superseded' | 'Cancelled' | 'Stopped';
-export type StageStatus = 'NotStarted' | 'InProgress' | 'Succeeded' | 'Failed' | 'Cancelled' | 'Stopped';
-export type ActionStatus = 'NotStarted' | 'InProgress' | 'Succeeded' | 'Failed' | 'Abandoned';
-
-export interface ActionRun {
-  readonly name: string;
-  readonly kind: ActionKind;
-  readonly runOrder: number;
-  readonly environmentSuffix?: string;
-  status: ActionStatus;
-  startedAt?: string;
-  finishedAt?: string;
-  /** Simulated work (CodeBuild provisioning, CloudFormation): when it completes, decided when it starts. */
-  endsAt?: string;
-  /** Simulated work: the status it completes with. */
-  outcome?: 'Succeeded' | 'Failed';
-  summary?: string;
-  errorMessage?: string;
-  /** Deploy actions: the stack and whether CloudFormation had anything to do. */
-  stack?: StackAddress & { readonly templatePath: string; noChange?: boolean };
-  /** The approval's token and decision. */
-  approval?: {
-    readonly token: string;
-    decision?: 'Approved' | 'Rejected';
-    decidedBy?: string;
-    decidedAt?: string;
-    comment?: string;
-  };
-}
-
-export interface StageRun {
-  readonly name: string;
-  status: StageStatus;
-  startedAt?: string;
-  finishedAt?: string;
-  readonly actions: ActionRun[];
-}
-
-/** What a Build action synthesized: the registry entries it exported, the ones the synth skipped. */
-export interface BuildRecord {
-  readonly runDir: string;
-  readonly assemblyDir: string;
-  readonly cacheKey: string;
-  readonly exported: readonly {
-    readonly environmentSuffix: string;
-    readonly version: number;
-    readonly updatedAt: string;
-  }[];
-  readonly skipped: readonly { readonly environmentSuffix: string; readonly reason: string }[];
-  /** The execution whose assembly was reused (same source and registry export). */
-  readonly reusedFrom?: string;
-  readonly durationMs: number;
-  readonly commands?: readonly { readonly command: string; readonly durationMs: number }[];
-}
-
-/** Where an execution comes from: the revision it deploys and who asked for it, when known. */
-export interface ExecutionOrigin {
-  /** The source revision (a commit) the execution deploys. */
-  readonly sourceRevision?: string;
-  /** Who made the registry writes that started it (or the execution whose update restarted this one), for people. */
-  readonly requestedBy?: string;
-  /** The same people, one each: separation of duties refuses the prod approval to every one of them. */
-  readonly requesters?: readonly string[];
-}
-
-export interface ExecutionRun extends ExecutionOrigin {
-  readonly executionId: string;
-  status: ExecutionStatus;
-  statusSummary?: string;
-  readonly trigger: string;
-  readonly startedAt: string;
-  finishedAt?: string;
-  readonly pipelineVersion: number;
-  readonly stages: StageRun[];
-  build?: BuildRecord;
-}
-
-export interface PipelineState {
-  readonly pipelineVersion: number;
-  /** The deployed pipeline (what `cdk deploy` of the pipeline stack last left, then self-mutation). */
-  readonly definition: PipelineDefinition;
-  /** Oldest first, bounded. */
-  readonly executions: ExecutionRun[];
-}
-
-/** How long simulated CodeBuild/CodePipeline work takes at speed factor 1 (seconds). */
-export const SIMULATED_SECONDS: Readonly<Record<ActionKind, number>> = {
-  source: 5,
-  // CodeBuild provisioning, `npm install -g aws-cdk`, `cdk deploy` of the pipeline stack.
-  'self-mutate': 90,
-  assets: 60,
-  other: 30,
-  // Real work in local mode, timed as it runs.
-  synth: 0,
-  smoke: 0,
-  deploy: 0,
-  approval: 0,
-};
-/** A CloudFormation update that finds nothing to change still takes a few API round trips. */
-export const NO_CHANGE_SECONDS = 5;
 const MAX_EXECUTIONS = 30;
-/** Run folders (source snapshot and cloud assembly) kept besides those an execution in flight uses. */
-const KEPT_RUNS = 3;
-
-/** Real work an action needs done: the player starts it and is told when it ends. */
-export interface ActionWork {
-  /** Runs the synth step for `execution`; resolves with what it built. Stops its processes on `signal`. */
-  synth(execution: ExecutionRun, definition: PipelineDefinition, signal: AbortSignal): Promise<BuildRecord>;
-  /**
-   * Starts a CloudFormation CREATE_UPDATE at `at`. When CloudFormation answers at once (refused, or
-   * nothing to update) the result says when and how the action ends; otherwise `deployProgress` is
-   * asked until the stack operation is over.
-   */
-  deploy(
-    execution: ExecutionRun,
-    action: ActionRun,
-    at: Date,
-    definition: PipelineDefinition,
-  ): Promise<
-    | {
-        readonly endsAt: Date;
-        readonly outcome: 'Succeeded' | 'Failed';
-        readonly summary: string;
-        readonly errorMessage?: string;
-      }
-    | { readonly endsAt?: undefined; readonly summary: string }
-  >;
-  /** Where the stack operation a deploy action started stands: undefined while it runs. */
-  deployProgress(
-    execution: ExecutionRun,
-    action: ActionRun,
-    now: Date,
-  ): Promise<
-    | {
-        readonly finishedAt: string;
-        readonly outcome: 'Succeeded' | 'Failed';
-        readonly summary: string;
-        readonly errorMessage?: string;
-      }
-    | undefined
-  >;
-  /** Runs the smoke test of the action's environment against its deployed API. */
-  smoke(
-    execution: ExecutionRun,
-    action: ActionRun,
-    signal: AbortSignal,
-    definition: PipelineDefinition,
-  ): Promise<{ readonly summary: string }>;
-}
-
-export class ActionFailure extends Error {
-  override readonly name = 'ActionFailure';
-}
 
 export interface LocalPipelinePlayerOptions {
   /** The pipeline this player plays, by name (a pipeline stack may hold several). @default the only one */
@@ -211,21 +63,27 @@ export class LocalPipelinePlayer {
   private loading: Promise<void> | undefined;
   private readonly stateFile: PipelineStateFile;
   private deployedAssemblyDir: string | undefined;
-  private readonly jobs = new Map<string, Promise<void>>();
+  private readonly actions: ActionRunner;
   private timer: NodeJS.Timeout | undefined;
   private advancing: Promise<void> | undefined;
   private writes: Promise<unknown> = Promise.resolve();
   private readonly clock: () => Date;
-  /** Aborted on close: real work in flight stops (its processes are killed) and is started again on resume. */
-  private readonly stopping = new AbortController();
-  /** Per execution: aborted when it ends (stopped, cancelled…), so its real work stops with it. */
-  private readonly halts = new Map<string, AbortController>();
   private closed = false;
 
   constructor(private readonly options: LocalPipelinePlayerOptions) {
     this.clock = options.clock ?? (() => new Date());
     this.stateFile = new PipelineStateFile(options.dataDir, this.clock);
     this.deployedAssemblyDir = options.deployedAssemblyDir;
+    this.actions = new ActionRunner({
+      work: options.work,
+      speedFactor: options.speedFactor,
+      clock: this.clock,
+      onJobRecorded: async () => {
+        await this.save();
+        this.options.onChange?.();
+      },
+      onJobOver: () => void this.advance().catch((error: unknown) => this.options.onError?.(error)),
+    });
   }
 
   /** The deployed pipeline and its executions, advanced to now (undefined before the first bootstrap). */
@@ -322,12 +180,7 @@ export class LocalPipelinePlayer {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer !== undefined) clearInterval(this.timer);
-    this.stopping.abort();
-    // Work that ignores the abort is left behind: its action stays InProgress and is run again on resume.
-    await Promise.race([
-      Promise.allSettled([...this.jobs.values()]),
-      new Promise((resolve) => setTimeout(resolve, 5000).unref()),
-    ]);
+    await this.actions.close();
     await this.writes;
   }
 
@@ -361,9 +214,9 @@ export class LocalPipelinePlayer {
     for (const stage of execution.stages) {
       if (stage.status === 'Succeeded') continue;
       if (stage.status === 'NotStarted') {
-        if (!this.mayEnter(execution, stage.name)) return changed;
+        if (!mayEnterStage(this.requireState(), execution, stage.name)) return changed;
         stage.status = 'InProgress';
-        stage.startedAt = this.stageEntry(execution, stage);
+        stage.startedAt = stageEntryTime(this.requireState(), execution, stage, this.clock());
         changed = true;
       }
       if (await this.advanceStage(execution, stage, now)) changed = true;
@@ -378,66 +231,17 @@ export class LocalPipelinePlayer {
     return true;
   }
 
-  /**
-   * When an execution entered a stage: when its previous stage finished (or it started), or later, when
-   * another execution left the stage — never later than now.
-   */
-  private stageEntry(execution: ExecutionRun, stage: StageRun): string {
-    const index = execution.stages.indexOf(stage);
-    const candidates = [
-      (index > 0 ? execution.stages[index - 1]?.finishedAt : undefined) ?? execution.startedAt,
-    ];
-    for (const other of this.requireState().executions) {
-      const held = other === execution ? undefined : other.stages.find((s) => s.name === stage.name);
-      if (held?.finishedAt !== undefined) candidates.push(held.finishedAt);
-    }
-    const now = this.clock().toISOString();
-    const latest = candidates.sort().at(-1) ?? now;
-    return latest > now ? now : latest;
-  }
-
-  private mayEnter(execution: ExecutionRun, stageName: string): boolean {
-    const state = this.requireState();
-    // QUEUED: one execution at a time, in the order they started.
-    if (state.definition.executionMode === 'QUEUED' && execution.stages[0]?.name === stageName) {
-      const earlier = state.executions
-        .slice(0, state.executions.indexOf(execution))
-        .some((other) => other.status === 'InProgress');
-      if (earlier) return false;
-    }
-    return !state.executions.some(
-      (other) =>
-        other !== execution &&
-        other.status === 'InProgress' &&
-        other.stages.some((stage) => stage.name === stageName && stage.status === 'InProgress'),
-    );
-  }
-
   /** SUPERSEDED: of several executions waiting to enter the same stage, only the newest goes on. */
   private supersedeWaiting(): boolean {
-    const state = this.requireState();
-    if (state.definition.executionMode !== 'SUPERSEDED') return false;
-    const waiting = new Map<string, ExecutionRun[]>();
-    for (const execution of state.executions) {
-      if (execution.status !== 'InProgress') continue;
-      const next = execution.stages.find((stage) => stage.status !== 'Succeeded');
-      if (next?.status !== 'NotStarted' || next === execution.stages[0]) continue;
-      waiting.set(next.name, [...(waiting.get(next.name) ?? []), execution]);
+    const superseded = supersededWaiting(this.requireState());
+    for (const { older, newer, stageName } of superseded) {
+      this.end(
+        older,
+        'Superseded',
+        `execution ${newer.executionId} reached stage ${stageName} while this one waited to enter it`,
+      );
     }
-    let changed = false;
-    for (const [stageName, executions] of waiting) {
-      const sorted = executions.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-      for (const older of sorted.slice(0, -1)) {
-        const newer = sorted.at(-1) as ExecutionRun;
-        this.end(
-          older,
-          'Superseded',
-          `execution ${newer.executionId} reached stage ${stageName} while this one waited to enter it`,
-        );
-        changed = true;
-      }
-    }
-    return changed;
+    return superseded.length > 0;
   }
 
   /** Runs the stage's action groups in run order; true when anything changed. */
@@ -449,15 +253,21 @@ export class LocalPipelinePlayer {
       const group = stage.actions.filter((action) => action.runOrder === order);
       for (const action of group) {
         if (action.status === 'NotStarted') {
-          await this.startAction(execution, stage, action, new Date(groupStart));
+          await this.actions.start(
+            execution,
+            stage,
+            action,
+            new Date(groupStart),
+            this.requireState().definition,
+          );
           changed = true;
         } else if (
           action.status === 'InProgress' &&
           (action.kind === 'synth' || action.kind === 'smoke') &&
-          !this.jobs.has(jobKey(execution, stage, action))
+          !this.actions.isWorking(execution, stage, action)
         ) {
           // Real work that was running when the process stopped: it starts again.
-          await this.startAction(execution, stage, action, now);
+          await this.actions.start(execution, stage, action, now, this.requireState().definition);
           changed = true;
         }
         if (
@@ -503,113 +313,6 @@ export class LocalPipelinePlayer {
     return changed;
   }
 
-  private async startAction(
-    execution: ExecutionRun,
-    stage: StageRun,
-    action: ActionRun,
-    at: Date,
-  ): Promise<void> {
-    action.status = 'InProgress';
-    action.startedAt = at.toISOString();
-    const simulate = (seconds: number, summary: string) => {
-      action.endsAt = new Date(at.getTime() + (seconds * 1000) / this.options.speedFactor).toISOString();
-      action.outcome = 'Succeeded';
-      action.summary = summary;
-    };
-    switch (action.kind) {
-      case 'source':
-        simulate(SIMULATED_SECONDS.source, 'the repository working tree (local source)');
-        return;
-      case 'self-mutate':
-        simulate(
-          SIMULATED_SECONDS['self-mutate'],
-          'cdk deploy of the pipeline stack (simulated CodeBuild run)',
-        );
-        return;
-      case 'assets':
-        simulate(SIMULATED_SECONDS.assets, 'cdk-assets publish (simulated CodeBuild run)');
-        return;
-      case 'approval':
-        action.approval = { token: randomUUID() };
-        action.summary = 'waiting for an approver';
-        return;
-      case 'synth':
-        action.startedAt = this.clock().toISOString();
-        this.run(execution, stage, action, async () => {
-          const build = await this.options.work.synth(
-            execution,
-            this.requireState().definition,
-            this.signalOf(execution),
-          );
-          execution.build = build;
-          return build.reusedFrom === undefined
-            ? `synthesized ${build.exported.length} registry entries in ${(build.durationMs / 1000).toFixed(1)} s${build.skipped.length > 0 ? `; skipped ${build.skipped.map((s) => s.environmentSuffix).join(', ')}` : ''}`
-            : `reused the cloud assembly of execution ${build.reusedFrom} (same source and registry export)`;
-        });
-        return;
-      case 'smoke':
-        action.startedAt = this.clock().toISOString();
-        this.run(
-          execution,
-          stage,
-          action,
-          async () =>
-            (
-              await this.options.work.smoke(
-                execution,
-                action,
-                this.signalOf(execution),
-                this.requireState().definition,
-              )
-            ).summary,
-        );
-        return;
-      case 'deploy': {
-        const result = await this.options.work.deploy(execution, action, at, this.requireState().definition);
-        action.summary = result.summary;
-        // Refused or nothing to do: CloudFormation answered at once. Otherwise the stack is polled.
-        if (result.endsAt !== undefined) {
-          action.endsAt = result.endsAt.toISOString();
-          action.outcome = result.outcome;
-          if (result.errorMessage !== undefined) action.errorMessage = result.errorMessage;
-        }
-        return;
-      }
-      default:
-        simulate(SIMULATED_SECONDS.other, `${action.name} (simulated)`);
-    }
-  }
-
-  /** Real work in the background; its end is recorded and the player advances. */
-  private run(
-    execution: ExecutionRun,
-    stage: StageRun,
-    action: ActionRun,
-    work: () => Promise<string>,
-  ): void {
-    const key = jobKey(execution, stage, action);
-    if (this.jobs.has(key)) return;
-    const job = (async () => {
-      try {
-        const summary = await work();
-        if (action.status !== 'InProgress' || this.closed) return;
-        action.status = 'Succeeded';
-        action.summary = summary;
-      } catch (error) {
-        if (action.status !== 'InProgress' || this.closed) return;
-        action.status = 'Failed';
-        action.errorMessage = error instanceof Error ? error.message : String(error);
-      }
-      action.finishedAt = this.clock().toISOString();
-      await this.save();
-      this.options.onChange?.();
-    })().finally(() => {
-      this.jobs.delete(key);
-      if (!this.closed) void this.advance().catch((error: unknown) => this.options.onError?.(error));
-    });
-    this.jobs.set(key, job);
-  }
-
   /** Self-mutation deployed the pipeline stack this execution synthesized: every pipeline of it changes. */
   private afterSelfMutation(execution: ExecutionRun): void {
     const assemblyDir = execution.build?.assemblyDir;
@@ -650,59 +353,18 @@ export class LocalPipelinePlayer {
   }
 
   private newExecution(trigger: string, origin: ExecutionOrigin): ExecutionRun {
-    const state = this.requireState();
-    return {
-      ...origin,
-      executionId: randomUUID(),
-      status: 'InProgress',
-      trigger,
-      startedAt: this.clock().toISOString(),
-      pipelineVersion: state.pipelineVersion,
-      stages: state.definition.stages.map((stage) => ({
-        name: stage.name,
-        status: 'NotStarted',
-        actions: stage.actions.map((action: ActionDefinition) => ({
-          name: action.name,
-          kind: action.kind,
-          runOrder: action.runOrder,
-          status: 'NotStarted',
-          ...(action.environmentSuffix === undefined ? {} : { environmentSuffix: action.environmentSuffix }),
-        })),
-      })),
-    };
-  }
-
-  /** Aborted when the player closes or the execution ends. */
-  private signalOf(execution: ExecutionRun): AbortSignal {
-    let halt = this.halts.get(execution.executionId);
-    if (halt === undefined) {
-      halt = new AbortController();
-      this.halts.set(execution.executionId, halt);
-    }
-    return AbortSignal.any([this.stopping.signal, halt.signal]);
+    return newExecutionRun(this.requireState(), trigger, origin, this.clock());
   }
 
   private end(execution: ExecutionRun, status: ExecutionStatus, summary?: string, at?: string): void {
     queueMicrotask(() => this.options.onExecutionEnded?.(execution));
-    // Its work in flight is worth nothing now (its outcome would be ignored): stop its processes.
-    this.halts.get(execution.executionId)?.abort();
-    this.halts.delete(execution.executionId);
-    const now = this.clock().toISOString();
-    execution.status = status;
-    execution.finishedAt = at ?? now;
-    if (summary !== undefined) execution.statusSummary = summary;
-    for (const stage of execution.stages) {
-      if (stage.status !== 'InProgress') continue;
-      // Only Cancelled and Stopped end an execution that is inside a stage.
-      stage.status = status === 'Cancelled' || status === 'Stopped' ? status : 'Failed';
-      stage.finishedAt = at ?? now;
-      for (const action of stage.actions) {
-        if (action.status === 'InProgress') {
-          action.status = 'Abandoned';
-          action.finishedAt = now;
-        }
-      }
-    }
+    this.actions.halt(execution.executionId);
+    endExecutionRun(execution, {
+      status,
+      now: this.clock(),
+      ...(summary === undefined ? {} : { summary }),
+      ...(at === undefined ? {} : { at }),
+    });
   }
 
   private trim(): void {
@@ -771,59 +433,14 @@ export class LocalPipelinePlayer {
     if (state === undefined) return Promise.resolve();
     const next = this.writes.then(async () => {
       await this.stateFile.write(state);
-      await this.pruneRuns(state);
+      await this.stateFile.pruneRunFolders(state, (runId) => this.actions.isRunning(runId));
     });
     this.writes = next.catch(() => undefined);
     return next;
   }
 
-  /** Removes run folders no execution in flight needs, keeping the newest few. */
-  private async pruneRuns(state: PipelineState): Promise<void> {
-    const runsDir = path.join(this.options.dataDir, 'runs');
-    if (!existsSync(runsDir)) return;
-    const needed = new Set(
-      state.executions
-        .map((execution) => execution.build?.runDir)
-        .filter((dir): dir is string => dir !== undefined)
-        .slice(-KEPT_RUNS),
-    );
-    for (const execution of state.executions) {
-      if (execution.status === 'InProgress' && execution.build !== undefined)
-        needed.add(execution.build.runDir);
-    }
-    for (const entry of await readdir(runsDir)) {
-      const dir = path.join(runsDir, entry);
-      if (!needed.has(dir) && !this.isRunning(entry)) await rm(dir, { recursive: true, force: true });
-    }
-  }
-
-  private isRunning(runId: string): boolean {
-    return [...this.jobs.keys()].some((key) => key.startsWith(`${runId}/`));
-  }
-
   /** A folder for an execution's Build (its id names it, so a running job's folder is never pruned). */
   runDir(execution: ExecutionRun): string {
-    return path.join(this.options.dataDir, 'runs', execution.executionId);
+    return this.stateFile.runDir(execution.executionId);
   }
-}
-
-function originOf(execution: ExecutionRun): ExecutionOrigin {
-  return {
-    ...(execution.sourceRevision === undefined ? {} : { sourceRevision: execution.sourceRevision }),
-    ...(execution.requestedBy === undefined ? {} : { requestedBy: execution.requestedBy }),
-    ...(execution.requesters === undefined ? {} : { requesters: execution.requesters }),
-  };
-}
-
-function jobKey(execution: ExecutionRun, stage: StageRun, action: ActionRun): string {
-  return `${execution.executionId}/${stage.name}/${action.name}`;
-}
-
-/** Identifies a Build's inputs: same source fingerprint, same registry export, same buildspec → same assembly. */
-export function buildCacheKey(parts: {
-  readonly source: string;
-  readonly registry: unknown;
-  readonly buildspec: unknown;
-}): string {
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }

@@ -1,5 +1,5 @@
-import type { ActionRun, ExecutionRun, StageRun } from './pipeline-player';
 import { pipelinePosition } from './pipeline-position';
+import type { ActionRun, ExecutionRun, StageRun } from './pipeline-run';
 
 // Executions as the player records them: Source, Build (the synth), then one stage per environment
 // holding its deploy and smoke actions.

@@ -1,4 +1,4 @@
-import type { ActionRun, ExecutionRun } from './pipeline-player';
+import type { ActionRun, ExecutionRun } from './pipeline-run';
 
 /** Where an environment stands in the pipeline since it was last provisioned. */
 export type PipelinePosition =

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { type ActionKind, EXECUTION_MODES } from '@sep/pipeline/definition';
 import { z } from 'zod';
 import { readJsonFile, replaceJsonFile, setAside } from './json-file';
-import type { PipelineState } from './pipeline-player';
+import type { PipelineState } from './pipeline-run';
 
 // Loose objects throughout: the file is checked for the shape the player relies on, and a field this
 // schema does not name yet is kept, not silently dropped on the next save.
@@ -147,14 +148,19 @@ export interface StateRecovery {
 
 type Parsed = { readonly state: PipelineState } | { readonly reason: string };
 
+/** Run folders (source snapshot and cloud assembly) kept besides those an execution in flight uses. */
+const KEPT_RUNS = 3;
+
 /**
  * The player's state on disk: `state.json` and its last-good copy `state.json.prev`, both replaced
  * whole (temp file + rename) on every save. A file that does not parse or does not have the state's
- * shape is renamed aside with a timestamp, and the last-good copy is used instead.
+ * shape is renamed aside with a timestamp, and the last-good copy is used instead. Beside them,
+ * `runs/<execution>/`: each Build's source snapshot and cloud assembly.
  */
 export class PipelineStateFile {
   readonly file: string;
   private readonly lastGood: string;
+  private readonly runsDir: string;
 
   constructor(
     dir: string,
@@ -162,6 +168,34 @@ export class PipelineStateFile {
   ) {
     this.file = path.join(dir, 'state.json');
     this.lastGood = `${this.file}.prev`;
+    this.runsDir = path.join(dir, 'runs');
+  }
+
+  /** A folder for an execution's Build (its id names it, so a running job's folder is never pruned). */
+  runDir(executionId: string): string {
+    return path.join(this.runsDir, executionId);
+  }
+
+  /**
+   * Removes run folders no execution in flight needs, keeping the newest few and any whose work
+   * `isRunning` says is still going.
+   */
+  async pruneRunFolders(state: PipelineState, isRunning: (runId: string) => boolean): Promise<void> {
+    if (!existsSync(this.runsDir)) return;
+    const needed = new Set(
+      state.executions
+        .map((execution) => execution.build?.runDir)
+        .filter((dir): dir is string => dir !== undefined)
+        .slice(-KEPT_RUNS),
+    );
+    for (const execution of state.executions) {
+      if (execution.status === 'InProgress' && execution.build !== undefined)
+        needed.add(execution.build.runDir);
+    }
+    for (const entry of await readdir(this.runsDir)) {
+      const dir = path.join(this.runsDir, entry);
+      if (!needed.has(dir) && !isRunning(entry)) await rm(dir, { recursive: true, force: true });
+    }
   }
 
   /**

@@ -4,7 +4,8 @@ import { readPipelineAssemblies, readPipelineAssembly } from '@sep/pipeline/defi
 import type { EnvironmentRecord } from '@sep/registry';
 import { z } from 'zod';
 import { readJsonFile, replaceJsonFile, setAside } from './json-file';
-import { type ActionWork, type ExecutionRun, LocalPipelinePlayer } from './pipeline-player';
+import { LocalPipelinePlayer } from './pipeline-player';
+import type { ActionWork, ExecutionRun } from './pipeline-run';
 import type { StateRecovery } from './pipeline-state-file';
 
 /** Which pipeline of the stack does what: the one that self-mutates deploys the ephemeral environments. */
