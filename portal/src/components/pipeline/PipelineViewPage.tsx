@@ -11,7 +11,7 @@ import type {
   PipelineView,
   PromotionDecisionRequest,
 } from '../../server/domain/types';
-import { Alert, Badge, type BadgeTone, Button, Card, ConfirmDialog, Skeleton } from '../../ui';
+import { Alert, Badge, type BadgeTone, Button, Card, ConfirmDialog, Field, Skeleton } from '../../ui';
 import { PromotionPreviewPanel } from './PromotionPreviewPanel';
 
 /** The server's minimum (promotions.ts `MIN_CONFIRMATION_REASON`), checked here to say so before sending. */
@@ -320,20 +320,26 @@ function PromotionCard({ pipeline, onDecided }: PromotionCardProps) {
                   Computing what this promotion changes in prod…
                 </p>
               )}
-              <div className="field">
-                <label className="field__label" htmlFor={commentId}>
-                  Comment <span className="field__optional">(optional, kept in the approval history)</span>
-                </label>
-                <textarea
-                  id={commentId}
-                  className="textarea"
-                  rows={2}
-                  maxLength={500}
-                  value={comment}
-                  onChange={(event) => setComment(event.target.value)}
-                  data-testid="promotion-comment"
-                />
-              </div>
+              <Field
+                id={commentId}
+                label={
+                  <>
+                    Comment <span className="field__optional">(optional, kept in the approval history)</span>
+                  </>
+                }
+              >
+                {(control) => (
+                  <textarea
+                    {...control}
+                    className="textarea"
+                    rows={2}
+                    maxLength={500}
+                    value={comment}
+                    onChange={(event) => setComment(event.target.value)}
+                    data-testid="promotion-comment"
+                  />
+                )}
+              </Field>
               <div className="form-actions">
                 <Button
                   variant="primary"
@@ -379,21 +385,27 @@ function PromotionCard({ pipeline, onDecided }: PromotionCardProps) {
                         ))}
                       </ul>
                     </Alert>
-                    <div className="field">
-                      <label className="field__label" htmlFor={reasonId}>
-                        Reason{' '}
-                        <span className="field__optional">(at least {MIN_REASON} characters, audited)</span>
-                      </label>
-                      <textarea
-                        id={reasonId}
-                        className="textarea"
-                        rows={2}
-                        maxLength={1000}
-                        value={reason}
-                        onChange={(event) => setReason(event.target.value)}
-                        data-testid="promotion-reason"
-                      />
-                    </div>
+                    <Field
+                      id={reasonId}
+                      label={
+                        <>
+                          Reason{' '}
+                          <span className="field__optional">(at least {MIN_REASON} characters, audited)</span>
+                        </>
+                      }
+                    >
+                      {(control) => (
+                        <textarea
+                          {...control}
+                          className="textarea"
+                          rows={2}
+                          maxLength={1000}
+                          value={reason}
+                          onChange={(event) => setReason(event.target.value)}
+                          data-testid="promotion-reason"
+                        />
+                      )}
+                    </Field>
                   </>
                 ) : null}
                 {comment.trim() ? (

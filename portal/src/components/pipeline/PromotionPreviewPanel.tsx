@@ -6,6 +6,15 @@ import { Alert, Badge, Table } from '../../ui';
 
 const CHANGE_TONE = { added: 'success', modified: 'info', replaced: 'warning', removed: 'danger' } as const;
 
+/** A security rule or statement that appears or disappears; red when it widens access. */
+const SECURITY_CHANGE_COLUMN = {
+  key: 'change',
+  header: 'Change',
+  cell: (r: { readonly change: 'added' | 'removed'; readonly widens: boolean }) => (
+    <Badge tone={r.widens ? 'danger' : 'success'}>{r.change === 'added' ? '+ added' : '− removed'}</Badge>
+  ),
+};
+
 /** One prod stack's part of the preview: counts, replacements and removals, security, compliance, cost. */
 function StackPreviewSection({ stack }: { readonly stack: StackPreview }) {
   const risky = stack.resources.filter((r) => r.change === 'replaced' || r.change === 'removed');
@@ -71,15 +80,7 @@ function StackPreviewSection({ stack }: { readonly stack: StackPreview }) {
               rowKey={(r) => `${r.change}:${r.direction}:${r.group}:${r.protocol}:${r.peer}`}
               rowProps={(r) => ({ 'data-widens': String(r.widens) })}
               columns={[
-                {
-                  key: 'change',
-                  header: 'Change',
-                  cell: (r) => (
-                    <Badge tone={r.widens ? 'danger' : 'success'}>
-                      {r.change === 'added' ? '+ added' : '− removed'}
-                    </Badge>
-                  ),
-                },
+                SECURITY_CHANGE_COLUMN,
                 // Narrow screens keep what widens: the change, the protocol and the peer.
                 { key: 'direction', header: 'Direction', cell: (r) => r.direction, secondary: true },
                 { key: 'group', header: 'Group', cell: (r) => <code>{r.group}</code>, secondary: true },
@@ -96,15 +97,7 @@ function StackPreviewSection({ stack }: { readonly stack: StackPreview }) {
               rows={statements}
               rowKey={(r) => `${r.change}:${r.effect}:${r.actions}:${r.resources}:${r.principals}`}
               columns={[
-                {
-                  key: 'change',
-                  header: 'Change',
-                  cell: (r) => (
-                    <Badge tone={r.widens ? 'danger' : 'success'}>
-                      {r.change === 'added' ? '+ added' : '− removed'}
-                    </Badge>
-                  ),
-                },
+                SECURITY_CHANGE_COLUMN,
                 { key: 'effect', header: 'Effect', cell: (r) => r.effect, secondary: true },
                 {
                   key: 'actions',

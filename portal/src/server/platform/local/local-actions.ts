@@ -15,7 +15,7 @@ import {
   type ExecutionRun,
   NO_CHANGE_SECONDS,
 } from './pipeline-run';
-import { CorruptStackStateError, type StackAddress } from './stacks';
+import { CorruptStackStateError, type StackAddress } from './stack-model';
 import { TemplateResolver } from './template';
 
 /** A spec whose `project` contains `fail=<ResourceType>` fails on that type (local failure injection). */

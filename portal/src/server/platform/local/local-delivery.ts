@@ -22,7 +22,8 @@ import { LocalActions } from './local-actions';
 import type { ActionWork, ExecutionOrigin, ExecutionRun, PipelineState } from './pipeline-run';
 import type { StateRecovery } from './pipeline-state-file';
 import { bootstrapAssemblyDir, LocalPipelines } from './pipelines';
-import { LocalStacks, type StackAddress } from './stacks';
+import type { StackAddress } from './stack-model';
+import { LocalStacks } from './stacks';
 
 /** The compliance-reports bucket of the local pipeline (what `ComplianceReportsBucketName` is in AWS). */
 export const LOCAL_COMPLIANCE_BUCKET = 'sep-local-compliance-reports';

@@ -12,8 +12,9 @@ import type {
 import { deployingExecution, type LocalDelivery } from './local-delivery';
 import { type PipelinePosition, pipelinePosition } from './pipeline-position';
 import type { PipelineState } from './pipeline-run';
-import type { Playback, Rollout } from './rollout';
-import { CorruptStackStateError, type StackAddress, type StackView } from './stacks';
+import type { Rollout } from './rollout';
+import type { Playback } from './rollout-playback';
+import { CorruptStackStateError, type StackAddress, type StackView } from './stack-model';
 
 /** Bound of the per-environment snapshot memo: above any registry a portal serves. */
 const MAX_SNAPSHOTS = 5000;

@@ -8,7 +8,8 @@ import { localRegistryStore } from '@sep/registry/testing';
 import { type EnvironmentSpecInput, parseEnvironmentSpec } from '@sep/spec';
 import type { DeploymentSnapshot } from '../port';
 import { LocalPlatform } from './local-platform';
-import { planCreate, planDelete, playRollout } from './rollout';
+import { planCreate, planDelete } from './rollout';
+import { playRollout } from './rollout-playback';
 import { type CfnTemplate, resourceGraph, TemplateResolver } from './template';
 
 // Local mode as it runs: the real pipeline app synthesized by the synth step's own commands (read from the

@@ -1,7 +1,7 @@
 import type { EnvironmentProvenance, EnvironmentTarget, IdentityGap, ProvenanceService } from '../port';
 import type { LocalDelivery } from './local-delivery';
 import type { LocalPipelines } from './pipelines';
-import { CorruptStackStateError, type LocalStackRecord } from './stacks';
+import { CorruptStackStateError, type LocalStackRecord } from './stack-model';
 
 /** What the local platform cannot have: there is no CloudTrail on this machine. */
 const NO_TRAIL =

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { ActionDefinition, ActionKind, PipelineDefinition } from '@sep/pipeline/definition';
-import type { StackAddress } from './stacks';
+import type { StackAddress } from './stack-model';
 
 /*
  * The local pipeline's executions, as CodePipeline models them (GetPipelineState, GetPipelineExecution):

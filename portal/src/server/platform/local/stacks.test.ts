@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CorruptStackStateError, LocalStacks } from './stacks';
+import { CorruptStackStateError } from './stack-model';
+import { LocalStacks } from './stacks';
 
 const template = JSON.stringify({
   Resources: { Bucket: { Type: 'AWS::S3::Bucket', Properties: {} } },

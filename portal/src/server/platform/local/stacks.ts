@@ -2,49 +2,18 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { DeploymentSnapshot } from '../port';
+import { planCreate, planDelete, planUpdate, type Rollout } from './rollout';
+import { holdBefore, playRollout } from './rollout-playback';
 import {
-  holdBefore,
-  type Playback,
-  planCreate,
-  planDelete,
-  planUpdate,
-  playRollout,
-  type Rollout,
-} from './rollout';
+  CorruptStackStateError,
+  type DeployOutcome,
+  type LocalStackRecord,
+  type StackAddress,
+  type StackOperation,
+  type StackView,
+  stackStatus,
+} from './stack-model';
 import { type CfnTemplate, resourceGraph, TemplateResolver } from './template';
-
-/** Where a stack lives: CloudFormation names are unique per account and region. */
-export interface StackAddress {
-  readonly account: string;
-  readonly region: string;
-  readonly stackName: string;
-}
-
-/** One stack operation and the template it deployed (content-addressed under `templates/`). */
-export interface StackOperation {
-  readonly rollout: Rollout;
-  /** The caller's idempotency token (CloudFormation's ClientRequestToken): a retried call gets this operation back. */
-  readonly clientRequestToken?: string;
-  /** The template the operation deploys (absent for a delete). */
-  readonly templateHash?: string;
-}
-
-export interface LocalStackRecord extends StackAddress {
-  readonly stackId: string;
-  /** The environment the stack belongs to: the seed of its resources' physical names. */
-  readonly environmentSuffix?: string;
-  /** Newest last; bounded. */
-  readonly operations: readonly StackOperation[];
-}
-
-/** What a CREATE_UPDATE action asked of CloudFormation got. */
-export type DeployOutcome =
-  | { readonly outcome: 'started'; readonly operation: StackOperation }
-  /** "No updates are to be performed": the stack keeps its status, the action succeeds. */
-  | { readonly outcome: 'no-change' }
-  /** CloudFormation refused the call (a stack in ROLLBACK_COMPLETE, an operation in progress). */
-  | { readonly outcome: 'refused'; readonly reason: string };
 
 const MAX_OPERATIONS = 6;
 const MAX_EVENTS = 200;
@@ -58,40 +27,6 @@ function stackIdOf(address: StackAddress, createdAt: string): string {
     .update(`${keyOf(address)}@${createdAt}`)
     .digest('hex');
   return `arn:aws:cloudformation:${address.region}:${address.account}:stack/${address.stackName}/${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20, 32)}`;
-}
-
-/** The CloudFormation status a stack shows after `playback` of its newest operation. */
-export function stackStatus(rollout: Rollout, playback: Playback): string {
-  if (rollout.operation === 'delete') return playback.finished ? 'DELETE_COMPLETE' : 'DELETE_IN_PROGRESS';
-  const verb = rollout.operation === 'create' ? 'CREATE' : 'UPDATE';
-  if (playback.phase === 'rolling-back')
-    return rollout.operation === 'create' ? 'ROLLBACK_IN_PROGRESS' : 'UPDATE_ROLLBACK_IN_PROGRESS';
-  if (playback.phase === 'failed')
-    return rollout.operation === 'create' ? 'ROLLBACK_COMPLETE' : 'UPDATE_ROLLBACK_COMPLETE';
-  return playback.finished ? `${verb}_COMPLETE` : `${verb}_IN_PROGRESS`;
-}
-
-/** A stack as DescribeStacks and DescribeStackEvents show it, with the playback it comes from. */
-export interface StackView {
-  /** What an environment's snapshot shows of its stack (everything but the progress). */
-  readonly shown: Omit<DeploymentSnapshot, 'progress'>;
-  readonly playback: Playback;
-  /** CloudFormation's stack status (CREATE_IN_PROGRESS, ROLLBACK_COMPLETE, …). */
-  readonly status: string;
-  readonly operation: StackOperation;
-}
-
-/** One stack's state file cannot be read: that environment fails with this reason, no other. */
-export class CorruptStackStateError extends Error {
-  override readonly name = 'CorruptStackStateError';
-  constructor(
-    readonly file: string,
-    detail: string,
-  ) {
-    super(
-      `the local state of this stack (${file}) cannot be read (${detail}); destroy the environment to start afresh`,
-    );
-  }
 }
 
 /** Bound of the settled-view memo: above any registry a portal serves. */
