@@ -7,5 +7,6 @@ export * from './CopyButton';
 export * from './Field';
 export * from './FilterSelect';
 export * from './ProgressBar';
+export * from './SearchField';
 export * from './Skeleton';
 export * from './Table';

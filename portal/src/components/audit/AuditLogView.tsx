@@ -15,7 +15,17 @@ import {
   sortRows,
 } from '../../client/table-query';
 import { AUDIT_ACTIONS, type AuditEntry } from '../../server/domain/types';
-import { Alert, Badge, type BadgeTone, Button, Card, Field, FilterSelect, Skeleton, Table } from '../../ui';
+import {
+  Alert,
+  Badge,
+  type BadgeTone,
+  Button,
+  Card,
+  FilterSelect,
+  SearchField,
+  Skeleton,
+  Table,
+} from '../../ui';
 
 /** Entries per page. */
 const PAGE_SIZE = 100;
@@ -98,19 +108,12 @@ export function AuditLogView() {
         testId="audit-log"
       >
         <search className="toolbar" aria-label="Search and filter the audit log">
-          <Field id="audit-search" label="Search">
-            {(control) => (
-              <input
-                {...control}
-                type="search"
-                className="input"
-                placeholder="who, what, environment…"
-                value={search}
-                onChange={(event) => setSearch(event.target.value)}
-                data-testid="audit-search"
-              />
-            )}
-          </Field>
+          <SearchField
+            id="audit-search"
+            placeholder="who, what, environment…"
+            value={search}
+            onChange={setSearch}
+          />
           <FilterSelect
             id="audit-action-filter"
             label="Action"

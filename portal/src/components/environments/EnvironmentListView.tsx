@@ -16,7 +16,7 @@ import {
 } from '../../client/table-query';
 import { useNow } from '../../client/use-now';
 import { ENVIRONMENT_STATUSES, type EnvironmentView } from '../../server/domain/types';
-import { Alert, Button, Card, Field, FilterSelect, Skeleton, Table, type TableColumn } from '../../ui';
+import { Alert, Button, Card, FilterSelect, SearchField, Skeleton, Table, type TableColumn } from '../../ui';
 import { KindBadge } from './KindBadge';
 import { StatusBadge } from './StatusBadge';
 
@@ -210,19 +210,12 @@ export function EnvironmentListView() {
         testId="environment-list"
       >
         <search className="toolbar" aria-label="Search and filter environments">
-          <Field id="environment-search" label="Search">
-            {(control) => (
-              <input
-                {...control}
-                type="search"
-                className="input"
-                placeholder="suffix, project, owner…"
-                value={search}
-                onChange={(event) => setSearch(event.target.value)}
-                data-testid="environment-search"
-              />
-            )}
-          </Field>
+          <SearchField
+            id="environment-search"
+            placeholder="suffix, project, owner…"
+            value={search}
+            onChange={setSearch}
+          />
           <FilterSelect
             id="environment-status-filter"
             label="Status"
