@@ -11,22 +11,22 @@ import {
 } from '@sep/spec';
 import { useRouter } from 'next/navigation';
 import { useMemo, useRef, useState } from 'react';
-import { type FieldErrors, type Resolver, set, useForm, useWatch } from 'react-hook-form';
+import { useForm, useWatch } from 'react-hook-form';
 import { ApiRequestError, errorMessage, sendJson } from '../../client/api';
 import { useSuffixAvailability } from '../../client/hooks';
 import {
-  type FormFieldError,
   INITIAL_REQUEST_FORM_VALUES,
   inPeoplesWords,
   type RequestFormValues,
   toFormFieldErrors,
   toRequestBody,
-  validateRequestForm,
 } from '../../client/request-form';
 import { useDebouncedValue } from '../../client/use-debounced-value';
 import { environmentDetailSchema } from '../../server/domain/view-schemas';
 import { Alert, Button, Card, Field } from '../../ui';
 import { CostPanel, FeatureToggles } from './FeatureToggles';
+import { requestFormResolver } from './request-form-resolver';
+import { SuffixStatus } from './SuffixStatus';
 
 export interface RequestEnvironmentFormProps {
   /** Only admins may request staging or prod. */
@@ -41,23 +41,6 @@ const KIND_DESCRIPTIONS = {
   staging: 'Persistent pre-production (admins only)',
   prod: 'Production, retained data stores (admins only)',
 } as const;
-
-function toResolverErrors(errors: readonly FormFieldError[]): FieldErrors<RequestFormValues> {
-  const result: FieldErrors<RequestFormValues> = {};
-  for (const error of errors) {
-    set(result, error.name === 'root' ? 'root.schema' : error.name, {
-      type: 'schema',
-      message: error.message,
-    });
-  }
-  return result;
-}
-
-/** Validates with the shared request schema; the server runs the same schema again. */
-const resolver: Resolver<RequestFormValues> = async (values) => {
-  const { errors } = validateRequestForm(values);
-  return errors.length === 0 ? { values, errors: {} } : { values: {}, errors: toResolverErrors(errors) };
-};
 
 /**
  * The environment request form. Validation runs the shared request schema
@@ -75,7 +58,7 @@ export function RequestEnvironmentForm({ isAdmin }: RequestEnvironmentFormProps)
     formState: { errors, isSubmitting },
   } = useForm<RequestFormValues>({
     defaultValues: INITIAL_REQUEST_FORM_VALUES,
-    resolver,
+    resolver: requestFormResolver,
     // Errors appear on submit, then follow every keystroke. Validating on blur would insert
     // messages while the pointer is on its way to the submit button and move it away.
     mode: 'onSubmit',
@@ -390,39 +373,5 @@ export function RequestEnvironmentForm({ isAdmin }: RequestEnvironmentFormProps)
       </div>
       <CostPanel requestBody={debouncedBody} />
     </form>
-  );
-}
-
-interface SuffixStatusProps {
-  readonly state: string | undefined;
-  readonly suffix: string;
-  readonly hasClientError: boolean;
-  readonly serverMessage?: string;
-}
-
-/** The live availability line under the suffix field. */
-function SuffixStatus({ state, suffix, hasClientError, serverMessage }: SuffixStatusProps) {
-  if (state === undefined || (hasClientError && state !== 'taken')) {
-    return <p className="field__status" data-testid="suffix-availability" />;
-  }
-  const text =
-    state === 'checking'
-      ? `Checking whether ${suffix} is free…`
-      : state === 'available'
-        ? `✓ ${suffix} is available`
-        : state === 'taken'
-          ? `✗ ${suffix} is already registered`
-          : state === 'invalid'
-            ? `✗ ${serverMessage ?? 'not a valid suffix'}`
-            : 'Availability could not be checked; the portal checks again on submit.';
-  const tone = state === 'available' ? 'ok' : state === 'checking' || state === 'error' ? 'pending' : 'bad';
-  return (
-    <p
-      className={`field__status field__status--${tone}`}
-      data-testid="suffix-availability"
-      data-state={state}
-    >
-      {text}
-    </p>
   );
 }

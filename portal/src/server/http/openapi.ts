@@ -66,7 +66,10 @@ const suffixParams = z.object({
 /** Operations anyone may call (sign-in, the document itself): no security requirement. */
 const PUBLIC: RouteConfig['security'] = [];
 
-/** Every documented operation, in the order of the document. */
+/**
+ * Every documented operation, in the order of the document. (The file is a little over ~400 lines on
+ * purpose: this list is the API's table of contents, one entry per route, and reads best whole.)
+ */
 function registerOperations(add: (route: RouteConfig) => void): void {
   add({
     method: 'get',

@@ -46,7 +46,9 @@ import {
 /**
  * Deployment on AWS: CodePipeline executions deploy, CloudFormation stacks (read in each environment's
  * own account and region, as the platform-access role there) say how far, and `@sep/registry/teardown`
- * (the TTL sweeper's destroy path) deletes.
+ * (the TTL sweeper's destroy path) deletes. (A little over ~400 lines on purpose: the one
+ * DeploymentService of aws mode, whose snapshot, retry and teardown read the same pipeline and stack
+ * state; the event mapping lives in stack-events.ts.)
  */
 export class AwsDeployment implements DeploymentService {
   private readonly templateSizes = new Map<string, number>();

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { LocalApi, LocalApiKey } from '@sep/pipeline/local-aws';
-import type { CfnTemplate, TemplateResolver } from './template';
+import type { CfnTemplate } from './template';
+import type { TemplateResolver } from './template-resolver';
 
 /** The REST APIs and API keys a deployed template holds, as API Gateway would serve them. */
 export interface DeployedApis {

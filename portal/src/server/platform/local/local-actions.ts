@@ -16,7 +16,7 @@ import {
   NO_CHANGE_SECONDS,
 } from './pipeline-run';
 import { CorruptStackStateError, type StackAddress } from './stack-model';
-import { TemplateResolver } from './template';
+import { TemplateResolver } from './template-resolver';
 
 /** A spec whose `project` contains `fail=<ResourceType>` fails on that type (local failure injection). */
 const FAIL_MARKER = /fail=([A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+)/;

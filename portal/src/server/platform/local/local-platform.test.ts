@@ -10,7 +10,8 @@ import type { DeploymentSnapshot } from '../port';
 import { LocalPlatform } from './local-platform';
 import { planCreate, planDelete } from './rollout';
 import { playRollout } from './rollout-playback';
-import { type CfnTemplate, resourceGraph, TemplateResolver } from './template';
+import { type CfnTemplate, resourceGraph } from './template';
+import { TemplateResolver } from './template-resolver';
 
 // Local mode as it runs: the real pipeline app synthesized by the synth step's own commands (read from the
 // deployed pipeline's buildspec) against the embedded DynamoDB and a local S3, then the synthesized

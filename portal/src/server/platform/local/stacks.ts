@@ -13,7 +13,8 @@ import {
   type StackView,
   stackStatus,
 } from './stack-model';
-import { type CfnTemplate, resourceGraph, TemplateResolver } from './template';
+import { type CfnTemplate, resourceGraph } from './template';
+import { TemplateResolver } from './template-resolver';
 
 const MAX_OPERATIONS = 6;
 const MAX_EVENTS = 200;
