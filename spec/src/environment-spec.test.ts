@@ -11,6 +11,7 @@ import {
   parseEnvironmentSpec,
   physicalName,
   RESERVED_SUFFIX_WORDS,
+  ROUTE_NAME_SUFFIXES,
   SUFFIX_LENGTH_BINDING,
 } from '.';
 
@@ -191,6 +192,25 @@ describe('EnvironmentSpec', () => {
         ]);
       },
     );
+
+    it.each(
+      ROUTE_NAME_SUFFIXES.flatMap((suffix) =>
+        (['ephemeral', 'staging'] as const).map((kind) => [suffix, kind]),
+      ),
+    )('the name of a portal page ("%s") as the suffix of a %s environment', (suffix, kind) => {
+      const request =
+        kind === 'ephemeral'
+          ? { ...minimal, environmentSuffix: suffix }
+          : { ...minimal, kind, environmentSuffix: suffix };
+      expect(errorsFor(request)).toContainEqual({
+        path: 'environmentSuffix',
+        message: `"${suffix}" is the name of a portal page and cannot be an environment's suffix`,
+      });
+    });
+
+    it('a portal page name as one part of a suffix is fine', () => {
+      expect(parseEnvironmentSpec({ ...minimal, environmentSuffix: 'new-checkout' }).success).toBe(true);
+    });
 
     it('a reserved word as one part of an ephemeral suffix', () => {
       expect(errorsFor({ ...minimal, environmentSuffix: 'pr-prod-fix' })).toEqual([

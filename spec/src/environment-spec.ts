@@ -42,6 +42,13 @@ export const RESERVED_SUFFIX_WORDS = [
   'registry',
 ] as const;
 
+/**
+ * Whole suffixes no environment of any kind may have: the portal's own pages and API routes beside
+ * `/environments/<suffix>` (`/environments/new`, `/environments/compare`) would shadow it, so an
+ * environment by that name could never be opened. The portal's tests keep this list and its routes in step.
+ */
+export const ROUTE_NAME_SUFFIXES = ['new', 'compare'] as const;
+
 /** Hours an ephemeral environment lives when the request does not say. */
 export const DEFAULT_TTL_HOURS = 72;
 /** Two weeks: long enough for a feature branch, short enough to bound cost and exposure. */
@@ -178,6 +185,13 @@ type RuleFields = Omit<SpecFields, 'owner'>;
 
 /** Cross-field rules shared by the spec and the portal's request (which lacks `owner`). */
 function checkSpecRules(spec: RuleFields, ctx: z.RefinementCtx): void {
+  if ((ROUTE_NAME_SUFFIXES as readonly string[]).includes(spec.environmentSuffix)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['environmentSuffix'],
+      message: `"${spec.environmentSuffix}" is the name of a portal page and cannot be an environment's suffix`,
+    });
+  }
   if (spec.kind === 'ephemeral') {
     const reserved = spec.environmentSuffix
       .split('-')
