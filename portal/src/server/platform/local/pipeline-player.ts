@@ -57,6 +57,8 @@ export interface LocalPipelinePlayerOptions {
  * mutation that changes the pipeline cancels the executions in flight and restarts the pipeline, as
  * CodePipeline does with RestartExecutionOnUpdate. Everything is persisted (temp file + rename) after
  * each change, so a restart resumes every execution where it stood; real work in flight is started again.
+ * (A little over ~400 lines on purpose: CodePipeline's API and its advance loop on one state; the records
+ * are in pipeline-run.ts, the stage-entry rules in execution-order.ts, the actions' work in action-runner.ts.)
  */
 export class LocalPipelinePlayer {
   private state: PipelineState | undefined;

@@ -52,6 +52,8 @@ export interface LocalStacksOptions {
  * CloudFormation as local mode plays it: each stack's operations (create, update, delete) planned from
  * the template's own resource graph when CloudFormation would start them, then played back against the
  * clock. Persisted per stack (temp file + rename), so a restart resumes every stack where it would be.
+ * (A little over ~400 lines on purpose: the calls of CloudFormation's API that local mode plays, on one
+ * store; the records are in stack-model.ts, planning in rollout.ts, playback in rollout-playback.ts.)
  */
 export class LocalStacks {
   private readonly records = new Map<string, LocalStackRecord>();
