@@ -12,7 +12,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { CLOUDWATCH_LOGS_KEY_ACTIONS, KEY_ADMIN_ACTIONS } from './constructs/key-actions';
+import { administeredKey } from './constructs/encryption';
+import { CLOUDWATCH_LOGS_KEY_ACTIONS } from './constructs/key-actions';
 import { encryptedLogGroup } from './constructs/log-group';
 import { AlertTopic, AlertTopicRuleTarget } from './constructs/monitoring';
 import { PlatformAccess, type PlatformAccessProps } from './constructs/platform-access';
@@ -712,23 +713,11 @@ function explicitKey(
   id: string,
   options: { alias: string; description: string; statements: iam.PolicyStatement[] },
 ): kms.IKey {
-  const cfnKey = new kms.CfnKey(scope, id, {
+  const { cfnKey, key } = administeredKey(scope, id, {
     description: options.description,
-    enableKeyRotation: true,
-    // Filled below through the mutable IKey, which renders it lazily.
-    keyPolicy: { Version: '2012-10-17', Statement: [] },
+    removalPolicy: RemovalPolicy.RETAIN,
   });
-  const key = kms.Key.fromCfnKey(cfnKey);
-  key.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: 'KeyAdministrationByTheAccount',
-      principals: [new iam.AccountRootPrincipal()],
-      actions: [...KEY_ADMIN_ACTIONS],
-      resources: ['*'],
-    }),
-  );
   for (const statement of options.statements) key.addToResourcePolicy(statement);
-  cfnKey.applyRemovalPolicy(RemovalPolicy.RETAIN);
   new kms.CfnAlias(scope, `${id}Alias`, { aliasName: options.alias, targetKeyId: cfnKey.attrArn });
   return key;
 }

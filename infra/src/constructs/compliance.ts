@@ -9,18 +9,12 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { suppress } from '../nag/suppressions';
+import { ENVIRONMENT_TAG_KEYS } from '../tags';
 import { pascal } from './ids';
 import { AlertTopicRuleTarget } from './monitoring';
 
-/** The tags every resource of an environment carries (SPEC section 4). */
-export const REQUIRED_TAG_KEYS = [
-  'Environment',
-  'Owner',
-  'Project',
-  'CostCenter',
-  'DataClassification',
-  'ComplianceLevel',
-] as const;
+/** The tags every resource of an environment carries (SPEC section 4); one list, kept in `tags.ts`. */
+export const REQUIRED_TAG_KEYS = ENVIRONMENT_TAG_KEYS;
 
 /**
  * A change-triggered AWS Config managed rule of an environment.

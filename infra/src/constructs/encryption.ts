@@ -74,23 +74,10 @@ export class EnvironmentKeys extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const make = (purpose: KeyPurpose, description: string): kms.IKey => {
-      const cfnKey = new kms.CfnKey(this, `${pascal(purpose)}Key`, {
+      const { cfnKey, key } = administeredKey(this, `${pascal(purpose)}Key`, {
         description: `${description} (environment ${props.environmentSuffix})`,
-        enableKeyRotation: true,
-        // Filled through the IKey below, which renders the document lazily.
-        keyPolicy: { Version: '2012-10-17', Statement: [] },
+        removalPolicy: props.removalPolicy,
       });
-      cfnKey.applyRemovalPolicy(props.removalPolicy);
-      // kms.Key always adds `kms:*` for the account; the L1 key holds exactly the statements below.
-      const key = kms.Key.fromCfnKey(cfnKey);
-      key.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'KeyAdministrationByTheAccount',
-          principals: [new iam.AccountRootPrincipal()],
-          actions: [...KEY_ADMIN_ACTIONS],
-          resources: ['*'],
-        }),
-      );
       key.addToResourcePolicy(
         new iam.PolicyStatement({
           sid: 'UseThroughNamedServicesOnly',
@@ -188,4 +175,33 @@ export class EnvironmentKeys extends Construct {
       }),
     );
   }
+}
+
+/**
+ * A rotating L1 key whose policy starts with explicit administration by the account and holds only what
+ * callers add through the returned IKey (rendered lazily). `kms.Key` always adds `kms:*` for the account
+ * root, which the project's policies may not contain; the environment's and the account-security keys
+ * both go through here so that the administration statement cannot drift.
+ */
+export function administeredKey(
+  scope: Construct,
+  id: string,
+  options: { readonly description: string; readonly removalPolicy: RemovalPolicy },
+): { readonly cfnKey: kms.CfnKey; readonly key: kms.IKey } {
+  const cfnKey = new kms.CfnKey(scope, id, {
+    description: options.description,
+    enableKeyRotation: true,
+    keyPolicy: { Version: '2012-10-17', Statement: [] },
+  });
+  cfnKey.applyRemovalPolicy(options.removalPolicy);
+  const key = kms.Key.fromCfnKey(cfnKey);
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'KeyAdministrationByTheAccount',
+      principals: [new iam.AccountRootPrincipal()],
+      actions: [...KEY_ADMIN_ACTIONS],
+      resources: ['*'],
+    }),
+  );
+  return { cfnKey, key };
 }
