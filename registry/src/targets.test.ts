@@ -1,4 +1,4 @@
-import { parseEnvironmentSpec } from '@sep/spec';
+import { ephemeralSpec } from './spec.testing';
 import {
   DeploymentTargetsError,
   deploymentTargetErrors,
@@ -6,18 +6,7 @@ import {
   parseTargetSelection,
 } from './targets';
 
-const spec = (overrides: Record<string, unknown>) => {
-  const parsed = parseEnvironmentSpec({
-    environmentSuffix: 'pr-1',
-    kind: 'ephemeral',
-    owner: 'alice@example.com',
-    project: 'payments',
-    costCenter: 'cc-1',
-    ...overrides,
-  });
-  if (!parsed.success) throw new Error(JSON.stringify(parsed.errors));
-  return parsed.spec;
-};
+const spec = ephemeralSpec;
 
 const targets = parseDeploymentTargets(
   '111111111111/us-east-1, 222222222222/eu-west-1\n222222222222/us-east-1',

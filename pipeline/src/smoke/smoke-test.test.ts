@@ -42,6 +42,15 @@ const guarded = (seen: Seen) => {
   return seen.headers['x-api-key'] === 'the-key-value' ? 201 : 403;
 };
 
+// Where and as whom every smoke test calls: only the API's answers and the knobs under test differ.
+const smokeTarget = (apiUrl: string) => ({
+  apiUrl,
+  apiKeyId: 'key-id',
+  region: 'us-east-1',
+  credentials,
+  apiGateway: new APIGatewayClient({ region: 'us-east-1' }),
+});
+
 beforeEach(() => {
   apiGateway.reset();
   apiGateway.on(GetApiKeyCommand).resolves({ id: 'key-id', value: 'the-key-value', enabled: true });
@@ -52,11 +61,7 @@ it('passes when the keyed signed call succeeds and the unkeyed one is refused', 
   try {
     const lines: string[] = [];
     const result = await runSmokeTest({
-      apiUrl: api.url,
-      apiKeyId: 'key-id',
-      region: 'us-east-1',
-      credentials,
-      apiGateway: new APIGatewayClient({ region: 'us-east-1' }),
+      ...smokeTarget(api.url),
       log: (line) => lines.push(line),
     });
     expect(result).toEqual({ withKey: 201, withoutKey: 403 });
@@ -82,11 +87,7 @@ it('fails when the API answers without the key', async () => {
   try {
     await expect(
       runSmokeTest({
-        apiUrl: api.url,
-        apiKeyId: 'key-id',
-        region: 'us-east-1',
-        credentials,
-        apiGateway: new APIGatewayClient({ region: 'us-east-1' }),
+        ...smokeTarget(api.url),
         log: () => undefined,
       }),
     ).rejects.toThrow(new SmokeTestError('expected 403 without the API key, got 200: {"status":200}'));
@@ -101,11 +102,7 @@ it('retries a warming-up API, then fails on a persistent error', async () => {
   try {
     await expect(
       runSmokeTest({
-        apiUrl: api.url,
-        apiKeyId: 'key-id',
-        region: 'us-east-1',
-        credentials,
-        apiGateway: new APIGatewayClient({ region: 'us-east-1' }),
+        ...smokeTarget(api.url),
         attempts: 3,
         sleep: async (ms) => {
           sleeps.push(ms);
@@ -124,11 +121,7 @@ it('refuses a disabled key before calling the API', async () => {
   apiGateway.on(GetApiKeyCommand).resolves({ id: 'key-id', value: 'v', enabled: false });
   await expect(
     runSmokeTest({
-      apiUrl: 'http://127.0.0.1:9/',
-      apiKeyId: 'key-id',
-      region: 'us-east-1',
-      credentials,
-      apiGateway: new APIGatewayClient({ region: 'us-east-1' }),
+      ...smokeTarget('http://127.0.0.1:9/'),
     }),
   ).rejects.toThrow('API key key-id is disabled');
 });
@@ -140,11 +133,7 @@ it('retries a 403 on the keyed call for a bounded time (a fresh key propagates),
   const sleeps: number[] = [];
   try {
     const result = await runSmokeTest({
-      apiUrl: api.url,
-      apiKeyId: 'key-id',
-      region: 'us-east-1',
-      credentials,
-      apiGateway: new APIGatewayClient({ region: 'us-east-1' }),
+      ...smokeTarget(api.url),
       clock: () => now,
       sleep: async (ms) => {
         sleeps.push(ms);
@@ -167,11 +156,7 @@ it('fails once a keyed 403 outlasts the propagation window', async () => {
   try {
     await expect(
       runSmokeTest({
-        apiUrl: api.url,
-        apiKeyId: 'key-id',
-        region: 'us-east-1',
-        credentials,
-        apiGateway: new APIGatewayClient({ region: 'us-east-1' }),
+        ...smokeTarget(api.url),
         keyPropagationMs: 30_000,
         clock: () => now,
         sleep: async (ms) => {
@@ -191,11 +176,7 @@ it('calls GET /health when the environment has no document pipeline (the route e
   const api = await startApi(guarded);
   try {
     await runSmokeTest({
-      apiUrl: api.url,
-      apiKeyId: 'key-id',
-      region: 'us-east-1',
-      credentials,
-      apiGateway: new APIGatewayClient({ region: 'us-east-1' }),
+      ...smokeTarget(api.url),
       route: smokeRoute({ documentPipeline: false }),
       log: () => undefined,
     });

@@ -11,10 +11,10 @@ import {
   ListPipelineExecutionsCommand,
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-codepipeline';
-import { parseEnvironmentSpec } from '@sep/spec';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EnvironmentNotFoundError } from '../registry';
 import { localRegistryStore } from '../registry/testing';
+import { ephemeralSpec } from '../spec.testing';
 import { NotEphemeralError, TeardownRefusedError } from './errors';
 import { EnvironmentTeardown } from './teardown';
 
@@ -29,18 +29,7 @@ beforeEach(() => {
   codePipeline.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [] });
 });
 
-function spec(overrides: Record<string, unknown> = {}) {
-  const parsed = parseEnvironmentSpec({
-    environmentSuffix: 'pr-1',
-    kind: 'ephemeral',
-    owner: 'alice@example.com',
-    project: 'payments',
-    costCenter: 'cc-1',
-    ...overrides,
-  });
-  if (!parsed.success) throw new Error(JSON.stringify(parsed.errors));
-  return parsed.spec;
-}
+const spec = ephemeralSpec;
 
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:111111111111:stack/sep-pr-1-environment/abc';
 

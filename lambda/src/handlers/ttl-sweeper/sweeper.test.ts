@@ -94,6 +94,23 @@ async function setup() {
   return { registry, teardown, logger, lines };
 }
 
+// The sweep as the scheduled handler runs it at NOW, with no time budget to run out of.
+function sweepAtNow({
+  registry,
+  teardown,
+  logger,
+}: Pick<Awaited<ReturnType<typeof setup>>, 'registry' | 'teardown' | 'logger'>) {
+  return sweep({
+    registry,
+    teardown,
+    sns: new SNSClient({ region: 'us-east-1' }),
+    notifyTopicArn: 'arn:aws:sns:us-east-1:111111111111:sep-notify',
+    now: NOW,
+    deadline: Number.MAX_SAFE_INTEGER,
+    logger,
+  });
+}
+
 describe('sweep', () => {
   it('destroys only expired ephemeral environments and tells each owner', async () => {
     const { registry, teardown, logger, lines } = await setup();
@@ -110,15 +127,7 @@ describe('sweep', () => {
     });
     cloudFormationWith(['old', 'fresh', 'staging']);
 
-    const report = await sweep({
-      registry,
-      teardown,
-      sns: new SNSClient({ region: 'us-east-1' }),
-      notifyTopicArn: 'arn:aws:sns:us-east-1:111111111111:sep-notify',
-      now: NOW,
-      deadline: Number.MAX_SAFE_INTEGER,
-      logger,
-    });
+    const report = await sweepAtNow({ registry, teardown, logger });
 
     expect(report).toEqual({
       expired: 1,
@@ -147,15 +156,7 @@ describe('sweep', () => {
     cloudFormationWith(['stuck', 'tidy'], { failDeleteOf: 'stuck' });
     cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
 
-    const report = await sweep({
-      registry,
-      teardown,
-      sns: new SNSClient({ region: 'us-east-1' }),
-      notifyTopicArn: 'arn:aws:sns:us-east-1:111111111111:sep-notify',
-      now: NOW,
-      deadline: Number.MAX_SAFE_INTEGER,
-      logger,
-    });
+    const report = await sweepAtNow({ registry, teardown, logger });
 
     expect(report.entries.map((entry) => [entry.environmentSuffix, entry.outcome])).toEqual([
       ['stuck', 'failed'],
@@ -171,15 +172,7 @@ describe('sweep', () => {
     // The next run leaves the failed teardown to a person: no second attempt, no second notice.
     sns.resetHistory();
     cfn.resetHistory();
-    const rerun = await sweep({
-      registry,
-      teardown,
-      sns: new SNSClient({ region: 'us-east-1' }),
-      notifyTopicArn: 'arn:aws:sns:us-east-1:111111111111:sep-notify',
-      now: NOW,
-      deadline: Number.MAX_SAFE_INTEGER,
-      logger,
-    });
+    const rerun = await sweepAtNow({ registry, teardown, logger });
     expect(rerun.entries).toEqual([
       {
         environmentSuffix: 'stuck',
@@ -227,15 +220,7 @@ describe('sweep', () => {
     });
     cloudFormationWith(['old']);
     sns.on(PublishCommand).rejects(Object.assign(new Error('denied'), { name: 'AuthorizationError' }));
-    const report = await sweep({
-      registry,
-      teardown,
-      sns: new SNSClient({ region: 'us-east-1' }),
-      notifyTopicArn: 'arn:aws:sns:us-east-1:111111111111:sep-notify',
-      now: NOW,
-      deadline: Number.MAX_SAFE_INTEGER,
-      logger,
-    });
+    const report = await sweepAtNow({ registry, teardown, logger });
     expect(report.entries[0]?.outcome).toBe('destroyed');
     expect(lines.map((line) => JSON.parse(line).message)).toContain('owner notification failed');
   });

@@ -80,6 +80,10 @@ function stackEvent(
   };
 }
 
+// A 400 the CloudFormation SDK raises, as the service names it.
+const clientError = (name: string, message: string) =>
+  new CloudFormationServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: 400 }, message });
+
 function platform(records: EnvironmentRecord[] = []) {
   return testAwsPlatform({
     // Only the teardown writes the registry (aws-platform.teardown.test.ts); these reads never do.
@@ -269,12 +273,7 @@ describe('AwsPlatform', () => {
   });
 
   it('tells a vanished stack apart from a destroyed one and from one not created yet', async () => {
-    const missing = new CloudFormationServiceException({
-      name: 'ValidationError',
-      $fault: 'client',
-      $metadata: { httpStatusCode: 400 },
-      message: `Stack with id ${STACK} does not exist`,
-    });
+    const missing = clientError('ValidationError', `Stack with id ${STACK} does not exist`);
     cfn.on(DescribeStacksCommand).rejects(missing);
     pipeline.reset();
     pipeline.on(GetPipelineStateCommand).resolves({
@@ -294,12 +293,7 @@ describe('AwsPlatform', () => {
   });
 
   it('surfaces throttling that outlasts the retries as an upstream error', async () => {
-    const throttled = new CloudFormationServiceException({
-      name: 'Throttling',
-      $fault: 'client',
-      $metadata: { httpStatusCode: 400 },
-      message: 'Rate exceeded',
-    });
+    const throttled = clientError('Throttling', 'Rate exceeded');
     cfn.on(DescribeStacksCommand).rejects(throttled);
     await expect(platform().describe({ record: record() })).rejects.toThrow('Rate exceeded');
   });
