@@ -29,7 +29,9 @@ Promise.resolve()
       console.log(`publish-nag-reports: no stage in ${assembly} wrote a nag report (cdk-nag off?)`);
       return;
     }
-    const keys = await publishNagReports({ client, bucket, reports });
+    // CodeBuild's own variable: the commit this synth built, kept in each by-template record.
+    const sourceRevision = process.env.CODEBUILD_RESOLVED_SOURCE_VERSION || undefined;
+    const keys = await publishNagReports({ client, bucket, reports, sourceRevision });
     console.log(
       `publish-nag-reports: ${keys.length} reports and stack templates → s3://${bucket}/${NAG_REPORTS_PREFIX}`,
     );

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { NAG_REPORT_FILE } from '@sep/infra';
+import { templateHash } from '@sep/registry/template-hash';
 import { App } from 'aws-cdk-lib';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { EnvironmentStageFactory } from './environment-stages';
@@ -127,13 +128,70 @@ describe('publishNagReports', () => {
         },
       ],
     });
-    expect(keys).toEqual(['nag-reports/prod.json', 'nag-reports/templates/sep-prod-environment.json']);
+    expect(keys).toEqual([
+      `nag-reports/by-template/${templateHash(template)}.json`,
+      'nag-reports/prod.json',
+      'nag-reports/templates/sep-prod-environment.json',
+    ]);
     expect(s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input)).toContainEqual({
       Bucket: 'reports-bucket',
       Key: 'nag-reports/templates/sep-prod-environment.json',
       Body: template,
       ContentType: 'application/json',
     });
+  });
+
+  it('puts a by-template record keyed by the canonical template hash, written once', async () => {
+    s3.on(PutObjectCommand).resolves({});
+    const template = '{ "Resources": { "B": { "Type": "AWS::S3::Bucket" } } }';
+    const keys = await publishNagReports({
+      client: client(),
+      bucket: 'reports-bucket',
+      sourceRevision: 'abc123',
+      reports: [
+        {
+          environmentSuffix: 'prod',
+          file: reportFile('r.json', '{"packs":[]}'),
+          spec: { name: 'prod' },
+          templates: [{ stackName: 'sep-prod-environment', file: reportFile('t.json', template) }],
+        },
+      ],
+    });
+    const key = `nag-reports/by-template/${templateHash('{"Resources":{"B":{"Type":"AWS::S3::Bucket"}}}')}.json`;
+    expect(keys).toContain(key);
+    const input = s3
+      .commandCalls(PutObjectCommand)
+      .map((call) => call.args[0].input)
+      .find((put) => put.Key === key);
+    expect(input?.IfNoneMatch).toBe('*');
+    expect(JSON.parse(String(input?.Body))).toEqual({
+      nagReport: { packs: [] },
+      spec: { name: 'prod' },
+      stackName: 'sep-prod-environment',
+      environmentSuffix: 'prod',
+      sourceRevision: 'abc123',
+    });
+  });
+
+  it('counts a by-template record already there (PreconditionFailed) as published', async () => {
+    s3.on(PutObjectCommand).callsFake((input: { Key: string }) => {
+      if (input.Key.includes('/by-template/')) {
+        throw new S3ServiceException({ name: 'PreconditionFailed', $fault: 'client', $metadata: {} });
+      }
+      return {};
+    });
+    const keys = await publishNagReports({
+      client: client(),
+      bucket: 'reports-bucket',
+      reports: [
+        {
+          environmentSuffix: 'prod',
+          file: reportFile('r2.json', '{"packs":[]}'),
+          templates: [{ stackName: 'sep-prod-environment', file: reportFile('t2.json', '{}') }],
+        },
+      ],
+    });
+    expect(keys).toContain(`nag-reports/by-template/${templateHash('{}')}.json`);
   });
 
   it('tries every report, then fails naming each one that was not published', async () => {

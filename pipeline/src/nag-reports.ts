@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { NAG_REPORT_FILE } from '@sep/infra';
 import { ENVIRONMENT_TAG, nagReportKey, publishedTemplateKey } from '@sep/registry/names';
+import { templateHash, templateRecordKey } from '@sep/registry/template-hash';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 
 export interface StageNagReport {
@@ -18,6 +19,20 @@ export interface StageNagReport {
    * promotion preview compares them with what CloudFormation runs (`GetTemplate`).
    */
   readonly templates?: readonly { readonly stackName: string; readonly file: string }[];
+  /** The EnvironmentSpec the stage was synthesized from, carried in each template's by-template record. */
+  readonly spec?: unknown;
+}
+
+/**
+ * What the synth publishes at `nag-reports/by-template/<sha256 of the canonical template>.json`: the
+ * portal hashes the template CloudFormation runs (`GetTemplate`) to find the report and spec it came from.
+ */
+export interface TemplateRecord {
+  readonly nagReport: unknown;
+  readonly spec?: unknown;
+  readonly stackName: string;
+  readonly environmentSuffix: string;
+  readonly sourceRevision?: string;
 }
 
 /** What an environment suffix can be (the spec's rule), so that it is safe as an object key. */
@@ -63,6 +78,8 @@ export interface PublishNagReportsOptions {
   readonly client: S3Client;
   readonly bucket: string;
   readonly reports: readonly StageNagReport[];
+  /** The commit the synth built (CodeBuild's `CODEBUILD_RESOLVED_SOURCE_VERSION`), kept in each by-template record. */
+  readonly sourceRevision?: string;
   /** Uploads in flight at once. @default 8 */
   readonly concurrency?: number;
 }
@@ -74,12 +91,26 @@ export interface PublishNagReportsOptions {
  * stayed stale would show the portal an older synth's findings, a stale template an older diff.
  */
 export async function publishNagReports(options: PublishNagReportsOptions): Promise<string[]> {
-  const queue = options.reports.flatMap((report) => [
-    { key: nagReportKey(report.environmentSuffix), file: report.file },
-    ...(report.templates ?? []).map((template) => ({
-      key: publishedTemplateKey(template.stackName),
-      file: template.file,
-    })),
+  type Upload = { key: string; body: () => string; once?: boolean };
+  const queue: Upload[] = options.reports.flatMap((report) => [
+    { key: nagReportKey(report.environmentSuffix), body: () => readJson(report.file) },
+    ...(report.templates ?? []).flatMap((template) => [
+      { key: publishedTemplateKey(template.stackName), body: () => readJson(template.file) },
+      {
+        // Written once: the key is the template's content address, so what is there already is this record
+        // (or the same template's from an earlier synth, whose report and spec describe it as well).
+        once: true,
+        key: recordKey(template.file),
+        body: () =>
+          JSON.stringify({
+            nagReport: JSON.parse(readJson(report.file)),
+            ...(report.spec === undefined ? {} : { spec: report.spec }),
+            stackName: template.stackName,
+            environmentSuffix: report.environmentSuffix,
+            ...(options.sourceRevision === undefined ? {} : { sourceRevision: options.sourceRevision }),
+          } satisfies TemplateRecord),
+      },
+    ]),
   ]);
   const total = queue.length;
   const published: string[] = [];
@@ -88,18 +119,22 @@ export async function publishNagReports(options: PublishNagReportsOptions): Prom
     for (let upload = queue.shift(); upload !== undefined; upload = queue.shift()) {
       const { key } = upload;
       try {
-        const body = readFileSync(upload.file, 'utf8');
-        JSON.parse(body); // a truncated file is a failed synth, not a report or a template
+        const body = upload.body();
         await options.client.send(
           new PutObjectCommand({
             Bucket: options.bucket,
             Key: key,
             Body: body,
             ContentType: 'application/json',
+            ...(upload.once === true ? { IfNoneMatch: '*' } : {}),
           }),
         );
         published.push(key);
       } catch (error) {
+        if (upload.once === true && error instanceof Error && error.name === 'PreconditionFailed') {
+          published.push(key);
+          continue;
+        }
         const name = error instanceof Error ? error.name : 'Error';
         failures.push(`${key}: ${name}: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -113,4 +148,20 @@ export async function publishNagReports(options: PublishNagReportsOptions): Prom
     );
   }
   return published.sort();
+}
+
+/** A truncated file is a failed synth, not a report or a template. */
+function readJson(file: string): string {
+  const body = readFileSync(file, 'utf8');
+  JSON.parse(body);
+  return body;
+}
+
+/** The by-template key; an unreadable template still gets a named upload, which then fails reading it. */
+function recordKey(templateFile: string): string {
+  try {
+    return templateRecordKey(templateHash(readJson(templateFile)));
+  } catch {
+    return templateRecordKey(`<unreadable ${templateFile}>`);
+  }
 }
