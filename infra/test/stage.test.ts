@@ -15,6 +15,11 @@ import {
 /**
  * SPEC section 4, read as a specification of the synthesized stage. One app,
  * three stages (default ephemeral, prod with every feature, every feature off).
+ *
+ * Why this file stays over ~400 lines (issue #13): every describe below reads the same synthesized
+ * app, and jest gives each test file its own module registry, so fixtures.ts cannot share one synth
+ * between files. Splitting by concern would synthesize these three stages once per file, several
+ * times the slowest work of infra's tests on a 2-core machine.
  */
 const fixture = synthesizeApp([DEFAULT_SPEC_INPUT, PROD_ALL_FEATURES_INPUT, ALL_FEATURES_OFF_INPUT]);
 const [ephemeral, prod, bare] = fixture.templates as [Template, Template, Template];

@@ -13,7 +13,10 @@ import { createSmallAccountSecurityStage } from './test-support/small-stages';
 const STAGING_ACCOUNT = '222222222222';
 const PROD_ACCOUNT = '333333333333';
 
-// One synthesized app for the whole file.
+// One synthesized app for the whole file. Why the file stays over ~400 lines (issue #13): every
+// describe reads this one synthesis, and jest gives each test file its own module registry, so
+// test-support/pipeline-fixture.ts cannot share it between files. Splitting by concern would
+// synthesize the same pipeline (five environment stages) once per file.
 const synthesized = synthesizePipeline({
   environments: [
     environment({ environmentSuffix: 'pr-2' }, '2026-11-02T00:00:00.000Z'),
