@@ -12,6 +12,43 @@ import { PromotionPreviewPanel } from './PromotionPreviewPanel';
 /** The server's minimum (promotions.ts `MIN_CONFIRMATION_REASON`), checked here to say so before sending. */
 const MIN_REASON = 10;
 
+interface NoteFieldProps {
+  readonly id: string;
+  readonly label: string;
+  /** What is asked of the text, beside the label. */
+  readonly note: string;
+  readonly maxLength: number;
+  readonly value: string;
+  readonly onChange: (value: string) => void;
+  readonly testId: string;
+}
+
+/** A short free-text note kept with the decision (its comment, a flagged approval's reason). */
+function NoteField({ id, label, note, maxLength, value, onChange, testId }: NoteFieldProps) {
+  return (
+    <Field
+      id={id}
+      label={
+        <>
+          {label} <span className="field__optional">({note})</span>
+        </>
+      }
+    >
+      {(control) => (
+        <textarea
+          {...control}
+          className="textarea"
+          rows={2}
+          maxLength={maxLength}
+          value={value}
+          onChange={(event) => onChange(event.target.value)}
+          data-testid={testId}
+        />
+      )}
+    </Field>
+  );
+}
+
 interface PromotionCardProps {
   readonly pipeline: PipelineView;
   readonly onDecided: (view: PipelineView) => void;
@@ -167,26 +204,15 @@ export function PromotionCard({ pipeline, onDecided }: PromotionCardProps) {
                   Computing what this promotion changes in prod…
                 </p>
               )}
-              <Field
+              <NoteField
                 id={commentId}
-                label={
-                  <>
-                    Comment <span className="field__optional">(optional, kept in the approval history)</span>
-                  </>
-                }
-              >
-                {(control) => (
-                  <textarea
-                    {...control}
-                    className="textarea"
-                    rows={2}
-                    maxLength={500}
-                    value={comment}
-                    onChange={(event) => setComment(event.target.value)}
-                    data-testid="promotion-comment"
-                  />
-                )}
-              </Field>
+                label="Comment"
+                note="optional, kept in the approval history"
+                maxLength={500}
+                value={comment}
+                onChange={setComment}
+                testId="promotion-comment"
+              />
               <div className="form-actions">
                 <Button
                   variant="primary"
@@ -232,27 +258,15 @@ export function PromotionCard({ pipeline, onDecided }: PromotionCardProps) {
                         ))}
                       </ul>
                     </Alert>
-                    <Field
+                    <NoteField
                       id={reasonId}
-                      label={
-                        <>
-                          Reason{' '}
-                          <span className="field__optional">(at least {MIN_REASON} characters, audited)</span>
-                        </>
-                      }
-                    >
-                      {(control) => (
-                        <textarea
-                          {...control}
-                          className="textarea"
-                          rows={2}
-                          maxLength={1000}
-                          value={reason}
-                          onChange={(event) => setReason(event.target.value)}
-                          data-testid="promotion-reason"
-                        />
-                      )}
-                    </Field>
+                      label="Reason"
+                      note={`at least ${MIN_REASON} characters, audited`}
+                      maxLength={1000}
+                      value={reason}
+                      onChange={setReason}
+                      testId="promotion-reason"
+                    />
                   </>
                 ) : null}
                 {comment.trim() ? (
