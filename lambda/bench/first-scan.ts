@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { PATTERNS } from '../src/pii/detectors';
+import { PATTERNS } from '../src/pii/patterns';
 import { scanStream } from '../src/pii/stream';
 
 /**

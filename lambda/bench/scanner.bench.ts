@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { build } from 'esbuild';
 import { BUNDLE_OPTIONS } from '../scripts/build';
-import { PATTERNS } from '../src/pii/detectors';
+import { PATTERNS } from '../src/pii/patterns';
 import { orderedRangeStream } from '../src/pii/ranged';
 import { scanText } from '../src/pii/scanner';
 import { scanStream } from '../src/pii/stream';

@@ -1,5 +1,6 @@
-import { classifySpan, PATTERNS, worthClassifying } from './detectors';
+import { classifySpan, worthClassifying } from './digit-spans';
 import { LABELLED_CORPUS } from './fixtures/labelled-corpus';
+import { PATTERNS } from './patterns';
 import { scanText } from './scanner';
 import { PII_TYPES, type PiiType } from './types';
 

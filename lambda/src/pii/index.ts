@@ -1,5 +1,6 @@
 export { sniff } from './content';
-export { LOOKAHEAD_CHARS, LOOKBEHIND_CHARS, PATTERNS } from './detectors';
+export { LOOKAHEAD_CHARS, LOOKBEHIND_CHARS } from './detectors';
+export { PATTERNS } from './patterns';
 export { ALLOWED_PII, disallowedTypes } from './policy';
 export {
   type ByteRangeFetcher,

@@ -1,7 +1,7 @@
 import { checkSync } from 'recheck';
 import { DOCUMENT_ID_PATTERN } from '../handlers/document-api/request';
 import { LONE_SURROGATE } from '../shared/text';
-import { PATTERNS } from './detectors';
+import { PATTERNS } from './patterns';
 import { scanText } from './scanner';
 
 /** Every regular expression that sees untrusted text. */
