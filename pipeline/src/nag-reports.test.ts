@@ -114,6 +114,26 @@ describe('publishNagReports', () => {
     });
   });
 
+  it('writes no by-template record for a template it cannot read, and names the template that failed', async () => {
+    s3.on(PutObjectCommand).resolves({});
+    await expect(
+      publishNagReports({
+        client: client(),
+        bucket: 'reports-bucket',
+        reports: [
+          {
+            environmentSuffix: 'prod',
+            file: reportFile('h.json', '{"packs":[]}'),
+            templates: [{ stackName: 'sep-prod-environment', file: reportFile('i.json', '{"Resources":') }],
+          },
+        ],
+      }),
+    ).rejects.toThrow(/nag-reports\/templates\/sep-prod-environment\.json: SyntaxError: /);
+    expect(s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key)).toEqual([
+      'nag-reports/prod.json',
+    ]);
+  });
+
   it('puts each stage template to nag-reports/templates/<stack>.json beside its report', async () => {
     s3.on(PutObjectCommand).resolves({});
     const template = '{"Resources":{}}\n';

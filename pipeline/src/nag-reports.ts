@@ -92,23 +92,34 @@ export interface PublishNagReportsOptions {
  */
 export async function publishNagReports(options: PublishNagReportsOptions): Promise<string[]> {
   type Upload = { key: string; body: () => string; once?: boolean };
+  // Each file is read (and checked) once, however many uploads it feeds.
+  const files = new Map<string, string>();
+  const read = (file: string) => {
+    const body = files.get(file) ?? readJson(file);
+    files.set(file, body);
+    return body;
+  };
   const queue: Upload[] = options.reports.flatMap((report) => [
-    { key: nagReportKey(report.environmentSuffix), body: () => readJson(report.file) },
+    { key: nagReportKey(report.environmentSuffix), body: () => read(report.file) },
     ...(report.templates ?? []).flatMap((template) => [
-      { key: publishedTemplateKey(template.stackName), body: () => readJson(template.file) },
+      { key: publishedTemplateKey(template.stackName), body: () => read(template.file) },
       {
         // Written once: the key is the template's content address, so what is there already is this record
         // (or the same template's from an earlier synth, whose report and spec describe it as well).
         once: true,
-        key: recordKey(template.file),
-        body: () =>
-          JSON.stringify({
-            nagReport: JSON.parse(readJson(report.file)),
+        key: recordKey(template.file, read),
+        body: () => {
+          // An unreadable template has no content address: its record fails here, under a placeholder key,
+          // and is never written.
+          read(template.file);
+          return JSON.stringify({
+            nagReport: JSON.parse(read(report.file)),
             ...(report.spec === undefined ? {} : { spec: report.spec }),
             stackName: template.stackName,
             environmentSuffix: report.environmentSuffix,
             ...(options.sourceRevision === undefined ? {} : { sourceRevision: options.sourceRevision }),
-          } satisfies TemplateRecord),
+          } satisfies TemplateRecord);
+        },
       },
     ]),
   ]);
@@ -158,9 +169,9 @@ function readJson(file: string): string {
 }
 
 /** The by-template key; an unreadable template still gets a named upload, which then fails reading it. */
-function recordKey(templateFile: string): string {
+function recordKey(templateFile: string, read: (file: string) => string): string {
   try {
-    return templateRecordKey(templateHash(readJson(templateFile)));
+    return templateRecordKey(templateHash(read(templateFile)));
   } catch {
     return templateRecordKey(`<unreadable ${templateFile}>`);
   }
