@@ -1,7 +1,7 @@
 import type { Emit, Match } from './detectors';
 import { maskDigits, maskSsn } from './mask';
 import { PATTERNS } from './patterns';
-import { abaValid, cardBrand, e164Valid, luhnValid, nanpValid, ssnValid } from './validators';
+import { abaValid, cardBrand, e164Valid, luhnValid, luhnValidAt, nanpValid, ssnValid } from './validators';
 
 /*
  * The judges of digit spans (cards, SSNs, routing numbers, NANP and E.164 phone numbers): the cheap
@@ -205,22 +205,6 @@ function e164At(text: string, groups: readonly Group[], i: number): SpanHit | un
   };
 }
 
-/** Luhn over text[start, end) without slicing. */
-function luhnAt(text: string, start: number, end: number): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = end - 1; i >= start; i--) {
-    let d = text.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
-}
-
 /**
  * Most spans are separator-free numbers (ids, epoch times, amounts): judge them without
  * allocating. Returns true when the span was handled here.
@@ -236,7 +220,7 @@ function classifyRun(text: string, start: number, end: number, emit: Emit): bool
   if (n >= 13 && n <= 19) {
     const first = text.charCodeAt(start);
     // Major brands start with 2–6; test Luhn (cheap, no allocation) before slicing.
-    if (first >= 50 && first <= 54 && luhnAt(text, start, end)) {
+    if (first >= 50 && first <= 54 && luhnValidAt(text, start, end)) {
       const digits = text.slice(start, end);
       if (cardBrand(digits) !== undefined)
         emit({ type: 'payment-card', start, end, masked: maskDigits(digits) });
@@ -314,7 +298,7 @@ export function worthClassifying(text: string, start: number, end: number): bool
   if (isWordChar(text.charCodeAt(end))) return false;
   if (n === 9) return true;
   const first = text.charCodeAt(start);
-  return n >= 13 && n <= 19 && first >= 50 && first <= 54 && luhnAt(text, start, end);
+  return n >= 13 && n <= 19 && first >= 50 && first <= 54 && luhnValidAt(text, start, end);
 }
 
 /** Reports the PII in one digit span (a `candidates` match starting with a digit). */

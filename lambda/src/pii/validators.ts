@@ -5,10 +5,15 @@
 
 /** Luhn (mod 10) over a string of digits. */
 export function luhnValid(digits: string): boolean {
+  return luhnValidAt(digits, 0, digits.length);
+}
+
+/** Luhn over the digits text[start, end), without slicing (the scanner's hot path). */
+export function luhnValidAt(text: string, start: number, end: number): boolean {
   let sum = 0;
   let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
+  for (let i = end - 1; i >= start; i--) {
+    let d = text.charCodeAt(i) - 48;
     if (double) {
       d *= 2;
       if (d > 9) d -= 9;
