@@ -1,3 +1,8 @@
+// Every route handler against ONE local runtime. The file stays whole (~700 lines) on purpose: the
+// runtime's deployments synthesize the pipeline through the CDK CLI (tens of seconds, cached per data
+// folder), jest gives each test file its own module registry and so its own runtime, and the blocks share
+// what that runtime has already deployed (the seeded staging the promotion block waits for, the pages the
+// list block reads). Split by concern, each file would pay the synthesis and the seed deployments again.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
