@@ -4,7 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { z } from 'zod';
 import type { AccountSecurityStageFactory, EnvironmentStageFactory } from './environment-stages';
 import { type LoadedEnvironments, readEnvironmentsFile } from './environments-file';
-import { applyPipelineCompliancePacks, MAX_PIPELINE_NAME_LENGTH, PipelineStack } from './pipeline-stack';
+import { MAX_PIPELINE_NAME_LENGTH } from './pipeline-names';
+import { applyPipelineCompliancePacks, PipelineStack } from './pipeline-stack';
 import { PORTAL_CONTEXT_KEYS, portalContextShape, portalHostingFrom } from './portal/portal-context';
 
 /** Context keys (cdk.json or `-c key=value`) that configure the pipeline. */

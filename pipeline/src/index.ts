@@ -8,10 +8,6 @@ export type {
   EnvironmentStageProps,
 } from './environment-stages';
 export * from './environments-file';
-export {
-  ACCOUNT_SECURITY_WAVE,
-  DEFAULT_PIPELINE_NAME,
-  PipelineStack,
-  type PipelineStackProps,
-} from './pipeline-stack';
+export { ACCOUNT_SECURITY_WAVE, DEFAULT_PIPELINE_NAME } from './pipeline-names';
+export { PipelineStack, type PipelineStackProps } from './pipeline-stack';
 export { assertTemplateSizes, type TemplateSize, templateSizes } from './template-size';

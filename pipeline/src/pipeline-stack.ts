@@ -1,98 +1,54 @@
 import { applyCompliancePacks, encryptedLogGroup, type NagReportCollector } from '@sep/infra';
 import {
-  ENVIRONMENT_KIND_TAG,
-  ENVIRONMENT_TAG,
   EPHEMERAL_WAVE_PREFIX,
   PROD_STAGE_NAME,
   PROMOTION_ACTION_NAME,
   releasePipelineName,
   STAGING_STAGE_NAME,
 } from '@sep/registry/names';
-import {
-  actionsPerEnvironment,
-  CODEPIPELINE_QUOTAS,
-  type CodePipelineQuotas,
-  planWaves,
-} from '@sep/registry/quotas';
+import { CODEPIPELINE_QUOTAS, type CodePipelineQuotas, planWaves } from '@sep/registry/quotas';
 import {
   type DeploymentTarget,
   environmentTarget,
   isDeploymentTarget,
   targetKey,
 } from '@sep/registry/targets';
-import type { EnvironmentSpec } from '@sep/spec';
-import { Annotations, Aws, CfnOutput, type Duration, Stack, type StackProps, Stage, Tags } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, type Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as ssm from 'aws-cdk-lib/aws-ssm';
-import {
-  CodeBuildStep,
-  CodePipeline,
-  CodePipelineSource,
-  ManualApprovalStep,
-  type StageDeployment,
-} from 'aws-cdk-lib/pipelines';
+import { type CodeBuildStep, CodePipeline, ManualApprovalStep } from 'aws-cdk-lib/pipelines';
 import type { Construct } from 'constructs';
 import { ComplianceReports } from './constructs/compliance-reports';
 import { type HardenedRegionSupport, hardenCrossRegionSupport } from './constructs/cross-region-support';
 import { EvidenceSigningKey } from './constructs/evidence-signing-key';
 import { PipelineArtifacts } from './constructs/pipeline-artifacts';
 import { PlatformKey } from './constructs/platform-key';
-import { REGISTRY_READ_ACTIONS, registryStatements } from './constructs/policies';
 import { PortalAccessRole } from './constructs/portal-access-role';
 import { PortalAuditTable } from './constructs/portal-audit-table';
 import { PortalSessionTable } from './constructs/portal-session-table';
 import { RegistryTable } from './constructs/registry-table';
 import { TtlSweeper } from './constructs/ttl-sweeper';
-import type {
-  AccountSecurityStageFactory,
-  EnvironmentStage,
-  EnvironmentStageFactory,
-} from './environment-stages';
+import type { AccountSecurityStageFactory, EnvironmentStageFactory } from './environment-stages';
+import { addEnvironmentWave, planEnvironmentStages, USE_CHANGE_SETS } from './environment-waves';
 import type { DeployableEnvironment, SkippedEnvironment } from './environments-file';
 import { suppressPipelineFindings } from './nag/pipeline-suppressions';
-import { platformParameterNames } from './portal/platform-parameters';
+import {
+  ACCOUNT_SECURITY_WAVE,
+  DEFAULT_PIPELINE_NAME,
+  MAX_PIPELINE_NAME_LENGTH,
+  pipelineLogGroupPrefix,
+  pipelineRoleNames,
+} from './pipeline-names';
 import type { PortalHostingConfig } from './portal/portal-context';
+import { grantPortalHosting, portalPrincipal } from './portal/portal-hosting-grants';
 import { PORTAL_STAGE_NAME, PortalStage } from './portal/portal-stage';
-import { SMOKE_SCRIPT_PATH, SmokeTestProject, SmokeTestStep, smokeEnvironment } from './smoke/smoke-step';
+import { SmokeTestProject } from './smoke/smoke-step';
+import { type PipelineSourceConfig, synthStep } from './synth-step';
 
-export const DEFAULT_PIPELINE_NAME = 'sep-delivery';
-export const ACCOUNT_SECURITY_WAVE = 'account-security';
-
-/** Longest pipeline name: the role names built from it (`<name>-ttl-sweeper`) must fit IAM's 64. */
-export const MAX_PIPELINE_NAME_LENGTH = 48;
-
-/**
- * Names of the pipeline account's roles that target accounts trust (`aws:PrincipalArn`): fixed, so
- * that each account-security stack can name them before, and whatever, CloudFormation creates.
- */
-export function pipelineRoleNames(pipelineName: string) {
-  return {
-    portal: `${pipelineName}-portal`,
-    sweeper: `${pipelineName}-ttl-sweeper`,
-    smokeTest: `${pipelineName}-smoke-test`,
-  } as const;
-}
-
-/**
- * Prefix of the pipeline's own log groups (`<prefix>smoke-test`, `<prefix>ttl-sweeper`): the
- * platform key lets CloudWatch Logs encrypt log groups under it and nothing else.
- */
-export function pipelineLogGroupPrefix(pipelineName: string): string {
-  // Pipeline names allow `@`, log group names do not.
-  return `/sep/${pipelineName.replace(/[^\w.#-]/g, '-')}/`;
-}
-
-export interface PipelineSourceConfig {
-  /** CodeStar (CodeConnections) connection ARN. */
-  readonly connectionArn: string;
-  /** `owner/repository`. */
-  readonly repo: string;
-  readonly branch: string;
-}
+/** Stages every pipeline has: Source, Build (synth), UpdatePipeline (self-mutation). */
+const CORE_STAGES = 3;
 
 export interface PipelineStackProps extends StackProps {
   readonly source: PipelineSourceConfig;
@@ -135,25 +91,6 @@ export interface PipelineStackProps extends StackProps {
   /** Context passed to the synth's `cdk synth` so it rebuilds this same pipeline. @default none */
   readonly synthContext?: Readonly<Record<string, string>>;
 }
-
-interface PlannedStage {
-  readonly id: string;
-  readonly spec: EnvironmentSpec;
-  readonly stage: EnvironmentStage;
-  readonly actions: number;
-}
-
-/** Stages every pipeline has: Source, Build (synth), UpdatePipeline (self-mutation). */
-const CORE_STAGES = 3;
-
-/**
- * Deploy each stack with one CloudFormation CREATE_UPDATE action instead of a
- * Prepare/Execute change-set pair. Nothing reviews a change set between the two
- * actions (prod is gated by the PromoteToProd approval before its wave), and
- * the pair costs an action and ~0.8 KB of pipeline template per environment:
- * without it 500 environments fit CloudFormation's 1 MB template limit.
- */
-const USE_CHANGE_SETS = false;
 
 /**
  * The delivery pipeline (SPEC section 6): registry-driven ephemeral waves
@@ -259,11 +196,20 @@ export class PipelineStack extends Stack {
       dockerEnabledForSynth: false,
     };
 
+    const synth = (): CodeBuildStep =>
+      synthStep({
+        scope: this,
+        source: props.source,
+        synthContext: props.synthContext ?? {},
+        registryTable: this.registry.table,
+        platformKey,
+        complianceReports: this.complianceReports,
+      });
     this.pipeline = new CodePipeline(this, 'Pipeline', {
       ...pipelineProps,
       pipelineName,
       selfMutation: true,
-      synth: this.synthStep(props, platformKey),
+      synth: synth(),
     });
     // Staging, the approval and prod live in a pipeline of their own: every request and teardown
     // self-mutates the environments pipeline, and a definition update fails that pipeline's in-flight
@@ -273,7 +219,7 @@ export class PipelineStack extends Stack {
       ...pipelineProps,
       pipelineName: releasePipelineName(pipelineName),
       selfMutation: false,
-      synth: this.synthStep(props, platformKey),
+      synth: synth(),
     });
 
     const smoke = new SmokeTestProject(this, 'SmokeTest', {
@@ -288,45 +234,11 @@ export class PipelineStack extends Stack {
     });
     this.smokeTest = smoke;
 
-    const byAge = [...props.environments].sort(
-      (a, b) =>
-        a.createdAt.localeCompare(b.createdAt) ||
-        a.spec.environmentSuffix.localeCompare(b.spec.environmentSuffix),
-    );
-    const ofKind = (kind: EnvironmentSpec['kind']) =>
-      byAge.filter((e) => e.spec.kind === kind).map((e) => e.spec);
-    const stagingSpecs = ofKind('staging');
-    const prodSpecs = ofKind('prod');
-    // CDK Pipelines names a wave's CodePipeline stage after its only stage when it has one: the lone
-    // staging/prod stage takes the wave's name, so `prod/PromoteToProd` never depends on a suffix.
-    const stageId = (spec: EnvironmentSpec) => {
-      if (spec.kind === 'staging' && stagingSpecs.length === 1) return STAGING_STAGE_NAME;
-      if (spec.kind === 'prod' && prodSpecs.length === 1) return PROD_STAGE_NAME;
-      return spec.environmentSuffix;
-    };
-    const build = (spec: EnvironmentSpec): PlannedStage => {
-      const env = { account: spec.account ?? this.account, region: spec.region };
-      const stage = props.createEnvironmentStage(this, stageId(spec), { spec, env, nag });
-      const stacks = stacksOf(stage);
-      for (const stack of stacks) {
-        Tags.of(stack).add(ENVIRONMENT_TAG, spec.environmentSuffix);
-        Tags.of(stack).add(ENVIRONMENT_KIND_TAG, spec.kind);
-        if (spec.kind === 'prod') stack.terminationProtection = true;
-      }
-      return {
-        id: spec.environmentSuffix,
-        spec,
-        stage,
-        actions: actionsPerEnvironment({
-          stacks: stacks.length,
-          postSteps: 1,
-          useChangeSets: USE_CHANGE_SETS,
-        }),
-      };
-    };
-    const ephemeral = ofKind('ephemeral').map(build);
-    const staging = stagingSpecs.map(build);
-    const prod = prodSpecs.map(build);
+    const { ephemeral, staging, prod } = planEnvironmentStages(this, {
+      environments: props.environments,
+      createEnvironmentStage: props.createEnvironmentStage,
+      nag,
+    });
 
     // Environments pipeline: Source, Build, UpdatePipeline, the portal (when hosted), the account-security
     // wave, and an Assets stage (counted even when no stage has assets). Staging and prod are in the
@@ -370,47 +282,35 @@ export class PipelineStack extends Stack {
         }),
       );
     }
-    const addAll = (
-      pipeline: CodePipeline,
-      waveId: string,
-      stages: readonly PlannedStage[],
-      pre?: ManualApprovalStep,
-    ) => {
-      const wave = pipeline.addWave(waveId, pre === undefined ? {} : { pre: [pre] });
-      for (const planned of stages) {
-        const deployment: StageDeployment = wave.addStage(planned.stage);
-        deployment.addPost(
-          new SmokeTestStep('Smoke', {
-            apiUrl: planned.stage.outputs.apiUrl,
-            apiKeyId: planned.stage.outputs.apiKeyId,
-            environment: smokeEnvironment(
-              planned.spec,
-              environmentTarget(planned.spec, this.account).account,
-            ),
-            project: smoke,
-          }),
-        );
-        if (planned.spec.features.apiEndpointType === 'PRIVATE') {
-          Annotations.of(this).addWarningV2(
-            `sep:smoke-skipped:${planned.spec.environmentSuffix}`,
-            `environment "${planned.spec.environmentSuffix}" has a PRIVATE API, reachable only through its execute-api VPC endpoint: its smoke action reports the test as skipped`,
-          );
-        }
-      }
-    };
     for (const [index, wave] of waves.entries()) {
-      addAll(this.pipeline, `${EPHEMERAL_WAVE_PREFIX}${String(index + 1).padStart(2, '0')}`, wave);
+      addEnvironmentWave({
+        stack: this,
+        pipeline: this.pipeline,
+        waveId: `${EPHEMERAL_WAVE_PREFIX}${String(index + 1).padStart(2, '0')}`,
+        stages: wave,
+        smoke,
+      });
     }
-    if (staging.length > 0) addAll(this.releasePipeline, STAGING_STAGE_NAME, staging);
+    if (staging.length > 0) {
+      addEnvironmentWave({
+        stack: this,
+        pipeline: this.releasePipeline,
+        waveId: STAGING_STAGE_NAME,
+        stages: staging,
+        smoke,
+      });
+    }
     if (prod.length > 0) {
-      addAll(
-        this.releasePipeline,
-        PROD_STAGE_NAME,
-        prod,
-        new ManualApprovalStep(PROMOTION_ACTION_NAME, {
+      addEnvironmentWave({
+        stack: this,
+        pipeline: this.releasePipeline,
+        waveId: PROD_STAGE_NAME,
+        stages: prod,
+        smoke,
+        pre: new ManualApprovalStep(PROMOTION_ACTION_NAME, {
           comment: 'Promote the release that passed staging to prod',
         }),
-      );
+      });
     }
 
     this.pipeline.buildPipeline();
@@ -445,7 +345,20 @@ export class PipelineStack extends Stack {
       complianceReports: this.complianceReports,
       targets,
     });
-    if (props.portalHosting !== undefined) this.addPortalHosting(props.portalHosting, pipelineName);
+    if (props.portalHosting !== undefined) {
+      grantPortalHosting(this, {
+        hosting: props.portalHosting,
+        pipelineName,
+        portalRole: this.portalRole.role,
+        values: {
+          registryTable: this.registry.table.tableName,
+          auditTable: this.auditLog.table.tableName,
+          sessionTable: this.sessions.table.tableName,
+          complianceReportsBucket: this.complianceReports.bucket.bucketName,
+          evidenceSigningKey: this.evidenceSigning.key.keyArn,
+        },
+      });
+    }
     this.sweeper = new TtlSweeper(this, 'TtlSweeper', {
       registryTable: this.registry.table,
       platformKey,
@@ -496,84 +409,6 @@ export class PipelineStack extends Stack {
         "The portal's PORTAL_COMPLIANCE_REPORTS_BUCKET: cdk-nag reports at nag-reports/<suffix>.json",
     });
   }
-
-  /**
-   * What the hosted portal needs from this stack: its secrets readable by the portal role (and nothing
-   * else here), and the generated table and bucket names as SSM parameters its stage reads.
-   */
-  private addPortalHosting(hosting: PortalHostingConfig, pipelineName: string): void {
-    const secretArns = [hosting.sessionSecretArn, hosting.oidcClientSecretArn];
-    if (hosting.apiTokensSecretArn !== undefined) secretArns.push(hosting.apiTokensSecretArn);
-    this.portalRole.role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadPortalSecrets',
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: secretArns,
-      }),
-    );
-    this.portalRole.role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'DecryptPortalSecrets',
-        actions: ['kms:Decrypt'],
-        resources: [hosting.secretsKeyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` } },
-      }),
-    );
-    const names = platformParameterNames(pipelineName);
-    const values = {
-      registryTable: this.registry.table.tableName,
-      auditTable: this.auditLog.table.tableName,
-      sessionTable: this.sessions.table.tableName,
-      complianceReportsBucket: this.complianceReports.bucket.bucketName,
-      evidenceSigningKey: this.evidenceSigning.key.keyArn,
-    };
-    for (const [key, value] of Object.entries(values) as [keyof typeof values, string][]) {
-      new ssm.StringParameter(this, `PortalParameter-${key}`, {
-        parameterName: names[key],
-        stringValue: value,
-        description: 'Read by the portal stage (its PORTAL_* configuration)',
-      });
-    }
-  }
-
-  private synthStep(props: PipelineStackProps, platformKey: kms.IKey): CodeBuildStep {
-    const contextFlags = synthContextFlags(props.synthContext ?? {});
-    return new CodeBuildStep('Synth', {
-      input: CodePipelineSource.connection(props.source.repo, props.source.branch, {
-        connectionArn: props.source.connectionArn,
-      }),
-      env: {
-        REGISTRY_TABLE_NAME: this.registry.table.tableName,
-        COMPLIANCE_REPORTS_BUCKET: this.complianceReports.bucket.bucketName,
-        NEXT_TELEMETRY_DISABLED: '1',
-      },
-      installCommands: ['npm ci --no-audit --no-fund'],
-      commands: [
-        'npm run build -w @sep/lambda',
-        // The registry is read HERE, into a file; `cdk synth` below only reads the file.
-        'npx tsx pipeline/scripts/export-registry.ts --table "$REGISTRY_TABLE_NAME" --out pipeline/environments.json',
-        // A subshell: buildspec 0.2 runs every command in one shell, so a bare `cd` would leak.
-        `(cd pipeline && ENVIRONMENTS_FILE=environments.json npx cdk synth ${contextFlags})`.replace(
-          ' )',
-          ')',
-        ),
-        // Each environment stage's nag-report.json → s3://$COMPLIANCE_REPORTS_BUCKET/nag-reports/<suffix>.json.
-        'npx tsx pipeline/scripts/publish-nag-reports.ts --assembly pipeline/cdk.out --bucket "$COMPLIANCE_REPORTS_BUCKET"',
-        // The smoke script every environment's smoke action runs, from the cloud assembly.
-        `npx esbuild pipeline/scripts/smoke.ts --bundle --platform=node --target=node20 --outfile=pipeline/cdk.out/${SMOKE_SCRIPT_PATH}`,
-      ],
-      primaryOutputDirectory: 'pipeline/cdk.out',
-      rolePolicyStatements: [
-        ...registryStatements({
-          scope: this,
-          table: this.registry.table,
-          key: platformKey,
-          actions: REGISTRY_READ_ACTIONS,
-        }),
-        ...this.complianceReports.publishStatements(),
-      ],
-    });
-  }
 }
 
 /**
@@ -587,31 +422,6 @@ export function applyPipelineCompliancePacks(stack: PipelineStack): NagReportCol
   return collector;
 }
 
-/**
- * `-c key='value'` per context key, single-quoted for the build's shell (a quote inside is written
- * `'\''`), so no value is expanded or split on its way back to `cdk synth`.
- */
-export function synthContextFlags(context: Readonly<Record<string, string>>): string {
-  return Object.entries(context)
-    .map(([key, value]) => `-c ${key}='${value.replaceAll("'", "'\\''")}'`)
-    .join(' ');
-}
-
-/**
- * Who assumes the portal role: with hosting, the portal's ECS tasks in this account and region (and
- * `portalPrincipal` if given too); without, `portalPrincipal` or the account.
- */
-function portalPrincipal(stack: Stack, props: PipelineStackProps): iam.IPrincipal {
-  if (props.portalHosting === undefined) return props.portalPrincipal ?? new iam.AccountRootPrincipal();
-  const tasks = new iam.ServicePrincipal('ecs-tasks.amazonaws.com').withConditions({
-    StringEquals: { 'aws:SourceAccount': stack.account },
-    ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:ecs:${stack.region}:${stack.account}:*` },
-  });
-  return props.portalPrincipal === undefined
-    ? tasks
-    : new iam.CompositePrincipal(tasks, props.portalPrincipal);
-}
-
 /** Sets CodePipeline V2 properties CDK Pipelines does not expose on its generated pipeline. */
 function setExecutionMode(
   pipeline: CodePipeline,
@@ -621,14 +431,4 @@ function setExecutionMode(
   cfn.executionMode = settings.executionMode;
   if (settings.restartExecutionOnUpdate !== undefined)
     cfn.restartExecutionOnUpdate = settings.restartExecutionOnUpdate;
-}
-
-/** The stacks CDK Pipelines deploys for a stage (top-level stacks of that stage, not nested ones). */
-function stacksOf(stage: Stage): Stack[] {
-  return stage.node
-    .findAll()
-    .filter(
-      (construct): construct is Stack =>
-        Stack.isStack(construct) && !construct.nested && Stage.of(construct) === stage,
-    );
 }
