@@ -23,7 +23,7 @@ const nextConfig: NextConfig = {
   output: 'standalone',
   reactStrictMode: true,
   // Workspace libraries are consumed as TypeScript source.
-  transpilePackages: ['@sep/spec', '@sep/registry', '@sep/infra', '@sep/pipeline'],
+  transpilePackages: ['@sep/spec', '@sep/registry', '@sep/infra', '@sep/pipeline', '@sep/client'],
   // Native/Node-only dependencies stay plain `require`s on the server: dynalite
   // opens LevelDB, the AWS SDK and openid-client are large and server-only.
   serverExternalPackages: [

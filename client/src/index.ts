@@ -5,6 +5,9 @@
  */
 import createClient, { type Client } from 'openapi-fetch';
 import type { components, paths } from '../generated/openapi';
+import { SepApiError, toSepApiError } from './api-error';
+
+export { type ApiErrorCode, type FieldError, SepApiError, toSepApiError } from './api-error';
 
 export type { components, paths };
 export type Schemas = components['schemas'];
@@ -12,8 +15,6 @@ export type EnvironmentDetail = Schemas['EnvironmentDetail'];
 export type EnvironmentList = Schemas['EnvironmentList'];
 export type EnvironmentStatus = Schemas['EnvironmentStatus'];
 export type StreamMessage = Schemas['StreamMessage'];
-export type ApiErrorCode = Schemas['ApiError']['error']['code'];
-export type FieldError = Schemas['FieldError'];
 export type SepClient = Client<paths>;
 
 /** Statuses after which nothing changes without a new request. */
@@ -26,26 +27,6 @@ export interface SepClientOptions {
   readonly token?: string;
   /** @default globalThis.fetch */
   readonly fetch?: typeof fetch;
-}
-
-/** A refused or failed call: the API's code, message and field errors, or `network` when nothing answered. */
-export class SepApiError extends Error {
-  readonly status: number;
-  readonly code: ApiErrorCode | 'network';
-  readonly fields: readonly FieldError[];
-
-  constructor(options: {
-    status: number;
-    code: ApiErrorCode | 'network';
-    message: string;
-    fields?: readonly FieldError[];
-  }) {
-    super(options.message);
-    this.name = 'SepApiError';
-    this.status = options.status;
-    this.code = options.code;
-    this.fields = options.fields ?? [];
-  }
 }
 
 /** A client for one portal, sending the bearer token when there is one. */
@@ -68,29 +49,6 @@ export function createSepClient(options: SepClientOptions): SepClient {
     },
   });
   return client;
-}
-
-function isApiError(body: unknown): body is Schemas['ApiError'] {
-  if (typeof body !== 'object' || body === null || !('error' in body)) return false;
-  const { error } = body;
-  return typeof error === 'object' && error !== null && 'code' in error && 'message' in error;
-}
-
-/** The error a non-2xx answer stands for: the API's code, message and fields when it sent them. */
-export function toSepApiError(response: Response, body: unknown): SepApiError {
-  if (isApiError(body)) {
-    return new SepApiError({
-      status: response.status,
-      code: body.error.code,
-      message: body.error.message,
-      ...(body.error.fields === undefined ? {} : { fields: body.error.fields }),
-    });
-  }
-  return new SepApiError({
-    status: response.status,
-    code: 'internal',
-    message: `the portal answered ${response.status} ${response.statusText}`.trim(),
-  });
 }
 
 /** The answer's body, or a `SepApiError` with the API's code, message and fields. */

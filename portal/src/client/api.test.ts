@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SepApiError } from '@sep/client/api-error';
 import { z } from 'zod';
-import { ApiRequestError, getJson, sendJson } from './api';
+import { getJson, sendJson } from './api';
 
 // A real HTTP server on loopback answering what the portal (or something in front of it) might.
 const answers: Record<string, { status: number; body?: string }> = {
@@ -49,7 +50,7 @@ describe('the browser API client checks every answer against its published schem
   it('refuses a success answer of another shape, or no JSON at all, instead of handing it to the page', async () => {
     for (const path of ['/changed-shape', '/proxy-page']) {
       const refused = getJson(`${origin}${path}`, detailSchema);
-      await expect(refused).rejects.toBeInstanceOf(ApiRequestError);
+      await expect(refused).rejects.toBeInstanceOf(SepApiError);
       await expect(refused).rejects.toMatchObject({ status: 200, code: 'internal' });
     }
   });

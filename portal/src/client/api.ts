@@ -1,31 +1,5 @@
+import { SepApiError, toSepApiError } from '@sep/client/api-error';
 import type { z } from 'zod';
-import type { ApiError, ApiErrorCode, FieldError } from '../server/domain/types';
-
-/** A non-2xx answer from the portal API, with the server's code, message and field errors. */
-export class ApiRequestError extends Error {
-  readonly status: number;
-  readonly code: ApiErrorCode | 'network';
-  readonly fields: readonly FieldError[];
-
-  constructor(options: {
-    status: number;
-    code: ApiErrorCode | 'network';
-    message: string;
-    fields?: readonly FieldError[];
-  }) {
-    super(options.message);
-    this.name = 'ApiRequestError';
-    this.status = options.status;
-    this.code = options.code;
-    this.fields = options.fields ?? [];
-  }
-}
-
-function isApiError(body: unknown): body is ApiError {
-  if (typeof body !== 'object' || body === null || !('error' in body)) return false;
-  const error = (body as { error: unknown }).error;
-  return typeof error === 'object' && error !== null && 'code' in error && 'message' in error;
-}
 
 /**
  * The answer's body, checked against the schema the API publishes for it (`server/domain/*view-schemas.ts`):
@@ -46,25 +20,13 @@ async function readResponse(response: Response, schema?: z.ZodType): Promise<unk
     if (schema === undefined) return undefined;
     const parsed = schema.safeParse(body);
     if (parsed.success) return parsed.data;
-    throw new ApiRequestError({
+    throw new SepApiError({
       status: response.status,
       code: 'internal',
       message: 'The portal answered in a form this page does not know: reload the page',
     });
   }
-  if (isApiError(body)) {
-    throw new ApiRequestError({
-      status: response.status,
-      code: body.error.code,
-      message: body.error.message,
-      fields: body.error.fields,
-    });
-  }
-  throw new ApiRequestError({
-    status: response.status,
-    code: 'internal',
-    message: `The portal answered ${response.status} ${response.statusText}`.trim(),
-  });
+  throw toSepApiError(response, body);
 }
 
 async function send(url: string, init: RequestInit): Promise<Response> {
@@ -72,7 +34,7 @@ async function send(url: string, init: RequestInit): Promise<Response> {
     // Same-origin credentials: the session cookie; the browser adds Origin for the server's CSRF check.
     return await fetch(url, { credentials: 'same-origin', cache: 'no-store', ...init });
   } catch {
-    throw new ApiRequestError({ status: 0, code: 'network', message: 'The portal could not be reached' });
+    throw new SepApiError({ status: 0, code: 'network', message: 'The portal could not be reached' });
   }
 }
 
@@ -105,7 +67,7 @@ export async function sendJson(options: SendOptions & { readonly schema?: z.ZodT
 
 /** A human sentence for any error thrown by the API helpers. */
 export function errorMessage(error: unknown): string {
-  if (error instanceof ApiRequestError) return error.message;
+  if (error instanceof SepApiError) return error.message;
   if (error instanceof Error) return error.message;
   return 'Something went wrong';
 }

@@ -1,5 +1,6 @@
 'use client';
 
+import { SepApiError } from '@sep/client/api-error';
 import useSWR, { type SWRConfiguration } from 'swr';
 import useSWRInfinite from 'swr/infinite';
 import type { z } from 'zod';
@@ -30,11 +31,11 @@ import {
   sessionSchema,
   suffixAvailabilitySchema,
 } from '../server/domain/view-schemas';
-import { ApiRequestError, getJson, sendJson } from './api';
+import { getJson, sendJson } from './api';
 
 /** Do not retry answers that will not change by retrying (auth, not found, validation). */
 const shouldRetry = (error: unknown) =>
-  !(error instanceof ApiRequestError && error.status >= 400 && error.status < 500);
+  !(error instanceof SepApiError && error.status >= 400 && error.status < 500);
 
 const BASE: SWRConfiguration = {
   onErrorRetry: (error, _key, _config, revalidate, { retryCount }) => {
@@ -53,7 +54,7 @@ const demoUsersSchema = demoUserSchema.array().readonly();
 
 /** The signed-in user; `error.status === 401` when nobody is signed in. */
 export function useSession() {
-  return useSWR<Session, ApiRequestError>('/api/auth/session', fetching(sessionSchema), {
+  return useSWR<Session, SepApiError>('/api/auth/session', fetching(sessionSchema), {
     ...BASE,
     revalidateOnFocus: false,
   });
@@ -61,7 +62,7 @@ export function useSession() {
 
 /** The local demo users; a 404 means the portal runs in aws mode. */
 export function useDemoUsers() {
-  return useSWR<readonly DemoUser[], ApiRequestError>('/api/auth/demo-users', fetching(demoUsersSchema), {
+  return useSWR<readonly DemoUser[], SepApiError>('/api/auth/demo-users', fetching(demoUsersSchema), {
     ...BASE,
     revalidateOnFocus: false,
   });
@@ -71,7 +72,7 @@ export function useDemoUsers() {
 const LIST_REFRESH_MS = 5000;
 
 export function useEnvironments() {
-  const pages = useSWRInfinite<EnvironmentList, ApiRequestError>(
+  const pages = useSWRInfinite<EnvironmentList, SepApiError>(
     (index, previous: EnvironmentList | null) => {
       if (index === 0) return '/api/environments';
       const cursor = previous?.nextCursor;
@@ -99,7 +100,7 @@ export function useEnvironments() {
  * while the platform works but the live stream is down, so progress still moves.
  */
 export function useEnvironment(suffix: string, options: { readonly pollMs: number }) {
-  return useSWR<EnvironmentDetail, ApiRequestError>(
+  return useSWR<EnvironmentDetail, SepApiError>(
     `/api/environments/${encodeURIComponent(suffix)}`,
     fetching(environmentDetailSchema),
     {
@@ -117,7 +118,7 @@ export function useCompliance(
   suffix: string,
   options: { readonly enabled: boolean; readonly revision: string },
 ) {
-  return useSWR<ComplianceReport, ApiRequestError, readonly [string, string] | null>(
+  return useSWR<ComplianceReport, SepApiError, readonly [string, string] | null>(
     options.enabled ? [`/api/environments/${encodeURIComponent(suffix)}/compliance`, options.revision] : null,
     ([url]: readonly [string, string]) => getJson(url, complianceReportSchema),
     { ...BASE, keepPreviousData: true },
@@ -126,7 +127,7 @@ export function useCompliance(
 
 /** Two environments side by side; `null` while the pair is not chosen. */
 export function useComparison(pair: { readonly left: string; readonly right: string } | null) {
-  return useSWR<EnvironmentComparison, ApiRequestError>(
+  return useSWR<EnvironmentComparison, SepApiError>(
     pair === null
       ? null
       : `/api/environments/compare?left=${encodeURIComponent(pair.left)}&right=${encodeURIComponent(pair.right)}`,
@@ -139,7 +140,7 @@ export function useComparison(pair: { readonly left: string; readonly right: str
 const PIPELINE_REFRESH_MS = 3000;
 
 export function usePipeline() {
-  return useSWR<PipelineView, ApiRequestError>('/api/pipeline', fetching(pipelineViewSchema), {
+  return useSWR<PipelineView, SepApiError>('/api/pipeline', fetching(pipelineViewSchema), {
     ...BASE,
     refreshInterval: PIPELINE_REFRESH_MS,
   });
@@ -150,7 +151,7 @@ export function usePipeline() {
  * otherwise). Keyed by the execution, so a new one waiting is previewed afresh; the server caches it.
  */
 export function usePromotionPreview(executionId: string | undefined, enabled: boolean) {
-  return useSWR<PromotionPreview, ApiRequestError>(
+  return useSWR<PromotionPreview, SepApiError>(
     executionId !== undefined && enabled ? ['/api/pipeline/promotion/preview', executionId] : null,
     ([url]: readonly [string, string]) => getJson(url, promotionPreviewSchema),
     { ...BASE, revalidateOnFocus: false },
@@ -159,7 +160,7 @@ export function usePromotionPreview(executionId: string | undefined, enabled: bo
 
 /** The audit log, newest first, one page of `limit` entries at a time; `loadMore` appends older ones. */
 export function useAuditLog(options: { readonly limit: number }) {
-  const pages = useSWRInfinite<AuditPage, ApiRequestError>(
+  const pages = useSWRInfinite<AuditPage, SepApiError>(
     (index, previous: AuditPage | null) => {
       const query = new URLSearchParams({ limit: String(options.limit) });
       if (index > 0) {
@@ -184,7 +185,7 @@ export function useAuditLog(options: { readonly limit: number }) {
 
 /** Availability of a suffix; `null` keeps the hook idle (empty or not yet debounced). */
 export function useSuffixAvailability(suffix: string | null) {
-  return useSWR<SuffixAvailability, ApiRequestError>(
+  return useSWR<SuffixAvailability, SepApiError>(
     suffix ? `/api/suffix-availability?suffix=${encodeURIComponent(suffix)}` : null,
     fetching(suffixAvailabilitySchema),
     { ...BASE, revalidateOnFocus: false, dedupingInterval: 2000 },
@@ -193,7 +194,7 @@ export function useSuffixAvailability(suffix: string | null) {
 
 /** A cost estimate for a (partial) request; `null` keeps the hook idle. */
 export function useCostEstimate(body: CostEstimateRequest | null) {
-  return useSWR<CostEstimate, ApiRequestError, readonly [string, string] | null>(
+  return useSWR<CostEstimate, SepApiError, readonly [string, string] | null>(
     body ? ['/api/cost-estimate', JSON.stringify(body)] : null,
     ([url, json]: readonly [string, string]) =>
       sendJson({ method: 'POST', url, body: JSON.parse(json), schema: costEstimateSchema }),

@@ -1,7 +1,8 @@
 'use client';
 
+import { SepApiError } from '@sep/client/api-error';
 import { useId, useState } from 'react';
-import { ApiRequestError, errorMessage, sendJson } from '../../client/api';
+import { errorMessage, sendJson } from '../../client/api';
 import { formatDateTime } from '../../client/format';
 import { usePromotionPreview } from '../../client/hooks';
 import { pipelineViewSchema } from '../../server/domain/operations-view-schemas';
@@ -56,7 +57,7 @@ interface PromotionCardProps {
 
 /** Why a decision was refused, in the words of the person who tried. */
 function refusalMessage(error: unknown): string {
-  if (error instanceof ApiRequestError) {
+  if (error instanceof SepApiError) {
     if (error.code === 'forbidden') return `You may not decide promotions: ${error.message}.`;
     if (error.code === 'conflict')
       return `Nothing was decided: ${error.message}. Another approver may have decided it first, or the execution moved on; the page shows the current state.`;

@@ -1,5 +1,6 @@
 'use client';
 
+import { SepApiError } from '@sep/client/api-error';
 import {
   COMPLIANCE_LEVELS,
   DATA_CLASSIFICATIONS,
@@ -12,7 +13,7 @@ import {
 import { useRouter } from 'next/navigation';
 import { useMemo, useRef, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
-import { ApiRequestError, errorMessage, sendJson } from '../../client/api';
+import { errorMessage, sendJson } from '../../client/api';
 import { useSuffixAvailability } from '../../client/hooks';
 import {
   INITIAL_REQUEST_FORM_VALUES,
@@ -89,7 +90,7 @@ export function RequestEnvironmentForm({ isAdmin }: RequestEnvironmentFormProps)
       router.push(`/environments/${encodeURIComponent(environment.environmentSuffix)}`);
     } catch (caught) {
       inFlight.current = false;
-      if (caught instanceof ApiRequestError && caught.code === 'suffix_taken') {
+      if (caught instanceof SepApiError && caught.code === 'suffix_taken') {
         setError(
           'environmentSuffix',
           { type: 'server', message: inPeoplesWords(caught.message) },
@@ -97,7 +98,7 @@ export function RequestEnvironmentForm({ isAdmin }: RequestEnvironmentFormProps)
         );
         return;
       }
-      if (caught instanceof ApiRequestError && caught.fields.length > 0) {
+      if (caught instanceof SepApiError && caught.fields.length > 0) {
         toFormFieldErrors(caught.fields).forEach((fieldError, index) => {
           const name = fieldError.name === 'root' ? 'root.server' : fieldError.name;
           setError(
