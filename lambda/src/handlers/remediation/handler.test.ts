@@ -152,6 +152,32 @@ describe('compromised IAM access key (GuardDuty)', () => {
     expect(alerts()[0]?.Subject).toBe('[dev] Remediated: deactivate-access-key');
   });
 
+  it('reads every page of the user tags and keys: a flagged key on the second page is found', async () => {
+    iam
+      .on(ListUserTagsCommand)
+      .resolvesOnce({ Tags: [{ Key: 'Team', Value: 'payments' }], IsTruncated: true, Marker: 'tags-2' })
+      .resolvesOnce({ Tags: ours, IsTruncated: false });
+    iam
+      .on(ListAccessKeysCommand)
+      .resolvesOnce({
+        AccessKeyMetadata: [{ UserName: 'ci-bot', AccessKeyId: 'AKIAOTHERKEY00000000', Status: 'Active' }],
+        IsTruncated: true,
+        Marker: 'keys-2',
+      })
+      .resolvesOnce({
+        AccessKeyMetadata: [{ UserName: 'ci-bot', AccessKeyId: 'AKIAIOSFODNN7EXAMPLE', Status: 'Active' }],
+        IsTruncated: false,
+      });
+    iam.on(UpdateAccessKeyCommand).resolves({});
+    await expect(handlerFor()(accessKeyFinding(), context)).resolves.toMatchObject({ outcome: 'success' });
+    // Two calls each (the SDK's paginator sends the second with the first page's Marker).
+    expect(iam.commandCalls(ListUserTagsCommand)).toHaveLength(2);
+    expect(iam.commandCalls(ListAccessKeysCommand)).toHaveLength(2);
+    expect(iam.commandCalls(UpdateAccessKeyCommand).map((c) => c.args[0].input.AccessKeyId)).toEqual([
+      'AKIAIOSFODNN7EXAMPLE',
+    ]);
+  });
+
   it('is idempotent: an already inactive key is left alone and not re-notified', async () => {
     serveKey('Inactive');
     await expect(handlerFor()(accessKeyFinding(), context)).resolves.toMatchObject({ outcome: 'skipped' });

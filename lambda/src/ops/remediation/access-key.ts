@@ -1,8 +1,8 @@
 import {
   type IAMClient,
-  ListAccessKeysCommand,
-  ListUserTagsCommand,
   NoSuchEntityException,
+  paginateListAccessKeys,
+  paginateListUserTags,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import type { ArnContext, Inspection } from './inspection';
@@ -23,13 +23,13 @@ export async function inspectAccessKey(options: {
   let tags: unknown[];
   const keys = [];
   try {
-    tags = await readAllUserTags(iam, userName);
-    let marker: string | undefined;
-    do {
-      const page = await iam.send(new ListAccessKeysCommand({ UserName: userName, Marker: marker }));
+    tags = [];
+    for await (const page of paginateListUserTags({ client: iam }, { UserName: userName })) {
+      tags.push(...(page.Tags ?? []));
+    }
+    for await (const page of paginateListAccessKeys({ client: iam }, { UserName: userName })) {
       keys.push(...(page.AccessKeyMetadata ?? []));
-      marker = page.IsTruncated ? page.Marker : undefined;
-    } while (marker !== undefined);
+    }
   } catch (error) {
     if (!(error instanceof NoSuchEntityException)) throw error;
     const summary = `IAM user ${userName} no longer exists`;
@@ -74,17 +74,6 @@ export async function inspectAccessKey(options: {
       );
     },
   };
-}
-
-async function readAllUserTags(iam: IAMClient, userName: string) {
-  const tags = [];
-  let marker: string | undefined;
-  do {
-    const page = await iam.send(new ListUserTagsCommand({ UserName: userName, Marker: marker }));
-    tags.push(...(page.Tags ?? []));
-    marker = page.IsTruncated ? page.Marker : undefined;
-  } while (marker !== undefined);
-  return tags;
 }
 
 async function noop(): Promise<void> {}
