@@ -1,13 +1,4 @@
-import type {
-  ComplianceService,
-  DeploymentService,
-  EnvironmentTarget,
-  PipelineService,
-  PlatformPort,
-  PromotionDecision,
-  ProvenanceService,
-  ProvisionTarget,
-} from '../port';
+import { ComposedPlatform } from '../composed-platform';
 import { AwsCompliance } from './aws-compliance';
 import { AwsContext, type AwsPlatformOptions } from './aws-context';
 import { AwsDeployment } from './aws-deployment';
@@ -21,68 +12,17 @@ export { OUTPUTS_OF_PREVIOUS_VERSION } from './stack-events';
  * The real platform: CodePipeline runs, CloudFormation deploys, AWS Config judges. One service per
  * capability of the port, on one shared context (clients, clock, pipeline-state cache).
  */
-export class AwsPlatform implements PlatformPort {
-  readonly mode = 'aws' as const;
-  readonly simulated = false;
-  private readonly aws: AwsContext;
-  private readonly deployment: DeploymentService;
-  private readonly checks: ComplianceService;
-  private readonly release: PipelineService;
-  private readonly origins: ProvenanceService;
-
+export class AwsPlatform extends ComposedPlatform {
   constructor(options: AwsPlatformOptions) {
-    this.aws = new AwsContext(options);
-    this.deployment = new AwsDeployment(this.aws);
-    this.checks = new AwsCompliance(this.aws);
-    this.release = new AwsPromotion(this.aws);
-    this.origins = new AwsProvenance(this.aws);
-  }
-
-  provision(target: ProvisionTarget) {
-    return this.deployment.provision(target);
-  }
-
-  deployingExecution() {
-    return this.deployment.deployingExecution();
-  }
-
-  teardown(target: EnvironmentTarget & { readonly reason: string }) {
-    return this.deployment.teardown(target);
-  }
-
-  describe(target: EnvironmentTarget) {
-    return this.deployment.describe(target);
-  }
-
-  recreate(target: EnvironmentTarget) {
-    return this.deployment.recreate(target);
-  }
-
-  compliance(target: EnvironmentTarget) {
-    return this.checks.compliance(target);
-  }
-
-  detectDrift(target: EnvironmentTarget) {
-    return this.checks.detectDrift(target);
-  }
-
-  pipeline() {
-    return this.release.pipeline();
-  }
-
-  decidePromotion(decision: PromotionDecision) {
-    return this.release.decidePromotion(decision);
-  }
-
-  provenance(target: EnvironmentTarget) {
-    return this.origins.provenance(target);
-  }
-
-  promotionSources() {
-    return this.release.promotionSources();
-  }
-
-  async close(): Promise<void> {
-    this.aws.close();
+    const aws = new AwsContext(options);
+    super({
+      mode: 'aws',
+      simulated: false,
+      deployment: new AwsDeployment(aws),
+      compliance: new AwsCompliance(aws),
+      pipeline: new AwsPromotion(aws),
+      provenance: new AwsProvenance(aws),
+      close: async () => aws.close(),
+    });
   }
 }

@@ -1,4 +1,4 @@
-import type { EnvironmentTarget, PlatformPort, PromotionDecision, ProvisionTarget } from '../port';
+import { ComposedPlatform } from '../composed-platform';
 import { LocalCompliance } from './local-compliance';
 import { LocalDelivery, type LocalPlatformOptions } from './local-delivery';
 import { LocalDeployment } from './local-deployment';
@@ -16,68 +16,18 @@ export { LOCAL_COMPLIANCE_BUCKET, type LocalPlatformOptions } from './local-deli
  * bundled smoke script against the environment's API as the local endpoints serve it. An environment's
  * progress is its place in that run and its stack's state.
  */
-export class LocalPlatform implements PlatformPort {
-  readonly mode = 'local' as const;
-  readonly simulated = true;
-  private readonly delivery: LocalDelivery;
-  private readonly deployment: LocalDeployment;
-  private readonly checks: LocalCompliance;
-  private readonly release: LocalPromotion;
-  private readonly origins: LocalProvenance;
-
+export class LocalPlatform extends ComposedPlatform {
   constructor(options: LocalPlatformOptions) {
-    this.delivery = new LocalDelivery(options);
-    this.deployment = new LocalDeployment(this.delivery);
-    this.checks = new LocalCompliance(this.delivery, this.deployment);
-    this.release = new LocalPromotion(this.delivery);
-    this.origins = new LocalProvenance(this.delivery);
-  }
-
-  provision(target: ProvisionTarget) {
-    return this.deployment.provision(target);
-  }
-
-  deployingExecution() {
-    return this.deployment.deployingExecution();
-  }
-
-  teardown(target: EnvironmentTarget & { readonly reason: string }) {
-    return this.deployment.teardown(target);
-  }
-
-  describe(target: EnvironmentTarget) {
-    return this.deployment.describe(target);
-  }
-
-  recreate(target: EnvironmentTarget) {
-    return this.deployment.recreate(target);
-  }
-
-  compliance(target: EnvironmentTarget) {
-    return this.checks.compliance(target);
-  }
-
-  detectDrift(target: EnvironmentTarget) {
-    return this.checks.detectDrift(target);
-  }
-
-  pipeline() {
-    return this.release.pipeline();
-  }
-
-  decidePromotion(decision: PromotionDecision) {
-    return this.release.decidePromotion(decision);
-  }
-
-  provenance(target: EnvironmentTarget) {
-    return this.origins.provenance(target);
-  }
-
-  promotionSources() {
-    return this.release.promotionSources();
-  }
-
-  close(): Promise<void> {
-    return this.delivery.close();
+    const delivery = new LocalDelivery(options);
+    const deployment = new LocalDeployment(delivery);
+    super({
+      mode: 'local',
+      simulated: true,
+      deployment,
+      compliance: new LocalCompliance(delivery, deployment),
+      pipeline: new LocalPromotion(delivery),
+      provenance: new LocalProvenance(delivery),
+      close: () => delivery.close(),
+    });
   }
 }
