@@ -1,6 +1,7 @@
 export * from '@sep/spec';
 export * from './account-security-stack';
 export * from './constructs/access';
+export * from './constructs/alert-topic';
 export * from './constructs/api';
 export * from './constructs/compliance';
 export * from './constructs/compute';
