@@ -11,6 +11,8 @@ export * from './constructs/key-actions';
 export * from './constructs/log-group';
 export * from './constructs/monitoring';
 export * from './constructs/network';
+export * from './constructs/network-endpoints';
+export * from './constructs/network-firewall';
 export * from './constructs/platform-access';
 export * from './constructs/secrets';
 export * from './constructs/secure-bucket';
