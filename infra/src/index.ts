@@ -7,6 +7,7 @@ export * from './constructs/compliance';
 export * from './constructs/compute';
 export * from './constructs/database';
 export * from './constructs/encryption';
+export * from './constructs/human-access-statements';
 export * from './constructs/key-actions';
 export * from './constructs/log-group';
 export * from './constructs/monitoring';
