@@ -1,6 +1,6 @@
 import type { EnvironmentSpecInput } from '@sep/spec';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { ENDPOINT_ACCESS } from '../src/constructs/network';
+import { ENDPOINT_ACCESS } from '../src/constructs/network-endpoints';
 import { declaredSuppressions } from '../src/nag/suppressions';
 import { ENVIRONMENT_TAG_KEYS } from '../src/tags';
 import {

@@ -3,8 +3,9 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { HumanAccessRoles, KEY_DESTRUCTION_ACTIONS, LOG_TAMPERING_ACTIONS } from './access';
+import { HumanAccessRoles } from './access';
 import { nagCheckedStack, testKey, unsuppressedFindings } from './governance-test-kit';
+import { KEY_DESTRUCTION_ACTIONS, LOG_TAMPERING_ACTIONS } from './human-access-statements';
 
 const stack = nagCheckedStack();
 const dataKey = testKey(stack, 'DataKey');

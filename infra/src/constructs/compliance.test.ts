@@ -3,9 +3,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AlertTopic } from './alert-topic';
 import { EnvironmentCompliance, REQUIRED_TAG_KEYS } from './compliance';
 import { nagCheckedStack, testKey, unsuppressedFindings } from './governance-test-kit';
-import { AlertTopic } from './monitoring';
 
 const suffix = 'pr123';
 const stack = nagCheckedStack();

@@ -10,8 +10,8 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { suppress } from '../nag/suppressions';
 import { ENVIRONMENT_TAG_KEYS } from '../tags';
+import { AlertTopicRuleTarget } from './alert-topic';
 import { pascal } from './ids';
-import { AlertTopicRuleTarget } from './monitoring';
 
 /** The tags every resource of an environment carries (SPEC section 4); one list, kept in `tags.ts`. */
 export const REQUIRED_TAG_KEYS = ENVIRONMENT_TAG_KEYS;

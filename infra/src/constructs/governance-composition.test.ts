@@ -11,10 +11,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ACCOUNT_TRAIL_LOG_GROUP_NAME } from '../account-security-stack';
 import { HumanAccessRoles } from './access';
+import { AlertTopic } from './alert-topic';
 import { EnvironmentCompliance } from './compliance';
 import { AuroraDatabase } from './database';
 import { TEST_ENV } from './governance-test-kit';
-import { AlertTopic, SecurityMonitoring } from './monitoring';
+import { SecurityMonitoring } from './monitoring';
 import { DatabaseSecret } from './secrets';
 
 /**

@@ -5,8 +5,9 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AlertTopic } from './alert-topic';
 import { nagCheckedStack, testKey, unsuppressedFindings } from './governance-test-kit';
-import { AlertTopic, SecurityMonitoring } from './monitoring';
+import { SecurityMonitoring } from './monitoring';
 
 const suffix = 'pr123';
 const stack = nagCheckedStack();
@@ -62,67 +63,6 @@ const monitoring = new SecurityMonitoring(stack, 'Monitoring', {
   webAclMetricName: 'sep-pr123-api-waf',
 });
 const template = Template.fromStack(stack);
-
-describe('AlertTopic', () => {
-  it('encrypts the topic with the given CMK and names it through physicalName', () => {
-    template.hasResourceProperties('AWS::SNS::Topic', {
-      TopicName: 'sep-pr123-security-alerts',
-      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertsKey'), 'Arn'] },
-    });
-  });
-
-  it('subscribes every alert email', () => {
-    template.resourceCountIs('AWS::SNS::Subscription', 2);
-    template.hasResourceProperties('AWS::SNS::Subscription', {
-      Protocol: 'email',
-      Endpoint: 'secops@example.com',
-    });
-  });
-
-  it('denies publishing without TLS and lets only CloudWatch and EventBridge of this account publish', () => {
-    const policy = Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0];
-    const statements = policy?.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>;
-    expect(statements).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({
-          Effect: 'Deny',
-          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-        }),
-        expect.objectContaining({
-          Effect: 'Allow',
-          Principal: { Service: 'cloudwatch.amazonaws.com' },
-          Action: 'sns:Publish',
-          Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
-        }),
-        expect.objectContaining({
-          Effect: 'Allow',
-          Principal: { Service: 'events.amazonaws.com' },
-          Action: 'sns:Publish',
-        }),
-      ]),
-    );
-  });
-
-  it('lets publishers use the key only for this topic (encryption context), with explicit actions', () => {
-    template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] },
-            Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-            Condition: {
-              StringEquals: {
-                'kms:EncryptionContext:aws:sns:topicArn': {
-                  'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':sep-pr123-security-alerts$')])],
-                },
-              },
-            },
-          }),
-        ]),
-      },
-    });
-  });
-});
 
 describe('SecurityMonitoring', () => {
   const alarmNames = () =>

@@ -1,14 +1,20 @@
-import { physicalName, REGION_AVAILABILITY_ZONES, type SupportedRegion } from '@sep/spec';
-import { Fn, Stack, Validations } from 'aws-cdk-lib';
+// The environment's isolated VPC: subnets, flow logs, security groups, gateway and interface endpoints.
+import { REGION_AVAILABILITY_ZONES, type SupportedRegion } from '@sep/spec';
+import { Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import * as networkfirewall from 'aws-cdk-lib/aws-networkfirewall';
+import type * as networkfirewall from 'aws-cdk-lib/aws-networkfirewall';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { KindPolicy } from '../kind-policy';
-import { encryptedLogGroup } from './log-group';
+import {
+  allowThisAccountOnly,
+  INTERFACE_ENDPOINT_SERVICES,
+  type InterfaceEndpointName,
+} from './network-endpoints';
+import { addNetworkFirewall } from './network-firewall';
 
 export const DEFAULT_VPC_CIDR = '10.40.0.0/16';
 
@@ -17,88 +23,6 @@ export const FLOW_LOG_PREFIX = 'vpc/';
 
 /** The only port the environment's security groups open. */
 export const HTTPS_PORT = 443;
-
-/**
- * Interface endpoints: every AWS service the functions call from the isolated
- * subnets (X-Ray for tracing, Config for PutEvaluations, EC2 for remediation).
- */
-export const INTERFACE_ENDPOINT_SERVICES = {
-  Kms: ec2.InterfaceVpcEndpointAwsService.KMS,
-  SecretsManager: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
-  Lambda: ec2.InterfaceVpcEndpointAwsService.LAMBDA,
-  Logs: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
-  Sns: ec2.InterfaceVpcEndpointAwsService.SNS,
-  Sts: ec2.InterfaceVpcEndpointAwsService.STS,
-  XRay: ec2.InterfaceVpcEndpointAwsService.XRAY,
-  Config: ec2.InterfaceVpcEndpointAwsService.CONFIG,
-  Ec2: ec2.InterfaceVpcEndpointAwsService.EC2,
-} as const;
-export type InterfaceEndpointName = keyof typeof INTERFACE_ENDPOINT_SERVICES | 'ExecuteApi';
-
-/**
- * What each interface endpoint lets through before the stack narrows it (KMS, SNS: named keys and
- * topic): the calls the environment's code makes through it, by this account's principals only
- * (`aws:PrincipalAccount`). `resourceActions` act on a resource and are also held to this account's
- * resources (`aws:ResourceAccount`), so a stolen credential cannot copy data into another account
- * through the endpoint; `accountActions` name no resource (Describe*, PutEvaluations, X-Ray), so
- * only the principal condition applies to them.
- */
-export const ENDPOINT_ACCESS: Record<
-  InterfaceEndpointName,
-  {
-    readonly resourceActions: readonly string[];
-    readonly accountActions: readonly string[];
-    /** Calls held to this account's resources by ARN (`arn:…:<service>:<region>:<account>:*`) instead. */
-    readonly ownArnActions?: { readonly service: string; readonly actions: readonly string[] };
-  }
-> = {
-  Kms: { resourceActions: [], accountActions: [] },
-  Sns: { resourceActions: [], accountActions: [] },
-  SecretsManager: {
-    // The rotation function's four steps.
-    resourceActions: [
-      'secretsmanager:DescribeSecret',
-      'secretsmanager:GetSecretValue',
-      'secretsmanager:PutSecretValue',
-      'secretsmanager:UpdateSecretVersionStage',
-    ],
-    accountActions: ['secretsmanager:GetRandomPassword'],
-  },
-  Lambda: {
-    resourceActions: ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'],
-    accountActions: [],
-  },
-  Logs: { resourceActions: ['logs:CreateLogStream', 'logs:PutLogEvents'], accountActions: [] },
-  Sts: { resourceActions: ['sts:AssumeRole'], accountActions: ['sts:GetCallerIdentity'] },
-  XRay: {
-    resourceActions: [],
-    accountActions: [
-      'xray:PutTraceSegments',
-      'xray:PutTelemetryRecords',
-      'xray:GetSamplingRules',
-      'xray:GetSamplingTargets',
-    ],
-  },
-  Config: {
-    resourceActions: [],
-    accountActions: ['config:PutEvaluations', 'config:GetResourceConfigHistory'],
-  },
-  Ec2: {
-    // The remediation function (lambda remediation/permissions.ts).
-    resourceActions: [
-      'ec2:ModifyNetworkInterfaceAttribute',
-      'ec2:CreateTags',
-      'ec2:RevokeSecurityGroupIngress',
-    ],
-    accountActions: ['ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules'],
-  },
-  // API Gateway documents endpoint policies scoped by API ARN; SigV4 callers carry their account.
-  ExecuteApi: {
-    resourceActions: [],
-    accountActions: [],
-    ownArnActions: { service: 'execute-api', actions: ['execute-api:Invoke'] },
-  },
-};
 
 export interface IsolatedNetworkProps {
   readonly environmentSuffix: string;
@@ -226,18 +150,27 @@ export class IsolatedNetwork extends Construct {
         : []),
     ] as [InterfaceEndpointName, ec2.InterfaceVpcEndpointAwsService][];
     for (const [name, service] of services) {
-      this.interfaceEndpoints[name] = this.vpc.addInterfaceEndpoint(`${name}Endpoint`, {
+      const endpoint = this.vpc.addInterfaceEndpoint(`${name}Endpoint`, {
         service,
         subnets: workloadSubnets,
         privateDnsEnabled: true,
         securityGroups: [this.endpointSecurityGroup],
         open: false,
       });
-      this.allowThisAccountOnly(name);
+      this.interfaceEndpoints[name] = endpoint;
+      allowThisAccountOnly(endpoint, name);
     }
 
     if (firewallOn) {
-      this.firewall = this.addFirewall(props, workloadSubnets);
+      const { firewall, logGroup } = addNetworkFirewall(this, {
+        environmentSuffix: suffix,
+        policy: props.policy,
+        logsKey: props.logsKey,
+        vpc: this.vpc,
+        workloadSubnets,
+      });
+      this.firewall = firewall;
+      this.firewallLogGroup = logGroup;
     }
   }
 
@@ -277,49 +210,6 @@ export class IsolatedNetwork extends Construct {
         conditions: fromThisAccountsLogs,
       }),
     );
-  }
-
-  /** The default policy of an interface endpoint: {@link ENDPOINT_ACCESS}, this account only. */
-  private allowThisAccountOnly(name: InterfaceEndpointName): void {
-    const endpoint = this.interfaceEndpoints[name];
-    const access = ENDPOINT_ACCESS[name];
-    if (endpoint === undefined) return;
-    const account = Stack.of(this).account;
-    if (access.resourceActions.length > 0) {
-      endpoint.addToPolicy(
-        new iam.PolicyStatement({
-          sid: 'ThisAccountsPrincipalsOnThisAccountsResources',
-          principals: [new iam.AnyPrincipal()],
-          actions: [...access.resourceActions],
-          resources: ['*'],
-          conditions: {
-            StringEquals: { 'aws:PrincipalAccount': account, 'aws:ResourceAccount': account },
-          },
-        }),
-      );
-    }
-    if (access.ownArnActions !== undefined) {
-      endpoint.addToPolicy(
-        new iam.PolicyStatement({
-          sid: 'ThisAccountsPrincipalsOnThisAccountsApis',
-          principals: [new iam.AnyPrincipal()],
-          actions: [...access.ownArnActions.actions],
-          resources: [Stack.of(this).formatArn({ service: access.ownArnActions.service, resource: '*' })],
-          conditions: { StringEquals: { 'aws:PrincipalAccount': account } },
-        }),
-      );
-    }
-    if (access.accountActions.length > 0) {
-      endpoint.addToPolicy(
-        new iam.PolicyStatement({
-          sid: 'ThisAccountsPrincipalsCallsWithoutResource',
-          principals: [new iam.AnyPrincipal()],
-          actions: [...access.accountActions],
-          resources: ['*'],
-          conditions: { StringEquals: { 'aws:PrincipalAccount': account } },
-        }),
-      );
-    }
   }
 
   /** Scopes the S3 gateway endpoint to this environment's buckets, action by action. */
@@ -389,87 +279,4 @@ export class IsolatedNetwork extends Construct {
       }),
     );
   }
-
-  private addFirewall(
-    props: IsolatedNetworkProps,
-    workloadSubnets: ec2.SubnetSelection,
-  ): networkfirewall.CfnFirewall {
-    const suffix = props.environmentSuffix;
-    const region = Stack.of(this).region;
-    const ruleGroup = new networkfirewall.CfnRuleGroup(this, 'TlsAllowlist', {
-      ruleGroupName: physicalName('firewallRuleGroup', { suffix }),
-      type: 'STATEFUL',
-      capacity: 100,
-      description: 'Only TLS to AWS service endpoints of the environment region',
-      ruleGroup: {
-        rulesSource: {
-          rulesSourceList: {
-            generatedRulesType: 'ALLOWLIST',
-            targetTypes: ['TLS_SNI'],
-            targets: [`.${region}.amazonaws.com`, `.${region}.api.aws`],
-          },
-        },
-        statefulRuleOptions: { ruleOrder: 'STRICT_ORDER' },
-      },
-    });
-    const firewallPolicy = new networkfirewall.CfnFirewallPolicy(this, 'FirewallPolicy', {
-      firewallPolicyName: physicalName('firewallPolicy', { suffix }),
-      firewallPolicy: {
-        statelessDefaultActions: ['aws:forward_to_sfe'],
-        statelessFragmentDefaultActions: ['aws:forward_to_sfe'],
-        statefulEngineOptions: { ruleOrder: 'STRICT_ORDER' },
-        statefulDefaultActions: ['aws:drop_established', 'aws:alert_established'],
-        statefulRuleGroupReferences: [{ resourceArn: ruleGroup.attrRuleGroupArn, priority: 1 }],
-      },
-    });
-    const firewallSubnets = this.vpc.selectSubnets({ subnetGroupName: 'firewall' }).subnets;
-    const firewall = new networkfirewall.CfnFirewall(this, 'Firewall', {
-      firewallName: physicalName('firewall', { suffix }),
-      firewallPolicyArn: firewallPolicy.attrFirewallPolicyArn,
-      vpcId: this.vpc.vpcId,
-      subnetMappings: firewallSubnets.map((subnet) => ({ subnetId: subnet.subnetId })),
-      deleteProtection: props.policy.deletionProtection,
-      firewallPolicyChangeProtection: props.policy.deletionProtection,
-      subnetChangeProtection: props.policy.deletionProtection,
-    });
-
-    const logGroup = encryptedLogGroup(this, 'FirewallLogGroup', {
-      logGroupName: physicalName('logGroup', { suffix, part: 'network-firewall' }),
-      encryptionKey: props.logsKey,
-      retention: props.policy.logRetention,
-      removalPolicy: props.policy.removalPolicy,
-    });
-    this.firewallLogGroup = logGroup;
-    new networkfirewall.CfnLoggingConfiguration(this, 'FirewallLogging', {
-      firewallArn: firewall.attrFirewallArn,
-      loggingConfiguration: {
-        logDestinationConfigs: (['ALERT', 'FLOW'] as const).map((logType) => ({
-          logType,
-          logDestinationType: 'CloudWatchLogs',
-          logDestination: { logGroup: logGroup.logGroupName },
-        })),
-      },
-    });
-
-    // Workload egress leaves through the firewall endpoint of its own zone. EndpointIds lists
-    // `az:vpce-id` entries in no documented order, so never pick one by position: join them
-    // (`us-east-1a:vpce-1,us-east-1b:vpce-2,…`), cut at `<this subnet's zone>:` and keep what
-    // follows up to the next comma. The zones are literals (REGION_AVAILABILITY_ZONES).
-    const endpointsByZone = Fn.join(',', firewall.attrEndpointIds);
-    const workload = this.vpc.selectSubnets(workloadSubnets).subnets;
-    workload.forEach((subnet, index) => {
-      const endpointId = firewallEndpointOfZone(endpointsByZone, subnet.availabilityZone);
-      new ec2.CfnRoute(this, `EgressViaFirewall${index}`, {
-        routeTableId: subnet.routeTable.routeTableId,
-        destinationCidrBlock: '0.0.0.0/0',
-        vpcEndpointId: endpointId,
-      });
-    });
-    return firewall;
-  }
-}
-
-/** The firewall endpoint ID of `zone` in the joined `az:vpce-id` list of `AWS::NetworkFirewall::Firewall.EndpointIds`. */
-export function firewallEndpointOfZone(joinedEndpointIds: string, zone: string): string {
-  return Fn.select(0, Fn.split(',', Fn.select(1, Fn.split(`${zone}:`, joinedEndpointIds))));
 }
