@@ -1,4 +1,6 @@
 export * from '@sep/spec';
+export * from './account-checks';
+export { ACCOUNT_TRAIL_LOG_GROUP_NAME } from './account-names';
 export * from './account-security-stack';
 export * from './constructs/access';
 export * from './constructs/api';

@@ -15,7 +15,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
-import { ACCOUNT_TRAIL_LOG_GROUP_NAME } from './account-security-stack';
+import { ACCOUNT_TRAIL_LOG_GROUP_NAME } from './account-names';
 import { HumanAccessRoles } from './constructs/access';
 import { API_STAGE_NAME, SecureApi } from './constructs/api';
 import { AuditLogArchive } from './constructs/archive';
