@@ -18,6 +18,7 @@ export * from './constructs/secure-bucket';
 export * from './constructs/storage';
 export * from './kind-policy';
 export * from './nag';
+export * from './secure-environment-outputs';
 export * from './secure-environment-stack';
 export * from './secure-environment-stage';
 export * from './tags';
