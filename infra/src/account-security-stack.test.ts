@@ -1,13 +1,9 @@
 import { LONGEST_PLACEHOLDER_VALUES, platformAccessRoleArn, smokeTestRoleArn } from '@sep/spec';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import {
-  ACCOUNT_CONFIG_RULES,
-  ACCOUNT_TRAIL_LOG_GROUP_NAME,
-  AccountSecurityStack,
-  type AccountSecurityStackProps,
-  CIS_METRIC_FILTERS,
-} from './account-security-stack';
+import { ACCOUNT_CONFIG_RULES, CIS_METRIC_FILTERS } from './account-checks';
+import { ACCOUNT_TRAIL_LOG_GROUP_NAME } from './account-names';
+import { AccountSecurityStack, type AccountSecurityStackProps } from './account-security-stack';
 import { KEY_ADMIN_ACTIONS } from './constructs/key-actions';
 import { applyCompliancePacks } from './nag/packs';
 

@@ -1,4 +1,6 @@
 export * from '@sep/spec';
+export * from './account-checks';
+export { ACCOUNT_TRAIL_LOG_GROUP_NAME } from './account-names';
 export * from './account-security-stack';
 export * from './constructs/access';
 export * from './constructs/alert-topic';
@@ -20,6 +22,7 @@ export * from './constructs/secure-bucket';
 export * from './constructs/storage';
 export * from './kind-policy';
 export * from './nag';
+export * from './secure-environment-outputs';
 export * from './secure-environment-stack';
 export * from './secure-environment-stage';
 export * from './tags';

@@ -1,28 +1,20 @@
 import type { EnvironmentSpec } from '@sep/spec';
 import { physicalName, REGION_AVAILABILITY_ZONES } from '@sep/spec';
-import { CfnOutput, Duration, Fn, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Stack, type StackProps } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as rds from 'aws-cdk-lib/aws-rds';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
-import type { Construct, IConstruct } from 'constructs';
-import { ACCOUNT_TRAIL_LOG_GROUP_NAME } from './account-security-stack';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { ACCOUNT_TRAIL_LOG_GROUP_NAME } from './account-names';
 import { HumanAccessRoles } from './constructs/access';
 import { AlertTopic } from './constructs/alert-topic';
 import { API_STAGE_NAME, SecureApi } from './constructs/api';
 import { AuditLogArchive } from './constructs/archive';
 import { VaultedBackups } from './constructs/backup';
 import { EnvironmentCompliance } from './constructs/compliance';
-import { EnvironmentFunction } from './constructs/compute';
+import type { EnvironmentFunction } from './constructs/compute';
 import { AuroraDatabase } from './constructs/database';
 import { EnvironmentKeys } from './constructs/encryption';
 import { SecurityMonitoring } from './constructs/monitoring';
@@ -31,60 +23,14 @@ import { DatabaseSecret } from './constructs/secrets';
 import { EnvironmentStorage } from './constructs/storage';
 import { kindPolicy, LOG_RETENTION_DAYS } from './kind-policy';
 import { suppressCdkHelpers } from './nag/cdk-helpers';
-import { PACK_NAMES } from './nag/report';
-import { suppress } from './nag/suppressions';
+import { addEnvironmentFunctions } from './secure-environment-functions';
+import { addEnvironmentOutputs, type SecureEnvironmentOutputs } from './secure-environment-outputs';
 import { applyEnvironmentTags, tagCdkHelpers } from './tags';
 
 export interface SecureEnvironmentStackProps extends StackProps {
   /** The validated spec (parseEnvironmentSpec) this environment is built from. */
   readonly spec: EnvironmentSpec;
 }
-
-/** The stack outputs (SPEC section 4), as CfnOutput objects for `envFromCfnOutputs`. */
-export interface SecureEnvironmentOutputs {
-  readonly apiUrl: CfnOutput;
-  readonly apiKeyId: CfnOutput;
-  readonly apiKeySecretArn: CfnOutput;
-  readonly dataBucketName: CfnOutput;
-  readonly dataKeyArn: CfnOutput;
-  readonly logsKeyArn: CfnOutput;
-  readonly lambdaKeyArn: CfnOutput;
-  readonly secretsKeyArn: CfnOutput;
-  readonly vpcId: CfnOutput;
-  readonly subnetIds: CfnOutput;
-  readonly alertTopicArn: CfnOutput;
-  readonly auditTableName: CfnOutput;
-  readonly transactionsTableName: CfnOutput;
-  /** `none` when the waf feature is off. */
-  readonly webAclArn: CfnOutput;
-  /** `none` when the database feature is off. */
-  readonly databaseEndpointParameterName: CfnOutput;
-  readonly encryptedResourceCount: CfnOutput;
-  readonly securityFeatures: CfnOutput;
-  readonly complianceSummary: CfnOutput;
-}
-
-/** Output keys, in the order of SPEC section 4. */
-export const OUTPUT_KEYS = [
-  'apiUrl',
-  'apiKeyId',
-  'apiKeySecretArn',
-  'dataBucketName',
-  'dataKeyArn',
-  'logsKeyArn',
-  'lambdaKeyArn',
-  'secretsKeyArn',
-  'vpcId',
-  'subnetIds',
-  'alertTopicArn',
-  'auditTableName',
-  'transactionsTableName',
-  'webAclArn',
-  'databaseEndpointParameterName',
-  'encryptedResourceCount',
-  'securityFeatures',
-  'complianceSummary',
-] as const satisfies readonly (keyof SecureEnvironmentOutputs)[];
 
 /**
  * One secure environment: keys, buckets and tables, the isolated network, the
@@ -139,7 +85,7 @@ export class SecureEnvironmentStack extends Stack {
         physicalName('databaseLogGroup', { suffix, part: '*' }),
       ],
     });
-    const { data: dataKey, logs: logsKey, lambda: lambdaKey, secrets: secretsKey } = this.keys;
+    const { data: dataKey, logs: logsKey, secrets: secretsKey } = this.keys;
 
     this.storage = new EnvironmentStorage(this, 'Storage', {
       environmentSuffix: suffix,
@@ -172,218 +118,25 @@ export class SecureEnvironmentStack extends Stack {
       emailAddresses: spec.alertEmails,
     }).topic;
 
-    const quarantineGroup = new ec2.SecurityGroup(this, 'QuarantineSecurityGroup', {
-      vpc,
-      description: `Quarantine of ${suffix}: no ingress, no egress (remediation moves compromised ENIs here)`,
-      allowAllOutbound: false,
-    });
-
-    const common = {
-      ENVIRONMENT_SUFFIX: suffix,
-      AUDIT_TABLE_NAME: auditTable.tableName,
-      ALERT_TOPIC_ARN: this.alertTopic.topicArn,
-      DATA_CLASSIFICATION: spec.dataClassification,
-      LOG_LEVEL: spec.kind === 'prod' ? 'info' : 'debug',
-    };
-    const auditWrite = new iam.PolicyStatement({
-      sid: 'AuditTrail',
-      actions: ['dynamodb:PutItem'],
-      resources: [auditTable.tableArn],
-    });
-    const alert = new iam.PolicyStatement({
-      sid: 'Alerts',
-      actions: ['sns:Publish'],
-      resources: [this.alertTopic.topicArn],
-    });
-    const fnBase = {
-      environmentSuffix: suffix,
-      vpc,
-      vpcSubnets: { subnetGroupName: 'workload' },
-      securityGroups: [this.network.workloadSecurityGroup],
-      lambdaKey,
-      logsKey,
-      logRetention: policy.logRetention,
-      removalPolicy: policy.removalPolicy,
-    };
     const envBuckets = [
       dataBucket,
       this.storage.flowLogBucket,
       this.storage.auditLogBucket,
       this.storage.accessLogBucket,
     ];
-
-    const functions: Record<string, EnvironmentFunction> = {};
-    functions.piiScanner = new EnvironmentFunction(this, 'PiiScanner', {
-      ...fnBase,
-      handlerName: 'pii-scanner',
-      nameKind: 'piiScannerFunction',
-      description: 'Scans new objects of the data bucket for PII and tags them',
-      environment: { ...common, DATA_BUCKET_NAME: dataBucket.bucketName },
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'ScanAndTagObjects',
-          actions: ['s3:GetObject', 's3:GetObjectTagging', 's3:PutObjectTagging'],
-          resources: [dataBucket.arnForObjects('*')],
-        }),
-        auditWrite,
-        alert,
-      ],
-      keyUses: [{ key: dataKey, use: 'decrypt' }],
-      timeout: DOCUMENT_TIMEOUT,
-      memorySize: 512,
-    });
-    new events.Rule(this, 'ScanNewObjects', {
-      ruleName: physicalName('eventRule', { suffix, part: 'pii-scan' }),
-      description: `Objects created in the data bucket of ${suffix} go to the PII scanner`,
-      eventPattern: {
-        source: ['aws.s3'],
-        detailType: ['Object Created'],
-        detail: { bucket: { name: [dataBucket.bucketName] } },
+    const { functions, complianceEvaluator, remediation, databaseClientGroup } = addEnvironmentFunctions(
+      this,
+      {
+        spec,
+        policy,
+        keys: this.keys,
+        storage: this.storage,
+        network: this.network,
+        alertTopic: this.alertTopic,
+        envBuckets,
       },
-      targets: [new targets.LambdaFunction(functions.piiScanner.function, { retryAttempts: 2 })],
-    });
-
-    if (features.documentPipeline) {
-      functions.documentApi = new EnvironmentFunction(this, 'DocumentApi', {
-        ...fnBase,
-        handlerName: 'document-api',
-        nameKind: 'documentApiFunction',
-        description: 'Document API: validate, encrypt under the data key, scan, audit (seed 003)',
-        environment: {
-          ...common,
-          DATA_BUCKET_NAME: dataBucket.bucketName,
-          DATA_KEY_ARN: dataKey.keyArn,
-          MAX_DOCUMENT_BYTES: '1048576',
-        },
-        statements: [
-          new iam.PolicyStatement({
-            sid: 'StoreDocuments',
-            actions: ['s3:PutObject', 's3:GetObject'],
-            resources: [dataBucket.arnForObjects('*')],
-          }),
-          new iam.PolicyStatement({
-            sid: 'AuditTrailAndFindings',
-            actions: ['dynamodb:PutItem', 'dynamodb:Query'],
-            resources: [auditTable.tableArn, `${auditTable.tableArn}/index/by-timestamp`],
-          }),
-          alert,
-        ],
-        keyUses: [{ key: dataKey, use: 'encryptDecrypt' }],
-        timeout: DOCUMENT_TIMEOUT,
-        memorySize: 512,
-      });
-    }
-
-    functions.complianceEvaluator = new EnvironmentFunction(this, 'ComplianceEvaluator', {
-      ...fnBase,
-      handlerName: 'compliance-evaluator',
-      nameKind: 'complianceEvaluatorFunction',
-      description: 'AWS Config custom rule: KMS encryption and 90-day retention of this environment',
-      environment: {
-        ...common,
-        DATA_KEY_ARN: dataKey.keyArn,
-        LOGS_KEY_ARN: logsKey.keyArn,
-        REQUIRED_LOG_RETENTION_DAYS: String(LOG_RETENTION_DAYS),
-      },
-      statements: [auditWrite, alert],
-      timeout: CONTROL_TIMEOUT,
-    });
-
-    functions.remediation = new EnvironmentFunction(this, 'Remediation', {
-      ...fnBase,
-      handlerName: 'remediation',
-      nameKind: 'remediationFunction',
-      description:
-        'Remediates high-severity GuardDuty findings and Config non-compliance of this environment',
-      environment: {
-        ...common,
-        // Every kind acts: each action is reversible and audited (lambda remediation README), so prod
-        // needs no approval step to contain a high-severity finding.
-        DRY_RUN: 'false',
-        QUARANTINE_SECURITY_GROUP_ID: quarantineGroup.securityGroupId,
-      },
-      statements: [
-        // Actions and scopes from @sep/lambda's remediation/permissions.ts (REQUIRED_ACTIONS, RESOURCE_SCOPE).
-        new iam.PolicyStatement({
-          sid: 'InspectNetwork',
-          actions: ['ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules'],
-          resources: ['*'],
-        }),
-        new iam.PolicyStatement({
-          sid: 'QuarantineInterfaces',
-          actions: ['ec2:ModifyNetworkInterfaceAttribute'],
-          resources: [
-            this.formatArn({ service: 'ec2', resource: 'network-interface', resourceName: '*' }),
-            this.formatArn({
-              service: 'ec2',
-              resource: 'security-group',
-              resourceName: quarantineGroup.securityGroupId,
-            }),
-          ],
-        }),
-        new iam.PolicyStatement({
-          sid: 'RememberPreQuarantineGroups',
-          actions: ['ec2:CreateTags'],
-          resources: [this.formatArn({ service: 'ec2', resource: 'network-interface', resourceName: '*' })],
-          conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['sep:pre-quarantine-groups'] } },
-        }),
-        new iam.PolicyStatement({
-          sid: 'RevokeOpenIngressOfThisEnvironment',
-          actions: ['ec2:RevokeSecurityGroupIngress'],
-          resources: [this.formatArn({ service: 'ec2', resource: 'security-group', resourceName: '*' })],
-          conditions: { StringEquals: { 'aws:ResourceTag/Environment': suffix } },
-        }),
-        new iam.PolicyStatement({
-          sid: 'InspectUsers',
-          actions: ['iam:ListUserTags', 'iam:ListAccessKeys'],
-          resources: [this.formatArn({ service: 'iam', region: '', resource: 'user', resourceName: '*' })],
-        }),
-        new iam.PolicyStatement({
-          sid: 'DisableKeysOfThisEnvironmentsUsers',
-          actions: ['iam:UpdateAccessKey'],
-          resources: [this.formatArn({ service: 'iam', region: '', resource: 'user', resourceName: '*' })],
-          conditions: { StringEquals: { 'iam:ResourceTag/Environment': suffix } },
-        }),
-        new iam.PolicyStatement({
-          sid: 'RestoreBucketPublicAccessBlock',
-          actions: ['s3:GetBucketTagging', 's3:GetBucketPublicAccessBlock', 's3:PutBucketPublicAccessBlock'],
-          resources: envBuckets.map((bucket) => bucket.bucketArn),
-        }),
-        auditWrite,
-        alert,
-      ],
-      timeout: CONTROL_TIMEOUT,
-    });
-
-    const needsSecret = features.database || spec.existingDatabaseSecretArn !== undefined;
-    // Only the rotation function talks MySQL: it alone gets a group with the database port.
-    const databaseClientGroup = features.database
-      ? new ec2.SecurityGroup(this, 'DatabaseClientSecurityGroup', {
-          vpc,
-          description: `Database clients of ${suffix}: HTTPS to AWS endpoints and MySQL to the cluster only`,
-          allowAllOutbound: false,
-        })
-      : undefined;
-    databaseClientGroup?.addEgressRule(
-      ec2.Peer.anyIpv4(),
-      ec2.Port.tcp(443),
-      'HTTPS to VPC endpoints (no internet route exists)',
     );
-    if (needsSecret) {
-      functions.secretRotation = new EnvironmentFunction(this, 'SecretRotation', {
-        ...fnBase,
-        securityGroups: databaseClientGroup === undefined ? fnBase.securityGroups : [databaseClientGroup],
-        handlerName: 'secret-rotation',
-        nameKind: 'secretRotationFunction',
-        description: 'Rotates the database credentials every 30 days (Secrets Manager four-step rotation)',
-        environment: { ...common },
-        statements: [auditWrite, alert],
-        keyUses: [{ key: secretsKey, use: 'encryptDecrypt' }],
-        timeout: CONTROL_TIMEOUT,
-      });
-    }
     this.functions = functions;
-    this.suppressObjectLevelFindings(functions);
 
     this.restrictEndpoints(envBuckets);
 
@@ -398,7 +151,8 @@ export class SecureEnvironmentStack extends Stack {
       waf: features.waf,
     });
 
-    if (needsSecret && functions.secretRotation !== undefined) {
+    // The rotation function exists exactly when a secret is needed: the database feature, or an imported secret.
+    if (functions.secretRotation !== undefined) {
       this.databaseSecret = new DatabaseSecret(this, 'DatabaseSecret', {
         environmentSuffix: suffix,
         kind: spec.kind,
@@ -467,8 +221,8 @@ export class SecureEnvironmentStack extends Stack {
         ComplianceLevel: spec.complianceLevel,
       },
       alertTopic: this.alertTopic,
-      complianceEvaluator: functions.complianceEvaluator.function,
-      remediationFunction: features.guardDutyRemediation ? functions.remediation.function : undefined,
+      complianceEvaluator: complianceEvaluator.function,
+      remediationFunction: features.guardDutyRemediation ? remediation.function : undefined,
       guardDutyFindings: features.guardDutyRemediation,
       checkWafAssociation: features.waf,
       checkDatabase: features.database,
@@ -542,45 +296,7 @@ export class SecureEnvironmentStack extends Stack {
     applyEnvironmentTags(this, spec);
     tagCdkHelpers(this, spec);
     suppressCdkHelpers(this);
-    this.outputs = this.addOutputs();
-  }
-
-  /**
-   * Object keys are chosen at run time (document IDs, uploaded keys), so object
-   * permissions name `<data bucket ARN>/*` of this one bucket; ENIs and
-   * instances are created at run time and the remediation statement holds them
-   * to this environment's tag.
-   */
-  private suppressObjectLevelFindings(functions: Record<string, EnvironmentFunction>): void {
-    const objects = { regex: '/^Resource::<StorageDataBucket[0-9A-F]{8}\\.Arn>\\/\\*$/' };
-    for (const name of ['piiScanner', 'documentApi'] as const) {
-      const fn = functions[name];
-      if (fn === undefined) continue;
-      suppress(fn.policy, [
-        {
-          ruleId: 'AwsSolutions-IAM5',
-          appliesTo: [objects],
-          reason:
-            'Object keys are created at run time (document IDs, uploaded keys); the statement names only the objects of this environment data bucket and only the object actions the function calls.',
-        },
-      ]);
-    }
-    const remediation = functions.remediation;
-    if (remediation !== undefined) {
-      suppress(remediation.policy, [
-        {
-          ruleId: 'AwsSolutions-IAM5',
-          appliesTo: [
-            // Region and account are literals with an explicit env, pseudo parameters without one.
-            { regex: `/^Resource::arn:<AWS::Partition>:ec2:${REGION}:${ACCOUNT}:network-interface\\/\\*$/` },
-            { regex: `/^Resource::arn:<AWS::Partition>:ec2:${REGION}:${ACCOUNT}:security-group\\/\\*$/` },
-            { regex: `/^Resource::arn:<AWS::Partition>:iam::${ACCOUNT}:user\\/\\*$/` },
-          ],
-          reason:
-            'GuardDuty and Config findings name ENIs, security groups and IAM users unknown at deploy time; revoking ingress and disabling keys are conditioned on the Environment tag of this suffix, tagging is limited to the one pre-quarantine tag key, ENIs can only be moved to this environment quarantine group, and the function re-checks ownership before acting (lambda remediation/permissions.ts).',
-        },
-      ]);
-    }
+    this.outputs = addEnvironmentOutputs(this);
   }
 
   private restrictEndpoints(buckets: readonly s3.IBucket[]): void {
@@ -599,92 +315,6 @@ export class SecureEnvironmentStack extends Stack {
       resources: [this.alertTopic.topicArn],
     });
   }
-
-  private addOutputs(): SecureEnvironmentOutputs {
-    const out = (id: string, value: string, description: string) =>
-      new CfnOutput(this, id, { value, description });
-    const vpc = this.network.vpc;
-    return {
-      apiUrl: out(
-        'ApiUrl',
-        this.api.restApi.url,
-        'Invoke URL of the API stage (SigV4-sign and send x-api-key)',
-      ),
-      apiKeyId: out(
-        'ApiKeyId',
-        this.api.apiKey.keyId,
-        'ID of the API key (its value is in the API key secret)',
-      ),
-      apiKeySecretArn: out('ApiKeySecretArn', this.api.apiKeySecret.ref, 'Secret holding the API key value'),
-      dataBucketName: out(
-        'DataBucketName',
-        this.storage.dataBucket.bucketName,
-        'Data bucket (SSE-KMS, versioned)',
-      ),
-      dataKeyArn: out('DataKeyArn', this.keys.data.keyArn, 'KMS key: data'),
-      logsKeyArn: out('LogsKeyArn', this.keys.logs.keyArn, 'KMS key: logs, alerts, dead letters'),
-      lambdaKeyArn: out('LambdaKeyArn', this.keys.lambda.keyArn, 'KMS key: Lambda environment'),
-      secretsKeyArn: out('SecretsKeyArn', this.keys.secrets.keyArn, 'KMS key: secrets'),
-      vpcId: out('VpcId', vpc.vpcId, 'Isolated VPC'),
-      subnetIds: out(
-        'SubnetIds',
-        Fn.join(',', vpc.selectSubnets({ subnetGroupName: 'workload' }).subnetIds),
-        'Workload subnets (isolated)',
-      ),
-      alertTopicArn: out('AlertTopicArn', this.alertTopic.topicArn, 'Security alert topic'),
-      auditTableName: out('AuditTableName', this.storage.auditTable.tableName, 'Audit table'),
-      transactionsTableName: out(
-        'TransactionsTableName',
-        this.storage.transactionsTable.tableName,
-        'Transactions table',
-      ),
-      webAclArn: out(
-        'WebAclArn',
-        this.api.webAcl?.attrArn ?? 'none',
-        'WAFv2 web ACL of the API (none: waf off)',
-      ),
-      databaseEndpointParameterName: out(
-        'DatabaseEndpointParameterName',
-        this.database?.endpointParameter.parameterName ?? 'none',
-        'SSM parameter holding the Aurora endpoint (none: database off)',
-      ),
-      encryptedResourceCount: out(
-        'EncryptedResourceCount',
-        Lazy.string({ produce: () => String(countEncryptedResources(this)) }),
-        'Resources encrypted at rest with a customer-managed key or, where AWS requires, SSE-S3',
-      ),
-      securityFeatures: out('SecurityFeatures', this.securityFeatures.join(','), 'Enabled security features'),
-      complianceSummary: out(
-        'ComplianceSummary',
-        `packs=${PACK_NAMES.join(',')};configRules=${this.compliance.configRuleNames.length};kind=${this.spec.kind}`,
-        'Static compliance packs and the number of AWS Config rules of this environment',
-      ),
-    };
-  }
 }
 
 const MYSQL_PORT = 3306;
-
-/** A region or account in a nag finding id: literal, or the pseudo parameter of an environment-agnostic synth. */
-const REGION = '(?:[a-z0-9-]+|<AWS::Region>)';
-const ACCOUNT = '(?:\\d{12}|<AWS::AccountId>)';
-
-/** Seed 003: the document functions time out after 15 seconds. */
-const DOCUMENT_TIMEOUT = Duration.seconds(15);
-/** Config evaluations, remediation and rotation make several AWS calls in sequence. */
-const CONTROL_TIMEOUT = Duration.seconds(60);
-
-/** Encrypted-at-rest resources of the stack, counted from the L1 properties. */
-export function countEncryptedResources(scope: IConstruct): number {
-  return scope.node.findAll().filter((node) => {
-    if (node instanceof s3.CfnBucket) return node.bucketEncryption !== undefined;
-    if (node instanceof dynamodb.CfnTable) return node.sseSpecification !== undefined;
-    if (node instanceof logs.CfnLogGroup) return node.kmsKeyId !== undefined;
-    if (node instanceof sns.CfnTopic) return node.kmsMasterKeyId !== undefined;
-    if (node instanceof sqs.CfnQueue) return node.kmsMasterKeyId !== undefined;
-    if (node instanceof secretsmanager.CfnSecret) return node.kmsKeyId !== undefined;
-    if (node instanceof lambda.CfnFunction) return node.kmsKeyArn !== undefined;
-    if (node instanceof rds.CfnDBCluster) return node.storageEncrypted === true;
-    return false;
-  }).length;
-}

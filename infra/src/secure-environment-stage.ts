@@ -5,7 +5,8 @@ import { type Environment, Stage, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { applyCompliancePacks } from './nag/packs';
 import type { NagReport, NagReportCollector } from './nag/report';
-import { type SecureEnvironmentOutputs, SecureEnvironmentStack } from './secure-environment-stack';
+import type { SecureEnvironmentOutputs } from './secure-environment-outputs';
+import { SecureEnvironmentStack } from './secure-environment-stack';
 
 /** File the stage writes next to its synthesized templates (ARCHITECTURE.md). */
 export const NAG_REPORT_FILE = 'nag-report.json';

@@ -1,7 +1,7 @@
 import { REGION_AVAILABILITY_ZONES } from '@sep/spec';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { AUDIT_TIMESTAMP_INDEX } from '../src/constructs/storage';
-import { OUTPUT_KEYS } from '../src/secure-environment-stack';
+import { OUTPUT_KEYS } from '../src/secure-environment-outputs';
 import { ENVIRONMENT_TAG_KEYS } from '../src/tags';
 import {
   ALL_FEATURES_OFF_INPUT,

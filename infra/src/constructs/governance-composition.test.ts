@@ -9,7 +9,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { ACCOUNT_TRAIL_LOG_GROUP_NAME } from '../account-security-stack';
+import { ACCOUNT_TRAIL_LOG_GROUP_NAME } from '../account-names';
 import { HumanAccessRoles } from './access';
 import { AlertTopic } from './alert-topic';
 import { EnvironmentCompliance } from './compliance';

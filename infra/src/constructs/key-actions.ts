@@ -1,5 +1,5 @@
 // The KMS key-policy action lists every customer-managed key of the product uses: the environment's keys
-// (encryption.ts), the account-security keys (account-security-stack.ts) and the pipeline's platform and
+// (encryption.ts), the account-security keys (account-keys.ts) and the pipeline's platform and
 // artifact keys (pipeline/src/constructs/platform-key.ts). One list each, so the three cannot drift.
 
 /**
