@@ -4,7 +4,7 @@
 //   spec → (nothing internal)         registry → spec
 //   lambda → spec, registry           infra → spec, lambda (bundles.ts only)
 //   pipeline → spec, registry, infra, lambda
-//   portal → spec, registry, pipeline (definition, local-aws, rehearsal only), client (its contract test)
+//   portal → spec, registry, pipeline (definition, local-aws, rehearsal only), client (its API error class; its contract test)
 //   client → (nothing internal: the API's typed client, generated from the portal's document)
 //   cli → spec, client
 //   e2e → anything
@@ -65,7 +65,7 @@ module.exports = {
       onlyInternal(
         'portal',
         ['spec', 'registry', 'pipeline', 'client'],
-        'The portal never imports CDK constructs; it checks its document against the client it publishes.',
+        'The portal never imports CDK constructs; it shares the client\'s API error class and checks its document against the client it publishes.',
         // The evidence bundle restates infra's retention figures: its test proves they still match.
         ['infra'],
       ),
