@@ -65,7 +65,7 @@ module.exports = {
       onlyInternal(
         'portal',
         ['spec', 'registry', 'pipeline', 'client'],
-        'The portal never imports CDK constructs; it shares the client\'s API error class and checks its document against the client it publishes.',
+        "The portal never imports CDK constructs; it shares the client's API error class and checks its document against the client it publishes.",
         // The evidence bundle restates infra's retention figures: its test proves they still match.
         ['infra'],
       ),
