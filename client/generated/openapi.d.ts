@@ -1228,6 +1228,7 @@ export interface components {
             };
             compliance: {
                 available: boolean;
+                reason?: string;
                 entries: components["schemas"]["NagDeltaEntry"][];
             };
             cost?: {

@@ -1,29 +1,44 @@
 // Run by the synth step after `cdk synth`: puts each environment stage's nag-report.json from the
-// cloud assembly to the compliance-reports bucket as nag-reports/<suffix>.json (the portal reads it).
-//   npx tsx pipeline/scripts/publish-nag-reports.ts --assembly pipeline/cdk.out --bucket <name>
+// cloud assembly to the compliance-reports bucket as nag-reports/<suffix>.json (the portal reads it), each
+// stack's template, and one write-once record per template hash (with the spec from the registry export).
+//   npx tsx pipeline/scripts/publish-nag-reports.ts --assembly pipeline/cdk.out --bucket <name> \
+//     [--environments pipeline/environments.json]
 import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NAG_REPORTS_PREFIX } from '@sep/registry/names';
 import { z } from 'zod';
-import { findNagReports, publishNagReports } from '../src/nag-reports';
+import { readEnvironmentsFile } from '../src/environments-file';
+import { findNagReports, publishNagReports, withSpecs } from '../src/nag-reports';
 
-const { values } = parseArgs({ options: { assembly: { type: 'string' }, bucket: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { assembly: { type: 'string' }, bucket: { type: 'string' }, environments: { type: 'string' } },
+});
 const options = z
   .object({
     assembly: z.string({ error: '--assembly (the cloud assembly directory) is required' }).min(1),
     bucket: z.string({ error: '--bucket (or COMPLIANCE_REPORTS_BUCKET) is required' }).min(1),
+    environments: z.string().min(1).optional(),
   })
-  .safeParse({ assembly: values.assembly, bucket: values.bucket ?? process.env.COMPLIANCE_REPORTS_BUCKET });
+  .safeParse({
+    assembly: values.assembly,
+    bucket: values.bucket ?? process.env.COMPLIANCE_REPORTS_BUCKET,
+    environments: values.environments,
+  });
 if (!options.success) {
   console.error(`publish-nag-reports: ${options.error.issues.map((issue) => issue.message).join('; ')}`);
   process.exit(2);
 }
 
-const { assembly, bucket } = options.data;
+const { assembly, bucket, environments } = options.data;
 const client = new S3Client({ maxAttempts: 8 });
 
 Promise.resolve()
-  .then(() => findNagReports(assembly))
+  .then(() => {
+    const found = findNagReports(assembly);
+    return environments === undefined
+      ? found
+      : withSpecs(found, readEnvironmentsFile(environments).environments);
+  })
   .then(async (reports) => {
     if (reports.length === 0) {
       console.log(`publish-nag-reports: no stage in ${assembly} wrote a nag report (cdk-nag off?)`);

@@ -8,7 +8,7 @@ import { App } from 'aws-cdk-lib';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { EnvironmentStageFactory } from './environment-stages';
 import { accountSecurityStageFactory, createSecureEnvironmentStage } from './infra-stages';
-import { findNagReports, publishNagReports } from './nag-reports';
+import { findNagReports, publishNagReports, withSpecs } from './nag-reports';
 import { environment, synthesizePipeline } from './test-support/pipeline-fixture';
 import { createSmallEnvironmentStage } from './test-support/small-stages';
 
@@ -79,6 +79,21 @@ describe('findNagReports', () => {
     expect(() => findNagReports(app.synth().directory)).toThrow(
       /assembly-Loose\/nag-report\.json: the stage's stacks must carry one Environment tag naming its environment, found \[\]/,
     );
+  });
+});
+
+describe('withSpecs', () => {
+  it('gives each report the spec of its environment in the registry export, and none to a stage it does not name', () => {
+    const reports = [
+      { environmentSuffix: 'pr-1', file: '/a/nag-report.json' },
+      { environmentSuffix: 'gone', file: '/b/nag-report.json' },
+    ];
+    const pr1 = { environmentSuffix: 'pr-1', kind: 'ephemeral' as const };
+    const other = { environmentSuffix: 'pr-2', kind: 'ephemeral' as const };
+    expect(withSpecs(reports, [{ spec: other }, { spec: pr1 }])).toEqual([
+      { environmentSuffix: 'pr-1', file: '/a/nag-report.json', spec: pr1 },
+      { environmentSuffix: 'gone', file: '/b/nag-report.json' },
+    ]);
   });
 });
 

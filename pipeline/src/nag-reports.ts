@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { NAG_REPORT_FILE } from '@sep/infra';
 import { ENVIRONMENT_TAG, nagReportKey, publishedTemplateKey } from '@sep/registry/names';
-import { templateHash, templateRecordKey } from '@sep/registry/template-hash';
+import { type TemplateRecord, templateHash, templateRecordKey } from '@sep/registry/template-hash';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 
 export interface StageNagReport {
@@ -24,15 +24,21 @@ export interface StageNagReport {
 }
 
 /**
- * What the synth publishes at `nag-reports/by-template/<sha256 of the canonical template>.json`: the
- * portal hashes the template CloudFormation runs (`GetTemplate`) to find the report and spec it came from.
+ * Each report with the spec its environment was synthesized from (the registry export the synth read),
+ * so that every by-template record says what the template was built from; a stage the export does not
+ * name keeps no spec.
  */
-export interface TemplateRecord {
-  readonly nagReport: unknown;
-  readonly spec?: unknown;
-  readonly stackName: string;
-  readonly environmentSuffix: string;
-  readonly sourceRevision?: string;
+export function withSpecs(
+  reports: readonly StageNagReport[],
+  environments: readonly { readonly spec: { readonly environmentSuffix: string } }[],
+): StageNagReport[] {
+  const specs = new Map(
+    environments.map((environment) => [environment.spec.environmentSuffix, environment.spec]),
+  );
+  return reports.map((report) => {
+    const spec = specs.get(report.environmentSuffix);
+    return spec === undefined ? report : { ...report, spec };
+  });
 }
 
 /** What an environment suffix can be (the spec's rule), so that it is safe as an object key. */

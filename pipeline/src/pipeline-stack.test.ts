@@ -246,7 +246,7 @@ describe('pipeline', () => {
     const publishAt = commands.findIndex((c) => c.includes('publish-nag-reports.ts'));
     expect(publishAt).toBeGreaterThan(commands.findIndex((c) => c.includes('cdk synth')));
     expect(commands[publishAt]).toBe(
-      'npx tsx pipeline/scripts/publish-nag-reports.ts --assembly pipeline/cdk.out --bucket "$COMPLIANCE_REPORTS_BUCKET"',
+      'npx tsx pipeline/scripts/publish-nag-reports.ts --assembly pipeline/cdk.out --bucket "$COMPLIANCE_REPORTS_BUCKET" --environments pipeline/environments.json',
     );
     const bucketRef = synthesized.stack.resolve(synthesized.stack.complianceReports.bucket.bucketName);
     expect(synth.Properties.Environment).toMatchObject({

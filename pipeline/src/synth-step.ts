@@ -47,8 +47,9 @@ export function synthStep(options: SynthStepOptions): CodeBuildStep {
       'npx tsx pipeline/scripts/export-registry.ts --table "$REGISTRY_TABLE_NAME" --out pipeline/environments.json',
       // A subshell: buildspec 0.2 runs every command in one shell, so a bare `cd` would leak.
       `(cd pipeline && ENVIRONMENTS_FILE=environments.json npx cdk synth ${contextFlags})`.replace(' )', ')'),
-      // Each environment stage's nag-report.json → s3://$COMPLIANCE_REPORTS_BUCKET/nag-reports/<suffix>.json.
-      'npx tsx pipeline/scripts/publish-nag-reports.ts --assembly pipeline/cdk.out --bucket "$COMPLIANCE_REPORTS_BUCKET"',
+      // Each environment stage's nag-report.json → s3://$COMPLIANCE_REPORTS_BUCKET/nag-reports/<suffix>.json, its
+      // templates, and a record per template hash naming the spec it was synthesized from.
+      'npx tsx pipeline/scripts/publish-nag-reports.ts --assembly pipeline/cdk.out --bucket "$COMPLIANCE_REPORTS_BUCKET" --environments pipeline/environments.json',
       // The smoke script every environment's smoke action runs, from the cloud assembly.
       `npx esbuild pipeline/scripts/smoke.ts --bundle --platform=node --target=node20 --outfile=pipeline/cdk.out/${SMOKE_SCRIPT_PATH}`,
     ],

@@ -40,3 +40,17 @@ export function templateHash(template: string | object): string {
 export function templateRecordKey(hash: string): string {
   return `${NAG_REPORTS_PREFIX}by-template/${hash}.json`;
 }
+
+/**
+ * What the synth publishes under `templateRecordKey(templateHash(template))`: the cdk-nag report of the
+ * synth that produced the template and what it was synthesized from. The portal hashes the template
+ * CloudFormation runs (`GetTemplate`) to find the report and spec it came from.
+ */
+export interface TemplateRecord {
+  readonly nagReport: unknown;
+  /** The environment spec the stage was synthesized from (the registry export's entry). */
+  readonly spec?: unknown;
+  readonly stackName: string;
+  readonly environmentSuffix: string;
+  readonly sourceRevision?: string;
+}

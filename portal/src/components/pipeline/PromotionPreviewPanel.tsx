@@ -122,7 +122,7 @@ function StackPreviewSection({ stack }: { readonly stack: StackPreview }) {
           <p className="small" data-testid="preview-compliance">
             <strong>Compliance: </strong>
             {!stack.compliance.available
-              ? 'no delta (a cdk-nag report of one side is not available)'
+              ? `no delta: ${stack.compliance.reason ?? 'a cdk-nag report of one side is not available'}`
               : stack.compliance.entries.length === 0
                 ? 'no finding or suppression appears or disappears'
                 : stack.compliance.entries

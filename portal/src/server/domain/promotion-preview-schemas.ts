@@ -92,6 +92,8 @@ export const stackPreviewSchema = z
     compliance: z.object({
       /** Both nag reports were readable: the delta is meaningful. */
       available: z.boolean(),
+      /** Why there is no delta, when `available` is false. */
+      reason: z.string().optional(),
       entries: list(nagDeltaEntrySchema),
     }),
     cost: z

@@ -31,6 +31,8 @@ export interface PromotionStackSource {
   /** Nothing to compare with (first deploy, template unreadable): why, in `unavailableReason`. */
   readonly deployed?: PreviewSide;
   readonly unavailableReason?: string;
+  /** Why the compliance delta cannot be computed although both templates are known (a report missing). */
+  readonly complianceUnavailableReason?: string;
   readonly next: PreviewSide;
 }
 
@@ -100,7 +102,15 @@ export function previewStack(source: PromotionStackSource): StackPreview {
   const diff = fullDiff(source.deployed.template, source.next.template);
   const resources = resourceChanges(diff);
   const security = securityChanges(diff);
-  const compliance = complianceDelta(source.deployed.nagReport, source.next.nagReport);
+  const delta = complianceDelta(source.deployed.nagReport, source.next.nagReport);
+  const compliance = delta.available
+    ? delta
+    : {
+        ...delta,
+        reason:
+          source.complianceUnavailableReason ??
+          `a cdk-nag report is not available for the ${source.deployed.nagReport === undefined ? 'deployed' : 'new'} template`,
+      };
   const flags = [
     ...resources
       .filter((resource) => resource.stateful && !resource.retained && resource.change === 'replaced')

@@ -7,6 +7,7 @@ import { CodePipelineClient, GetPipelineStateCommand } from '@aws-sdk/client-cod
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { EnvironmentRecord } from '@sep/registry';
 import { mockTargetSts } from '@sep/registry/target-access/testing';
+import { templateHash, templateRecordKey } from '@sep/registry/template-hash';
 import { parseEnvironmentSpec } from '@sep/spec';
 import { mockClient } from 'aws-sdk-client-mock';
 import { computePromotionPreview } from '../../domain/promotion-preview';
@@ -107,6 +108,86 @@ describe('aws promotionSources', () => {
       expect.objectContaining({ change: 'added', peer: 'Everyone (IPv4)', widens: true }),
     ]);
     expect(preview.confirmationPhrase).toBe('promote exec-123');
+  });
+
+  it('reads each side’s cdk-nag report and spec from the record published under its template hash', async () => {
+    waitingAt('exec-records');
+    const deployedTemplate = sg(['10.0.0.0/16']);
+    const nextTemplate = sg(['10.0.0.0/16', '0.0.0.0/0']);
+    const report = (suppressed: { ruleId: string; resource: string; reason: string }[]) => ({
+      packs: [{ pack: 'AwsSolutions', rulesChecked: 10, passed: 10, errors: [], warnings: [], suppressed }],
+    });
+    const deployedSpec = record('prod', 'prod').spec;
+    const nextSpec = { ...deployedSpec, features: { ...deployedSpec.features, networkFirewall: true } };
+    s3.on(GetObjectCommand, {
+      Bucket: BUCKET,
+      Key: 'nag-reports/templates/sep-prod-environment.json',
+    }).resolves({
+      Body: body(JSON.stringify(nextTemplate)),
+    });
+    // The per-suffix report is the latest synth's: it must not stand in for either side here.
+    s3.on(GetObjectCommand, { Bucket: BUCKET, Key: 'nag-reports/prod.json' }).resolves({
+      Body: body(JSON.stringify(report([{ ruleId: 'Latest-1', resource: 'X', reason: 'latest synth' }]))),
+    });
+    // GetTemplate answers with other whitespace and key order than the synth wrote: the hash is canonical.
+    s3.on(GetObjectCommand, {
+      Bucket: BUCKET,
+      Key: templateRecordKey(templateHash(deployedTemplate)),
+    }).resolves({
+      Body: body(
+        JSON.stringify({ nagReport: report([]), spec: deployedSpec, stackName: 'sep-prod-environment' }),
+      ),
+    });
+    s3.on(GetObjectCommand, { Bucket: BUCKET, Key: templateRecordKey(templateHash(nextTemplate)) }).resolves({
+      Body: body(
+        JSON.stringify({
+          nagReport: report([{ ruleId: 'AwsSolutions-EC23', resource: 'Sg', reason: 'open by request' }]),
+          spec: nextSpec,
+          stackName: 'sep-prod-environment',
+        }),
+      ),
+    });
+    cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify(deployedTemplate, null, 4) });
+
+    const sources = await platform([record('prod', 'prod')]).promotionSources();
+    expect(sources.stacks[0]?.deployed?.spec?.features.networkFirewall).toBe(false);
+    expect(sources.stacks[0]?.next.spec?.features.networkFirewall).toBe(true);
+    const [stack] = computePromotionPreview({
+      executionId: sources.executionId,
+      stacks: sources.stacks,
+    }).stacks;
+    expect(stack?.compliance).toEqual({
+      available: true,
+      entries: [
+        expect.objectContaining({ change: 'appears', kind: 'suppression', ruleId: 'AwsSolutions-EC23' }),
+      ],
+    });
+    expect(stack?.cost?.deltaMonthlyUsd).toBeGreaterThan(0);
+  });
+
+  it('names the missing record when the deployed template has none: no compliance delta, the diff still shown', async () => {
+    waitingAt('exec-norecord');
+    const deployedTemplate = sg(['10.0.0.0/16']);
+    s3.on(GetObjectCommand).rejects(new Error('AccessDenied'));
+    s3.on(GetObjectCommand, {
+      Bucket: BUCKET,
+      Key: 'nag-reports/templates/sep-prod-environment.json',
+    }).resolves({
+      Body: body(JSON.stringify(sg(['0.0.0.0/0']))),
+    });
+    s3.on(GetObjectCommand, { Bucket: BUCKET, Key: 'nag-reports/prod.json' }).resolves({
+      Body: body(JSON.stringify({ packs: [] })),
+    });
+    cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify(deployedTemplate) });
+
+    const sources = await platform([record('prod', 'prod')]).promotionSources();
+    const [stack] = computePromotionPreview({
+      executionId: sources.executionId,
+      stacks: sources.stacks,
+    }).stacks;
+    expect(stack?.available).toBe(true);
+    expect(stack?.compliance.available).toBe(false);
+    expect(stack?.compliance.reason).toContain(templateRecordKey(templateHash(deployedTemplate)));
   });
 
   it('says why a stack not deployed yet has nothing to compare with', async () => {

@@ -8,8 +8,10 @@ import {
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { EnvironmentRecord } from '@sep/registry';
 import { environmentStackName, nagReportKey, publishedTemplateKey } from '@sep/registry/names';
+import { templateHash, templateRecordKey } from '@sep/registry/template-hash';
+import { type EnvironmentSpec, parseEnvironmentSpec } from '@sep/spec';
 import { LRUCache } from 'lru-cache';
-import type { PromotionStackSource } from '../../domain/promotion-preview';
+import type { PreviewSide, PromotionStackSource } from '../../domain/promotion-preview';
 import type { PipelineStatus, PipelineView } from '../../domain/types';
 import {
   NoPendingPromotionError,
@@ -175,8 +177,10 @@ export class AwsPromotion implements PipelineService {
 
   /**
    * Per prod environment: `GetTemplate` of its stack in the target account (what CloudFormation runs) and
-   * the template the synth published beside the nag reports (what the waiting execution deploys). The
-   * deployed side's nag report is not kept (each synth overwrites it), so only the new one is read.
+   * the template the synth published beside the nag reports (what the waiting execution deploys). Each
+   * side's cdk-nag report and spec come from the write-once record the synth published under that
+   * template's hash (`nag-reports/by-template/<sha256>.json`): the deployed template finds the report of
+   * the synth that built it, however many synths ran since.
    */
   async promotionSources(): Promise<PromotionSources> {
     const approval = this.pendingApproval(
@@ -199,11 +203,14 @@ export class AwsPromotion implements PipelineService {
     if (bucket === undefined) return undefined;
     const nextTemplate = await this.readJsonObject(bucket, publishedTemplateKey(stackName));
     // No template published for the stack: the synth predates template publishing, nothing to preview.
-    if (nextTemplate === undefined) return undefined;
-    const nagReport = await this.readJsonObject(bucket, nagReportKey(record.environmentSuffix));
-    const next = {
+    if (nextTemplate === null || typeof nextTemplate !== 'object') return undefined;
+    const nextRecord = await this.templateRecord(bucket, nextTemplate);
+    // A synth that predates by-template records: the suffix's latest report is this template's.
+    const nagReport =
+      nextRecord.nagReport ?? (await this.readJsonObject(bucket, nagReportKey(record.environmentSuffix)));
+    const next: PreviewSide = {
       template: nextTemplate as Record<string, unknown>,
-      spec: record.spec,
+      spec: nextRecord.spec ?? record.spec,
       ...(nagReport === undefined ? {} : { nagReport }),
     };
     const base = { stackName, environmentSuffix: record.environmentSuffix, next };
@@ -233,7 +240,40 @@ export class AwsPromotion implements PipelineService {
     if (deployed === null || typeof deployed !== 'object') {
       return { ...base, unavailableReason: `the deployed template of ${stackName} is not JSON` };
     }
-    return { ...base, deployed: { template: deployed as Record<string, unknown> } };
+    const deployedRecord = await this.templateRecord(bucket, deployed);
+    return {
+      ...base,
+      deployed: {
+        template: deployed as Record<string, unknown>,
+        ...(deployedRecord.nagReport === undefined ? {} : { nagReport: deployedRecord.nagReport }),
+        ...(deployedRecord.spec === undefined ? {} : { spec: deployedRecord.spec }),
+      },
+      ...(deployedRecord.missing === undefined
+        ? {}
+        : { complianceUnavailableReason: deployedRecord.missing }),
+    };
+  }
+
+  /**
+   * The record the synth published for this template (by its canonical hash): its nag report and, when
+   * it is a valid spec, the spec it was synthesized from; `missing` says which record could not be read.
+   */
+  private async templateRecord(
+    bucket: string,
+    template: object,
+  ): Promise<{ nagReport?: unknown; spec?: EnvironmentSpec; missing?: string }> {
+    const key = templateRecordKey(templateHash(template));
+    const found = await this.readJsonObject(bucket, key);
+    if (found === null || typeof found !== 'object' || !('nagReport' in found)) {
+      return {
+        missing: `no cdk-nag report is published for the deployed template (s3://${bucket}/${key}): it was synthesized before reports were kept by template, or outside the pipeline`,
+      };
+    }
+    const parsed = 'spec' in found ? parseEnvironmentSpec(found.spec) : undefined;
+    return {
+      nagReport: found.nagReport,
+      ...(parsed?.success === true ? { spec: parsed.spec } : {}),
+    };
   }
 
   /** A JSON object from the compliance-reports bucket, or undefined when absent or unreadable. */
