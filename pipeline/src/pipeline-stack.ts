@@ -13,7 +13,7 @@ import {
   isDeploymentTarget,
   targetKey,
 } from '@sep/registry/targets';
-import { Annotations, Aws, CfnOutput, type Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, Aws, type Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -41,6 +41,7 @@ import {
   pipelineLogGroupPrefix,
   pipelineRoleNames,
 } from './pipeline-names';
+import { addPipelineOutputs } from './pipeline-outputs';
 import type { PortalHostingConfig } from './portal/portal-context';
 import { grantPortalHosting, portalPrincipal } from './portal/portal-hosting-grants';
 import { PORTAL_STAGE_NAME, PortalStage } from './portal/portal-stage';
@@ -382,32 +383,7 @@ export class PipelineStack extends Stack {
       tables: [this.registry.table, this.auditLog.table, this.sessions.table],
     });
 
-    new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });
-    new CfnOutput(this, 'PortalAuditTableName', { value: this.auditLog.table.tableName });
-    new CfnOutput(this, 'EvidenceSigningKeyArn', {
-      value: this.evidenceSigning.key.keyArn,
-      description: "The portal's PORTAL_EVIDENCE_KMS_KEY_ID: signs PCI DSS evidence bundles (ECDSA P-256)",
-    });
-    new CfnOutput(this, 'PortalSessionTableName', {
-      value: this.sessions.table.tableName,
-      description: "The portal's PORTAL_SESSION_TABLE: sessions ended on the server",
-    });
-    new CfnOutput(this, 'PipelineName', { value: pipelineName });
-    new CfnOutput(this, 'ReleasePipelineName', {
-      value: releasePipelineName(pipelineName),
-      description: "The portal's PORTAL_RELEASE_PIPELINE_NAME: staging, PromoteToProd, prod",
-    });
-    new CfnOutput(this, 'DeploymentTargets', {
-      value: targets.map(targetKey).join(','),
-      description: "The portal's PORTAL_DEPLOYMENT_TARGETS: the bootstrapped account/region pairs",
-    });
-    new CfnOutput(this, 'PortalRoleArn', { value: this.portalRole.role.roleArn });
-    new CfnOutput(this, 'OwnerNotificationTopicArn', { value: this.notifyTopic.topicArn });
-    new CfnOutput(this, 'ComplianceReportsBucketName', {
-      value: this.complianceReports.bucket.bucketName,
-      description:
-        "The portal's PORTAL_COMPLIANCE_REPORTS_BUCKET: cdk-nag reports at nag-reports/<suffix>.json",
-    });
+    addPipelineOutputs(this, pipelineName);
   }
 }
 
