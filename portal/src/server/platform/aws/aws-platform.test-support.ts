@@ -1,8 +1,14 @@
-// Test support: the aws adapter as runtime.ts builds it, for suites that mock AWS with
-// aws-sdk-client-mock. The suite calls `mockTargetSts()` (@sep/registry/target-access/testing) so the
-// target roles' sessions resolve without a network.
+// Test support: the aws adapter as runtime.ts builds it, for the suites that mock AWS with
+// aws-sdk-client-mock (`mockAws()`: every client it calls, and STS answering the target roles' sessions).
+import { CloudFormationClient, CloudFormationServiceException } from '@aws-sdk/client-cloudformation';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { EnvironmentRecord } from '@sep/registry';
 import { TargetAccess } from '@sep/registry/target-access';
+import { mockTargetSts } from '@sep/registry/target-access/testing';
+import { mockClient } from 'aws-sdk-client-mock';
+import { environmentRecord, fakeRegistry } from '../../domain/registry-fakes.test-support';
 import { AwsPlatform, type AwsPlatformOptions } from './aws-platform';
 
 /** The pipeline account of the tests (environments without an account live there). */
@@ -30,4 +36,60 @@ export function testAwsPlatform(
     targets: testTargets(),
     ...options,
   });
+}
+
+/**
+ * Every AWS client the aws adapter calls, mocked for the test file (call once, at its top), each reset
+ * before every test; STS answers any target role's AssumeRole again, `sts.assumed` emptied.
+ */
+export function mockAws() {
+  const mocks = {
+    cfn: mockClient(CloudFormationClient),
+    pipeline: mockClient(CodePipelineClient),
+    config: mockClient(ConfigServiceClient),
+    s3: mockClient(S3Client),
+    sts: mockTargetSts(),
+  };
+  beforeEach(() => {
+    mocks.cfn.reset();
+    mocks.pipeline.reset();
+    mocks.config.reset();
+    mocks.s3.reset();
+    mocks.sts.reset();
+  });
+  return mocks;
+}
+
+/**
+ * A registry record as the aws suites read it: `environmentRecord(fields)` (ephemeral, alice, `ready`,
+ * requested 2026-03-01T10:00:00.000Z) at version 3, with the record fields a test cares about overridden.
+ */
+export function awsRecord(
+  fields: { environmentSuffix: string } & Record<string, unknown>,
+  overrides: Partial<EnvironmentRecord> = {},
+): EnvironmentRecord {
+  return environmentRecord(fields, { version: 3, ...overrides });
+}
+
+/** A 4xx the CloudFormation SDK raises, as the service names it. */
+export function cloudFormationError(name: string, message: string, httpStatusCode = 400) {
+  return new CloudFormationServiceException({
+    name,
+    $fault: 'client',
+    $metadata: { httpStatusCode },
+    message,
+  });
+}
+
+/** What CloudFormation answers for a stack name (or ID) it does not know. */
+export function stackMissing(name: string) {
+  return cloudFormationError('ValidationError', `Stack with id ${name} does not exist`);
+}
+
+/** 2026-03-01 at 10:00:`seconds` UTC: the suites' records were requested at 10:00:00. */
+export const at = (seconds: number) => new Date(Date.UTC(2026, 2, 1, 10, 0, seconds));
+
+/** The adapter over an in-memory registry of `records`, for suites that only read (only the teardown writes). */
+export function readingAwsPlatform(records: EnvironmentRecord[] = []): AwsPlatform {
+  return testAwsPlatform({ registry: fakeRegistry(records).store, driftPollMs: 1 });
 }
