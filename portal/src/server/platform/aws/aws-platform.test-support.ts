@@ -1,6 +1,10 @@
 // Test support: the aws adapter as runtime.ts builds it, for the suites that mock AWS with
 // aws-sdk-client-mock (`mockAws()`: every client it calls, and STS answering the target roles' sessions).
-import { CloudFormationClient, CloudFormationServiceException } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  CloudFormationServiceException,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -92,4 +96,36 @@ export const at = (seconds: number) => new Date(Date.UTC(2026, 2, 1, 10, 0, seco
 /** The adapter over an in-memory registry of `records`, for suites that only read (only the teardown writes). */
 export function readingAwsPlatform(records: EnvironmentRecord[] = []): AwsPlatform {
   return testAwsPlatform({ registry: fakeRegistry(records).store, driftPollMs: 1 });
+}
+
+/** Where an environment's stack lives: its account and region. */
+export interface StackHome {
+  readonly account: string;
+  readonly region: string;
+}
+
+/** The ID CloudFormation gives `sep-<suffix>-environment` in `home`. */
+export const stackIdOf = (suffix: string, home: StackHome) =>
+  `arn:aws:cloudformation:${home.region}:${home.account}:stack/sep-${suffix}-environment/1a2b`;
+
+/** The environment stack of `suffix` in `home`, complete since 10:00:00 with its ApiUrl output, as DescribeStacks answers. */
+export function stackOf(suffix: string, home: StackHome, overrides: Partial<Stack> = {}): Stack {
+  return {
+    StackName: `sep-${suffix}-environment`,
+    StackId: stackIdOf(suffix, home),
+    StackStatus: 'CREATE_COMPLETE',
+    CreationTime: at(0),
+    EnableTerminationProtection: false,
+    Outputs: [
+      {
+        OutputKey: 'ApiUrl',
+        OutputValue: `https://${suffix}.execute-api.${home.region}.amazonaws.com/v1/`,
+      },
+    ],
+    Tags: [
+      { Key: 'Environment', Value: suffix },
+      { Key: 'EnvironmentKind', Value: 'ephemeral' },
+    ],
+    ...overrides,
+  };
 }
