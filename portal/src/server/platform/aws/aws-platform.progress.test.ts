@@ -17,24 +17,15 @@ import type { EnvironmentRecord } from '@sep/registry';
 import { OUTPUTS_OF_PREVIOUS_VERSION } from './aws-platform';
 import {
   at,
-  awsRecord,
   stackMissing as missing,
   mockAws,
   PIPELINE_ACCOUNT,
   readingAwsPlatform,
+  recordIn as record,
   stackOf,
 } from './aws-platform.test-support';
 
 const { cfn, pipeline } = mockAws();
-
-/** An environment in `target` (its account, or the pipeline account when none), `ready` unless overridden. */
-function record(
-  suffix: string,
-  target: { account?: string; region: string },
-  overrides: Partial<EnvironmentRecord> = {},
-): EnvironmentRecord {
-  return awsRecord({ environmentSuffix: suffix, ...target }, overrides);
-}
 
 beforeEach(() => {
   pipeline.on(GetPipelineStateCommand).resolves({ stageStates: [] });

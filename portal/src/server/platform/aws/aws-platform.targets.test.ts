@@ -21,16 +21,15 @@ import {
   DescribeComplianceByConfigRuleCommand,
   DescribeConfigRulesCommand,
 } from '@aws-sdk/client-config-service';
-import type { EnvironmentRecord } from '@sep/registry';
 import { type ClientIdentity, identityOf } from '@sep/registry/target-access/testing';
 import { localRegistryStore } from '@sep/registry/testing';
 import {
   at,
-  awsRecord,
   stackMissing as missing,
   mockAws,
   PIPELINE_ACCOUNT,
   readingAwsPlatform,
+  recordIn as record,
   stackIdOf,
   stackOf,
   testAwsPlatform,
@@ -41,15 +40,6 @@ const store = localRegistryStore({ tablePrefix: 'aws-targets' });
 
 const EAST = { account: '222222222222', region: 'us-east-1' };
 const WEST = { account: '333333333333', region: 'eu-west-1' };
-
-/** An environment in `target` (its account, or the pipeline account when none), `ready` unless overridden. */
-function record(
-  suffix: string,
-  target: { account?: string; region: string },
-  overrides: Partial<EnvironmentRecord> = {},
-): EnvironmentRecord {
-  return awsRecord({ environmentSuffix: suffix, ...target }, overrides);
-}
 
 /**
  * CloudFormation and AWS Config of several accounts and regions: a call sees only what exists in the

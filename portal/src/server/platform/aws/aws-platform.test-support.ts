@@ -75,6 +75,15 @@ export function awsRecord(
   return environmentRecord(fields, { version: 3, ...overrides });
 }
 
+/** `suffix`, an ephemeral environment in `target` (in the pipeline account when it names none). */
+export function recordIn(
+  suffix: string,
+  target: { account?: string; region: string },
+  overrides: Partial<EnvironmentRecord> = {},
+): EnvironmentRecord {
+  return awsRecord({ environmentSuffix: suffix, ...target }, overrides);
+}
+
 /** A 4xx the CloudFormation SDK raises, as the service names it. */
 export function cloudFormationError(name: string, message: string, httpStatusCode = 400) {
   return new CloudFormationServiceException({
