@@ -1,6 +1,7 @@
 import { DeleteStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { ListPipelineExecutionsCommand, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
+import { StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
 import type { EnvironmentRecord } from '@sep/registry';
+import { idlePipeline } from '@sep/registry/teardown/testing';
 import { localRegistryStore } from '@sep/registry/testing';
 import { environmentSpec } from '../../domain/registry-fakes.test-support';
 import { UpstreamError } from '../port';
@@ -10,10 +11,7 @@ import { type StackWorldOptions, stackWorld } from './stack-world.test-support';
 const { cfn, pipeline } = mockAws();
 
 const store = localRegistryStore({ tablePrefix: 'aws-teardown' });
-beforeEach(() => {
-  pipeline.on(StartPipelineExecutionCommand).resolves({ pipelineExecutionId: 'exec-teardown' });
-  pipeline.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [] });
-});
+beforeEach(() => idlePipeline(pipeline, 'exec-teardown'));
 
 /** The platform over a fresh registry holding `pr-9`, claimed `destroying` as the portal's destroy does. */
 async function destroying(world: Omit<StackWorldOptions, 'suffix'> = {}) {
