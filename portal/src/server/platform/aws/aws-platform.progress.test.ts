@@ -7,12 +7,7 @@ import {
   ListStackResourcesCommand,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
-import {
-  GetPipelineStateCommand,
-  type GetPipelineStateCommandOutput,
-  ListPipelineExecutionsCommand,
-  StartPipelineExecutionCommand,
-} from '@aws-sdk/client-codepipeline';
+import { GetPipelineStateCommand, type GetPipelineStateCommandOutput } from '@aws-sdk/client-codepipeline';
 import type { EnvironmentRecord } from '@sep/registry';
 import { OUTPUTS_OF_PREVIOUS_VERSION } from './aws-platform';
 import {
@@ -20,6 +15,7 @@ import {
   stackMissing as missing,
   mockAws,
   PIPELINE_ACCOUNT,
+  pipelineAtRest,
   readingAwsPlatform,
   recordIn as record,
   stackOf,
@@ -27,11 +23,7 @@ import {
 
 const { cfn, pipeline } = mockAws();
 
-beforeEach(() => {
-  pipeline.on(GetPipelineStateCommand).resolves({ stageStates: [] });
-  pipeline.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [] });
-  pipeline.on(StartPipelineExecutionCommand).resolves({ pipelineExecutionId: 'exec-1' });
-});
+beforeEach(() => pipelineAtRest(pipeline));
 
 describe('progress: every resource and the whole current operation', () => {
   const HOME = { account: PIPELINE_ACCOUNT, region: 'us-east-1' };

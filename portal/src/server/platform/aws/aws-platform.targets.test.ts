@@ -13,11 +13,6 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import {
-  GetPipelineStateCommand,
-  ListPipelineExecutionsCommand,
-  StartPipelineExecutionCommand,
-} from '@aws-sdk/client-codepipeline';
-import {
   DescribeComplianceByConfigRuleCommand,
   DescribeConfigRulesCommand,
 } from '@aws-sdk/client-config-service';
@@ -28,6 +23,7 @@ import {
   stackMissing as missing,
   mockAws,
   PIPELINE_ACCOUNT,
+  pipelineAtRest,
   readingAwsPlatform,
   recordIn as record,
   stackIdOf,
@@ -159,11 +155,7 @@ function organization(stacks: Record<string, Stack[]>, rules: Record<string, str
   return calls;
 }
 
-beforeEach(() => {
-  pipeline.on(GetPipelineStateCommand).resolves({ stageStates: [] });
-  pipeline.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [] });
-  pipeline.on(StartPipelineExecutionCommand).resolves({ pipelineExecutionId: 'exec-1' });
-});
+beforeEach(() => pipelineAtRest(pipeline));
 
 describe('two accounts, two regions', () => {
   it('reads each environment (stack, resources, events, template, drift, Config) as its own account, in its own region', async () => {

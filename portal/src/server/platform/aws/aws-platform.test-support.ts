@@ -5,12 +5,18 @@ import {
   CloudFormationServiceException,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
-import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import {
+  CodePipelineClient,
+  GetPipelineStateCommand,
+  ListPipelineExecutionsCommand,
+  StartPipelineExecutionCommand,
+} from '@aws-sdk/client-codepipeline';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { EnvironmentRecord } from '@sep/registry';
 import { TargetAccess } from '@sep/registry/target-access';
 import { mockTargetSts } from '@sep/registry/target-access/testing';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { mockClient } from 'aws-sdk-client-mock';
 import { environmentRecord, fakeRegistry } from '../../domain/registry-fakes.test-support';
 import { AwsPlatform, type AwsPlatformOptions } from './aws-platform';
@@ -137,4 +143,11 @@ export function stackOf(suffix: string, home: StackHome, overrides: Partial<Stac
     ],
     ...overrides,
   };
+}
+
+/** The environments pipeline with no stage run and no execution in flight; a run started is `exec-1`. */
+export function pipelineAtRest(pipeline: AwsClientStub<CodePipelineClient>): void {
+  pipeline.on(GetPipelineStateCommand).resolves({ stageStates: [] });
+  pipeline.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [] });
+  pipeline.on(StartPipelineExecutionCommand).resolves({ pipelineExecutionId: 'exec-1' });
 }
