@@ -7,21 +7,15 @@ import {
   DescribeStacksCommand,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
-import {
-  CodePipelineClient,
-  ListPipelineExecutionsCommand,
-  StartPipelineExecutionCommand,
-} from '@aws-sdk/client-codepipeline';
+import { CodePipelineClient, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
 import { parseEnvironmentSpec } from '@sep/spec';
-import { mockClient } from 'aws-sdk-client-mock';
 import { localRegistryStore } from '../registry/testing';
 import { TargetAccess } from '../target-access';
 import { type ClientIdentity, identityOf, mockTargetSts } from '../target-access.testing';
-import { EnvironmentTeardown } from './teardown';
+import { mockTeardownAws, testTeardown } from './teardown.testing';
 
 const PIPELINE_ACCOUNT = '111111111111';
-const cfn = mockClient(CloudFormationClient);
-const codePipeline = mockClient(CodePipelineClient);
+const { cfn, codePipeline } = mockTeardownAws();
 const sts = mockTargetSts();
 const store = localRegistryStore({ tablePrefix: 'teardown-targets' });
 
@@ -99,11 +93,7 @@ async function deployed(
 
 let access: TargetAccess;
 beforeEach(() => {
-  cfn.reset();
-  codePipeline.reset();
   sts.reset();
-  codePipeline.on(StartPipelineExecutionCommand).resolves({ pipelineExecutionId: 'exec-1' });
-  codePipeline.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [] });
   access = new TargetAccess({
     defaultAccount: PIPELINE_ACCOUNT,
     sessionName: 'sep-ttl-sweeper',
@@ -114,13 +104,12 @@ afterEach(() => access.destroy());
 
 async function teardownWith() {
   const { registry } = await store.freshRegistry();
-  const teardown = new EnvironmentTeardown({
+  const { teardown } = testTeardown({
     registry,
     cloudFormationFor: (target) => access.client(CloudFormationClient, target),
     stackNamesOf: (record) => [`sep-${record.environmentSuffix}-environment`],
     defaultAccount: PIPELINE_ACCOUNT,
     pipeline: { pipelineName: 'sep-delivery', client: new CodePipelineClient({ region: 'us-east-1' }) },
-    sleep: async () => undefined,
   });
   return { registry, teardown };
 }

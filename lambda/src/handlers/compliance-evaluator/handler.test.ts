@@ -5,21 +5,20 @@ import {
   ResourceNotDiscoveredException,
 } from '@aws-sdk/client-config-service';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ValidationError } from '../../shared/errors';
+import { COMMON_ENV, mockAuditAndAlerts } from '../../shared/handler.test-support';
 import { loadConfig } from './config';
 import { createComplianceEvaluatorHandler } from './handler';
 
 const config = mockClient(ConfigServiceClient);
-const documents = mockClient(DynamoDBDocumentClient);
+const { documents } = mockAuditAndAlerts();
 
 const DATA_KEY = 'arn:aws:kms:us-east-1:111111111111:key/11111111-aaaa-bbbb-cccc-000000000001';
 const LOGS_KEY = 'arn:aws:kms:us-east-1:111111111111:key/11111111-aaaa-bbbb-cccc-000000000002';
 const env = {
-  ENVIRONMENT_SUFFIX: 'dev',
-  AUDIT_TABLE_NAME: 'audit-dev',
-  ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:111111111111:alerts-dev',
+  ...COMMON_ENV,
   DATA_CLASSIFICATION: 'confidential',
   DATA_KEY_ARN: DATA_KEY,
   LOGS_KEY_ARN: LOGS_KEY,
@@ -126,9 +125,7 @@ function evaluation() {
 
 beforeEach(() => {
   config.reset();
-  documents.reset();
   config.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
-  documents.on(PutCommand).resolves({});
 });
 
 describe('S3 buckets', () => {

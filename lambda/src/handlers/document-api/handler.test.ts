@@ -1,19 +1,16 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { auditAndAlertClients, COMMON_ENV, mockAuditAndAlerts } from '../../shared/handler.test-support';
 import { loadConfig } from './config';
 import { createDocumentApiHandler } from './handler';
 
 const s3 = mockClient(S3Client);
-const documents = mockClient(DynamoDBDocumentClient);
-const sns = mockClient(SNSClient);
+const { documents, sns } = mockAuditAndAlerts();
 
 const env = {
-  ENVIRONMENT_SUFFIX: 'dev',
-  AUDIT_TABLE_NAME: 'audit-dev',
-  ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:111111111111:alerts-dev',
+  ...COMMON_ENV,
   DATA_CLASSIFICATION: 'internal',
   DATA_BUCKET_NAME: 'data-dev',
   DATA_KEY_ARN: 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
@@ -24,8 +21,7 @@ const context = { getRemainingTimeInMillis: () => 15_000 };
 function api(overrides: Record<string, string> = {}) {
   return createDocumentApiHandler(loadConfig({ ...env, ...overrides }), {
     s3: new S3Client({ region: 'us-east-1' }),
-    dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
-    sns: new SNSClient({ region: 'us-east-1' }),
+    ...auditAndAlertClients(),
   });
 }
 
@@ -63,11 +59,7 @@ function noSideEffects() {
 
 beforeEach(() => {
   s3.reset();
-  documents.reset();
-  sns.reset();
   s3.on(PutObjectCommand).resolves({ ETag: '"e1"', VersionId: 'v1' });
-  documents.on(PutCommand).resolves({});
-  sns.on(PublishCommand).resolves({ MessageId: 'm' });
 });
 
 describe('POST /documents', () => {

@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   GetObjectCommand,
   GetObjectTaggingCommand,
@@ -8,21 +7,19 @@ import {
   PutObjectTaggingCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ValidationError } from '../../shared/errors';
+import { auditAndAlertClients, COMMON_ENV, mockAuditAndAlerts } from '../../shared/handler.test-support';
 import { loadConfig } from './config';
 import { createPiiScannerHandler } from './handler';
 
 const s3 = mockClient(S3Client);
-const documents = mockClient(DynamoDBDocumentClient);
-const sns = mockClient(SNSClient);
+const { documents, sns } = mockAuditAndAlerts();
 
 const env = {
-  ENVIRONMENT_SUFFIX: 'dev',
-  AUDIT_TABLE_NAME: 'audit-dev',
-  ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:111111111111:alerts-dev',
+  ...COMMON_ENV,
   DATA_CLASSIFICATION: 'internal',
   DATA_BUCKET_NAME: 'data-dev',
 };
@@ -31,8 +28,7 @@ const context = { getRemainingTimeInMillis: () => 60_000, functionName: 'pii-sca
 function handlerFor(overrides: Record<string, string> = {}) {
   return createPiiScannerHandler(loadConfig({ ...env, ...overrides }), {
     s3: new S3Client({ region: 'us-east-1' }),
-    dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
-    sns: new SNSClient({ region: 'us-east-1' }),
+    ...auditAndAlertClients(),
   });
 }
 
@@ -60,6 +56,7 @@ function serveObject(bytes: Buffer) {
   });
   s3.on(GetObjectTaggingCommand).resolves({ TagSet: [{ Key: 'Owner', Value: 'team-a' }] });
   s3.on(PutObjectTaggingCommand).resolves({});
+  // Also after a test's reset of the audit and alert mocks.
   documents.on(PutCommand).resolves({});
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
 }
@@ -83,8 +80,6 @@ function sideEffects() {
 
 beforeEach(() => {
   s3.reset();
-  documents.reset();
-  sns.reset();
 });
 
 describe('pii-scanner handler', () => {
@@ -183,7 +178,6 @@ describe('pii-scanner handler', () => {
     s3.on(HeadObjectCommand).rejects(
       Object.assign(new Error('not found'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } }),
     );
-    documents.on(PutCommand).resolves({});
     await expect(handlerFor()(objectEvent(), context)).resolves.toEqual({ outcome: 'missing' });
     expect(auditItem()).toMatchObject({ outcome: 'skipped' });
     expect(s3.commandCalls(PutObjectTaggingCommand)).toHaveLength(0);

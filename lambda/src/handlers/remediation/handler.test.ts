@@ -1,4 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateTagsCommand,
   DescribeInstancesCommand,
@@ -21,25 +20,23 @@ import {
   PutPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { REMEDIATION_ACTIONS } from '../../ops/remediation/actions';
 import { ValidationError } from '../../shared/errors';
+import { auditAndAlertClients, COMMON_ENV, mockAuditAndAlerts } from '../../shared/handler.test-support';
 import { loadConfig } from './config';
 import { createRemediationHandler } from './handler';
 
 const iam = mockClient(IAMClient);
 const s3 = mockClient(S3Client);
 const ec2 = mockClient(EC2Client);
-const documents = mockClient(DynamoDBDocumentClient);
-const sns = mockClient(SNSClient);
+const { documents, sns } = mockAuditAndAlerts();
 
 const QUARANTINE = 'sg-0aaaaaaaaaaaaaaaa';
 const env = {
-  ENVIRONMENT_SUFFIX: 'dev',
-  AUDIT_TABLE_NAME: 'audit-dev',
-  ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:111111111111:alerts-dev',
+  ...COMMON_ENV,
   DATA_CLASSIFICATION: 'confidential',
   DRY_RUN: 'false',
   QUARANTINE_SECURITY_GROUP_ID: QUARANTINE,
@@ -53,8 +50,7 @@ function handlerFor(overrides: Record<string, string> = {}) {
     iam: new IAMClient({ region: 'us-east-1' }),
     s3: new S3Client({ region: 'us-east-1' }),
     ec2: new EC2Client({ region: 'us-east-1' }),
-    dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
-    sns: new SNSClient({ region: 'us-east-1' }),
+    ...auditAndAlertClients(),
   });
 }
 const context = { functionName: 'remediation-dev' };
@@ -108,9 +104,7 @@ const auditItems = () => documents.commandCalls(PutCommand).map((c) => c.args[0]
 const alerts = () => sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
 
 beforeEach(() => {
-  for (const mock of [iam, s3, ec2, documents, sns]) mock.reset();
-  documents.on(PutCommand).resolves({});
-  sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  for (const mock of [iam, s3, ec2]) mock.reset();
 });
 
 describe('compromised IAM access key (GuardDuty)', () => {

@@ -1,4 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeSecretCommand,
   GetRandomPasswordCommand,
@@ -8,24 +7,22 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ValidationError } from '../../shared/errors';
+import { auditAndAlertClients, COMMON_ENV, mockAuditAndAlerts } from '../../shared/handler.test-support';
 import { loadConfig } from './config';
 import { createSecretRotationHandler } from './handler';
 
 const secretsManager = mockClient(SecretsManagerClient);
-const documents = mockClient(DynamoDBDocumentClient);
-const sns = mockClient(SNSClient);
+const { documents, sns } = mockAuditAndAlerts();
 
 const SECRET_ID = 'arn:aws:secretsmanager:us-east-1:111111111111:secret:db-dev-AbCdEf';
 const TOKEN = '11111111-2222-3333-4444-555555555555';
 const CURRENT = '99999999-2222-3333-4444-555555555555';
 const env = {
-  ENVIRONMENT_SUFFIX: 'dev',
-  AUDIT_TABLE_NAME: 'audit-dev',
-  ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:111111111111:alerts-dev',
+  ...COMMON_ENV,
   DATA_CLASSIFICATION: 'confidential',
   LOG_LEVEL: 'error',
 };
@@ -41,8 +38,7 @@ function handlerFor(overrides: Record<string, string> = {}) {
     loadConfig({ ...env, ...overrides }),
     {
       secretsManager: new SecretsManagerClient({ region: 'us-east-1' }),
-      dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
-      sns: new SNSClient({ region: 'us-east-1' }),
+      ...auditAndAlertClients(),
     },
     // Unreachable on purpose: these tests never get as far as the database.
     { tls: { ssl: { rejectUnauthorized: true }, connectTimeoutMs: 200 } },
@@ -75,10 +71,6 @@ function mutatingCalls() {
 
 beforeEach(() => {
   secretsManager.reset();
-  documents.reset();
-  sns.reset();
-  documents.on(PutCommand).resolves({});
-  sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
 });
 
 describe('secret-rotation event validation', () => {

@@ -1,17 +1,11 @@
 import {
-  CloudFormationClient,
   DeleteStackCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
-import {
-  CodePipelineClient,
-  ListPipelineExecutionsCommand,
-  StartPipelineExecutionCommand,
-} from '@aws-sdk/client-codepipeline';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { EnvironmentTeardown } from '@sep/registry/teardown';
+import { mockTeardownAws, testTeardown } from '@sep/registry/teardown/testing';
 import { localRegistryStore } from '@sep/registry/testing';
 import { parseEnvironmentSpec } from '@sep/spec';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -19,18 +13,13 @@ import { createLogger } from '../../shared/logger';
 import { loadSweeperEnvironment } from './config';
 import { sweep } from './sweeper';
 
-const cfn = mockClient(CloudFormationClient);
+const { cfn } = mockTeardownAws();
 const sns = mockClient(SNSClient);
-const codePipeline = mockClient(CodePipelineClient);
 
 const store = localRegistryStore({ tablePrefix: 'sweeper' });
 beforeEach(() => {
-  cfn.reset();
   sns.reset();
-  codePipeline.reset();
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-  codePipeline.on(StartPipelineExecutionCommand).resolves({ pipelineExecutionId: 'exec-1' });
-  codePipeline.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [] });
 });
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
@@ -83,12 +72,7 @@ function cloudFormationWith(suffixes: string[], options: { failDeleteOf?: string
 
 async function setup() {
   const { registry } = await store.freshRegistry();
-  const teardown = new EnvironmentTeardown({
-    registry,
-    cloudFormationFor: () => new CloudFormationClient({ region: 'us-east-1' }),
-    pipeline: { pipelineName: 'sep-pipeline', client: new CodePipelineClient({ region: 'us-east-1' }) },
-    sleep: async () => undefined,
-  });
+  const { teardown } = testTeardown({ registry });
   const lines: string[] = [];
   const logger = createLogger({ write: (line) => lines.push(line) });
   return { registry, teardown, logger, lines };

@@ -1,26 +1,45 @@
 import type { EnvironmentRecord, EnvironmentRegistry } from '@sep/registry';
-import { parseEnvironmentSpec } from '@sep/spec';
+import { type EnvironmentSpec, parseEnvironmentSpec } from '@sep/spec';
 
-/** A valid ephemeral registry record owned by alice, `ready`, at `version`. */
-export function registryRecord(suffix: string, version = 1): EnvironmentRecord {
+/** A valid spec: an ephemeral environment owned by alice, with the fields a test cares about given. */
+export function environmentSpec(
+  fields: { environmentSuffix: string } & Record<string, unknown>,
+): EnvironmentSpec {
   const parsed = parseEnvironmentSpec({
-    environmentSuffix: suffix,
     kind: 'ephemeral',
     owner: 'alice',
     project: 'p',
     costCenter: 'c',
+    ...fields,
   });
-  if (!parsed.success) throw new Error('bad spec');
+  if (!parsed.success) throw new Error(`bad spec: ${JSON.stringify(parsed.errors)}`);
+  return parsed.spec;
+}
+
+/**
+ * A registry record of `environmentSpec(fields)`, `ready`, requested by alice on 2026-03-01 at 10:00 UTC,
+ * at version 1, with the fields of the record a test cares about overridden.
+ */
+export function environmentRecord(
+  fields: { environmentSuffix: string } & Record<string, unknown>,
+  overrides: Partial<EnvironmentRecord> = {},
+): EnvironmentRecord {
   const now = '2026-03-01T10:00:00.000Z';
   return {
-    environmentSuffix: suffix,
-    spec: parsed.spec,
+    environmentSuffix: fields.environmentSuffix,
+    spec: environmentSpec(fields),
     status: 'ready',
     requestedBy: 'alice',
     createdAt: now,
     updatedAt: now,
-    version,
+    version: 1,
+    ...overrides,
   };
+}
+
+/** A valid ephemeral registry record owned by alice, `ready`, at `version`. */
+export function registryRecord(suffix: string, version = 1): EnvironmentRecord {
+  return environmentRecord({ environmentSuffix: suffix }, { version });
 }
 
 /**

@@ -1,42 +1,20 @@
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import {
-  ConfigServiceClient,
   DescribeComplianceByConfigRuleCommand,
   DescribeConfigRulesCommand,
 } from '@aws-sdk/client-config-service';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, NoSuchBucket, NoSuchKey, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { DynamoDbEnvironmentRegistry, type EnvironmentRecord } from '@sep/registry';
-import { mockTargetSts } from '@sep/registry/target-access/testing';
-import { parseEnvironmentSpec } from '@sep/spec';
-import { mockClient } from 'aws-sdk-client-mock';
-import { testAwsPlatform } from './aws-platform.test-support';
+import { DynamoDbEnvironmentRegistry } from '@sep/registry';
+import { awsRecord, mockAws, testAwsPlatform } from './aws-platform.test-support';
 
 // The compliance answer in aws mode: the cdk-nag report the pipeline's synth published to the
 // compliance-reports bucket (nag-reports/<suffix>.json), beside the environment's AWS Config rules.
 
-const s3 = mockClient(S3Client);
-const config = mockClient(ConfigServiceClient);
-mockTargetSts();
+const { s3, config } = mockAws();
 const BUCKET = 'pipelinestack-compliancereportsbucket-1a2b3c';
 
-const parsed = parseEnvironmentSpec({
-  environmentSuffix: 'pr-9',
-  kind: 'ephemeral',
-  owner: 'alice',
-  project: 'p',
-  costCenter: 'c',
-});
-if (!parsed.success) throw new Error('bad spec');
-const record: EnvironmentRecord = {
-  environmentSuffix: 'pr-9',
-  spec: parsed.spec,
-  status: 'ready',
-  requestedBy: 'alice',
-  createdAt: '2026-03-01T10:00:00.000Z',
-  updatedAt: '2026-03-01T10:00:00.000Z',
-  version: 3,
-};
+const record = awsRecord({ environmentSuffix: 'pr-9' });
 
 /** `nag-report.json` as infra's stage writes it (abridged). */
 const nagReport = {
@@ -89,8 +67,6 @@ function platform(options: { complianceReportsBucket?: string } = { complianceRe
 }
 
 beforeEach(() => {
-  s3.reset();
-  config.reset();
   config.on(DescribeConfigRulesCommand).resolves({
     ConfigRules: [
       {

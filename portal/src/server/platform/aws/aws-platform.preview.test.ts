@@ -1,47 +1,24 @@
-import {
-  CloudFormationClient,
-  CloudFormationServiceException,
-  GetTemplateCommand,
-} from '@aws-sdk/client-cloudformation';
+import { GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { CodePipelineClient, GetPipelineStateCommand } from '@aws-sdk/client-codepipeline';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { EnvironmentRecord } from '@sep/registry';
-import { mockTargetSts } from '@sep/registry/target-access/testing';
 import { templateHash, templateRecordKey } from '@sep/registry/template-hash';
-import { parseEnvironmentSpec } from '@sep/spec';
-import { mockClient } from 'aws-sdk-client-mock';
 import { computePromotionPreview } from '../../domain/promotion-preview';
 import { securityGroupTemplate } from '../../domain/promotion-preview.test-support';
 import { fakeRegistry } from '../../domain/registry-fakes.test-support';
 import { NoPendingPromotionError } from '../port';
-import { testAwsPlatform } from './aws-platform.test-support';
+import { awsRecord, mockAws, stackMissing, testAwsPlatform } from './aws-platform.test-support';
 
-const cfn = mockClient(CloudFormationClient);
-const pipeline = mockClient(CodePipelineClient);
-const s3 = mockClient(S3Client);
-mockTargetSts();
+const { cfn, pipeline, s3 } = mockAws();
 const BUCKET = 'pipelinestack-compliancereportsbucket-1a2b3c';
 
 function record(environmentSuffix: string, kind: 'prod' | 'staging'): EnvironmentRecord {
-  const parsed = parseEnvironmentSpec({
+  return awsRecord({
     environmentSuffix,
     kind,
-    owner: 'alice',
-    project: 'p',
-    costCenter: 'c',
     alertEmails: ['ops@example.com'],
     allowedCidrs: ['10.0.0.0/8'],
   });
-  if (!parsed.success) throw new Error(`bad spec: ${JSON.stringify(parsed.errors)}`);
-  return {
-    environmentSuffix,
-    spec: parsed.spec,
-    status: 'ready',
-    requestedBy: 'alice',
-    createdAt: '2026-03-01T10:00:00.000Z',
-    updatedAt: '2026-03-01T10:00:00.000Z',
-    version: 3,
-  };
 }
 
 const body = (text: string) => ({ transformToString: async () => text }) as never;
@@ -71,12 +48,6 @@ function platform(records: EnvironmentRecord[]) {
     complianceReportsBucket: BUCKET,
   });
 }
-
-beforeEach(() => {
-  cfn.reset();
-  pipeline.reset();
-  s3.reset();
-});
 
 describe('aws promotionSources', () => {
   it('compares GetTemplate of each prod stack with the template the synth published', async () => {
@@ -193,14 +164,7 @@ describe('aws promotionSources', () => {
   it('says why a stack not deployed yet has nothing to compare with', async () => {
     waitingAt('e2');
     s3.on(GetObjectCommand).resolves({ Body: body(JSON.stringify(sg([]))) });
-    cfn.on(GetTemplateCommand).rejects(
-      new CloudFormationServiceException({
-        name: 'ValidationError',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-        message: 'Stack with id sep-prod-environment does not exist',
-      }),
-    );
+    cfn.on(GetTemplateCommand).rejects(stackMissing('sep-prod-environment'));
     const sources = await platform([record('prod', 'prod')]).promotionSources();
     expect(sources.stacks[0]?.deployed).toBeUndefined();
     expect(sources.stacks[0]?.unavailableReason).toMatch(/not deployed yet/);

@@ -1,46 +1,25 @@
-import {
-  CloudFormationClient,
-  DeleteStackCommand,
-  DescribeStacksCommand,
-} from '@aws-sdk/client-cloudformation';
-import {
-  CodePipelineClient,
-  ListPipelineExecutionsCommand,
-  StartPipelineExecutionCommand,
-} from '@aws-sdk/client-codepipeline';
+import { DeleteStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
 import type { EnvironmentRecord } from '@sep/registry';
-import { mockTargetSts } from '@sep/registry/target-access/testing';
+import { idlePipeline } from '@sep/registry/teardown/testing';
 import { localRegistryStore } from '@sep/registry/testing';
-import { parseEnvironmentSpec } from '@sep/spec';
-import { mockClient } from 'aws-sdk-client-mock';
+import { environmentSpec } from '../../domain/registry-fakes.test-support';
 import { UpstreamError } from '../port';
-import { testAwsPlatform } from './aws-platform.test-support';
+import { mockAws, testAwsPlatform } from './aws-platform.test-support';
 import { type StackWorldOptions, stackWorld } from './stack-world.test-support';
 
-const cfn = mockClient(CloudFormationClient);
-const pipeline = mockClient(CodePipelineClient);
-mockTargetSts();
+const { cfn, pipeline } = mockAws();
 
 const store = localRegistryStore({ tablePrefix: 'aws-teardown' });
-beforeEach(() => {
-  cfn.reset();
-  pipeline.reset();
-  pipeline.on(StartPipelineExecutionCommand).resolves({ pipelineExecutionId: 'exec-teardown' });
-  pipeline.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [] });
-});
+beforeEach(() => idlePipeline(pipeline, 'exec-teardown'));
 
 /** The platform over a fresh registry holding `pr-9`, claimed `destroying` as the portal's destroy does. */
 async function destroying(world: Omit<StackWorldOptions, 'suffix'> = {}) {
   const { registry } = await store.freshRegistry();
-  const parsed = parseEnvironmentSpec({
-    environmentSuffix: 'pr-9',
-    kind: 'ephemeral',
-    owner: 'alice',
-    project: 'p',
-    costCenter: 'c',
+  const registered = await registry.register({
+    spec: environmentSpec({ environmentSuffix: 'pr-9' }),
+    requestedBy: 'alice',
   });
-  if (!parsed.success) throw new Error('bad spec');
-  const registered = await registry.register({ spec: parsed.spec, requestedBy: 'alice' });
   const record = await registry.updateStatus({
     environmentSuffix: 'pr-9',
     status: 'destroying',

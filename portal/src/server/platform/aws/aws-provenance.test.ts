@@ -1,48 +1,26 @@
 import { createHash } from 'node:crypto';
-import {
-  CloudFormationClient,
-  CloudFormationServiceException,
-  DescribeStacksCommand,
-  GetTemplateCommand,
-} from '@aws-sdk/client-cloudformation';
-import {
-  CodePipelineClient,
-  GetPipelineExecutionCommand,
-  ListActionExecutionsCommand,
-} from '@aws-sdk/client-codepipeline';
-import type { EnvironmentRecord } from '@sep/registry';
-import { mockTargetSts } from '@sep/registry/target-access/testing';
-import { parseEnvironmentSpec } from '@sep/spec';
-import { mockClient } from 'aws-sdk-client-mock';
+import { DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
+import { GetPipelineExecutionCommand, ListActionExecutionsCommand } from '@aws-sdk/client-codepipeline';
 import { fakeRegistry } from '../../domain/registry-fakes.test-support';
-import { testAwsPlatform } from './aws-platform.test-support';
+import {
+  awsRecord,
+  cloudFormationError,
+  mockAws,
+  stackMissing,
+  testAwsPlatform,
+} from './aws-platform.test-support';
 
 // Provenance in aws mode: the environment's stack and deployed template (as the target's platform-access
 // role), the execution whose deploy action last succeeded for it and its source revision, the trail ARN.
 
-const cfn = mockClient(CloudFormationClient);
-const pipeline = mockClient(CodePipelineClient);
-mockTargetSts();
+const { cfn, pipeline } = mockAws();
 
-const parsed = parseEnvironmentSpec({
+const record = awsRecord({
   environmentSuffix: 'staging',
   kind: 'staging',
-  owner: 'alice',
-  project: 'p',
-  costCenter: 'c',
   account: '222222222222',
   alertEmails: ['ops@example.com'],
 });
-if (!parsed.success) throw new Error('bad spec');
-const record: EnvironmentRecord = {
-  environmentSuffix: 'staging',
-  spec: parsed.spec,
-  status: 'ready',
-  requestedBy: 'alice',
-  createdAt: '2026-03-01T10:00:00.000Z',
-  updatedAt: '2026-03-01T10:00:00.000Z',
-  version: 3,
-};
 const STACK = 'sep-staging-environment';
 const STACK_ID = `arn:aws:cloudformation:us-east-1:222222222222:stack/${STACK}/0f1e2d3c-aaaa-bbbb-cccc-123456789012`;
 const TRAIL = 'arn:aws:cloudtrail:us-east-1:222222222222:trail/sep-account-trail';
@@ -58,15 +36,6 @@ function platform() {
   return testAwsPlatform({ registry: fakeRegistry([]).store });
 }
 
-function missing(stackName: string) {
-  return new CloudFormationServiceException({
-    name: 'ValidationError',
-    $fault: 'client',
-    $metadata: {},
-    message: `Stack with id ${stackName} does not exist`,
-  });
-}
-
 const deployAction = (
   pipelineExecutionId: string,
   status: 'Succeeded' | 'Failed',
@@ -79,8 +48,6 @@ const deployAction = (
 });
 
 beforeEach(() => {
-  cfn.reset();
-  pipeline.reset();
   cfn
     .on(DescribeStacksCommand, { StackName: STACK })
     .resolves({
@@ -161,7 +128,7 @@ it('reads the stack, its template hash, the deploying execution, its revision an
 it('names each gap with its reason instead of inventing a value', async () => {
   cfn
     .on(DescribeStacksCommand, { StackName: STACK })
-    .rejects(missing(STACK))
+    .rejects(stackMissing(STACK))
     .on(DescribeStacksCommand, { StackName: 'sep-account-security' })
     .resolves({
       Stacks: [
@@ -195,14 +162,7 @@ it('names each gap with its reason instead of inventing a value', async () => {
 });
 
 it('reports a failed template read and an execution without revision as gaps, keeping what it read', async () => {
-  cfn.on(GetTemplateCommand).rejects(
-    new CloudFormationServiceException({
-      name: 'AccessDenied',
-      $fault: 'client',
-      $metadata: {},
-      message: 'no',
-    }),
-  );
+  cfn.on(GetTemplateCommand).rejects(cloudFormationError('AccessDenied', 'no', 403));
   pipeline
     .on(ListActionExecutionsCommand)
     .resolves({ actionExecutionDetails: [deployAction('exec-9', 'Succeeded')] });

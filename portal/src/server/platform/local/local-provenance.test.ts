@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { EnvironmentRecord } from '@sep/registry';
-import { parseEnvironmentSpec } from '@sep/spec';
+import { environmentRecord } from '../../domain/registry-fakes.test-support';
 import { LocalProvenance } from './local-provenance';
 import { assembly, ControlledWork, ENVIRONMENT_STAGE, newPlayer } from './pipeline-player.test-support';
 import { LocalStacks } from './stacks';
@@ -11,23 +10,10 @@ import { LocalStacks } from './stacks';
 // Provenance in local mode, from real files: the played stack's state and template files and the played
 // pipeline's state file (the execution whose deploy action started the stack operation, its revision).
 
-const parsed = parseEnvironmentSpec({
-  environmentSuffix: 'pr-1',
-  kind: 'ephemeral',
-  owner: 'alice',
-  project: 'p',
-  costCenter: 'c',
-});
-if (!parsed.success) throw new Error('bad spec');
-const record: EnvironmentRecord = {
-  environmentSuffix: 'pr-1',
-  spec: parsed.spec,
-  status: 'ready',
-  requestedBy: 'alice',
-  createdAt: '2026-12-01T10:00:00.000Z',
-  updatedAt: '2026-12-01T10:00:00.000Z',
-  version: 1,
-};
+const record = environmentRecord(
+  { environmentSuffix: 'pr-1' },
+  { createdAt: '2026-12-01T10:00:00.000Z', updatedAt: '2026-12-01T10:00:00.000Z' },
+);
 const address = { account: '111111111111', region: 'us-east-1', stackName: 'sep-pr-1-environment' };
 const TEMPLATE = JSON.stringify({
   Resources: {
