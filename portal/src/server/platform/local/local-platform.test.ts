@@ -98,7 +98,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await platform?.close();
-  await rm(dataDir, { recursive: true, force: true });
+  // A run's source snapshot ignores the close (it is started again on resume) and may still be copying
+  // on a busy machine: rm retries while its folder fills (ENOTEMPTY) instead of failing the suite.
+  await rm(dataDir, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });
 });
 
 interface StoredState {
