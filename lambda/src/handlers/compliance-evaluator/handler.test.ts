@@ -1,271 +1,30 @@
+// The compliance evaluator on log groups, resources it does not judge, oversized items, PutEvaluations
+// failures and bad events.
 import {
-  ConfigServiceClient,
   GetResourceConfigHistoryCommand,
   PutEvaluationsCommand,
   ResourceNotDiscoveredException,
 } from '@aws-sdk/client-config-service';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { ValidationError } from '../../shared/errors';
-import { COMMON_ENV, mockAuditAndAlerts } from '../../shared/handler.test-support';
 import { loadConfig } from './config';
-import { createComplianceEvaluatorHandler } from './handler';
 
-const config = mockClient(ConfigServiceClient);
-const { documents } = mockAuditAndAlerts();
-
-const DATA_KEY = 'arn:aws:kms:us-east-1:111111111111:key/11111111-aaaa-bbbb-cccc-000000000001';
-const LOGS_KEY = 'arn:aws:kms:us-east-1:111111111111:key/11111111-aaaa-bbbb-cccc-000000000002';
-const env = {
-  ...COMMON_ENV,
-  DATA_CLASSIFICATION: 'confidential',
-  DATA_KEY_ARN: DATA_KEY,
-  LOGS_KEY_ARN: LOGS_KEY,
-  REQUIRED_LOG_RETENTION_DAYS: '90',
-  LOG_LEVEL: 'error',
-};
-const context = { functionName: 'compliance-evaluator-dev', awsRequestId: 'req-1' };
-const CAPTURED = '2026-11-23T01:00:00.000Z';
-const BUCKET_ARN = 'arn:aws:s3:::data-dev';
-
-function handler() {
-  return createComplianceEvaluatorHandler(loadConfig(env), {
-    config: new ConfigServiceClient({ region: 'us-east-1' }),
-    dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
-  });
-}
-
-const tlsOnlyPolicy = {
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Effect: 'Deny',
-      Principal: { AWS: '*' },
-      Action: 's3:*',
-      Resource: [BUCKET_ARN, `${BUCKET_ARN}/*`],
-      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-    },
-  ],
-};
-
-function bucketItem(
-  overrides: { supplementary?: Record<string, unknown>; tags?: Record<string, string>; status?: string } = {},
-) {
-  return {
-    resourceType: 'AWS::S3::Bucket',
-    resourceId: 'data-dev',
-    resourceName: 'data-dev',
-    ARN: BUCKET_ARN,
-    configurationItemStatus: overrides.status ?? 'OK',
-    configurationItemCaptureTime: CAPTURED,
-    configuration: { name: 'data-dev' },
-    supplementaryConfiguration: {
-      ServerSideEncryptionConfiguration: {
-        rules: [
-          {
-            applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyID: DATA_KEY },
-            bucketKeyEnabled: true,
-          },
-        ],
-      },
-      BucketPolicy: { policyText: JSON.stringify(tlsOnlyPolicy) },
-      PublicAccessBlockConfiguration: {
-        blockPublicAcls: true,
-        ignorePublicAcls: true,
-        blockPublicPolicy: true,
-        restrictPublicBuckets: true,
-      },
-      ...overrides.supplementary,
-    },
-    tags: overrides.tags ?? { Environment: 'dev', Owner: 'team-a' },
-  };
-}
-
-function logGroupItem(
-  configuration: Record<string, unknown>,
-  tags: Record<string, string> = { Environment: 'dev' },
-) {
-  return {
-    resourceType: 'AWS::Logs::LogGroup',
-    resourceId: '/aws/lambda/pii-scanner-dev',
-    ARN: 'arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/pii-scanner-dev',
-    configurationItemStatus: 'OK',
-    configurationItemCaptureTime: CAPTURED,
-    configuration,
-    supplementaryConfiguration: {},
-    tags,
-  };
-}
-
-function ruleEvent(invoking: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-  return {
-    invokingEvent: JSON.stringify(invoking),
-    resultToken: 'result-token-1',
-    configRuleName: 'sep-dev-encryption-tls-public-access',
-    eventLeftScope: false,
-    accountId: '111111111111',
-    ...extra,
-  };
-}
-
-const changeEvent = (item: unknown, extra: Record<string, unknown> = {}) =>
-  ruleEvent(
-    {
-      messageType: 'ConfigurationItemChangeNotification',
-      configurationItem: item,
-      notificationCreationTime: CAPTURED,
-    },
-    extra,
-  );
-
-function evaluation() {
-  return config.commandCalls(PutEvaluationsCommand)[0]?.args[0].input;
-}
-
-beforeEach(() => {
-  config.reset();
-  config.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
-});
-
-describe('S3 buckets', () => {
-  it('COMPLIANT with the data CMK, a TLS-only policy and all public access blocked; reported with the result token and audited', async () => {
-    await expect(handler()(changeEvent(bucketItem()), context)).resolves.toMatchObject({
-      verdict: { complianceType: 'COMPLIANT' },
-    });
-    expect(evaluation()).toEqual({
-      ResultToken: 'result-token-1',
-      Evaluations: [
-        {
-          ComplianceResourceType: 'AWS::S3::Bucket',
-          ComplianceResourceId: 'data-dev',
-          ComplianceType: 'COMPLIANT',
-          Annotation: 'all checks passed',
-          OrderingTimestamp: new Date(CAPTURED),
-        },
-      ],
-    });
-    expect(documents.commandCalls(PutCommand)[0]?.args[0].input.Item).toMatchObject({
-      pk: BUCKET_ARN,
-      sk: `config-evaluation#sep-dev-encryption-tls-public-access@${CAPTURED}`,
-      outcome: 'success',
-      details: { complianceType: 'COMPLIANT' },
-    });
-  });
-
-  it('accepts the bare key ID of the data key', async () => {
-    const item = bucketItem({
-      supplementary: {
-        ServerSideEncryptionConfiguration: {
-          rules: [
-            {
-              applyServerSideEncryptionByDefault: {
-                sseAlgorithm: 'aws:kms',
-                kmsMasterKeyID: '11111111-aaaa-bbbb-cccc-000000000001',
-              },
-            },
-          ],
-        },
-      },
-    });
-    await handler()(changeEvent(item), context);
-    expect(evaluation()?.Evaluations?.[0]?.ComplianceType).toBe('COMPLIANT');
-  });
-
-  it.each([
-    [
-      'SSE-S3 instead of the CMK',
-      {
-        ServerSideEncryptionConfiguration: {
-          rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
-        },
-      },
-      /default encryption/,
-    ],
-    [
-      'another KMS key',
-      {
-        ServerSideEncryptionConfiguration: {
-          rules: [
-            { applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyID: LOGS_KEY } },
-          ],
-        },
-      },
-      /default encryption/,
-    ],
-    [
-      'a key alias',
-      {
-        ServerSideEncryptionConfiguration: {
-          rules: [
-            {
-              applyServerSideEncryptionByDefault: {
-                sseAlgorithm: 'aws:kms',
-                kmsMasterKeyID: 'alias/data-dev',
-              },
-            },
-          ],
-        },
-      },
-      /default encryption/,
-    ],
-    ['no encryption configuration', { ServerSideEncryptionConfiguration: null }, /default encryption/],
-    ['no bucket policy', { BucketPolicy: { policyText: null } }, /TLS/],
-    [
-      'a policy that only allows',
-      {
-        BucketPolicy: {
-          policyText: JSON.stringify({ Statement: [{ ...tlsOnlyPolicy.Statement[0], Effect: 'Allow' }] }),
-        },
-      },
-      /TLS/,
-    ],
-    [
-      'a TLS deny that misses the objects',
-      {
-        BucketPolicy: {
-          policyText: JSON.stringify({
-            Statement: [{ ...tlsOnlyPolicy.Statement[0], Resource: BUCKET_ARN }],
-          }),
-        },
-      },
-      /TLS/,
-    ],
-    ['an unparseable policy', { BucketPolicy: { policyText: '{not json' } }, /TLS/],
-    [
-      'one public access flag off',
-      {
-        PublicAccessBlockConfiguration: {
-          blockPublicAcls: true,
-          ignorePublicAcls: true,
-          blockPublicPolicy: false,
-          restrictPublicBuckets: true,
-        },
-      },
-      /blockPublicPolicy/,
-    ],
-    ['no public access block', { PublicAccessBlockConfiguration: undefined }, /public access block/],
-  ])('NON_COMPLIANT with %s', async (_label, supplementary, reason) => {
-    await handler()(changeEvent(bucketItem({ supplementary })), context);
-    const result = evaluation()?.Evaluations?.[0];
-    expect(result?.ComplianceType).toBe('NON_COMPLIANT');
-    expect(result?.Annotation).toMatch(reason);
-    expect(result?.Annotation?.length).toBeLessThanOrEqual(256);
-  });
-
-  it('lists every failed check in the audit entry', async () => {
-    const item = bucketItem({
-      supplementary: {
-        ServerSideEncryptionConfiguration: null,
-        BucketPolicy: null,
-        PublicAccessBlockConfiguration: null,
-      },
-    });
-    await handler()(changeEvent(item), context);
-    const details = documents.commandCalls(PutCommand)[0]?.args[0].input.Item?.details;
-    expect(details?.failures).toHaveLength(3);
-  });
-});
+import {
+  BUCKET_ARN,
+  bucketItem,
+  CAPTURED,
+  changeEvent,
+  config,
+  context,
+  DATA_KEY,
+  documents,
+  env,
+  evaluation,
+  handler,
+  LOGS_KEY,
+  logGroupItem,
+  ruleEvent,
+} from './handler.test-support';
 
 describe('log groups', () => {
   it('COMPLIANT with the logs CMK and 90 days', async () => {
