@@ -1,15 +1,10 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { EnvironmentSpec } from '@sep/spec';
 import { type Environment, Stage, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { applyCompliancePacks } from './nag/packs';
+import { applyStageCompliancePacks } from './nag/packs';
 import type { NagReport, NagReportCollector } from './nag/report';
 import type { SecureEnvironmentOutputs } from './secure-environment-outputs';
 import { SecureEnvironmentStack } from './secure-environment-stack';
-
-/** File the stage writes next to its synthesized templates (ARCHITECTURE.md). */
-export const NAG_REPORT_FILE = 'nag-report.json';
 
 /**
  * Feature flags the stage depends on, set on the stage itself so that the
@@ -57,18 +52,7 @@ export class SecureEnvironmentStage extends Stage {
     for (const [flag, value] of Object.entries(STAGE_FEATURE_FLAGS)) this.node.setContext(flag, value);
     this.stack = new SecureEnvironmentStack(this, 'Environment', { spec });
     this.outputs = this.stack.outputs;
-    if (nag !== false) {
-      const collector = applyCompliancePacks(this);
-      this.collector = collector;
-      // Validation runs after the aspects (the packs) and before the assembly is written:
-      // the report then sits in the stage's assembly directory beside its templates.
-      this.node.addValidation({
-        validate: () => {
-          writeFileSync(join(this.outdir, NAG_REPORT_FILE), `${JSON.stringify(this.nagReport(), null, 2)}\n`);
-          return [];
-        },
-      });
-    }
+    if (nag !== false) this.collector = applyStageCompliancePacks(this);
   }
 
   /** The cdk-nag results of this stage; complete once the stage has been synthesized. */

@@ -2,8 +2,9 @@ import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EnvironmentSpec } from '@sep/spec';
 import { App } from 'aws-cdk-lib';
+import { NAG_REPORT_FILE } from './nag/packs';
 import type { NagReport } from './nag/report';
-import { NAG_REPORT_FILE, SecureEnvironmentStage } from './secure-environment-stage';
+import { SecureEnvironmentStage } from './secure-environment-stage';
 
 /** Account used when a spec names none, so that synthesis needs no credentials (ARCHITECTURE.md). */
 export const PLACEHOLDER_ACCOUNT = '111111111111';

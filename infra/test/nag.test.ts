@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { NAG_REPORT_FILE } from '../src/nag/packs';
 import { GRANULAR_RULES, MIN_REASON_LENGTH } from '../src/nag/suppressions';
 import { renderSuppressionsMarkdown } from '../src/nag/suppressions-doc';
-import { NAG_REPORT_FILE } from '../src/secure-environment-stage';
 import { COMPLIANCE_SPECS } from './compliance-specs';
 import { synthesizeApp } from './fixtures';
 

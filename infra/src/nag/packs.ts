@@ -1,8 +1,13 @@
-import { Aspects } from 'aws-cdk-lib';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Aspects, type Stage } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { NagReportCollector } from './report';
 import { SepPolicyChecks } from './sep-pack';
+
+/** File a stage writes next to its synthesized templates (ARCHITECTURE.md). */
+export const NAG_REPORT_FILE = 'nag-report.json';
 
 export interface CompliancePacksOptions {
   /**
@@ -33,5 +38,22 @@ export function applyCompliancePacks(
   ]) {
     Aspects.of(scope).add(pack);
   }
+  return collector;
+}
+
+/**
+ * The packs on a stage, with its report written beside its templates as `NAG_REPORT_FILE`: validation
+ * runs after the aspects (the packs) and before the assembly is written, so the report sits in the
+ * stage's assembly directory. Returns the collector the stage's `nagReport()` reads.
+ */
+export function applyStageCompliancePacks(stage: Stage): NagReportCollector {
+  const collector = applyCompliancePacks(stage);
+  stage.node.addValidation({
+    validate: () => {
+      const report = collector.report(stage.stageName);
+      writeFileSync(join(stage.outdir, NAG_REPORT_FILE), `${JSON.stringify(report, null, 2)}\n`);
+      return [];
+    },
+  });
   return collector;
 }

@@ -1,6 +1,4 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { applyCompliancePacks, NAG_REPORT_FILE, type NagReport, type NagReportCollector } from '@sep/infra';
+import { applyStageCompliancePacks, type NagReport, type NagReportCollector } from '@sep/infra';
 import { type Environment, Stage } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { PortalStack, type PortalStackProps } from './portal-stack';
@@ -28,16 +26,7 @@ export class PortalStage extends Stage {
       ...stackProps,
       description: 'Secure Environment Portal: the portal (ECS Fargate behind an ALB with WAF)',
     });
-    if (nag !== false) {
-      const collector = applyCompliancePacks(this);
-      this.collector = collector;
-      this.node.addValidation({
-        validate: () => {
-          writeFileSync(join(this.outdir, NAG_REPORT_FILE), `${JSON.stringify(this.nagReport(), null, 2)}\n`);
-          return [];
-        },
-      });
-    }
+    if (nag !== false) this.collector = applyStageCompliancePacks(this);
   }
 
   /** The cdk-nag results of this stage; complete once the stage has been synthesized. */
