@@ -127,13 +127,7 @@ export class EnvironmentTeardown {
         };
       }
     }
-    const outcomes: StackOutcome[] = [];
-    // One at a time, newest first: a later stack may depend on an earlier one.
-    for (const stack of stacks) {
-      const outcome = await this.deleteStack(client, stack, options.deadline, since);
-      outcomes.push(outcome);
-      if (outcome.outcome !== 'deleted') break;
-    }
+    const outcomes = await this.deleteInOrder(client, stacks, options.deadline, since);
 
     const failed = outcomes.find((outcome) => outcome.outcome === 'failed');
     if (failed !== undefined) {
@@ -200,12 +194,7 @@ export class EnvironmentTeardown {
           recreations,
         });
     const since = new Date(claimed.updatedAt);
-    const outcomes: StackOutcome[] = [];
-    for (const stack of stacks) {
-      const outcome = await this.deleteStack(client, stack, options.deadline, since);
-      outcomes.push(outcome);
-      if (outcome.outcome !== 'deleted') break;
-    }
+    const outcomes = await this.deleteInOrder(client, stacks, options.deadline, since);
     const failed = outcomes.find((outcome) => outcome.outcome === 'failed');
     if (failed !== undefined) {
       await this.registry.updateStatus({
@@ -312,6 +301,22 @@ export class EnvironmentTeardown {
       checked.push(stack);
     }
     return checked;
+  }
+
+  /** One at a time, newest first (a later stack may depend on an earlier one), stopping at the first not deleted. */
+  private async deleteInOrder(
+    client: CloudFormationClient,
+    stacks: readonly EnvironmentStack[],
+    deadline: number | undefined,
+    since: Date,
+  ): Promise<StackOutcome[]> {
+    const outcomes: StackOutcome[] = [];
+    for (const stack of stacks) {
+      const outcome = await this.deleteStack(client, stack, deadline, since);
+      outcomes.push(outcome);
+      if (outcome.outcome !== 'deleted') break;
+    }
+    return outcomes;
   }
 
   private async deleteStack(
