@@ -1,5 +1,6 @@
 import type { EnvironmentRecord } from '@sep/registry';
 import { environmentStackName } from '@sep/registry/names';
+import { LRUCache } from 'lru-cache';
 import type { DeploymentPhase } from '../../domain/types';
 import { logger } from '../../logger';
 import type {
@@ -24,10 +25,10 @@ const MAX_SNAPSHOTS = 5000;
  * progress is its place in that run and its stack's state, a teardown deletes the stack.
  */
 export class LocalDeployment implements DeploymentService {
-  private readonly snapshots = new Map<
+  private readonly snapshots = new LRUCache<
     string,
     { stack: StackView | undefined; key: string; snapshot: DeploymentSnapshot }
-  >();
+  >({ max: MAX_SNAPSHOTS });
 
   constructor(private readonly delivery: LocalDelivery) {}
 
@@ -139,9 +140,6 @@ export class LocalDeployment implements DeploymentService {
     const memo = this.snapshots.get(record.environmentSuffix);
     if (memo !== undefined && memo.stack === stack && memo.key === key) return memo.snapshot;
     const snapshot = this.snapshotOf(record, address, stack, position);
-    this.snapshots.delete(record.environmentSuffix);
-    if (this.snapshots.size >= MAX_SNAPSHOTS)
-      this.snapshots.delete(this.snapshots.keys().next().value as string);
     this.snapshots.set(record.environmentSuffix, { stack, key, snapshot });
     return snapshot;
   }

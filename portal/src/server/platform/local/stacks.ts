@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { LRUCache } from 'lru-cache';
 import { planCreate, planDelete, planUpdate, type Rollout } from './rollout';
 import { holdBefore, playRollout } from './rollout-playback';
 import {
@@ -59,10 +60,10 @@ export class LocalStacks {
   private readonly records = new Map<string, LocalStackRecord>();
   private readonly templates = new Map<string, Promise<CfnTemplate>>();
   /** Per stack, its view once its playback no longer depends on the clock (valid while the record is the same). */
-  private readonly settled = new Map<
+  private readonly settled = new LRUCache<
     string,
     { record: LocalStackRecord; stableFrom: number; view: StackView }
-  >();
+  >({ max: MAX_SETTLED });
   private writes: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: LocalStacksOptions) {}
@@ -327,8 +328,6 @@ export class LocalStacks {
       previous === undefined ? 0 : settledAt(previous.rollout),
     );
     if (now.getTime() >= stableFrom) {
-      this.settled.delete(key);
-      if (this.settled.size >= MAX_SETTLED) this.settled.delete(this.settled.keys().next().value as string);
       this.settled.set(key, { record, stableFrom, view });
     }
     return view;
