@@ -248,29 +248,28 @@ export class AwsPromotion implements PipelineService {
         ...(deployedRecord.nagReport === undefined ? {} : { nagReport: deployedRecord.nagReport }),
         ...(deployedRecord.spec === undefined ? {} : { spec: deployedRecord.spec }),
       },
-      ...(deployedRecord.missing === undefined
-        ? {}
-        : { complianceUnavailableReason: deployedRecord.missing }),
+      ...(deployedRecord.nagReport === undefined
+        ? {
+            complianceUnavailableReason: `no cdk-nag report is published for the deployed template (s3://${bucket}/${deployedRecord.key}): it was synthesized before reports were kept by template, or outside the pipeline`,
+          }
+        : {}),
     };
   }
 
   /**
-   * The record the synth published for this template (by its canonical hash): its nag report and, when
-   * it is a valid spec, the spec it was synthesized from; `missing` says which record could not be read.
+   * The record the synth published for this template under `key` (its canonical hash): its nag report
+   * and, when it is a valid spec, the spec it was synthesized from; neither when the record is unreadable.
    */
   private async templateRecord(
     bucket: string,
     template: object,
-  ): Promise<{ nagReport?: unknown; spec?: EnvironmentSpec; missing?: string }> {
+  ): Promise<{ key: string; nagReport?: unknown; spec?: EnvironmentSpec }> {
     const key = templateRecordKey(templateHash(template));
     const found = await this.readJsonObject(bucket, key);
-    if (found === null || typeof found !== 'object' || !('nagReport' in found)) {
-      return {
-        missing: `no cdk-nag report is published for the deployed template (s3://${bucket}/${key}): it was synthesized before reports were kept by template, or outside the pipeline`,
-      };
-    }
+    if (found === null || typeof found !== 'object' || !('nagReport' in found)) return { key };
     const parsed = 'spec' in found ? parseEnvironmentSpec(found.spec) : undefined;
     return {
+      key,
       nagReport: found.nagReport,
       ...(parsed?.success === true ? { spec: parsed.spec } : {}),
     };
