@@ -67,7 +67,6 @@ export async function sendJson(options: SendOptions & { readonly schema?: z.ZodT
 
 /** A human sentence for any error thrown by the API helpers. */
 export function errorMessage(error: unknown): string {
-  if (error instanceof SepApiError) return error.message;
   if (error instanceof Error) return error.message;
   return 'Something went wrong';
 }
