@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, readdir, stat, symlink } from 'node:fs/promises';
+import { cp, mkdir, readdir, realpath, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -50,8 +50,66 @@ export async function snapshotSource(options: {
   if (options.linkNodeModules === false) return;
   for (const dir of ['.', ...(await workspaceDirs(repoRoot))]) {
     const modules = path.join(repoRoot, dir, 'node_modules');
-    if (existsSync(modules)) await symlink(modules, path.join(into, dir, 'node_modules'), 'dir');
+    if (existsSync(modules))
+      await linkModules({ repoRoot, into, from: modules, to: path.join(into, dir, 'node_modules') });
   }
+}
+
+/**
+ * Makes `to` a folder of links to the installed packages in `from`, except the workspaces' own packages
+ * (npm links them to their folders: `node_modules/@sep/infra` → `infra`), which link to the copy's
+ * folders. Linking `node_modules` whole would resolve `@sep/infra` to the repository's working tree, so
+ * the synth would build the copy's pipeline with the working tree's infrastructure code, not the source
+ * this run was handed.
+ */
+async function linkModules(options: {
+  readonly repoRoot: string;
+  readonly into: string;
+  readonly from: string;
+  readonly to: string;
+}): Promise<void> {
+  const { repoRoot, into, from, to } = options;
+  const workspaceLinks = await workspaceLinksIn(from, repoRoot);
+  if (workspaceLinks.size === 0) {
+    await symlink(from, to, 'dir');
+    return;
+  }
+  await mkdir(to, { recursive: true });
+  for (const entry of await readdir(from, { withFileTypes: true })) {
+    const source = path.join(from, entry.name);
+    const target = path.join(to, entry.name);
+    const workspace = workspaceLinks.get(source);
+    if (workspace !== undefined) await symlink(path.join(into, workspace), target, 'dir');
+    else if (
+      entry.name.startsWith('@') &&
+      [...workspaceLinks.keys()].some((link) => path.dirname(link) === source)
+    )
+      await linkModules({ repoRoot, into, from: source, to: target });
+    else await symlink(source, target, entry.isDirectory() ? 'dir' : 'file');
+  }
+}
+
+/** The links in `modules` (and its scopes) to a workspace folder: link path → the workspace's path in the repository. */
+async function workspaceLinksIn(modules: string, repoRoot: string): Promise<Map<string, string>> {
+  const links = new Map<string, string>();
+  const root = await realpath(repoRoot);
+  const visit = async (dir: string, depth: number): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const link = path.join(dir, entry.name);
+      if (depth === 0 && entry.isDirectory() && entry.name.startsWith('@')) await visit(link, 1);
+      if (!entry.isSymbolicLink()) continue;
+      const target = path.relative(root, await realpath(link).catch(() => link));
+      if (
+        target !== '' &&
+        !target.startsWith('..') &&
+        !path.isAbsolute(target) &&
+        !target.split(path.sep).includes('node_modules')
+      )
+        links.set(link, target);
+    }
+  };
+  await visit(modules, 0);
+  return links;
 }
 
 async function workspaceDirs(repoRoot: string): Promise<string[]> {

@@ -1,0 +1,91 @@
+import { execFileSync } from 'node:child_process';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { snapshotSource } from './source-snapshot';
+
+// The local Source artifact: the repository's source, with the installed packages linked back and the
+// workspaces' own packages resolved inside the copy, so a run synthesizes the source it was handed.
+
+let dir: string;
+let repo: string;
+let copy: string;
+
+function write(file: string, content: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, content);
+}
+
+/** What `node` prints for `require(specifier)` run from `cwd`: the module's `source` export. */
+function requireFrom(cwd: string, specifier: string): string {
+  return execFileSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(specifier)}).source)`], {
+    cwd,
+    encoding: 'utf8',
+  }).trim();
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'sep-source-snapshot-'));
+  repo = path.join(dir, 'repo');
+  copy = path.join(dir, 'copy');
+  // An npm workspaces checkout: two workspaces, an installed package, the workspaces linked by npm.
+  write(path.join(repo, 'package.json'), '{"private":true,"workspaces":["infra","pipeline"]}');
+  write(path.join(repo, 'infra', 'package.json'), '{"name":"@sep/infra","main":"index.js"}');
+  write(path.join(repo, 'infra', 'index.js'), "exports.source = 'working tree';");
+  write(path.join(repo, 'pipeline', 'package.json'), '{"name":"@sep/pipeline"}');
+  write(path.join(repo, 'node_modules', 'aws-cdk-lib', 'package.json'), '{"name":"aws-cdk-lib"}');
+  write(path.join(repo, 'node_modules', 'aws-cdk-lib', 'index.js'), "exports.source = 'installed';");
+  write(path.join(repo, 'node_modules', '@aws-sdk', 'client-s3', 'index.js'), "exports.source = 'sdk';");
+  mkdirSync(path.join(repo, 'node_modules', '@sep'));
+  symlinkSync('../../infra', path.join(repo, 'node_modules', '@sep', 'infra'));
+  symlinkSync('../../pipeline', path.join(repo, 'node_modules', '@sep', 'pipeline'));
+  write(path.join(repo, 'pipeline', 'node_modules', 'only-here', 'index.js'), "exports.source = 'nested';");
+  await snapshotSource({ repoRoot: repo, into: copy });
+  // The run's source differs from the working tree: the copy is what was handed over.
+  write(path.join(copy, 'infra', 'index.js'), "exports.source = 'the copy';");
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('snapshotSource', () => {
+  it("resolves a workspace's package to the copy's folder, not the working tree's", () => {
+    expect(requireFrom(path.join(copy, 'pipeline'), '@sep/infra')).toBe('the copy');
+    expect(realpathSync(path.join(copy, 'node_modules', '@sep', 'infra'))).toBe(
+      realpathSync(path.join(copy, 'infra')),
+    );
+  });
+
+  it('links installed packages back to the repository instead of copying them', () => {
+    expect(requireFrom(path.join(copy, 'pipeline'), 'aws-cdk-lib')).toBe('installed');
+    expect(readlinkSync(path.join(copy, 'node_modules', 'aws-cdk-lib'))).toBe(
+      path.join(repo, 'node_modules', 'aws-cdk-lib'),
+    );
+    expect(requireFrom(path.join(copy, 'pipeline'), '@aws-sdk/client-s3')).toBe('sdk');
+    // A scope without workspace packages is linked whole.
+    expect(readlinkSync(path.join(copy, 'node_modules', '@aws-sdk'))).toBe(
+      path.join(repo, 'node_modules', '@aws-sdk'),
+    );
+  });
+
+  it("links a workspace's own node_modules whole when it holds no workspace package", () => {
+    expect(readlinkSync(path.join(copy, 'pipeline', 'node_modules'))).toBe(
+      path.join(repo, 'pipeline', 'node_modules'),
+    );
+    expect(requireFrom(path.join(copy, 'pipeline'), 'only-here')).toBe('nested');
+  });
+
+  it('copies no installed package into the copy', () => {
+    expect(requireFrom(path.join(repo, 'pipeline'), '@sep/infra')).toBe('working tree');
+    expect(
+      execFileSync('find', [copy, '-path', '*/node_modules/*', '-type', 'f'], { encoding: 'utf8' }).trim(),
+    ).toBe('');
+  });
+});
