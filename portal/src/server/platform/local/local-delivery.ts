@@ -22,6 +22,7 @@ import { LocalActions } from './local-actions';
 import type { ActionWork, ExecutionOrigin, ExecutionRun, PipelineState } from './pipeline-run';
 import type { StateRecovery } from './pipeline-state-file';
 import { bootstrapAssemblyDir, LocalPipelines } from './pipelines';
+import { headRevision, SourceTrigger } from './source-trigger';
 import type { StackAddress } from './stack-model';
 import { LocalStacks } from './stacks';
 
@@ -54,6 +55,12 @@ export interface LocalPlatformOptions {
   readonly clock?: () => Date;
   /** Told whenever the pipeline moved (the live hub re-reads instead of waiting for its next poll). */
   readonly onChange?: () => void;
+  /**
+   * How often the repository's checked-out commit is compared with the last one the pipelines ran for
+   * (the local source connection: a new commit starts both pipelines).
+   * @default 5000
+   */
+  readonly sourcePollIntervalMs?: number;
 }
 
 /**
@@ -76,6 +83,8 @@ export class LocalDelivery {
   /** Registry writes waiting for the environments pipeline's deploying execution to end (see `requestRun`). */
   readonly wanted: { readonly trigger: string; readonly requestedBy?: string }[] = [];
   private readonly actions: LocalActions;
+  private readonly sourceTrigger: SourceTrigger;
+  private readonly sourcePoll: NodeJS.Timeout;
 
   constructor(readonly options: LocalPlatformOptions) {
     // Synths a killed portal left running (their own process groups) end before anything synthesizes.
@@ -116,6 +125,20 @@ export class LocalDelivery {
           logger.error({ err: error }, 'local pipeline: starting a waiting run failed'),
         ),
     });
+    this.sourceTrigger = new SourceTrigger({
+      revision: () => headRevision(options.repoRoot),
+      stateFile: path.join(options.dataDir, 'pipeline', 'source.json'),
+      onNewRevision: (revision) => this.sourceChanged(revision),
+    });
+    this.sourcePoll = setInterval(
+      () =>
+        void this.checkSource().catch((error: unknown) =>
+          logger.error({ err: error }, 'local pipeline: starting the runs of a source change failed'),
+        ),
+      options.sourcePollIntervalMs ?? 5000,
+    );
+    // The poll never keeps a process alive on its own (tests, scripts that only read the platform).
+    this.sourcePoll.unref();
   }
 
   /**
@@ -259,20 +282,33 @@ export class LocalDelivery {
     return this.services;
   }
 
-  /** The commit the local Source action hands over (`git rev-parse`), and who asked. */
+  /** The commit the local Source action hands over, and who asked. */
   async origin(requesters: readonly string[]): Promise<ExecutionOrigin> {
-    const sourceRevision = await new Promise<string | undefined>((resolve) => {
-      execFile(
-        'git',
-        ['rev-parse', '--short=12', 'HEAD'],
-        { cwd: this.options.repoRoot, timeout: 5000 },
-        (error, stdout) => resolve(error === null && stdout.trim() !== '' ? stdout.trim() : undefined),
-      );
-    });
+    const sourceRevision = (await headRevision(this.options.repoRoot))?.slice(0, 12);
     return {
       ...(sourceRevision === undefined ? {} : { sourceRevision }),
       ...originRequesters(requesters),
     };
+  }
+
+  /**
+   * A new commit in the repository: both pipelines run, as the source connection starts them on a push.
+   * The environments pipeline's run waits like a registry write's when an execution is deploying; the
+   * release pipeline queues its run behind a pending promotion (QUEUED), which it never replaces.
+   */
+  async sourceChanged(revision: string): Promise<void> {
+    const trigger = `source change: ${revision.slice(0, 12)}`;
+    await this.requestRun(trigger);
+    const release = await this.pipelines.release();
+    if (release !== undefined) await release.startExecution(trigger, await this.origin([]));
+  }
+
+  /** Compares the checked-out commit with the last one acted on, once the pipeline is deployed. */
+  private async checkSource(): Promise<void> {
+    if (!(await this.pipelines.isDeployed())) return;
+    const started = await this.sourceTrigger.check();
+    if (started !== undefined)
+      logger.info({ revision: started }, 'local pipeline: source changed, pipelines started');
   }
 
   async addressOf(record: EnvironmentRecord): Promise<StackAddress> {
@@ -318,6 +354,7 @@ export class LocalDelivery {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sourcePoll);
     await this.bootstrapping?.catch(() => undefined);
     await this.pipelines.close();
     const services = await this.services?.catch(() => undefined);

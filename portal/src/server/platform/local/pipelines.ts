@@ -71,6 +71,12 @@ export class LocalPipelines {
     return this.player((await this.requireRoles()).environments);
   }
 
+  /** The release pipeline (staging and prod), when the deployed stack has one. */
+  async release(): Promise<LocalPipelinePlayer | undefined> {
+    const { release } = await this.requireRoles();
+    return release === undefined ? undefined : this.player(release);
+  }
+
   /** The pipeline that deploys an environment of this kind (staging and prod: the release pipeline). */
   async forKind(kind: EnvironmentRecord['spec']['kind']): Promise<LocalPipelinePlayer> {
     const roles = await this.requireRoles();
