@@ -10,6 +10,7 @@ import { PATTERNS } from '../src/pii/patterns';
 import { orderedRangeStream } from '../src/pii/ranged';
 import { scanText } from '../src/pii/scanner';
 import { scanStream } from '../src/pii/stream';
+import { type ColdNode, coldNode } from './cold-node';
 import { ensureCorpus } from './corpus';
 
 /**
@@ -135,14 +136,18 @@ let firstScanBundle: Promise<string> | undefined;
  * (first-scan.ts) scans `path` once; with `floor`, it only reads and decodes the file (`read`) or
  * also runs the candidate pattern without judging a match (`regex`), to show what bounds it.
  */
-async function firstScan(path: string, floor?: 'read' | 'regex'): Promise<FirstScan | string> {
+async function firstScan(
+  node: ColdNode,
+  path: string,
+  floor?: 'read' | 'regex',
+): Promise<FirstScan | string> {
   firstScanBundle ??= (async () => {
     const bundle = join(directory, 'first-scan.js');
     await build({ ...BUNDLE_OPTIONS, entryPoints: [join(__dirname, 'first-scan.ts')], outfile: bundle });
     return bundle;
   })();
   const args = [await firstScanBundle, ...(floor === undefined ? [] : ['--floor', floor]), path];
-  const child = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  const child = spawnSync(node.path, args, { encoding: 'utf8' });
   return child.status === 0 ? (JSON.parse(child.stdout) as FirstScan) : `child failed: ${child.stderr}`;
 }
 
@@ -215,6 +220,8 @@ async function main(): Promise<void> {
     await rssChild(process.argv[3] ?? corpusPath);
     return;
   }
+  // Before the corpus and the warm runs, so a wrong SEP_BENCH_NODE fails at once.
+  const node = coldNode(process.env);
   mkdirSync(directory, { recursive: true });
   console.log(`corpus: ${corpusPath}`);
   const generator = await ensureCorpus(corpusPath, CORPUS_BYTES);
@@ -277,6 +284,9 @@ async function main(): Promise<void> {
   console.log(
     `\ncold start, CPU time: a fresh node process runs the scanner bundled like the Lambda and scans the file once; ripgrep: one run on the same file (for the slice: ${COLD_SLICE_RUNS} such pairs, alternating, medians — the machine is shared):`,
   );
+  console.log(
+    `  cold child's node: ${node.path} ${node.version}${node.path === process.execPath ? ' (this process; SEP_BENCH_NODE=/path/to/node runs another)' : ' (SEP_BENCH_NODE)'}`,
+  );
   const slicePath = await corpusSlice(SLICE_BYTES);
   const sliceRuns = [await scanFile(slicePath), await scanFile(slicePath), await scanFile(slicePath)];
   const warmSlice = Math.min(...sliceRuns.map((r) => r.cpuSeconds));
@@ -289,14 +299,14 @@ async function main(): Promise<void> {
     const floors = { read: [] as number[], regex: [] as number[] };
     let failure: string | undefined;
     for (let run = 0; run < runs && failure === undefined; run++) {
-      const cold = await firstScan(path);
+      const cold = await firstScan(node, path);
       if (typeof cold === 'string') failure = cold;
       else colds.push(cold);
       const rgCold = ripgrep(path, 1);
       rgCpus.push(typeof rgCold === 'string' ? Number.NaN : rgCold.first.cpuSeconds);
       if (runs > 1) {
         for (const floor of ['read', 'regex'] as const) {
-          const measured = await firstScan(path, floor);
+          const measured = await firstScan(node, path, floor);
           if (typeof measured !== 'string') floors[floor].push(measured.cpuSeconds);
         }
       }

@@ -2,6 +2,7 @@ import { classifySpan, worthClassifying } from './digit-spans';
 import { LABELLED_CORPUS } from './fixtures/labelled-corpus';
 import { PATTERNS } from './patterns';
 import { scanText } from './scanner';
+import { seeded } from './seeded.test-support';
 import { PII_TYPES, type PiiType } from './types';
 
 function found(text: string): { type: PiiType; value: string; masked: string }[] {
@@ -94,17 +95,6 @@ describe('offsets', () => {
     expect(finding?.length).toBe(11);
   });
 });
-
-/** Mulberry32: deterministic inputs, so a failure reproduces. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Random text dense in digits, separators, capitals and planted PII-shaped fragments. */
 function noisyText(random: () => number, length: number): string {

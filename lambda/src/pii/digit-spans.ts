@@ -1,11 +1,25 @@
 import type { Emit, Match } from './detectors';
 import { maskDigits, maskSsn } from './mask';
 import { PATTERNS } from './patterns';
-import { abaValid, cardBrand, e164Valid, luhnValid, luhnValidAt, nanpValid, ssnValid } from './validators';
+import {
+  abaValid,
+  cardBrand,
+  e164Valid,
+  luhnValid,
+  luhnValidAt,
+  luhnValidGroupedAt,
+  nanpValid,
+  nanpValidAt,
+  ssnValid,
+  ssnValidAt,
+} from './validators';
 
 /*
  * The judges of digit spans (cards, SSNs, routing numbers, NANP and E.164 phone numbers): the cheap
  * screen every span passes first, then the classifiers, without allocating where most spans end.
+ * One file of ~400 lines because the screen, the in-place judges of the common shapes and the
+ * group classifiers must agree span for span (detectors.test.ts and digit-spans.test.ts check it),
+ * and they share the char-level helpers.
  */
 
 interface Group {
@@ -239,10 +253,6 @@ function isWordChar(code: number): boolean {
   return isDigit(code) || isUpper(code) || (code >= 97 && code <= 122) || code === 95;
 }
 
-function digitAt(text: string, i: number): number {
-  return text.charCodeAt(i) - 48;
-}
-
 const SSN_DIGIT_OFFSETS = [0, 1, 2, 4, 5, 7, 8, 9, 10];
 
 /** `ddd-dd-dddd` or `ddd dd dddd` starting at `start` (the span is known to be digits and separators). */
@@ -251,18 +261,6 @@ function isSsnShaped(text: string, start: number): boolean {
   if ((sep !== 45 /* - */ && sep !== 32) || text.charCodeAt(start + 6) !== sep) return false;
   for (const k of SSN_DIGIT_OFFSETS) if (!isDigit(text.charCodeAt(start + k))) return false;
   return true;
-}
-
-/** The range rules of `ssnValid` on `ddd?dd?dddd`, without allocating. */
-function ssnRangesPlausible(text: string, start: number): boolean {
-  const area = digitAt(text, start) * 100 + digitAt(text, start + 1) * 10 + digitAt(text, start + 2);
-  const group = digitAt(text, start + 4) * 10 + digitAt(text, start + 5);
-  const serial =
-    digitAt(text, start + 7) * 1000 +
-    digitAt(text, start + 8) * 100 +
-    digitAt(text, start + 9) * 10 +
-    digitAt(text, start + 10);
-  return area !== 0 && area !== 666 && area < 900 && group !== 0 && serial !== 0;
 }
 
 /**
@@ -289,8 +287,8 @@ export function worthClassifying(text: string, start: number, end: number): bool
   if (longest < n) {
     if (longest < 4) return false;
     // `ddd-dd-dddd` can only be an SSN, and most such spans in logs are near-misses (area
-    // 000/666/9xx, group 00): judge the ranges here, the full rules run on the rest.
-    if (n === 11 && isSsnShaped(text, start)) return ssnRangesPlausible(text, start);
+    // 000/666/9xx, group 00): judge it here.
+    if (n === 11 && isSsnShaped(text, start)) return ssnValidAt(text, start, start + 4, start + 7);
     return true;
   }
   // One run of digits. Glued to a letter it is part of a token; otherwise only a 9-digit
@@ -305,7 +303,22 @@ export function worthClassifying(text: string, start: number, end: number): bool
 export function classifySpan(text: string, start: number, end: number, emit: Emit): void {
   // A last group glued to a letter (`…1111x`) is part of a token, not a number.
   const glued = isWordChar(text.charCodeAt(end));
+  if (!glued && (classifyRun(text, start, end, emit) || classifyCommonShape(text, start, end, emit))) return;
+  classifyGroups(text, start, end, glued, emit);
+}
+
+/**
+ * `classifySpan` without `classifyCommonShape`: every span with separators split into groups.
+ * Exported for digit-spans.test.ts, which checks that both routes report the same findings.
+ */
+export function classifySpanByGroups(text: string, start: number, end: number, emit: Emit): void {
+  const glued = isWordChar(text.charCodeAt(end));
   if (!glued && classifyRun(text, start, end, emit)) return;
+  classifyGroups(text, start, end, glued, emit);
+}
+
+/** The general route: split into groups, then each classifier from each group on. */
+function classifyGroups(text: string, start: number, end: number, glued: boolean, emit: Emit): void {
   const groups = splitGroups(text, start, end);
   if (glued) groups.pop();
   let remaining = 0;
@@ -325,6 +338,70 @@ export function classifySpan(text: string, start: number, end: number, emit: Emi
     if (hit) emit(hit.match);
     for (; i < next; i++) remaining -= (groups[i] as Group).end - (groups[i] as Group).start;
   }
+}
+
+/**
+ * Nearly every span with separators that passes the screen has one of three shapes: a card
+ * number in four groups of four, `ddd-dd-dddd` and `(ddd) ddd-dddd`. In a fresh process the
+ * cost of a span is the JavaScript that judges it, run before V8 has optimised it, so these are
+ * judged where they lie, by char codes, reporting what the group classifiers would; returns
+ * false for any other span (and after a `+`, where a span may be an E.164 number instead).
+ * The span is not glued to a word character.
+ */
+function classifyCommonShape(text: string, start: number, end: number, emit: Emit): boolean {
+  if (text.charCodeAt(start - 1) === 43 /* + */) return false;
+  const n = end - start;
+  if (n === 19) return classifyCardOfFourGroups(text, start, end, emit);
+  if (n === 11) return classifySsnShape(text, start, end, emit);
+  if (n === 12 || n === 13) return classifyParenthesisedNanp(text, start, end, emit);
+  return false;
+}
+
+/** `dddd dddd dddd dddd` or with `-`: a card if Luhn and a brand agree, otherwise nothing. */
+function classifyCardOfFourGroups(text: string, start: number, end: number, emit: Emit): boolean {
+  const sep = text.charCodeAt(start + 4);
+  if (sep !== 32 && sep !== 45 /* - */) return false;
+  if (text.charCodeAt(start + 9) !== sep || text.charCodeAt(start + 14) !== sep) return false;
+  for (let at = start; at < end; at += 5) if (!allDigits(text, at, 4)) return false;
+  if (!luhnValidGroupedAt(text, start, end)) return true;
+  const digits =
+    text.slice(start, start + 4) +
+    text.slice(start + 5, start + 9) +
+    text.slice(start + 10, start + 14) +
+    text.slice(start + 15, end);
+  if (cardBrand(digits) !== undefined) emit({ type: 'payment-card', start, end, masked: maskDigits(digits) });
+  return true;
+}
+
+/** `ddd-dd-dddd` or `ddd dd dddd`: an SSN if `ssnValid` agrees, otherwise nothing. */
+function classifySsnShape(text: string, start: number, end: number, emit: Emit): boolean {
+  if (!isSsnShaped(text, start)) return false;
+  if (ssnValidAt(text, start, start + 4, start + 7))
+    emit({ type: 'us-ssn', start, end, masked: maskSsn(text.slice(start + 7, end)) });
+  return true;
+}
+
+/**
+ * `(ddd) ddd-dddd` or `(ddd)ddd-dddd`, the line after `-`, `.` or a space (the span starts after
+ * the parenthesis; the finding includes it): a phone number if `nanpValid` agrees.
+ */
+function classifyParenthesisedNanp(text: string, start: number, end: number, emit: Emit): boolean {
+  if (text.charCodeAt(start - 1) !== 40 /* ( */ || text.charCodeAt(start + 3) !== 41 /* ) */) return false;
+  const exchangeAt = end - start === 13 ? start + 5 : start + 4;
+  if (exchangeAt === start + 5 && text.charCodeAt(start + 4) !== 32) return false;
+  const sep = text.charCodeAt(exchangeAt + 3);
+  if (sep !== 45 /* - */ && sep !== 46 /* . */ && sep !== 32) return false;
+  const lineAt = exchangeAt + 4;
+  if (!allDigits(text, start, 3) || !allDigits(text, exchangeAt, 3) || !allDigits(text, lineAt, 4))
+    return false;
+  if (nanpValidAt(text, start, exchangeAt, lineAt))
+    emit({ type: 'phone', start: start - 1, end, masked: `***-***-${text.slice(lineAt, end)}` });
+  return true;
+}
+
+function allDigits(text: string, at: number, count: number): boolean {
+  for (let i = at; i < at + count; i++) if (!isDigit(text.charCodeAt(i))) return false;
+  return true;
 }
 
 // ---------------------------------------------------------------- candidates

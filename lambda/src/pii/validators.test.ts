@@ -1,4 +1,15 @@
-import { abaValid, cardBrand, e164Valid, ibanValid, luhnValid, nanpValid, ssnValid } from './validators';
+import {
+  abaValid,
+  cardBrand,
+  e164Valid,
+  ibanValid,
+  luhnValid,
+  luhnValidGroupedAt,
+  nanpValid,
+  nanpValidAt,
+  ssnValid,
+  ssnValidAt,
+} from './validators';
 
 describe('luhnValid', () => {
   it.each(['4111111111111111', '378282246310005', '6011111111111117', '5555555555554444', '0'])(
@@ -9,6 +20,10 @@ describe('luhnValid', () => {
   );
   it.each(['4111111111111112', '378282246310006', '1234567812345678'])('refuses %s', (d) => {
     expect(luhnValid(d)).toBe(false);
+  });
+  it('skips the separators of a grouped number where it lies in the text', () => {
+    expect(luhnValidGroupedAt('card 4111 1111 1111 1111.', 5, 24)).toBe(true);
+    expect(luhnValidGroupedAt('card 4111-1111-1111-1112.', 5, 24)).toBe(false);
   });
 });
 
@@ -50,6 +65,11 @@ describe('ssnValid', () => {
     ['53690439', 'too short'],
   ])('refuses %s (%s)', (d) => {
     expect(ssnValid(d)).toBe(false);
+  });
+  it('judges area, group and serial where they lie in the text', () => {
+    expect(ssnValidAt('ssn 536-90-4399', 4, 8, 11)).toBe(true);
+    expect(ssnValidAt('ssn 536-00-4399', 4, 8, 11)).toBe(false);
+    expect(ssnValidAt('ssn 078-05-1120', 4, 8, 11)).toBe(false);
   });
 });
 
@@ -94,6 +114,11 @@ describe('phone numbers', () => {
     expect(nanpValid('0155552671')).toBe(false);
     expect(nanpValid('4151552671')).toBe(false);
     expect(nanpValid('4155550123')).toBe(false);
+  });
+  it('judges NANP area, exchange and line where they lie in the text', () => {
+    expect(nanpValidAt('tel (415) 555-2671', 5, 10, 14)).toBe(true);
+    expect(nanpValidAt('tel (415) 555-0123', 5, 10, 14)).toBe(false);
+    expect(nanpValidAt('tel (911) 555-2671', 5, 10, 14)).toBe(false);
   });
   it('accepts E.164 lengths 8–15 and checks +1 numbers as NANP', () => {
     expect(e164Valid('442079460958')).toBe(true);

@@ -24,6 +24,26 @@ export function luhnValidAt(text: string, start: number, end: number): boolean {
   return sum % 10 === 0;
 }
 
+/**
+ * Luhn over the digits of text[start, end), skipping the separators between groups
+ * (`4111 1111 1111 1111`): a grouped card number judged where it lies, without joining its digits.
+ */
+export function luhnValidGroupedAt(text: string, start: number, end: number): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = end - 1; i >= start; i--) {
+    let d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) continue;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
 export type CardBrand = 'visa' | 'mastercard' | 'amex' | 'discover' | 'jcb' | 'diners' | 'unionpay';
 
 /** Brand by IIN range and the lengths that brand issues; undefined when no major brand matches. */
@@ -47,18 +67,32 @@ export function cardBrand(digits: string): CardBrand | undefined {
   return undefined;
 }
 
-/** Numbers the SSA never issued or voided after they were published. */
-const VOIDED_SSNS = new Set(['078051120', '219099999', '123456789']);
+/** Numbers the SSA never issued or voided after they were published: 078-05-1120, 219-09-9999, 123-45-6789. */
+const VOIDED_SSNS = new Set([78_051_120, 219_099_999, 123_456_789]);
 
 /** US SSN rules: area 001–899 except 666, group 01–99, serial 0001–9999, not a published number. */
 export function ssnValid(digits: string): boolean {
-  if (digits.length !== 9) return false;
-  const area = Number(digits.slice(0, 3));
-  const group = Number(digits.slice(3, 5));
-  const serial = Number(digits.slice(5));
+  return digits.length === 9 && ssnValidAt(digits, 0, 3, 5);
+}
+
+/**
+ * `ssnValid` on the three-digit area, two-digit group and four-digit serial where they lie in
+ * `text` (`ddd-dd-dddd` or one run), without slicing: most SSN-shaped spans in logs are refused.
+ */
+export function ssnValidAt(text: string, areaAt: number, groupAt: number, serialAt: number): boolean {
+  const area = digitsValue(text, areaAt, 3);
+  const group = digitsValue(text, groupAt, 2);
+  const serial = digitsValue(text, serialAt, 4);
   if (area === 0 || area === 666 || area >= 900) return false;
   if (group === 0 || serial === 0) return false;
-  return !VOIDED_SSNS.has(digits);
+  return !VOIDED_SSNS.has(area * 1_000_000 + group * 10_000 + serial);
+}
+
+/** The number the `count` digits at text[at] spell. */
+function digitsValue(text: string, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) value = value * 10 + (text.charCodeAt(i) - 48);
+  return value;
 }
 
 /**
@@ -187,19 +221,34 @@ export function ibanValid(compact: string): boolean {
   return remainder === 1;
 }
 
+/** Char codes of '0' and '1', which NANP's rules single out. */
+const ZERO = 48;
+const ONE = 49;
+
 /**
  * NANP (US/Canada) number of 10 digits: area and exchange start 2–9 and are not N11
  * service codes; 555-01xx is reserved for fiction and refused.
  */
 export function nanpValid(digits: string): boolean {
-  if (digits.length !== 10) return false;
-  const area = digits.slice(0, 3);
-  const exchange = digits.slice(3, 6);
-  if (area[0] === '0' || area[0] === '1' || exchange[0] === '0' || exchange[0] === '1') return false;
-  if (area[1] === '1' && area[2] === '1') return false;
-  if (exchange[1] === '1' && exchange[2] === '1') return false;
-  if (exchange === '555' && digits.slice(6, 8) === '01') return false;
-  return true;
+  return digits.length === 10 && nanpValidAt(digits, 0, 3, 6);
+}
+
+/**
+ * `nanpValid` on the three-digit area, three-digit exchange and four-digit line where they lie in
+ * `text` (`(415) 555-2671`), without slicing.
+ */
+export function nanpValidAt(text: string, areaAt: number, exchangeAt: number, lineAt: number): boolean {
+  const areaFirst = text.charCodeAt(areaAt);
+  const exchangeFirst = text.charCodeAt(exchangeAt);
+  if (areaFirst === ZERO || areaFirst === ONE || exchangeFirst === ZERO || exchangeFirst === ONE)
+    return false;
+  if (text.charCodeAt(areaAt + 1) === ONE && text.charCodeAt(areaAt + 2) === ONE) return false;
+  if (text.charCodeAt(exchangeAt + 1) === ONE && text.charCodeAt(exchangeAt + 2) === ONE) return false;
+  const fictional =
+    digitsValue(text, exchangeAt, 3) === 555 &&
+    text.charCodeAt(lineAt) === ZERO &&
+    text.charCodeAt(lineAt + 1) === ONE;
+  return !fictional;
 }
 
 /** E.164 international number after a `+`: 8–15 digits, country code not starting with 0. */
