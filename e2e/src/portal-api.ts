@@ -110,6 +110,10 @@ export class PortalApi {
     executionId?: string;
     decision: 'approve' | 'reject';
     comment?: string;
+    /** A flagged preview's phrase, typed. */
+    confirmation?: string;
+    /** Why a flagged preview is approved. */
+    reason?: string;
   }): Promise<APIResponse> {
     return this.context.post('/api/pipeline/promotion', { data: body });
   }

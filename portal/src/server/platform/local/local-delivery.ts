@@ -220,42 +220,28 @@ export class LocalDelivery {
   }
 
   /**
-   * The operator's first `cdk deploy` of the pipeline stack: the pipeline app synthesized from a clean
-   * checkout (no environments file yet), through the CDK CLI with no credentials. Once per data folder.
+   * The operator's first `cdk deploy` of the pipeline stack, as pipeline/README.md has it: from a clean
+   * checkout (no environments file yet), the Lambda bundles built (the TTL sweeper deploys one), then the
+   * pipeline app synthesized through the CDK CLI with no credentials. Once per data folder.
    */
   bootstrap(): Promise<void> {
     this.bootstrapping ??= (async () => {
       if (await this.pipelines.isDeployed()) return;
       const out = bootstrapAssemblyDir(path.join(this.options.dataDir, 'pipeline'));
       const dir = path.dirname(out);
+      const source = path.join(dir, 'source');
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true });
-      await snapshotSource({ repoRoot: this.options.repoRoot, into: path.join(dir, 'source') });
-      await new Promise<void>((resolve, reject) => {
-        execFile(
-          'npx',
-          ['--no-install', 'cdk', 'synth', '-q', '-o', out],
-          {
-            cwd: path.join(dir, 'source', 'pipeline'),
-            timeout: 300_000,
-            maxBuffer: 16 * 1024 * 1024,
-            env: {
-              PATH: process.env.PATH ?? '',
-              HOME: process.env.HOME ?? dir,
-              NODE_ENV: 'production',
-              CDK_DISABLE_CLI_TELEMETRY: 'true',
-            },
-          },
-          (error, _stdout, stderr) =>
-            error === null
-              ? resolve()
-              : reject(
-                  new Error(
-                    `the pipeline's first synth failed: ${String(stderr).trim().split('\n').slice(-12).join('\n')}`,
-                  ),
-                ),
-        );
-      });
+      await snapshotSource({ repoRoot: this.options.repoRoot, into: source });
+      await operatorCommand(source, 'npm', ['run', 'build', '-w', '@sep/lambda']);
+      await operatorCommand(path.join(source, 'pipeline'), 'npx', [
+        '--no-install',
+        'cdk',
+        'synth',
+        '-q',
+        '-o',
+        out,
+      ]);
       await this.pipelines.deploy(out);
     })();
     return this.bootstrapping;
@@ -364,6 +350,35 @@ export class LocalDelivery {
       await services.s3.close();
     }
   }
+}
+
+/** One command of the operator's first deployment, in the checkout `cwd`; fails with its last lines of output. */
+function operatorCommand(cwd: string, command: string, args: readonly string[]): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    execFile(
+      command,
+      args,
+      {
+        cwd,
+        timeout: 300_000,
+        maxBuffer: 16 * 1024 * 1024,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? cwd,
+          NODE_ENV: 'production',
+          CDK_DISABLE_CLI_TELEMETRY: 'true',
+        },
+      },
+      (error, _stdout, stderr) =>
+        error === null
+          ? resolve()
+          : reject(
+              new Error(
+                `the pipeline's first deployment failed at \`${[command, ...args].join(' ')}\`: ${String(stderr).trim().split('\n').slice(-12).join('\n')}`,
+              ),
+            ),
+    );
+  });
 }
 
 /** The execution of this pipeline that is past its self-mutation: it deploys stacks a definition update would orphan. */
