@@ -10,18 +10,8 @@ export function luhnValid(digits: string): boolean {
 
 /** Luhn over the digits text[start, end), without slicing (the scanner's hot path). */
 export function luhnValidAt(text: string, start: number, end: number): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = end - 1; i >= start; i--) {
-    let d = text.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
+  // A run of digits is a group with no separators: one Luhn loop for both.
+  return luhnValidGroupedAt(text, start, end);
 }
 
 /**
