@@ -233,6 +233,7 @@ test('a change that widens a security group: the approval screen shows it, appro
         },
       )
       .toBe('approved execution Succeeded');
-    expect((await carol.environment('prod')).status).toBe('ready');
+    // The environment's status follows the pipeline on the portal's next poll.
+    await carol.waitForStatus({ suffix: 'prod', statuses: ['ready'], timeoutMs: READY_TIMEOUT_MS });
   });
 });
