@@ -50,8 +50,9 @@ export async function snapshotSource(options: {
   if (options.linkNodeModules === false) return;
   for (const dir of ['.', ...(await workspaceDirs(repoRoot))]) {
     const modules = path.join(repoRoot, dir, 'node_modules');
-    if (existsSync(modules))
-      await linkModules({ repoRoot, into, from: modules, to: path.join(into, dir, 'node_modules') });
+    if (!existsSync(modules)) continue;
+    const workspaceLinks = await workspaceLinksIn(modules, repoRoot);
+    await linkModules({ into, workspaceLinks, from: modules, to: path.join(into, dir, 'node_modules') });
   }
 }
 
@@ -63,14 +64,16 @@ export async function snapshotSource(options: {
  * this run was handed.
  */
 async function linkModules(options: {
-  readonly repoRoot: string;
   readonly into: string;
+  /** The workspace links under this `node_modules` (`workspaceLinksIn`). */
+  readonly workspaceLinks: ReadonlyMap<string, string>;
   readonly from: string;
   readonly to: string;
 }): Promise<void> {
-  const { repoRoot, into, from, to } = options;
-  const workspaceLinks = await workspaceLinksIn(from, repoRoot);
-  if (workspaceLinks.size === 0) {
+  const { into, workspaceLinks, from, to } = options;
+  const holdsWorkspaceLink = (dir: string) =>
+    [...workspaceLinks.keys()].some((link) => link.startsWith(`${dir}${path.sep}`));
+  if (!holdsWorkspaceLink(from)) {
     await symlink(from, to, 'dir');
     return;
   }
@@ -80,11 +83,9 @@ async function linkModules(options: {
     const target = path.join(to, entry.name);
     const workspace = workspaceLinks.get(source);
     if (workspace !== undefined) await symlink(path.join(into, workspace), target, 'dir');
-    else if (
-      entry.name.startsWith('@') &&
-      [...workspaceLinks.keys()].some((link) => path.dirname(link) === source)
-    )
-      await linkModules({ repoRoot, into, from: source, to: target });
+    // A scope (`@sep`) holding workspace links: a folder of links too.
+    else if (entry.isDirectory() && holdsWorkspaceLink(source))
+      await linkModules({ into, workspaceLinks, from: source, to: target });
     else await symlink(source, target, entry.isDirectory() ? 'dir' : 'file');
   }
 }
