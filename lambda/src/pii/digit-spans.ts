@@ -253,14 +253,11 @@ function isWordChar(code: number): boolean {
   return isDigit(code) || isUpper(code) || (code >= 97 && code <= 122) || code === 95;
 }
 
-const SSN_DIGIT_OFFSETS = [0, 1, 2, 4, 5, 7, 8, 9, 10];
-
 /** `ddd-dd-dddd` or `ddd dd dddd` starting at `start` (the span is known to be digits and separators). */
 function isSsnShaped(text: string, start: number): boolean {
   const sep = text.charCodeAt(start + 3);
   if ((sep !== 45 /* - */ && sep !== 32) || text.charCodeAt(start + 6) !== sep) return false;
-  for (const k of SSN_DIGIT_OFFSETS) if (!isDigit(text.charCodeAt(start + k))) return false;
-  return true;
+  return allDigits(text, start, 3) && allDigits(text, start + 4, 2) && allDigits(text, start + 7, 4);
 }
 
 /**
