@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   readlinkSync,
   realpathSync,
   rmSync,
@@ -87,5 +89,55 @@ describe('snapshotSource', () => {
     expect(
       execFileSync('find', [copy, '-path', '*/node_modules/*', '-type', 'f'], { encoding: 'utf8' }).trim(),
     ).toBe('');
+  });
+});
+
+describe('snapshotSource at a revision', () => {
+  let checkout: string;
+  let revision: string;
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', ...args], {
+      cwd: checkout,
+      encoding: 'utf8',
+    }).trim();
+
+  beforeAll(() => {
+    // The repository above, made a checkout with one commit, then edited without committing.
+    checkout = path.join(dir, 'checkout');
+    execFileSync('cp', ['-a', repo, checkout]);
+    write(path.join(checkout, '.gitignore'), 'node_modules\n');
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'the pushed commit');
+    revision = git('rev-parse', 'HEAD').slice(0, 12);
+    write(path.join(checkout, 'infra', 'index.js'), "exports.source = 'uncommitted edit';");
+    write(path.join(checkout, 'infra', 'untracked.js'), 'exports.source = 1;');
+    write(path.join(checkout, 'later', 'package.json'), '{"name":"later"}');
+    mkdirSync(path.join(checkout, 'later', 'node_modules'));
+  });
+
+  it("hands over the commit's tree: not the uncommitted edit, not the untracked file", async () => {
+    const into = path.join(dir, 'at-revision');
+    await snapshotSource({ repoRoot: checkout, into, revision });
+    expect(readFileSync(path.join(into, 'infra', 'index.js'), 'utf8')).toBe(
+      "exports.source = 'working tree';",
+    );
+    expect(requireFrom(path.join(into, 'pipeline'), '@sep/infra')).toBe('working tree');
+    expect(existsSync(path.join(into, 'infra', 'untracked.js'))).toBe(false);
+    // A workspace folder the commit does not have gets no node_modules link.
+    expect(existsSync(path.join(into, 'later'))).toBe(false);
+    expect(requireFrom(path.join(into, 'pipeline'), 'aws-cdk-lib')).toBe('installed');
+  });
+
+  it('refuses a revision that is not a commit id, before running git', async () => {
+    await expect(
+      snapshotSource({ repoRoot: checkout, into: path.join(dir, 'refused'), revision: '--output=/tmp/x' }),
+    ).rejects.toThrow('the source revision must be a commit id (7–40 hex digits), not "--output=/tmp/x"');
+  });
+
+  it("names the revision and git's error when the commit does not exist", async () => {
+    await expect(
+      snapshotSource({ repoRoot: checkout, into: path.join(dir, 'missing'), revision: 'deadbeefdead' }),
+    ).rejects.toThrow(/could not unpack revision deadbeefdead of .*checkout: .*deadbeefdead/);
   });
 });

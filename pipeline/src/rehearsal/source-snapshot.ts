@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, realpath, stat, symlink } from 'node:fs/promises';
@@ -27,13 +28,21 @@ function isSource(name: string): boolean {
 }
 
 /**
- * Copies the repository's source into `into` (the local Source artifact) and links each `node_modules`
+ * Writes the repository's source into `into` (the local Source artifact) and links each `node_modules`
  * of the repository into it, so the synth step's commands run there exactly as written — writing
  * `pipeline/environments.json` and `pipeline/cdk.out` into this copy, never into the portal's own tree.
+ * With a `revision`, the source is that commit's tree, as the source connection hands CodePipeline the
+ * pushed commit: uncommitted edits and untracked files are not part of it. Without one (the repository
+ * is not a git checkout), the working tree is copied.
  */
 export async function snapshotSource(options: {
   readonly repoRoot: string;
   readonly into: string;
+  /**
+   * The commit whose tree is the source (`git archive`), e.g. the execution's source revision.
+   * @default the working tree, copied
+   */
+  readonly revision?: string;
   /**
    * Link each `node_modules` of the repository into the copy. Off when the install phase runs (`npm ci`
    * writes its own, as in a fresh CodeBuild container).
@@ -42,18 +51,65 @@ export async function snapshotSource(options: {
   readonly linkNodeModules?: boolean;
 }): Promise<void> {
   const { repoRoot, into } = options;
-  await cp(repoRoot, into, {
-    recursive: true,
-    preserveTimestamps: true,
-    filter: (source) => isSource(path.basename(source)) || source === repoRoot,
-  });
+  if (options.revision === undefined) {
+    await cp(repoRoot, into, {
+      recursive: true,
+      preserveTimestamps: true,
+      filter: (source) => isSource(path.basename(source)) || source === repoRoot,
+    });
+  } else {
+    await mkdir(into, { recursive: true });
+    await extractRevision({ repoRoot, revision: options.revision, into });
+  }
   if (options.linkNodeModules === false) return;
   for (const dir of ['.', ...(await workspaceDirs(repoRoot))]) {
     const modules = path.join(repoRoot, dir, 'node_modules');
-    if (!existsSync(modules)) continue;
+    // A workspace of the working tree that the revision does not have gets no links.
+    if (!existsSync(modules) || !existsSync(path.join(into, dir))) continue;
     const workspaceLinks = await workspaceLinksIn(modules, repoRoot);
     await linkModules({ into, workspaceLinks, from: modules, to: path.join(into, dir, 'node_modules') });
   }
+}
+
+/** A commit id as `git rev-parse` prints it, or a prefix of one: never an option or a ref expression. */
+const COMMIT_ID = /^[0-9a-f]{7,40}$/;
+
+/** The tree of commit `revision` of `repoRoot`, unpacked into `into` (`git archive`, then `tar`). */
+function extractRevision(options: {
+  readonly repoRoot: string;
+  readonly revision: string;
+  readonly into: string;
+}): Promise<void> {
+  const { repoRoot, revision, into } = options;
+  if (!COMMIT_ID.test(revision)) {
+    return Promise.reject(
+      new Error(`the source revision must be a commit id (7–40 hex digits), not ${JSON.stringify(revision)}`),
+    );
+  }
+  return new Promise((resolve, reject) => {
+    execFile(
+      'bash',
+      [
+        '-o',
+        'pipefail',
+        '-c',
+        'git archive --format=tar "$1" | tar -x -f - -C "$2"',
+        'extract',
+        revision,
+        into,
+      ],
+      { cwd: repoRoot },
+      (error, _stdout, stderr) => {
+        if (error === null) resolve();
+        else
+          reject(
+            new Error(
+              `could not unpack revision ${revision} of ${repoRoot}: ${stderr.trim() || error.message}`,
+            ),
+          );
+      },
+    );
+  });
 }
 
 /**

@@ -44,8 +44,11 @@ export class LocalActions {
       spec: record.spec,
       createdAt: record.createdAt,
     }));
+    const revision = execution.sourceRevision;
     const cacheKey = buildCacheKey({
-      source: await sourceFingerprint(this.delivery.options.repoRoot),
+      // A commit names its tree; without one (no git checkout) the working tree is fingerprinted.
+      source:
+        revision === undefined ? await sourceFingerprint(this.delivery.options.repoRoot) : `git:${revision}`,
       registry,
       buildspec: synthCommands(definition).build,
     });
@@ -60,7 +63,7 @@ export class LocalActions {
     await rm(runDir, { recursive: true, force: true });
     await mkdir(runDir, { recursive: true });
     const sourceDir = path.join(runDir, 'source');
-    await snapshotSource({ repoRoot: this.delivery.options.repoRoot, into: sourceDir });
+    await snapshotSource({ repoRoot: this.delivery.options.repoRoot, into: sourceDir, revision });
     const { s3, endpoints } = await this.delivery.localServices();
     const result = await runSynthStep({
       definition,

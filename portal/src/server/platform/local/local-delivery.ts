@@ -268,9 +268,12 @@ export class LocalDelivery {
     return this.services;
   }
 
-  /** The commit the local Source action hands over, and who asked. */
-  async origin(requesters: readonly string[]): Promise<ExecutionOrigin> {
-    const sourceRevision = (await headRevision(this.options.repoRoot))?.slice(0, 12);
+  /**
+   * The commit the local Source action hands over (`revision`, or the one checked out now), and who
+   * asked. The Build action synthesizes that commit's tree.
+   */
+  async origin(requesters: readonly string[], revision?: string): Promise<ExecutionOrigin> {
+    const sourceRevision = (revision ?? (await headRevision(this.options.repoRoot)))?.slice(0, 12);
     return {
       ...(sourceRevision === undefined ? {} : { sourceRevision }),
       ...originRequesters(requesters),
@@ -286,7 +289,7 @@ export class LocalDelivery {
     const trigger = `source change: ${revision.slice(0, 12)}`;
     await this.requestRun(trigger);
     const release = await this.pipelines.release();
-    if (release !== undefined) await release.startExecution(trigger, await this.origin([]));
+    if (release !== undefined) await release.startExecution(trigger, await this.origin([], revision));
   }
 
   /** Compares the checked-out commit with the last one acted on, once the pipeline is deployed. */
