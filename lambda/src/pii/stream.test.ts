@@ -153,6 +153,22 @@ describe('scanStream budgets (fail closed)', () => {
     const result = await scanStream({ source: broken() });
     expect(result).toMatchObject({ status: 'failed', verdict: 'incomplete' });
   });
+
+  it('leaves no timer behind when a read fails before the deadline', async () => {
+    // A timer left armed until the deadline keeps the process (a Lambda's, a test runner's) alive.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      async function* broken() {
+        yield Buffer.from('some text ');
+        throw new Error('socket hang up');
+      }
+      const result = await scanStream({ source: broken(), deadline: Date.now() + 60_000 });
+      expect(result).toMatchObject({ status: 'failed', verdict: 'incomplete' });
+      expect(jest.getTimerCount()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });
 
 /** Everything the source yields, then `error` thrown mid-stream. */

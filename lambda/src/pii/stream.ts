@@ -57,16 +57,21 @@ async function* guarded(
       if (deadline !== undefined && now() >= deadline) throw new Stop('partial', 'time budget exhausted');
       const next = iterator.next();
       let timer: NodeJS.Timeout | undefined;
-      const result =
-        deadline === undefined
-          ? await next
-          : await Promise.race([
-              next,
-              new Promise<'timeout'>((resolve) => {
-                timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - now()));
-              }),
-            ]);
-      if (timer !== undefined) clearTimeout(timer);
+      let result: IteratorResult<Uint8Array> | 'timeout';
+      try {
+        result =
+          deadline === undefined
+            ? await next
+            : await Promise.race([
+                next,
+                new Promise<'timeout'>((resolve) => {
+                  timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - now()));
+                }),
+              ]);
+      } finally {
+        // Also when the read fails: an armed timer would keep the process alive until the deadline.
+        clearTimeout(timer);
+      }
       if (result === 'timeout') {
         next.catch(() => undefined);
         throw new Stop('partial', 'time budget exhausted while waiting for data');
