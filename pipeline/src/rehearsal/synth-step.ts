@@ -128,6 +128,10 @@ export function runSynthStep(options: RunSynthStepOptions): Promise<SynthStepRes
     ...options.awsEnvironment,
     ...variables,
   };
+  if (options.signal?.aborted === true) {
+    // Its abort listener would never fire: a step spawned now would run on until its timeout.
+    return Promise.reject(new SynthStepError('(the synth step)', 128, 'stopped before it started', []));
+  }
   const lock = options.lockFile === undefined ? undefined : new ProcessGroupLock(options.lockFile, MARKER);
   lock?.reap();
   return new Promise((resolve, reject) => {
