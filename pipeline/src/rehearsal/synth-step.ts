@@ -92,6 +92,10 @@ const SKIPPED = /pipeline: skipping registry entry "([^"]+)": (.*)$/;
  * (`npm ci`) is not run: the snapshot links the portal's node_modules instead.
  */
 export function runSynthStep(options: RunSynthStepOptions): Promise<SynthStepResult> {
+  if (options.signal?.aborted === true) {
+    // Its abort listener would never fire: a step started now would run on until its timeout.
+    return Promise.reject(new SynthStepError('(the synth step)', 128, 'stopped before it started', []));
+  }
   const synth = synthCommands(options.definition);
   const variables: Record<string, string> = {};
   for (const variable of synth.variables) {
@@ -128,10 +132,6 @@ export function runSynthStep(options: RunSynthStepOptions): Promise<SynthStepRes
     ...options.awsEnvironment,
     ...variables,
   };
-  if (options.signal?.aborted === true) {
-    // Its abort listener would never fire: a step spawned now would run on until its timeout.
-    return Promise.reject(new SynthStepError('(the synth step)', 128, 'stopped before it started', []));
-  }
   const lock = options.lockFile === undefined ? undefined : new ProcessGroupLock(options.lockFile, MARKER);
   lock?.reap();
   return new Promise((resolve, reject) => {
