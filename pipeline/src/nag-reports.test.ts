@@ -208,6 +208,64 @@ describe('publishNagReports', () => {
     });
   });
 
+  it('puts each staging and prod template under the execution that synthesized it, overwriting a retried Build’s', async () => {
+    s3.on(PutObjectCommand).resolves({});
+    const executionId = '3f2b7c1e-0a4d-4e8b-9c51-7d2e6f10ab34';
+    const stage = (suffix: string, kind: string) => ({
+      environmentSuffix: suffix,
+      file: reportFile(`x-${suffix}.json`, '{"packs":[]}'),
+      spec: { environmentSuffix: suffix, kind },
+      templates: [
+        {
+          stackName: `sep-${suffix}-environment`,
+          file: reportFile(`y-${suffix}.json`, `{"Description":"${suffix}"}`),
+        },
+      ],
+    });
+    const keys = await publishNagReports({
+      client: client(),
+      bucket: 'reports-bucket',
+      executionId,
+      reports: [stage('live', 'prod'), stage('preprod', 'staging'), stage('pr-7', 'ephemeral')],
+    });
+    const byExecution = keys.filter((key) => key.includes('/by-execution/'));
+    // The release pipeline deploys staging and prod; an ephemeral stack is never previewed.
+    expect(byExecution).toEqual([
+      `nag-reports/by-execution/${executionId}/sep-live-environment.json`,
+      `nag-reports/by-execution/${executionId}/sep-preprod-environment.json`,
+    ]);
+    const put = s3
+      .commandCalls(PutObjectCommand)
+      .map((call) => call.args[0].input)
+      .find((input) => input.Key === byExecution[0]);
+    expect(put).toEqual({
+      Bucket: 'reports-bucket',
+      Key: byExecution[0],
+      Body: '{"Description":"live"}',
+      ContentType: 'application/json',
+    });
+  });
+
+  it('puts nothing when the execution ID is not one (it would name another key)', async () => {
+    s3.on(PutObjectCommand).resolves({});
+    await expect(
+      publishNagReports({
+        client: client(),
+        bucket: 'reports-bucket',
+        executionId: '../templates',
+        reports: [
+          {
+            environmentSuffix: 'live',
+            file: reportFile('z.json', '{"packs":[]}'),
+            spec: { kind: 'prod' },
+            templates: [{ stackName: 'sep-live-environment', file: reportFile('w.json', '{}') }],
+          },
+        ],
+      }),
+    ).rejects.toThrow(/not a pipeline execution ID: "\.\.\/templates"/);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
   it('counts a by-template record already there (PreconditionFailed) as published', async () => {
     s3.on(PutObjectCommand).callsFake((input: { Key: string }) => {
       if (input.Key.includes('/by-template/')) {

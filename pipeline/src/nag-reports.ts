@@ -6,7 +6,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { NAG_REPORT_FILE } from '@sep/infra';
-import { ENVIRONMENT_TAG, nagReportKey, publishedTemplateKey } from '@sep/registry/names';
+import {
+  ENVIRONMENT_TAG,
+  executionTemplateKey,
+  nagReportKey,
+  publishedTemplateKey,
+} from '@sep/registry/names';
 import { type TemplateRecord, templateHash, templateRecordKey } from '@sep/registry/template-hash';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 
@@ -86,6 +91,13 @@ export interface PublishNagReportsOptions {
   readonly reports: readonly StageNagReport[];
   /** The commit the synth built (CodeBuild's `CODEBUILD_RESOLVED_SOURCE_VERSION`), kept in each by-template record. */
   readonly sourceRevision?: string;
+  /**
+   * The pipeline execution the synth runs in (`#{codepipeline.PipelineExecutionId}`): each staging and
+   * prod template is also put to `executionTemplateKey(executionId, stack)`, where the approval's preview
+   * reads what the waiting execution deploys. Overwritten, not written once: a retried Build of the same
+   * execution produces the assembly that execution then deploys. @default none
+   */
+  readonly executionId?: string;
   /** Uploads in flight at once. @default 8 */
   readonly concurrency?: number;
 }
@@ -109,6 +121,14 @@ export async function publishNagReports(options: PublishNagReportsOptions): Prom
     { key: nagReportKey(report.environmentSuffix), body: () => read(report.file) },
     ...(report.templates ?? []).flatMap((template) => [
       { key: publishedTemplateKey(template.stackName), body: () => read(template.file) },
+      ...(options.executionId !== undefined && isPromoted(report.spec)
+        ? [
+            {
+              key: executionTemplateKey(options.executionId, template.stackName),
+              body: () => read(template.file),
+            },
+          ]
+        : []),
       {
         // Written once: the key is the template's content address, so what is there already is this record
         // (or the same template's from an earlier synth, whose report and spec describe it as well).
@@ -165,6 +185,12 @@ export async function publishNagReports(options: PublishNagReportsOptions): Prom
     );
   }
   return published.sort();
+}
+
+/** A staging or prod environment's spec: the release pipeline deploys its stacks, after an approval for prod. */
+function isPromoted(spec: unknown): boolean {
+  if (typeof spec !== 'object' || spec === null || !('kind' in spec)) return false;
+  return spec.kind === 'staging' || spec.kind === 'prod';
 }
 
 /** A truncated file is a failed synth, not a report or a template. */

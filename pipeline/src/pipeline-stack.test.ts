@@ -246,7 +246,7 @@ describe('pipeline', () => {
     const publishAt = commands.findIndex((c) => c.includes('publish-nag-reports.ts'));
     expect(publishAt).toBeGreaterThan(commands.findIndex((c) => c.includes('cdk synth')));
     expect(commands[publishAt]).toBe(
-      'npx tsx pipeline/scripts/publish-nag-reports.ts --assembly pipeline/cdk.out --bucket "$COMPLIANCE_REPORTS_BUCKET" --environments pipeline/environments.json',
+      'npx tsx pipeline/scripts/publish-nag-reports.ts --assembly pipeline/cdk.out --bucket "$COMPLIANCE_REPORTS_BUCKET" --environments pipeline/environments.json --execution "$PIPELINE_EXECUTION_ID"',
     );
     const bucketRef = synthesized.stack.resolve(synthesized.stack.complianceReports.bucket.bucketName);
     expect(synth.Properties.Environment).toMatchObject({
@@ -275,6 +275,22 @@ describe('pipeline', () => {
       }),
     );
     template.hasOutput('ComplianceReportsBucketName', { Value: bucketRef });
+  });
+
+  it('hands each execution’s synth its own execution ID, on the action (a project variable would be one value for all)', () => {
+    for (const pipelineStages of [stages, releaseStages]) {
+      const build = pipelineStages.find((stage) => stage.Name === 'Build');
+      const configuration = build?.Actions[0]?.Configuration as { EnvironmentVariables?: string };
+      expect(JSON.parse(configuration.EnvironmentVariables ?? '[]')).toContainEqual({
+        name: 'PIPELINE_EXECUTION_ID',
+        type: 'PLAINTEXT',
+        value: '#{codepipeline.PipelineExecutionId}',
+      });
+    }
+    const projectVariables = Object.values(template.findResources('AWS::CodeBuild::Project')).flatMap(
+      (project) => (project.Properties.Environment.EnvironmentVariables ?? []) as { Name: string }[],
+    );
+    expect(projectVariables.map((variable) => variable.Name)).not.toContain('PIPELINE_EXECUTION_ID');
   });
 
   it('reports skipped registry entries by suffix', () => {

@@ -1,5 +1,6 @@
 // The Build stage's synth step both pipelines share: what CodeBuild installs and runs to export the
 // registry, synthesize the app and publish its cdk-nag reports, and the only permissions it gets.
+import { GlobalVariables } from 'aws-cdk-lib/aws-codepipeline';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { CodeBuildStep, CodePipelineSource } from 'aws-cdk-lib/pipelines';
@@ -39,6 +40,8 @@ export function synthStep(options: SynthStepOptions): CodeBuildStep {
       REGISTRY_TABLE_NAME: options.registryTable.tableName,
       COMPLIANCE_REPORTS_BUCKET: options.complianceReports.bucket.bucketName,
       NEXT_TELEMETRY_DISABLED: '1',
+      // A CodePipeline variable, so CDK Pipelines sets it on the action: each execution passes its own ID.
+      PIPELINE_EXECUTION_ID: GlobalVariables.executionId,
     },
     installCommands: ['npm ci --no-audit --no-fund'],
     commands: [
@@ -48,8 +51,9 @@ export function synthStep(options: SynthStepOptions): CodeBuildStep {
       // A subshell: buildspec 0.2 runs every command in one shell, so a bare `cd` would leak.
       `(cd pipeline && ENVIRONMENTS_FILE=environments.json npx cdk synth ${contextFlags})`.replace(' )', ')'),
       // Each environment stage's nag-report.json → s3://$COMPLIANCE_REPORTS_BUCKET/nag-reports/<suffix>.json, its
-      // templates, and a record per template hash naming the spec it was synthesized from.
-      'npx tsx pipeline/scripts/publish-nag-reports.ts --assembly pipeline/cdk.out --bucket "$COMPLIANCE_REPORTS_BUCKET" --environments pipeline/environments.json',
+      // templates, a record per template hash naming the spec it was synthesized from, and each staging and
+      // prod template under this execution's ID: the release pipeline's approval previews its own execution's.
+      'npx tsx pipeline/scripts/publish-nag-reports.ts --assembly pipeline/cdk.out --bucket "$COMPLIANCE_REPORTS_BUCKET" --environments pipeline/environments.json --execution "$PIPELINE_EXECUTION_ID"',
       // The smoke script every environment's smoke action runs, from the cloud assembly.
       `npx esbuild pipeline/scripts/smoke.ts --bundle --platform=node --target=node20 --outfile=pipeline/cdk.out/${SMOKE_SCRIPT_PATH}`,
     ],

@@ -55,6 +55,25 @@ export function publishedTemplateKey(stackName: string): string {
   return `${NAG_REPORTS_PREFIX}templates/${stackName}.json`;
 }
 
+/** A pipeline execution ID as a key segment: CodePipeline's are UUIDs, local mode's too. */
+const EXECUTION_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,127}$/;
+
+/** Where, under the nag reports, the templates each pipeline execution's synth produced are published. */
+export const EXECUTION_TEMPLATES_PREFIX = `${NAG_REPORTS_PREFIX}by-execution/`;
+
+/**
+ * Object key of the template pipeline execution `executionId` synthesized for a staging or prod stack.
+ * The approval's preview reads the waiting execution's own template here: `publishedTemplateKey` holds
+ * whatever the latest synth of either pipeline produced, which may not be what that execution deploys.
+ * Throws on an ID that is not one (it would name another key).
+ */
+export function executionTemplateKey(executionId: string, stackName: string): string {
+  if (!EXECUTION_ID.test(executionId)) {
+    throw new Error(`not a pipeline execution ID: ${JSON.stringify(executionId)}`);
+  }
+  return `${EXECUTION_TEMPLATES_PREFIX}${executionId}/${stackName}.json`;
+}
+
 const DEPLOY_ACTION = /(?:^|\.)sep-([a-z0-9-]+)-environment\.(Prepare|Deploy)$/;
 const SMOKE_ACTION = /^(?:([a-z0-9-]+)\.)?Smoke$/;
 

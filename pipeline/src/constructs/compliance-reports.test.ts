@@ -85,7 +85,7 @@ describe('compliance-reports bucket', () => {
     );
   });
 
-  it('expires superseded reports, never the current ones, and keeps access logs a year', () => {
+  it('expires superseded reports, never the current ones, each execution’s templates by age, and keeps access logs a year', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: {
         Rules: [
@@ -94,6 +94,13 @@ describe('compliance-reports bucket', () => {
             NoncurrentVersionExpiration: { NoncurrentDays: SUPERSEDED_REPORT_DAYS },
             ExpirationInDays: Match.absent(),
           }),
+          // Each execution's templates are its own (no later synth supersedes them): they expire by age.
+          {
+            Id: 'expire-execution-templates',
+            Prefix: 'nag-reports/by-execution/',
+            ExpirationInDays: SUPERSEDED_REPORT_DAYS,
+            Status: 'Enabled',
+          },
         ],
       },
     });

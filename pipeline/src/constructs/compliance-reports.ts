@@ -1,5 +1,5 @@
 import { SECURE_BUCKET_DEFAULTS } from '@sep/infra';
-import { NAG_REPORTS_PREFIX } from '@sep/registry/names';
+import { EXECUTION_TEMPLATES_PREFIX, NAG_REPORTS_PREFIX } from '@sep/registry/names';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -51,6 +51,13 @@ export class ComplianceReports extends Construct {
           id: 'expire-superseded-reports',
           noncurrentVersionExpiration: Duration.days(SUPERSEDED_REPORT_DAYS),
           abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+        {
+          // One set per pipeline execution, never rewritten after it: needed while its approval waits
+          // (CodePipeline fails an approval after 7 days), kept as long as a superseded report after that.
+          id: 'expire-execution-templates',
+          prefix: EXECUTION_TEMPLATES_PREFIX,
+          expiration: Duration.days(SUPERSEDED_REPORT_DAYS),
         },
       ],
     });

@@ -2,9 +2,14 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { cdkSynth, credentialFreeEnv } from '@sep/infra/testing';
-import { nagReportKey } from '@sep/registry/names';
+import {
+  EXECUTION_TEMPLATES_PREFIX,
+  environmentStackName,
+  executionTemplateKey,
+  nagReportKey,
+} from '@sep/registry/names';
 import { localRegistryStore } from '@sep/registry/testing';
 import { parseEnvironmentSpec } from '@sep/spec';
 import { readPipelineAssemblies, readPipelineAssembly, synthCommands } from '../definition';
@@ -52,6 +57,9 @@ function spec(input: Record<string, unknown>) {
   return parsed.spec;
 }
 
+/** The execution the rehearsed step runs in (`#{codepipeline.PipelineExecutionId}`). */
+const EXECUTION_ID = '5d0c2a7e-6b1f-4c39-8e2a-91f3b7c4d0e8';
+
 /** Copies the repository (the Source artifact), with `cdkContext` committed into pipeline/cdk.json, and runs the step. */
 async function rehearse(options: {
   readonly install: boolean;
@@ -71,6 +79,7 @@ async function rehearse(options: {
     definition,
     sourceDir: source,
     install: options.install,
+    executionId: EXECUTION_ID,
     resolvedVariables: {
       REGISTRY_TABLE_NAME: registryEnv.tableName,
       COMPLIANCE_REPORTS_BUCKET: REPORTS_BUCKET,
@@ -178,6 +187,14 @@ describe('the synth step, rehearsed from the synthesized buildspec', () => {
       };
       expect(report.totals?.errors).toBe(0);
     }
+    // Staging's and prod's templates, also under the execution that synthesized them (the preview's new side).
+    const byExecution = await client.send(
+      new ListObjectsV2Command({ Bucket: REPORTS_BUCKET, Prefix: EXECUTION_TEMPLATES_PREFIX }),
+    );
+    expect((byExecution.Contents ?? []).map((object) => object.Key).sort()).toEqual([
+      executionTemplateKey(EXECUTION_ID, environmentStackName('prod')),
+      executionTemplateKey(EXECUTION_ID, environmentStackName('staging')),
+    ]);
     client.destroy();
   });
 

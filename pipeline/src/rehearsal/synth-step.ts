@@ -46,6 +46,8 @@ export interface RunSynthStepOptions {
    * template (the registry table's and the reports bucket's names), by variable name.
    */
   readonly resolvedVariables: Readonly<Record<string, string>>;
+  /** The pipeline execution the step runs in: `#{codepipeline.PipelineExecutionId}` in the action's variables. */
+  readonly executionId: string;
   /** Where the AWS SDK of the commands reaches AWS (the local endpoints) and how it gets credentials. */
   readonly awsEnvironment: Readonly<Record<string, string>>;
   /** Every line the commands print. */
@@ -69,6 +71,13 @@ export interface RunSynthStepOptions {
 }
 
 const MARKER = '::sep-command::';
+/** The one CodePipeline variable local mode resolves in the synth action's variables. */
+const EXECUTION_ID_VARIABLE = '#{codepipeline.PipelineExecutionId}';
+
+/** The `#{namespace.Variable}` references in `value` other than the execution ID. */
+function unresolvedPipelineVariables(value: string): string[] {
+  return (value.match(/#\{[^}]+\}/g) ?? []).filter((reference) => reference !== EXECUTION_ID_VARIABLE);
+}
 const LOCK_FILE = /^synth-.+\.pid$/;
 
 /**
@@ -112,6 +121,21 @@ export function runSynthStep(options: RunSynthStepOptions): Promise<SynthStepRes
       );
     }
     variables[variable.name] = resolved;
+  }
+  // The action's own variables come after the project's, as in CodeBuild (they override them).
+  for (const variable of synth.action.build?.environmentVariables ?? []) {
+    const unresolved = unresolvedPipelineVariables(variable.value);
+    if (unresolved.length > 0) {
+      return Promise.reject(
+        new SynthStepError(
+          `(environment variable ${variable.name})`,
+          2,
+          `the synth action's variable ${variable.name} is ${JSON.stringify(variable.value)}: local mode cannot resolve ${unresolved.join(', ')}`,
+          [],
+        ),
+      );
+    }
+    variables[variable.name] = variable.value.replaceAll(EXECUTION_ID_VARIABLE, options.executionId);
   }
   const toRun = [...(options.install === true ? synth.install : []), ...synth.build];
   const script = [

@@ -197,6 +197,28 @@ describe('computePromotionPreview', () => {
     expect(preview.flagged).toBe(false);
   });
 
+  it('flags a stack whose new template cannot be read: approving it would approve unseen changes', () => {
+    const preview = computePromotionPreview({
+      executionId: 'e-5',
+      stacks: [
+        {
+          stackName: 'Prod',
+          environmentSuffix: 'prod',
+          deployed: { template: deployedTemplate, spec: spec({}) },
+          unavailableReason: 'execution e-5 published no template for Prod',
+        },
+      ],
+    });
+    expect(preview.stacks[0]).toMatchObject({
+      available: false,
+      unavailableReason: 'execution e-5 published no template for Prod',
+      flags: ['what it deploys cannot be shown (its template could not be read)'],
+    });
+    expect(preview.stacks[0]?.cost).toBeUndefined();
+    expect(preview.flagged).toBe(true);
+    expect(preview.flags).toEqual(['Prod: what it deploys cannot be shown (its template could not be read)']);
+  });
+
   it('prices the cost delta with the form cost model', () => {
     const preview = computePromotionPreview({
       executionId: 'e-4',

@@ -33,7 +33,11 @@ export interface PromotionStackSource {
   readonly unavailableReason?: string;
   /** Why the compliance delta cannot be computed although both templates are known (a report missing). */
   readonly complianceUnavailableReason?: string;
-  readonly next: PreviewSide;
+  /**
+   * What the waiting execution deploys. Absent when its template cannot be read: why, in
+   * `unavailableReason`; the preview is then flagged, since the approver would approve unseen changes.
+   */
+  readonly next?: PreviewSide;
 }
 
 /**
@@ -79,13 +83,16 @@ export function computePromotionPreview(input: {
 }
 
 export function previewStack(source: PromotionStackSource): StackPreview {
-  const cost = costDelta(source.deployed?.spec, source.next.spec);
+  const cost = costDelta(source.deployed?.spec, source.next?.spec);
   const base = { stackName: source.stackName, environmentSuffix: source.environmentSuffix };
-  if (source.deployed === undefined) {
+  if (source.deployed === undefined || source.next === undefined) {
+    const unseen = source.next === undefined;
     return {
       ...base,
       available: false,
-      unavailableReason: source.unavailableReason ?? 'nothing deployed to compare with',
+      unavailableReason:
+        source.unavailableReason ??
+        (unseen ? 'the template the execution deploys cannot be read' : 'nothing deployed to compare with'),
       counts: { added: 0, modified: 0, replaced: 0, removed: 0 },
       resources: [],
       security: {
@@ -96,7 +103,7 @@ export function previewStack(source: PromotionStackSource): StackPreview {
       },
       compliance: { available: false, entries: [] },
       ...(cost === undefined ? {} : { cost }),
-      flags: [],
+      flags: unseen ? ['what it deploys cannot be shown (its template could not be read)'] : [],
     };
   }
   const diff = fullDiff(source.deployed.template, source.next.template);

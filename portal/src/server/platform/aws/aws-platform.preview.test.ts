@@ -2,6 +2,7 @@ import { GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { CodePipelineClient, GetPipelineStateCommand } from '@aws-sdk/client-codepipeline';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { EnvironmentRecord } from '@sep/registry';
+import { executionTemplateKey, publishedTemplateKey } from '@sep/registry/names';
 import { templateHash, templateRecordKey } from '@sep/registry/template-hash';
 import { computePromotionPreview } from '../../domain/promotion-preview';
 import { securityGroupTemplate } from '../../domain/promotion-preview.test-support';
@@ -50,16 +51,20 @@ function platform(records: EnvironmentRecord[]) {
 }
 
 describe('aws promotionSources', () => {
-  it('compares GetTemplate of each prod stack with the template the synth published', async () => {
+  it('compares GetTemplate of each prod stack with the template the waiting execution’s Build published', async () => {
     waitingAt('exec-12345678');
+    const nextTemplate = sg(['10.0.0.0/16', '0.0.0.0/0']);
     s3.on(GetObjectCommand, {
       Bucket: BUCKET,
-      Key: 'nag-reports/templates/sep-prod-environment.json',
-    }).resolves({
-      Body: body(JSON.stringify(sg(['10.0.0.0/16', '0.0.0.0/0']))),
+      Key: executionTemplateKey('exec-12345678', 'sep-prod-environment'),
+    }).resolves({ Body: body(JSON.stringify(nextTemplate)) });
+    // A newer synth (the environments pipeline's, or a later release execution's) published another
+    // template since: it is not what the waiting execution deploys, and must not be shown.
+    s3.on(GetObjectCommand, { Bucket: BUCKET, Key: publishedTemplateKey('sep-prod-environment') }).resolves({
+      Body: body(JSON.stringify(sg(['10.0.0.0/16']))),
     });
-    s3.on(GetObjectCommand, { Bucket: BUCKET, Key: 'nag-reports/prod.json' }).resolves({
-      Body: body(JSON.stringify({ packs: [] })),
+    s3.on(GetObjectCommand, { Bucket: BUCKET, Key: templateRecordKey(templateHash(nextTemplate)) }).resolves({
+      Body: body(JSON.stringify({ nagReport: { packs: [] }, stackName: 'sep-prod-environment' })),
     });
     cfn
       .on(GetTemplateCommand, { StackName: 'sep-prod-environment', TemplateStage: 'Original' })
@@ -69,7 +74,8 @@ describe('aws promotionSources', () => {
     expect(sources.executionId).toBe('exec-12345678');
     expect(sources.stacks.map((s) => s.stackName)).toEqual(['sep-prod-environment']);
     expect(sources.stacks[0]?.deployed?.template).toEqual(sg(['10.0.0.0/16']));
-    expect(sources.stacks[0]?.next.nagReport).toEqual({ packs: [] });
+    expect(sources.stacks[0]?.next?.template).toEqual(nextTemplate);
+    expect(sources.stacks[0]?.next?.nagReport).toEqual({ packs: [] });
     // Only the prod stack's template is read, in its target account.
     expect(cfn.commandCalls(GetTemplateCommand)).toHaveLength(1);
 
@@ -92,7 +98,7 @@ describe('aws promotionSources', () => {
     const nextSpec = { ...deployedSpec, features: { ...deployedSpec.features, networkFirewall: true } };
     s3.on(GetObjectCommand, {
       Bucket: BUCKET,
-      Key: 'nag-reports/templates/sep-prod-environment.json',
+      Key: executionTemplateKey('exec-records', 'sep-prod-environment'),
     }).resolves({
       Body: body(JSON.stringify(nextTemplate)),
     });
@@ -122,7 +128,7 @@ describe('aws promotionSources', () => {
 
     const sources = await platform([record('prod', 'prod')]).promotionSources();
     expect(sources.stacks[0]?.deployed?.spec?.features.networkFirewall).toBe(false);
-    expect(sources.stacks[0]?.next.spec?.features.networkFirewall).toBe(true);
+    expect(sources.stacks[0]?.next?.spec?.features.networkFirewall).toBe(true);
     const [stack] = computePromotionPreview({
       executionId: sources.executionId,
       stacks: sources.stacks,
@@ -142,12 +148,9 @@ describe('aws promotionSources', () => {
     s3.on(GetObjectCommand).rejects(new Error('AccessDenied'));
     s3.on(GetObjectCommand, {
       Bucket: BUCKET,
-      Key: 'nag-reports/templates/sep-prod-environment.json',
+      Key: executionTemplateKey('exec-norecord', 'sep-prod-environment'),
     }).resolves({
       Body: body(JSON.stringify(sg(['0.0.0.0/0']))),
-    });
-    s3.on(GetObjectCommand, { Bucket: BUCKET, Key: 'nag-reports/prod.json' }).resolves({
-      Body: body(JSON.stringify({ packs: [] })),
     });
     cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify(deployedTemplate) });
 
@@ -170,12 +173,26 @@ describe('aws promotionSources', () => {
     expect(sources.stacks[0]?.unavailableReason).toMatch(/not deployed yet/);
   });
 
-  it('skips a stack whose new template was never published, and refuses when nothing waits', async () => {
+  it('flags a stack the waiting execution published no template for, even when a newer synth did, and refuses when nothing waits', async () => {
     waitingAt('e3');
     s3.on(GetObjectCommand).rejects(new Error('NoSuchKey'));
+    s3.on(GetObjectCommand, { Bucket: BUCKET, Key: publishedTemplateKey('sep-prod-environment') }).resolves({
+      Body: body(JSON.stringify(sg([]))),
+    });
     const sources = await platform([record('prod', 'prod')]).promotionSources();
-    expect(sources.stacks).toEqual([]);
+    expect(sources.stacks).toEqual([
+      {
+        stackName: 'sep-prod-environment',
+        environmentSuffix: 'prod',
+        unavailableReason: expect.stringContaining(
+          `execution e3 published no template for sep-prod-environment (s3://${BUCKET}/${executionTemplateKey('e3', 'sep-prod-environment')})`,
+        ),
+      },
+    ]);
     expect(cfn.commandCalls(GetTemplateCommand)).toHaveLength(0);
+    const preview = computePromotionPreview({ executionId: sources.executionId, stacks: sources.stacks });
+    // The approver must type the phrase and a reason: they would approve changes nobody was shown.
+    expect(preview.flagged).toBe(true);
 
     pipeline.reset();
     pipeline.on(GetPipelineStateCommand).resolves({ stageStates: [] });

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-codepipeline';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { EnvironmentRecord } from '@sep/registry';
-import { environmentStackName, nagReportKey, publishedTemplateKey } from '@sep/registry/names';
+import { environmentStackName, executionTemplateKey } from '@sep/registry/names';
 import { templateHash, templateRecordKey } from '@sep/registry/template-hash';
 import { type EnvironmentSpec, parseEnvironmentSpec } from '@sep/spec';
 import { LRUCache } from 'lru-cache';
@@ -177,10 +177,11 @@ export class AwsPromotion implements PipelineService {
 
   /**
    * Per prod environment: `GetTemplate` of its stack in the target account (what CloudFormation runs) and
-   * the template the synth published beside the nag reports (what the waiting execution deploys). Each
-   * side's cdk-nag report and spec come from the write-once record the synth published under that
-   * template's hash (`nag-reports/by-template/<sha256>.json`): the deployed template finds the report of
-   * the synth that built it, however many synths ran since.
+   * the template the waiting execution's own Build published under its execution ID (what it deploys:
+   * the latest synth's, of either pipeline, may be another). Each side's cdk-nag report and spec come from
+   * the write-once record the synth published under that template's hash
+   * (`nag-reports/by-template/<sha256>.json`): the deployed template finds the report of the synth that
+   * built it, however many synths ran since.
    */
   async promotionSources(): Promise<PromotionSources> {
     const approval = this.pendingApproval(
@@ -190,28 +191,35 @@ export class AwsPromotion implements PipelineService {
     const prod = (await this.aws.options.registry.list()).filter(
       (record) => record.spec.kind === 'prod' && record.status !== 'destroyed',
     );
-    const stacks = await Promise.all(prod.map((record) => this.stackSource(record)));
+    const stacks = await Promise.all(prod.map((record) => this.stackSource(record, approval.executionId)));
     return {
       executionId: approval.executionId,
       stacks: stacks.filter((stack): stack is PromotionStackSource => stack !== undefined),
     };
   }
 
-  private async stackSource(record: EnvironmentRecord): Promise<PromotionStackSource | undefined> {
+  private async stackSource(
+    record: EnvironmentRecord,
+    executionId: string,
+  ): Promise<PromotionStackSource | undefined> {
     const stackName = environmentStackName(record.environmentSuffix);
     const bucket = this.aws.options.complianceReportsBucket;
     if (bucket === undefined) return undefined;
-    const nextTemplate = await this.readJsonObject(bucket, publishedTemplateKey(stackName));
-    // No template published for the stack: the synth predates template publishing, nothing to preview.
-    if (nextTemplate === null || typeof nextTemplate !== 'object') return undefined;
+    const key = executionTemplateKey(executionId, stackName);
+    const nextTemplate = await this.readJsonObject(bucket, key);
+    if (nextTemplate === null || typeof nextTemplate !== 'object') {
+      // Flagged by the preview: approving would deploy changes nobody was shown.
+      return {
+        stackName,
+        environmentSuffix: record.environmentSuffix,
+        unavailableReason: `execution ${executionId} published no template for ${stackName} (s3://${bucket}/${key}): its Build published none (it ran before executions published their templates), or it does not deploy this stack (registered after it started)`,
+      };
+    }
     const nextRecord = await this.templateRecord(bucket, nextTemplate);
-    // A synth that predates by-template records: the suffix's latest report is this template's.
-    const nagReport =
-      nextRecord.nagReport ?? (await this.readJsonObject(bucket, nagReportKey(record.environmentSuffix)));
     const next: PreviewSide = {
       template: nextTemplate as Record<string, unknown>,
       spec: nextRecord.spec ?? record.spec,
-      ...(nagReport === undefined ? {} : { nagReport }),
+      ...(nextRecord.nagReport === undefined ? {} : { nagReport: nextRecord.nagReport }),
     };
     const base = { stackName, environmentSuffix: record.environmentSuffix, next };
     let body: string | undefined;

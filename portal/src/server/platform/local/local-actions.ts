@@ -68,6 +68,7 @@ export class LocalActions {
     const result = await runSynthStep({
       definition,
       sourceDir,
+      executionId: execution.executionId,
       resolvedVariables: {
         REGISTRY_TABLE_NAME: this.delivery.options.registryStore.tableName,
         COMPLIANCE_REPORTS_BUCKET: LOCAL_COMPLIANCE_BUCKET,

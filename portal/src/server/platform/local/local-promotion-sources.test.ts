@@ -137,7 +137,7 @@ describe('localPromotionSources', () => {
     const [stack] = sources.stacks;
     expect(stack?.deployed?.template).toEqual(sgTemplate(['10.0.0.0/16']));
     expect(stack?.deployed?.spec?.features.database).toBe(false);
-    expect(stack?.next.spec?.features.database).toBe(true);
+    expect(stack?.next?.spec?.features.database).toBe(true);
 
     const preview = computePromotionPreview({ executionId: sources.executionId, stacks: sources.stacks });
     expect(preview.flagged).toBe(true);
