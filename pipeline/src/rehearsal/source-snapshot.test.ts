@@ -135,6 +135,25 @@ describe('snapshotSource at a revision', () => {
     ).rejects.toThrow('the source revision must be a commit id (7–40 hex digits), not "--output=/tmp/x"');
   });
 
+  it('writes nothing for a run stopped before it started', async () => {
+    const into = path.join(dir, 'stopped-before');
+    const stopped = AbortSignal.abort(new Error('execution stopped'));
+    await expect(snapshotSource({ repoRoot: checkout, into, revision, signal: stopped })).rejects.toThrow(
+      'execution stopped',
+    );
+    expect(existsSync(into)).toBe(false);
+  });
+
+  it('stops when its run is stopped meanwhile: git and tar are killed, no link is made', async () => {
+    const into = path.join(dir, 'stopped-meanwhile');
+    const stopping = new AbortController();
+    const snapshot = snapshotSource({ repoRoot: checkout, into, revision, signal: stopping.signal });
+    // After the folder is made, while git and tar start.
+    setImmediate(() => stopping.abort(new Error('portal closing')));
+    await expect(snapshot).rejects.toThrow('portal closing');
+    expect(existsSync(path.join(into, 'pipeline', 'node_modules'))).toBe(false);
+  });
+
   it("names the revision and git's error when the commit does not exist", async () => {
     await expect(
       snapshotSource({ repoRoot: checkout, into: path.join(dir, 'missing'), revision: 'deadbeefdead' }),

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, realpath, stat, symlink } from 'node:fs/promises';
@@ -49,8 +49,14 @@ export async function snapshotSource(options: {
    * @default true
    */
   readonly linkNodeModules?: boolean;
+  /**
+   * Stops the snapshot (its run was stopped, or the portal closes): `git archive` and `tar` are killed and
+   * nothing more is written; the promise rejects with the signal's reason. @default none
+   */
+  readonly signal?: AbortSignal;
 }): Promise<void> {
-  const { repoRoot, into } = options;
+  const { repoRoot, into, signal } = options;
+  signal?.throwIfAborted();
   if (options.revision === undefined) {
     await cp(repoRoot, into, {
       recursive: true,
@@ -59,10 +65,11 @@ export async function snapshotSource(options: {
     });
   } else {
     await mkdir(into, { recursive: true });
-    await extractRevision({ repoRoot, revision: options.revision, into });
+    await extractRevision({ repoRoot, revision: options.revision, into, signal });
   }
   if (options.linkNodeModules === false) return;
   for (const dir of ['.', ...(await workspaceDirs(repoRoot))]) {
+    signal?.throwIfAborted();
     const modules = path.join(repoRoot, dir, 'node_modules');
     // A workspace of the working tree that the revision does not have gets no links.
     if (!existsSync(modules) || !existsSync(path.join(into, dir))) continue;
@@ -74,40 +81,53 @@ export async function snapshotSource(options: {
 /** A commit id as `git rev-parse` prints it, or a prefix of one: never an option or a ref expression. */
 const COMMIT_ID = /^[0-9a-f]{7,40}$/;
 
-/** The tree of commit `revision` of `repoRoot`, unpacked into `into` (`git archive`, then `tar`). */
+/**
+ * The tree of commit `revision` of `repoRoot`, unpacked into `into`: `git archive` piped into `tar`, two
+ * processes without a shell, so that an abort kills both.
+ */
 function extractRevision(options: {
   readonly repoRoot: string;
   readonly revision: string;
   readonly into: string;
+  readonly signal: AbortSignal | undefined;
 }): Promise<void> {
-  const { repoRoot, revision, into } = options;
+  const { repoRoot, revision, into, signal } = options;
   if (!COMMIT_ID.test(revision)) {
     return Promise.reject(
       new Error(`the source revision must be a commit id (7–40 hex digits), not ${JSON.stringify(revision)}`),
     );
   }
-  return new Promise((resolve, reject) => {
-    execFile(
-      'bash',
-      [
-        '-o',
-        'pipefail',
-        '-c',
-        'git archive --format=tar "$1" | tar -x -f - -C "$2"',
-        'extract',
-        revision,
-        into,
-      ],
-      { cwd: repoRoot },
-      (error, _stdout, stderr) => {
-        if (error === null) resolve();
-        else
-          reject(
-            new Error(
-              `could not unpack revision ${revision} of ${repoRoot}: ${stderr.trim() || error.message}`,
-            ),
-          );
-      },
+  const git = spawn('git', ['archive', '--format=tar', revision], {
+    cwd: repoRoot,
+    signal,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const tar = spawn('tar', ['-x', '-f', '-', '-C', into], { signal, stdio: ['pipe', 'ignore', 'pipe'] });
+  // tar ending first (killed, or failing) closes the pipe under git: its exit says why, not the EPIPE.
+  tar.stdin?.on('error', () => undefined);
+  git.stdout?.pipe(tar.stdin as NodeJS.WritableStream);
+  return Promise.all([finished(git), finished(tar)]).then(([archived, extracted]) => {
+    signal?.throwIfAborted();
+    const failed = [archived, extracted].find((outcome) => !outcome.ok);
+    if (failed !== undefined) {
+      throw new Error(`could not unpack revision ${revision} of ${repoRoot}: ${failed.reason}`);
+    }
+  });
+}
+
+/** How a child process ended: ok, or why not (its standard error, else its exit code or start error). */
+function finished(child: ChildProcess): Promise<{ readonly ok: boolean; readonly reason: string }> {
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  return new Promise((resolve) => {
+    child.once('error', (error) => resolve({ ok: false, reason: stderr.trim() || error.message }));
+    child.once('close', (code, killedBy) =>
+      resolve({
+        ok: code === 0,
+        reason: stderr.trim() || (killedBy === null ? `exit code ${code}` : `killed by ${killedBy}`),
+      }),
     );
   });
 }

@@ -63,7 +63,7 @@ export class LocalActions {
     await rm(runDir, { recursive: true, force: true });
     await mkdir(runDir, { recursive: true });
     const sourceDir = path.join(runDir, 'source');
-    await snapshotSource({ repoRoot: this.delivery.options.repoRoot, into: sourceDir, revision });
+    await snapshotSource({ repoRoot: this.delivery.options.repoRoot, into: sourceDir, revision, signal });
     const { s3, endpoints } = await this.delivery.localServices();
     const result = await runSynthStep({
       definition,

@@ -97,10 +97,9 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
+  // Closing stops the work in flight (a source snapshot, a synth) and waits for it: nothing writes after.
   await platform?.close();
-  // A run's source snapshot ignores the close (it is started again on resume) and may still be copying
-  // on a busy machine: rm retries while its folder fills (ENOTEMPTY) instead of failing the suite.
-  await rm(dataDir, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });
+  await rm(dataDir, { recursive: true, force: true });
 });
 
 interface StoredState {
