@@ -15,6 +15,7 @@ import {
   type ExecutionRun,
   NO_CHANGE_SECONDS,
 } from './pipeline-run';
+import { withUncommittedNote } from './source-trigger';
 import { CorruptStackStateError, type StackAddress } from './stack-model';
 import { TemplateResolver } from './template-resolver';
 
@@ -65,24 +66,28 @@ export class LocalActions {
     const sourceDir = path.join(runDir, 'source');
     await snapshotSource({ repoRoot: this.delivery.options.repoRoot, into: sourceDir, revision, signal });
     const { s3, endpoints } = await this.delivery.localServices();
-    const result = await runSynthStep({
-      definition,
-      sourceDir,
-      executionId: execution.executionId,
-      resolvedVariables: {
-        REGISTRY_TABLE_NAME: this.delivery.options.registryStore.tableName,
-        COMPLIANCE_REPORTS_BUCKET: LOCAL_COMPLIANCE_BUCKET,
-      },
-      awsEnvironment: {
-        ...endpoints.environment(),
-        AWS_ENDPOINT_URL_DYNAMODB: this.delivery.options.registryStore.endpoint,
-        AWS_ENDPOINT_URL_S3: s3.endpoint,
-      },
-      logFile: path.join(runDir, 'build.log'),
+    const result = await this.withSourceNote(
+      revision,
       signal,
-      // One synth per pipeline across restarts: a synth a killed portal left running is ended first.
-      lockFile: path.join(this.delivery.options.dataDir, `synth-${definition.pipelineName}.pid`),
-    });
+      runSynthStep({
+        definition,
+        sourceDir,
+        executionId: execution.executionId,
+        resolvedVariables: {
+          REGISTRY_TABLE_NAME: this.delivery.options.registryStore.tableName,
+          COMPLIANCE_REPORTS_BUCKET: LOCAL_COMPLIANCE_BUCKET,
+        },
+        awsEnvironment: {
+          ...endpoints.environment(),
+          AWS_ENDPOINT_URL_DYNAMODB: this.delivery.options.registryStore.endpoint,
+          AWS_ENDPOINT_URL_S3: s3.endpoint,
+        },
+        logFile: path.join(runDir, 'build.log'),
+        signal,
+        // One synth per pipeline across restarts: a synth a killed portal left running is ended first.
+        lockFile: path.join(this.delivery.options.dataDir, `synth-${definition.pipelineName}.pid`),
+      }),
+    );
     const exportFile = path.join(sourceDir, 'pipeline', 'environments.json');
     const exported = existsSync(exportFile)
       ? ((JSON.parse(await readFile(exportFile, 'utf8')) as { environments?: EnvironmentRecord[] })
@@ -101,6 +106,20 @@ export class LocalActions {
       durationMs: result.durationMs,
       commands: result.commands.map(({ command, durationMs }) => ({ command, durationMs })),
     };
+  }
+
+  /** The synth step's failure, with a note when the commit it built is not what the working tree holds. */
+  private async withSourceNote<T>(
+    revision: string | undefined,
+    signal: AbortSignal,
+    step: Promise<T>,
+  ): Promise<T> {
+    try {
+      return await step;
+    } catch (error) {
+      if (signal.aborted || revision === undefined) throw error;
+      throw await withUncommittedNote(error, { revision, repoRoot: this.delivery.options.repoRoot });
+    }
   }
 
   /** A CloudFormation CREATE_UPDATE of the action's stack from the execution's cloud assembly. */

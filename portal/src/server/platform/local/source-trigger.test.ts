@@ -2,7 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { headRevision, SourceTrigger } from './source-trigger';
+import { SynthStepError } from '@sep/pipeline/rehearsal';
+import {
+  headRevision,
+  SourceTrigger,
+  uncommittedPaths,
+  uncommittedSourceNote,
+  withUncommittedNote,
+} from './source-trigger';
 
 // The local source connection: a new commit in the repository starts the pipelines once, like a push.
 
@@ -106,5 +113,57 @@ describe('SourceTrigger', () => {
     await plain.check();
     await plain.check();
     expect(started).toEqual([]);
+  });
+});
+
+describe('uncommittedPaths', () => {
+  it('is empty for a clean checkout and for a folder that is not one', async () => {
+    await expect(uncommittedPaths(repo)).resolves.toEqual([]);
+    await expect(uncommittedPaths(dir)).resolves.toEqual([]);
+  });
+
+  it('names what a Build of the commit would not see: edits, staged files, untracked files, renames', async () => {
+    commit('network.ts', 'committed\n');
+    writeFileSync(path.join(repo, 'README.md'), 'edited, not committed\n');
+    writeFileSync(path.join(repo, 'new script.ts'), 'untracked\n');
+    git('mv', 'network.ts', 'firewall.ts');
+    await expect(uncommittedPaths(repo).then((paths) => paths.sort())).resolves.toEqual([
+      'README.md',
+      'firewall.ts',
+      'new script.ts',
+    ]);
+  });
+});
+
+describe('uncommittedSourceNote', () => {
+  it('names the commit built and up to five paths, then how many more', () => {
+    const paths = ['a.ts', 'b.ts', 'c.ts', 'd.ts', 'e.ts', 'f.ts', 'g.ts'];
+    expect(uncommittedSourceNote('1092d9175b29', paths)).toBe(
+      'The Build ran on commit 1092d9175b29, as CodePipeline builds the pushed commit; the working tree differs from it (a.ts, b.ts, c.ts, d.ts, e.ts and 2 more), and none of that was built: commit the changes to build them.',
+    );
+  });
+});
+
+describe('withUncommittedNote', () => {
+  const failed = () =>
+    new SynthStepError('npx tsx pipeline/scripts/publish.ts --new-flag', 1, 'Unknown option', []);
+
+  it('adds the note to a failed synth step when the working tree differs from the commit it built', async () => {
+    writeFileSync(path.join(repo, 'publish.ts'), 'the flag, not committed\n');
+    const error = failed();
+    const explained = await withUncommittedNote(error, { revision: 'abc1234', repoRoot: repo });
+    expect(explained).toBeInstanceOf(Error);
+    expect((explained as Error).message).toBe(
+      `${error.message}\n${uncommittedSourceNote('abc1234', ['publish.ts'])}`,
+    );
+    expect((explained as Error).cause).toBe(error);
+  });
+
+  it('leaves the failure as it is on a clean checkout, and any other error', async () => {
+    const error = failed();
+    await expect(withUncommittedNote(error, { revision: 'abc1234', repoRoot: repo })).resolves.toBe(error);
+    writeFileSync(path.join(repo, 'publish.ts'), 'dirty\n');
+    const other = new Error('ENOSPC');
+    await expect(withUncommittedNote(other, { revision: 'abc1234', repoRoot: repo })).resolves.toBe(other);
   });
 });

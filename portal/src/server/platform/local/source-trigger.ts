@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { SynthStepError } from '@sep/pipeline/rehearsal';
 import { z } from 'zod';
 import { readJsonFile, replaceJsonFile } from './json-file';
 
@@ -12,6 +13,62 @@ export function headRevision(repoRoot: string): Promise<string | undefined> {
       resolve(error === null && /^[0-9a-f]{40,64}$/.test(stdout.trim()) ? stdout.trim() : undefined),
     );
   });
+}
+
+/**
+ * The paths of `repoRoot`'s working tree that differ from its checked-out commit: modified, staged,
+ * deleted or untracked (`git status --porcelain`; ignored files are not listed). Empty when the tree is
+ * clean or `repoRoot` is not a git checkout.
+ */
+export function uncommittedPaths(repoRoot: string): Promise<string[]> {
+  return new Promise((resolve) => {
+    execFile(
+      'git',
+      ['status', '--porcelain=v1', '-z', '--untracked-files=all'],
+      { cwd: repoRoot, timeout: 5000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout) => {
+        if (error !== null) return resolve([]);
+        // NUL-separated `XY path` entries; a rename is followed by its old path as an entry of its own.
+        const entries = stdout.split('\0').filter((entry) => entry.length > 0);
+        const paths: string[] = [];
+        for (let index = 0; index < entries.length; index++) {
+          const entry = entries[index] as string;
+          paths.push(entry.slice(3));
+          if (entry[0] === 'R' || entry[0] === 'C') index++;
+        }
+        resolve(paths);
+      },
+    );
+  });
+}
+
+/** Paths a note names before it says how many more there are. */
+const NAMED_PATHS = 5;
+
+/**
+ * Why a Build can fail in local mode alone: each Build unpacks the commit its execution recorded, while
+ * the deployed pipeline (its buildspec) may come from the working tree it was bootstrapped from. Said
+ * beside a failed synth step when the working tree differs from that commit.
+ */
+export function uncommittedSourceNote(revision: string, paths: readonly string[]): string {
+  const named = paths.slice(0, NAMED_PATHS).join(', ');
+  const more = paths.length > NAMED_PATHS ? ` and ${paths.length - NAMED_PATHS} more` : '';
+  return `The Build ran on commit ${revision}, as CodePipeline builds the pushed commit; the working tree differs from it (${named}${more}), and none of that was built: commit the changes to build them.`;
+}
+
+/**
+ * A failed synth step of commit `revision`, with `uncommittedSourceNote` added when the working tree of
+ * `repoRoot` differs from that commit (the pipeline definition local mode plays may come from the working
+ * tree, its bootstrap's; the Build's source never does). Any other error is returned as it is.
+ */
+export async function withUncommittedNote(
+  error: unknown,
+  options: { readonly revision: string; readonly repoRoot: string },
+): Promise<unknown> {
+  if (!(error instanceof SynthStepError)) return error;
+  const paths = await uncommittedPaths(options.repoRoot);
+  if (paths.length === 0) return error;
+  return new Error(`${error.message}\n${uncommittedSourceNote(options.revision, paths)}`, { cause: error });
 }
 
 /** `source.json`: the last revision the trigger started the pipelines for. */
