@@ -163,4 +163,25 @@ describe('localPromotionSources', () => {
     expect(sources.stacks[0]?.deployed).toBeUndefined();
     expect(sources.stacks[0]?.unavailableReason).toMatch(/not been deployed/);
   });
+
+  it('flags a stack whose template the waiting execution’s assembly does not hold', async () => {
+    const stacks = new LocalStacks({ dataDir: path.join(dir, 'stacks'), speedFactor: 1000 });
+    const assembly = await build('e-gone', sgTemplate([]), nagReport([]), false);
+    await rm(path.join(assembly.assemblyDir, TEMPLATE_PATH));
+    const waiting = execution('e-gone', assembly, false);
+    const sources = await localPromotionSources({
+      stacks,
+      state: { pipelineVersion: 1, definition, executions: [waiting] },
+      execution: waiting,
+      stageName: 'prod',
+    });
+    expect(sources.stacks).toEqual([
+      {
+        stackName: 'sep-prod-environment',
+        environmentSuffix: 'prod',
+        unavailableReason: expect.stringContaining('cloud assembly has no template for sep-prod-environment'),
+      },
+    ]);
+    expect(computePromotionPreview({ executionId: 'e-gone', stacks: sources.stacks }).flagged).toBe(true);
+  });
 });

@@ -41,7 +41,15 @@ export async function localPromotionSources(options: {
     if (stack === undefined || build === undefined) continue;
     const environmentSuffix = action.environmentSuffix ?? stack.stackName;
     const next = await side(build.assemblyDir, build.runDir, stack.templatePath, environmentSuffix);
-    if (next === undefined) continue;
+    if (next === undefined) {
+      // Flagged by the preview, as in aws mode: approving would deploy changes nobody was shown.
+      stacks.push({
+        stackName: stack.stackName,
+        environmentSuffix,
+        unavailableReason: `the waiting execution's cloud assembly has no template for ${stack.stackName} (${path.join(build.assemblyDir, stack.templatePath)})`,
+      });
+      continue;
+    }
     const address = { account: stack.account, region: stack.region, stackName: stack.stackName };
     const record = await options.stacks.get(address);
     const hash = record === undefined ? undefined : options.stacks.deployedTemplateHash(record);
