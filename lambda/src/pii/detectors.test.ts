@@ -1,4 +1,5 @@
-import { classifySpan, worthClassifying } from './digit-spans';
+import { judgeSpan } from './digit-judge';
+import { classifySpanByGroups } from './digit-spans';
 import { LABELLED_CORPUS } from './fixtures/labelled-corpus';
 import { PATTERNS } from './patterns';
 import { scanText } from './scanner';
@@ -147,8 +148,8 @@ describe('candidate pattern', () => {
   });
 });
 
-describe('span screen', () => {
-  it('drops only spans the classifiers report nothing in', () => {
+describe('the first judge of digit spans', () => {
+  it('drops only spans the general route reports nothing in', () => {
     const random = seeded(11);
     let screened = 0;
     let reported = 0;
@@ -160,9 +161,9 @@ describe('span screen', () => {
         const end = start + m[0].length;
         if (/[A-Z]/.test(m[0][0] ?? '')) continue;
         const found: string[] = [];
-        classifySpan(text, start, end, (match) => found.push(match.type));
+        classifySpanByGroups(text, start, end, (match) => found.push(match.type));
         reported += found.length;
-        if (!worthClassifying(text, start, end)) {
+        if (judgeSpan(text, start, end) === undefined) {
           screened++;
           expect({ span: m[0], found }).toEqual({ span: m[0], found: [] });
         }

@@ -1,16 +1,17 @@
-import { classifySpan, isUpper, worthClassifying } from './digit-spans';
+import { digitJudge, SPAN_INTS } from './digit-judge';
+import { reportJudged } from './digit-spans';
 import { maskAccessKeyId, maskEmail, maskIban } from './mask';
 import { PATTERNS } from './patterns';
 import type { PiiType } from './types';
-import { ibanValid } from './validators';
 
 /**
  * Detectors run over a window of latin1-decoded text (one char per byte, so offsets are
  * byte offsets and every pattern is ASCII). Each pass is anchored on something cheap —
  * a digit after a word boundary or two capitals and two digits (one regex), `@` and the
  * `IA` of `AKIA`/`ASIA` (native indexOf) — and the expensive checks (Luhn, mod 97, ranges)
- * run only on candidates, after a screen that drops most of them without allocating.
- * Combining detectors into one alternation was measured 3–10x slower.
+ * run only on candidates: those of digit spans and IBANs in WebAssembly (digit-judge.ts),
+ * which drops most spans before JavaScript sees them. Combining detectors into one
+ * alternation was measured 3–10x slower.
  */
 
 export interface Match {
@@ -54,45 +55,93 @@ const FILE_EXTENSION_TLDS = new Set([
   'ico',
 ]);
 
-const LOCAL_PART_CHAR = new Uint8Array(128);
+/** 1 for the chars of an email's local part, by char code (read inline: a helper called per char walked cost a compile of its own). */
+const LOCAL_PART_CHAR = new Uint8Array(256);
 for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-') {
   LOCAL_PART_CHAR[c.charCodeAt(0)] = 1;
 }
 
-function isLocalChar(code: number): boolean {
-  return code < 128 && LOCAL_PART_CHAR[code] === 1;
-}
-
+/** Judges an IBAN-shaped match of the text `digitJudge` holds (the pass loads it first). */
 function onIban(text: string, start: number, end: number, emit: Emit): boolean {
+  if (!digitJudge.ibanValid(start, end)) return false;
   const compact = text.slice(start, end).replaceAll(' ', '');
-  if (!ibanValid(compact)) return false;
   emit({ type: 'iban', start, end, masked: maskIban(compact) });
   return true;
 }
 
-/** Digit spans and IBANs: `PATTERNS.candidates`, then the screen and classifiers, or mod 97. */
+/**
+ * Digit spans and IBANs: `PATTERNS.candidates`. Digit spans are collected, judged all at once in
+ * WebAssembly (digit-judge.ts), and the few it keeps are reported; IBANs are judged (mod 97) where
+ * they are found. The loop that runs the pattern holds nothing else: in a fresh process V8's
+ * optimising compiler compiles a hot function with all it inlines, and with the IBAN checks or the
+ * classifiers inside it the loop cost more to compile than to run (lambda/README.md).
+ */
 const candidatePass: Pass = {
   name: 'digits-iban',
   run(text, from, limit, emit) {
-    const re = PATTERNS.candidates;
-    re.lastIndex = from;
-    let resume = from;
-    for (let m = re.exec(text); m !== null && m.index < limit; m = re.exec(text)) {
-      const start = m.index;
-      const end = re.lastIndex;
-      if (!isUpper(text.charCodeAt(start))) {
-        if (worthClassifying(text, start, end)) classifySpan(text, start, end, emit);
-        resume = end;
-      } else if (onIban(text, start, end, emit)) {
-        resume = end;
-      } else {
-        // Not an IBAN: rescan after the two letters so digit spans inside are still judged.
-        re.lastIndex = start + 2;
-      }
+    const spans = digitJudge.load(text);
+    let found = findCandidates(text, { from, limit, spans, count: 0, resume: from });
+    while (found.iban !== undefined) {
+      const { start, end } = found.iban;
+      const valid = onIban(text, start, end, emit);
+      // Not an IBAN: rescan after the two letters so digit spans inside are still judged.
+      found = findCandidates(text, {
+        from: valid ? end : start + 2,
+        limit,
+        spans,
+        count: found.count,
+        resume: valid ? end : found.resume,
+      });
     }
-    return Math.max(resume, limit);
+    reportSpans(text, spans, digitJudge.judge(found.count), emit);
+    return Math.max(found.resume, limit);
   },
 };
+
+interface CandidateSearch {
+  /** Where the pattern starts. */
+  readonly from: number;
+  /** Matches starting at or after it are left to the next window. */
+  readonly limit: number;
+  /** Where digit spans are written, as (start, end, _) triples, from the `count`th on. */
+  readonly spans: Int32Array;
+  readonly count: number;
+  /** Where the pass resumes if nothing more is found. */
+  readonly resume: number;
+}
+
+interface CandidatesFound {
+  /** Digit spans in `spans` now. */
+  readonly count: number;
+  readonly resume: number;
+  /** An IBAN-shaped match, to judge before the search goes on; undefined at the limit. */
+  readonly iban?: { readonly start: number; readonly end: number };
+}
+
+/** Runs `PATTERNS.candidates` from `from`: writes the digit spans, stops at an IBAN-shaped match. */
+function findCandidates(text: string, search: CandidateSearch): CandidatesFound {
+  const { limit, spans } = search;
+  const re = PATTERNS.candidates;
+  re.lastIndex = search.from;
+  let { count, resume } = search;
+  for (let m = re.exec(text); m !== null && m.index < limit; m = re.exec(text)) {
+    const start = m.index;
+    const end = re.lastIndex;
+    // A digit span starts with a digit, an IBAN with a capital letter.
+    if (text.charCodeAt(start) > 57 /* 9 */) return { count, resume, iban: { start, end } };
+    spans[SPAN_INTS * count] = start;
+    spans[SPAN_INTS * count + 1] = end;
+    count++;
+    resume = end;
+  }
+  return { count, resume };
+}
+
+/** Reports the first `count` (start, end, verdict) triples of `spans`. */
+function reportSpans(text: string, spans: Int32Array, count: number, emit: Emit): void {
+  for (let k = 0; k < count * SPAN_INTS; k += SPAN_INTS)
+    reportJudged(text, spans[k] as number, spans[k + 1] as number, spans[k + 2] as number, emit);
+}
 
 // ---------------------------------------------------------------- other passes
 
@@ -133,13 +182,13 @@ const emailPass: Pass = {
     let at = text.indexOf('@', from);
     while (at !== -1 && at < limit) {
       let s = at;
-      while (s > 0 && s > floor && at - s < 65 && isLocalChar(text.charCodeAt(s - 1))) s--;
+      while (s > 0 && s > floor && at - s < 65 && LOCAL_PART_CHAR[text.charCodeAt(s - 1)] === 1) s--;
       while (s < at && text[s] === '.') s++;
       const local = text.slice(s, at);
       const localOk =
         local.length > 0 &&
         at - s <= 64 &&
-        !(s > 0 && isLocalChar(text.charCodeAt(s - 1)) && text[s - 1] !== '.') &&
+        !(s > 0 && LOCAL_PART_CHAR[text.charCodeAt(s - 1)] === 1 && text[s - 1] !== '.') &&
         !local.endsWith('.') &&
         !local.includes('..');
       let next = at + 1;

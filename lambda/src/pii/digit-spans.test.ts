@@ -108,7 +108,10 @@ describe('a NANP number shaped (ddd) ddd-dddd', () => {
 
 // ---------------------------------------------------------------- both routes agree
 
-/** Spans near the three shapes judged in place, on both sides of every rule, and shapes that only look like them. */
+/**
+ * Spans near the shapes the first judge reports whole (a card in four groups, an SSN, `(ddd)
+ * ddd-dddd`, one run of digits), on both sides of every rule, and shapes that only look like them.
+ */
 function generatedSpan(random: () => number): string {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const digits = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 10)).join('');
@@ -198,6 +201,25 @@ function generatedSpan(random: () => number): string {
     ]);
   };
 
+  const run = () => {
+    const r = random();
+    // A card number with a brand's prefix, without its separators.
+    if (r < 0.4) return card().replace(/[^0-9]/g, '');
+    // E.164 after a `+`: a NANP number after a 1, or any length around 8–15.
+    if (r < 0.6)
+      return `1${nanp()
+        .replace(/[^0-9]/g, '')
+        .slice(-10)}`;
+    // A routing number's prefix (or not), and a check digit that passes 3-7-1 half of the time.
+    if (r < 0.75) {
+      const body = pick(['0', '1', '2', '3', '6', '7', '8', '9']) + digit(0, 9) + digits(6);
+      const weights = [3, 7, 1, 3, 7, 1, 3, 7];
+      const sum = [...body].reduce((total, d, k) => total + Number(d) * (weights[k] as number), 0);
+      return body + (random() < 0.5 ? String((10 - (sum % 10)) % 10) : digit(0, 9));
+    }
+    return digits(9 + Math.floor(random() * 12));
+  };
+
   const before = pick([
     '',
     ' ',
@@ -209,7 +231,21 @@ function generatedSpan(random: () => number): string {
     'A',
     '_',
     'ssn ',
+    'SSN: ',
+    'social security number ',
+    'Soc Sec ',
+    'ss#',
+    'xssn ',
+    '7ssn ',
+    'ssn 12 ',
+    `ssn ${'-'.repeat(30)}`,
     'routing ',
+    'Routing no. ',
+    'ABA ',
+    'rtn=',
+    'transit ',
+    'routings ',
+    'abacus ',
     'tel ',
     '=',
     '1',
@@ -217,15 +253,15 @@ function generatedSpan(random: () => number): string {
     '.',
   ]);
   const after = pick(['', ' ', ' ', 'x', 'Z', '_', '.', ',', ')', '-', '\n', '0', ' 12', '-1']);
-  const span = pick([card, ssn, nanp])();
+  const span = pick([card, ssn, nanp, run])();
   return `${before}${span}${after}`;
 }
 
-describe('the in-place judges and the group classifiers', () => {
+describe('the first judge (WebAssembly) and the general route (JavaScript)', () => {
   it('report the same findings (type, offsets, mask) in 20,000 generated spans', () => {
     const random = seeded(17);
-    const shapes = { card: 0, ssn: 0, nanp: 0 };
-    const reported = { card: 0, ssn: 0, nanp: 0 };
+    const shapes = { card: 0, ssn: 0, nanp: 0, run: 0 };
+    const reported = { card: 0, ssn: 0, nanp: 0, run: 0 };
     let spans = 0;
     for (let k = 0; k < 20_000; k++) {
       const text = `log ${generatedSpan(random)} end`;
@@ -239,7 +275,9 @@ describe('the in-place judges and the group classifiers', () => {
             ? 'ssn'
             : /^[0-9]{3}\) ?[0-9]{3}[-. ][0-9]{4}$/.test(span)
               ? 'nanp'
-              : undefined;
+              : /^[0-9]+$/.test(span)
+                ? 'run'
+                : undefined;
         if (shape === undefined) continue;
         shapes[shape]++;
         if (findings.length > 0) reported[shape]++;
@@ -247,7 +285,7 @@ describe('the in-place judges and the group classifiers', () => {
     }
     // The inputs exercise each shape on both sides of its rules.
     expect(spans).toBeGreaterThan(15_000);
-    for (const shape of ['card', 'ssn', 'nanp'] as const) {
+    for (const shape of ['card', 'ssn', 'nanp', 'run'] as const) {
       expect({ shape, reported: reported[shape] > 200 }).toEqual({ shape, reported: true });
       expect({ shape, refused: shapes[shape] - reported[shape] > 200 }).toEqual({ shape, refused: true });
     }

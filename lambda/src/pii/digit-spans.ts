@@ -1,25 +1,14 @@
 import type { Emit, Match } from './detectors';
+import { judgeSpan, VERDICTS } from './digit-judge';
 import { maskDigits, maskSsn } from './mask';
 import { PATTERNS } from './patterns';
-import {
-  abaValid,
-  cardBrand,
-  e164Valid,
-  luhnValid,
-  luhnValidAt,
-  luhnValidGroupedAt,
-  nanpValid,
-  nanpValidAt,
-  ssnValid,
-  ssnValidAt,
-} from './validators';
+import { abaValid, cardBrand, e164Valid, luhnValid, nanpValid, ssnValid } from './validators';
 
 /*
- * The judges of digit spans (cards, SSNs, routing numbers, NANP and E.164 phone numbers): the cheap
- * screen every span passes first, then the classifiers, without allocating where most spans end.
- * One file of ~400 lines because the screen, the in-place judges of the common shapes and the
- * group classifiers must agree span for span (detectors.test.ts and digit-spans.test.ts check it),
- * and they share the char-level helpers.
+ * Digit spans (cards, SSNs, routing numbers, NANP and E.164 phone numbers): what the first judge
+ * (digit-judge.ts, in WebAssembly) found reported with its masked form, and the general route for
+ * every other shape, which splits a span into groups and tries each classifier from each group
+ * on. The judge and the general route must agree span for span: digit-spans.test.ts checks it.
  */
 
 interface Group {
@@ -219,98 +208,61 @@ function e164At(text: string, groups: readonly Group[], i: number): SpanHit | un
   };
 }
 
-/**
- * Most spans are separator-free numbers (ids, epoch times, amounts): judge them without
- * allocating. Returns true when the span was handled here.
- */
-function classifyRun(text: string, start: number, end: number, emit: Emit): boolean {
-  for (let i = start; i < end; i++) if (!isDigit(text.charCodeAt(i))) return false;
-  const n = end - start;
-  if (text.charCodeAt(start - 1) === 43 /* + */) {
-    const hit = e164At(text, [{ start, end, before: '' }], 0);
-    if (hit) emit(hit.match);
-    return true;
-  }
-  if (n >= 13 && n <= 19) {
-    const first = text.charCodeAt(start);
-    // Major brands start with 2–6; test Luhn (cheap, no allocation) before slicing.
-    if (first >= 50 && first <= 54 && luhnValidAt(text, start, end)) {
-      const digits = text.slice(start, end);
-      if (cardBrand(digits) !== undefined)
-        emit({ type: 'payment-card', start, end, masked: maskDigits(digits) });
-    }
-    return true;
-  }
-  if (n === 9) {
-    const groups = [{ start, end, before: '' }];
-    const hit = ssnAt(text, groups, 0) ?? abaAt(text, groups, 0);
-    if (hit) emit(hit.match);
-  }
-  return true;
+function isUpper(code: number): boolean {
+  return code >= 65 && code <= 90;
 }
 
 function isWordChar(code: number): boolean {
   return isDigit(code) || isUpper(code) || (code >= 97 && code <= 122) || code === 95;
 }
 
-/** `ddd-dd-dddd` or `ddd dd dddd` starting at `start` (the span is known to be digits and separators). */
-function isSsnShaped(text: string, start: number): boolean {
-  const sep = text.charCodeAt(start + 3);
-  if ((sep !== 45 /* - */ && sep !== 32) || text.charCodeAt(start + 6) !== sep) return false;
-  return allDigits(text, start, 3) && allDigits(text, start + 4, 2) && allDigits(text, start + 7, 4);
-}
-
-/**
- * The cheap screen every digit span passes first, without allocating: false only when
- * `classifySpan` would report nothing. Logs are full of spans that are not PII — epoch times
- * and ids (one run of the wrong length or first digit), IP addresses and versions (no group
- * of four digits, which every classifier but E.164 needs: a card group, an SSN serial, a NANP
- * line number) — and splitting them into groups cost more than finding them. Exported for
- * detectors.test.ts, which checks it against `classifySpan`.
- */
-export function worthClassifying(text: string, start: number, end: number): boolean {
-  if (text.charCodeAt(start - 1) === 43 /* + */) return true;
-  let longest = 0;
-  let run = 0;
-  for (let i = start; i < end; i++) {
-    if (isDigit(text.charCodeAt(i))) {
-      run++;
-      if (run > longest) longest = run;
-    } else {
-      run = 0;
-    }
-  }
-  const n = end - start;
-  if (longest < n) {
-    if (longest < 4) return false;
-    // `ddd-dd-dddd` can only be an SSN, and most such spans in logs are near-misses (area
-    // 000/666/9xx, group 00): judge it here.
-    if (n === 11 && isSsnShaped(text, start)) return ssnValidAt(text, start, start + 4, start + 7);
-    return true;
-  }
-  // One run of digits. Glued to a letter it is part of a token; otherwise only a 9-digit
-  // number (SSN, routing) or a card length with a brand's first digit and Luhn can hold PII.
-  if (isWordChar(text.charCodeAt(end))) return false;
-  if (n === 9) return true;
-  const first = text.charCodeAt(start);
-  return n >= 13 && n <= 19 && first >= 50 && first <= 54 && luhnValidAt(text, start, end);
-}
-
 /** Reports the PII in one digit span (a `candidates` match starting with a digit). */
 export function classifySpan(text: string, start: number, end: number, emit: Emit): void {
-  // A last group glued to a letter (`…1111x`) is part of a token, not a number.
-  const glued = isWordChar(text.charCodeAt(end));
-  if (!glued && (classifyRun(text, start, end, emit) || classifyCommonShape(text, start, end, emit))) return;
-  classifyGroups(text, start, end, glued, emit);
+  const verdict = judgeSpan(text, start, end);
+  if (verdict !== undefined) reportJudged(text, start, end, verdict, emit);
 }
 
 /**
- * `classifySpan` without `classifyCommonShape`: every span with separators split into groups.
- * Exported for digit-spans.test.ts, which checks that both routes report the same findings.
+ * Reports a span the first judge kept, by its verdict (`VERDICTS`): the shapes it judged whole
+ * with their masked form, any other shape by the general route.
+ */
+export function reportJudged(text: string, start: number, end: number, verdict: number, emit: Emit): void {
+  switch (verdict) {
+    case VERDICTS.card: {
+      // A run, or four groups of four separated by spaces or hyphens.
+      const digits = text.slice(start, end).replaceAll(' ', '').replaceAll('-', '');
+      emit({ type: 'payment-card', start, end, masked: maskDigits(digits) });
+      return;
+    }
+    case VERDICTS.ssn:
+      emit({ type: 'us-ssn', start, end, masked: maskSsn(text.slice(end - 4, end)) });
+      return;
+    case VERDICTS.phoneParenthesised:
+      emit({ type: 'phone', start: start - 1, end, masked: `***-***-${text.slice(end - 4, end)}` });
+      return;
+    case VERDICTS.phoneE164:
+      emit({ type: 'phone', start: start - 1, end, masked: `+${maskDigits(text.slice(start, end))}` });
+      return;
+    case VERDICTS.routing:
+      emit({ type: 'aba-routing', start, end, masked: maskDigits(text.slice(start, end)) });
+      return;
+    default:
+      classifyGroups(text, start, end, isWordChar(text.charCodeAt(end)), emit);
+  }
+}
+
+/**
+ * The general route alone, in JavaScript, for every span (a run after `+` only as E.164, as the
+ * judge has it). Exported for digit-spans.test.ts, which checks that both report the same findings.
  */
 export function classifySpanByGroups(text: string, start: number, end: number, emit: Emit): void {
   const glued = isWordChar(text.charCodeAt(end));
-  if (!glued && classifyRun(text, start, end, emit)) return;
+  const groups = splitGroups(text, start, end);
+  if (!glued && groups.length === 1 && text.charCodeAt(start - 1) === 43 /* + */) {
+    const hit = e164At(text, groups, 0);
+    if (hit) emit(hit.match);
+    return;
+  }
   classifyGroups(text, start, end, glued, emit);
 }
 
@@ -335,74 +287,4 @@ function classifyGroups(text: string, start: number, end: number, glued: boolean
     if (hit) emit(hit.match);
     for (; i < next; i++) remaining -= (groups[i] as Group).end - (groups[i] as Group).start;
   }
-}
-
-/**
- * Nearly every span with separators that passes the screen has one of three shapes: a card
- * number in four groups of four, `ddd-dd-dddd` and `(ddd) ddd-dddd`. In a fresh process the
- * cost of a span is the JavaScript that judges it, run before V8 has optimised it, so these are
- * judged where they lie, by char codes, reporting what the group classifiers would; returns
- * false for any other span (and after a `+`, where a span may be an E.164 number instead).
- * The span is not glued to a word character.
- */
-function classifyCommonShape(text: string, start: number, end: number, emit: Emit): boolean {
-  if (text.charCodeAt(start - 1) === 43 /* + */) return false;
-  const n = end - start;
-  if (n === 19) return classifyCardOfFourGroups(text, start, end, emit);
-  if (n === 11) return classifySsnShape(text, start, end, emit);
-  if (n === 12 || n === 13) return classifyParenthesisedNanp(text, start, end, emit);
-  return false;
-}
-
-/** `dddd dddd dddd dddd` or with `-`: a card if Luhn and a brand agree, otherwise nothing. */
-function classifyCardOfFourGroups(text: string, start: number, end: number, emit: Emit): boolean {
-  const sep = text.charCodeAt(start + 4);
-  if (sep !== 32 && sep !== 45 /* - */) return false;
-  if (text.charCodeAt(start + 9) !== sep || text.charCodeAt(start + 14) !== sep) return false;
-  for (let at = start; at < end; at += 5) if (!allDigits(text, at, 4)) return false;
-  if (!luhnValidGroupedAt(text, start, end)) return true;
-  const digits =
-    text.slice(start, start + 4) +
-    text.slice(start + 5, start + 9) +
-    text.slice(start + 10, start + 14) +
-    text.slice(start + 15, end);
-  if (cardBrand(digits) !== undefined) emit({ type: 'payment-card', start, end, masked: maskDigits(digits) });
-  return true;
-}
-
-/** `ddd-dd-dddd` or `ddd dd dddd`: an SSN if `ssnValid` agrees, otherwise nothing. */
-function classifySsnShape(text: string, start: number, end: number, emit: Emit): boolean {
-  if (!isSsnShaped(text, start)) return false;
-  if (ssnValidAt(text, start, start + 4, start + 7))
-    emit({ type: 'us-ssn', start, end, masked: maskSsn(text.slice(start + 7, end)) });
-  return true;
-}
-
-/**
- * `(ddd) ddd-dddd` or `(ddd)ddd-dddd`, the line after `-`, `.` or a space (the span starts after
- * the parenthesis; the finding includes it): a phone number if `nanpValid` agrees.
- */
-function classifyParenthesisedNanp(text: string, start: number, end: number, emit: Emit): boolean {
-  if (text.charCodeAt(start - 1) !== 40 /* ( */ || text.charCodeAt(start + 3) !== 41 /* ) */) return false;
-  const exchangeAt = end - start === 13 ? start + 5 : start + 4;
-  if (exchangeAt === start + 5 && text.charCodeAt(start + 4) !== 32) return false;
-  const sep = text.charCodeAt(exchangeAt + 3);
-  if (sep !== 45 /* - */ && sep !== 46 /* . */ && sep !== 32) return false;
-  const lineAt = exchangeAt + 4;
-  if (!allDigits(text, start, 3) || !allDigits(text, exchangeAt, 3) || !allDigits(text, lineAt, 4))
-    return false;
-  if (nanpValidAt(text, start, exchangeAt, lineAt))
-    emit({ type: 'phone', start: start - 1, end, masked: `***-***-${text.slice(lineAt, end)}` });
-  return true;
-}
-
-function allDigits(text: string, at: number, count: number): boolean {
-  for (let i = at; i < at + count; i++) if (!isDigit(text.charCodeAt(i))) return false;
-  return true;
-}
-
-// ---------------------------------------------------------------- candidates
-
-export function isUpper(code: number): boolean {
-  return code >= 65 && code <= 90;
 }

@@ -8,7 +8,7 @@ export function luhnValid(digits: string): boolean {
   return luhnValidAt(digits, 0, digits.length);
 }
 
-/** Luhn over the digits text[start, end), without slicing (the scanner's hot path). */
+/** Luhn over the digits text[start, end), without slicing. */
 export function luhnValidAt(text: string, start: number, end: number): boolean {
   // A run of digits is a group with no separators: one Luhn loop for both.
   return luhnValidGroupedAt(text, start, end);
