@@ -72,6 +72,26 @@ describe('runSynthStep', () => {
     expect(existsSync(path.join(dir, 'started'))).toBe(true);
   });
 
+  it('has written and closed the build log when it settles: the log can be read at once, or its folder deleted', async () => {
+    await run(undefined, pipelineRunning(['seq 1 20000']));
+    const log = readFileSync(path.join(dir, 'build.log'), 'utf8').trim().split('\n');
+    expect(log.at(-1)).toBe('20000');
+    expect(log).toHaveLength(20000);
+  });
+
+  it('settles without crashing when its build log cannot be written', async () => {
+    await expect(
+      runSynthStep({
+        definition,
+        sourceDir: dir,
+        executionId: '3f2b7c1e-0a4d-4e8b-9c51-7d2e6f10ab34',
+        resolvedVariables: {},
+        awsEnvironment: {},
+        logFile: path.join(dir, 'no-such-folder', 'build.log'),
+      }),
+    ).resolves.toMatchObject({ commands: [{ command: 'touch started', exitCode: 0 }] });
+  });
+
   it("sets the action's variables over the project's, the execution ID where CodePipeline would put it", async () => {
     const pipeline = pipelineRunning(
       ['echo "$STAGE $PIPELINE_EXECUTION_ID" > variables'],

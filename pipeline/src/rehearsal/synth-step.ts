@@ -145,6 +145,9 @@ export function runSynthStep(options: RunSynthStepOptions): Promise<SynthStepRes
   ].join('\n');
   const started = Date.now();
   const log = createWriteStream(options.logFile, { flags: 'a' });
+  // The log is a copy of the output (the result keeps the last lines): a log that cannot be
+  // written must not crash the process with an unhandled 'error', nor change the step's outcome.
+  log.on('error', () => undefined);
   // What a CodeBuild container has: no NODE_ENV (npm ci would skip devDependencies), no AWS keys.
   const environment: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -216,16 +219,7 @@ export function runSynthStep(options: RunSynthStepOptions): Promise<SynthStepRes
     };
     const timer = setTimeout(kill, options.timeoutMs ?? 600_000);
     options.signal?.addEventListener('abort', kill, { once: true });
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      log.end();
-      reject(new SynthStepError('bash', 127, error.message, commands));
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (child.pid !== undefined) lock?.release(child.pid);
-      if (buffer !== '') onLine(buffer);
-      log.end();
+    const settle = (code: number | null, signal: NodeJS.Signals | null) => {
       if (code === 0) {
         resolve({
           assemblyDir: path.join(options.sourceDir, synth.baseDirectory),
@@ -242,6 +236,17 @@ export function runSynthStep(options: RunSynthStepOptions): Promise<SynthStepRes
       const why =
         signal === null ? '' : ` (killed: ${signal === 'SIGKILL' ? 'timed out or stopped' : signal})`;
       reject(new SynthStepError(command, exitCode, `${lines.slice(-TAIL_LINES).join('\n')}${why}`, commands));
+    };
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      log.end(() => reject(new SynthStepError('bash', 127, error.message, commands)));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (child.pid !== undefined) lock?.release(child.pid);
+      if (buffer !== '') onLine(buffer);
+      // Settles once the log is written and closed: whoever awaits the step may then read or delete it.
+      log.end(() => settle(code, signal));
     });
   });
 }
