@@ -4,8 +4,9 @@ import { z } from 'zod';
 import { ValidationError, zodFieldErrors } from '../src/shared/errors';
 
 /*
- * Which node runs the bench's cold child (first-scan.ts): the Lambda runs Node 22, and a
- * development machine may have only another, so `SEP_BENCH_NODE=/path/to/node` picks the binary.
+ * Which node runs the bench's cold child (first-scan.ts): the Lambda runs Node 24 (infra's
+ * FUNCTION_RUNTIME), and a development machine may have only another, so
+ * `SEP_BENCH_NODE=/path/to/node` picks the binary.
  */
 
 const INVALID = 'invalid bench environment variables';

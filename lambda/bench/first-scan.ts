@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { PATTERNS } from '../src/pii/patterns';
+import { candidateSearch } from '../src/pii/candidates';
 import { WINDOW_BYTES } from '../src/pii/scanner';
 import { scanStream } from '../src/pii/stream';
 
@@ -8,10 +8,10 @@ import { scanStream } from '../src/pii/stream';
  * one file once and prints the first scan's CPU and wall time and the whole process's CPU time
  * (node start-up and loading the bundle included) as JSON.
  *
- * `--floor read` and `--floor regex` measure what bounds the cold figure instead of scanning: the
+ * `--floor read` and `--floor search` measure what bounds the cold figure instead of scanning: the
  * same file read and decoded the way the scanner does (`socketLike` reads copied into one reused window
- * buffer, decoded as latin1 120 KiB at a time), then, for `regex`, `PATTERNS.candidates` run over
- * every window without judging any match.
+ * buffer, decoded as latin1 120 KiB at a time), then, for `search`, the candidate search
+ * (WebAssembly, `candidateSearch.scan` keeping every span) run over every window without judging a span.
  */
 
 /** Bytes per read: what a socket hands over at most (TLS records are 16 KiB). */
@@ -38,19 +38,17 @@ async function* socketLike(path: string): AsyncGenerator<Uint8Array> {
   }
 }
 
-type Mode = 'scan' | 'read' | 'regex';
+type Mode = 'scan' | 'read' | 'search';
 
 async function floor(path: string, mode: Exclude<Mode, 'scan'>): Promise<{ bytes: number; matches: number }> {
   let bytes = 0;
   let matches = 0;
-  const re = PATTERNS.candidates;
   const window = Buffer.allocUnsafe(WINDOW_BYTES);
   let filled = 0;
   const decode = (length: number) => {
     const text = window.toString('latin1', 0, length);
     if (mode === 'read') return;
-    re.lastIndex = 0;
-    while (re.exec(text) !== null) matches++;
+    matches += candidateSearch.scan(text, 0, text.length, true).count;
   };
   for await (const buffer of socketLike(path)) {
     bytes += buffer.length;
@@ -71,9 +69,9 @@ async function floor(path: string, mode: Exclude<Mode, 'scan'>): Promise<{ bytes
 
 async function main(): Promise<void> {
   const [first, second, third] = process.argv.slice(2);
-  const mode: Mode = first === '--floor' ? (second === 'read' ? 'read' : 'regex') : 'scan';
+  const mode: Mode = first === '--floor' ? (second === 'read' ? 'read' : 'search') : 'scan';
   const path = mode === 'scan' ? first : third;
-  if (path === undefined) throw new Error('usage: node first-scan.js [--floor read|regex] <file>');
+  if (path === undefined) throw new Error('usage: node first-scan.js [--floor read|search] <file>');
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   const outcome =

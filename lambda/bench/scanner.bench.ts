@@ -134,12 +134,12 @@ let firstScanBundle: Promise<string> | undefined;
 /**
  * The cold figure: a fresh `node` process running the scanner bundled like the Lambda handler
  * (first-scan.ts) scans `path` once; with `floor`, it only reads and decodes the file (`read`) or
- * also runs the candidate pattern without judging a match (`regex`), to show what bounds it.
+ * also runs the candidate search without judging a span (`search`), to show what bounds it.
  */
 async function firstScan(
   node: ColdNode,
   path: string,
-  floor?: 'read' | 'regex',
+  floor?: 'read' | 'search',
 ): Promise<FirstScan | string> {
   firstScanBundle ??= (async () => {
     const bundle = join(directory, 'first-scan.js');
@@ -296,7 +296,7 @@ async function main(): Promise<void> {
   ] as const) {
     const colds: FirstScan[] = [];
     const rgCpus: number[] = [];
-    const floors = { read: [] as number[], regex: [] as number[] };
+    const floors = { read: [] as number[], search: [] as number[] };
     let failure: string | undefined;
     for (let run = 0; run < runs && failure === undefined; run++) {
       const cold = await firstScan(node, path);
@@ -305,7 +305,7 @@ async function main(): Promise<void> {
       const rgCold = ripgrep(path, 1);
       rgCpus.push(typeof rgCold === 'string' ? Number.NaN : rgCold.first.cpuSeconds);
       if (runs > 1) {
-        for (const floor of ['read', 'regex'] as const) {
+        for (const floor of ['read', 'search'] as const) {
           const measured = await firstScan(node, path, floor);
           if (typeof measured !== 'string') floors[floor].push(measured.cpuSeconds);
         }
@@ -327,9 +327,9 @@ async function main(): Promise<void> {
     );
     if (runs > 1) {
       const read = median(floors.read);
-      const regex = median(floors.regex);
+      const search = median(floors.search);
       console.log(
-        `    what bounds it, same fresh process: reading + latin1 decoding alone ${read.toFixed(3)} s (${(read / rgCpu).toFixed(2)}x ripgrep), plus the candidate pattern over every window, no match judged, ${regex.toFixed(3)} s (${(regex / rgCpu).toFixed(2)}x)`,
+        `    what bounds it, same fresh process: reading + latin1 decoding alone ${read.toFixed(3)} s (${(read / rgCpu).toFixed(2)}x ripgrep), plus the candidate search (WebAssembly) over every window, no span judged, ${search.toFixed(3)} s (${(search / rgCpu).toFixed(2)}x)`,
       );
     }
   }

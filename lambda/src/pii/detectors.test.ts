@@ -1,10 +1,11 @@
-import { judgeSpan } from './digit-judge';
+import { candidateSearch, SPAN_INTS, VERDICTS } from './candidates';
 import { classifySpanByGroups } from './digit-spans';
 import { LABELLED_CORPUS } from './fixtures/labelled-corpus';
 import { PATTERNS } from './patterns';
 import { scanText } from './scanner';
 import { seeded } from './seeded.test-support';
 import { PII_TYPES, type PiiType } from './types';
+import { ibanValid } from './validators';
 
 function found(text: string): { type: PiiType; value: string; masked: string }[] {
   return scanText(text).types.flatMap((t) =>
@@ -132,6 +133,114 @@ function noisyText(random: () => number, length: number): string {
   return text;
 }
 
+/**
+ * The candidate pass as JavaScript ran it: `PATTERNS.candidates` from `from`, matches starting
+ * before `limit`; an IBAN-shaped match checked (`ibanValid`), searched again after its two
+ * letters when it is not one. Every digit span and valid IBAN, and where the pass resumes.
+ */
+function candidatesByPattern(text: string, from: number, limit: number): { found: string[]; resume: number } {
+  const re = new RegExp(PATTERNS.candidates);
+  re.lastIndex = from;
+  let resume = from;
+  const found: string[] = [];
+  for (let m = re.exec(text); m !== null && m.index < limit; m = re.exec(text)) {
+    const start = m.index;
+    const end = re.lastIndex;
+    if (/[0-9]/.test(text[start] ?? '')) {
+      found.push(`${start}-${end} digits`);
+      resume = end;
+    } else if (ibanValid(text.slice(start, end).replaceAll(' ', ''))) {
+      found.push(`${start}-${end} iban`);
+      resume = end;
+    } else re.lastIndex = start + 2;
+  }
+  return { found, resume };
+}
+
+/** The same, from the WebAssembly search (every digit span kept, unjudged). */
+function candidatesByScan(text: string, from: number, limit: number): { found: string[]; resume: number } {
+  const scanned = candidateSearch.scan(text, from, limit, true);
+  const found: string[] = [];
+  for (let k = 0; k < scanned.count * SPAN_INTS; k += SPAN_INTS) {
+    const kind = scanned.found[k + 2] === VERDICTS.iban ? 'iban' : 'digits';
+    found.push(`${scanned.found[k]}-${scanned.found[k + 1]} ${kind}`);
+  }
+  return { found, resume: scanned.resume };
+}
+
+/** Text dense in IBAN shapes: valid, mistyped, lower case, glued, run on into digits or letters. */
+function ibanText(random: () => number, length: number): string {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const ibans = [
+    'GB82WEST12345698765432',
+    'DE89370400440532013000',
+    'FR1420041010050500013M02606',
+    'NO9386011117947',
+    'BE68539007547034',
+    'MT84MALT011000012345MTLCAST001S',
+    'LC55HEMM000100010012001200023015',
+    'RU0204452560040702810412345678901',
+  ];
+  let text = '';
+  while (text.length < length) {
+    let iban = pick(ibans);
+    if (random() < 0.3) iban = `${iban.slice(0, -1)}${random() < 0.5 ? '0' : 'A'}`;
+    const grouped = random() < 0.5 ? (iban.match(/.{1,4}/g) ?? []).join(pick([' ', ' ', '  ', '-'])) : iban;
+    const before = pick(['', ' ', 'x', '_', '1', '(', 'IBAN:', '\n']);
+    const after = pick([
+      '',
+      ' ',
+      ' 12',
+      ' 1234 5678 9012',
+      'a',
+      'Z',
+      '9',
+      '.',
+      ' AB',
+      ' ABCD',
+      '12345',
+      ' 123456789',
+      '-4111',
+    ]);
+    text += before + (random() < 0.1 ? grouped.toLowerCase() : grouped) + after + pick([' ', '\n', '']);
+  }
+  return text;
+}
+
+describe('the candidate search in WebAssembly', () => {
+  it('finds exactly the spans and IBANs the pattern finds, and resumes where the pattern pass resumed', () => {
+    const random = seeded(31);
+    const long = `${'1 '.repeat(70)}x ${'9'.repeat(150)} ${'12-'.repeat(40)} ${'4-'.repeat(100)}`;
+    const texts = [
+      long,
+      'GB82 WEST 1234 5698 7654 32X',
+      'GB82 WEST 1234 5698 7654 3 2',
+      '123456789',
+      ...Array.from({ length: 1500 }, () => noisyText(random, 300)),
+      ...Array.from({ length: 500 }, () => ibanText(random, 300)),
+    ];
+    let spans = 0;
+    let ibans = 0;
+    for (const text of texts) {
+      // The whole text, and a window's slice of it.
+      const from = Math.floor(random() * 40);
+      const limit = text.length - Math.floor(random() * 60);
+      for (const [f, l] of [
+        [0, text.length],
+        [from, Math.max(from, limit)],
+      ] as const) {
+        const expected = candidatesByPattern(text, f, l);
+        expect({ text, f, l, ...candidatesByScan(text, f, l) }).toEqual({ text, f, l, ...expected });
+        spans += expected.found.filter((x) => x.endsWith('digits')).length;
+        ibans += expected.found.filter((x) => x.endsWith('iban')).length;
+      }
+    }
+    // The inputs exercise both alternatives.
+    expect(spans).toBeGreaterThan(10_000);
+    expect(ibans).toBeGreaterThan(500);
+  });
+});
+
 describe('candidate pattern', () => {
   // The specification: the written-out form in PATTERNS must match exactly the same strings.
   const counted =
@@ -163,7 +272,7 @@ describe('the first judge of digit spans', () => {
         const found: string[] = [];
         classifySpanByGroups(text, start, end, (match) => found.push(match.type));
         reported += found.length;
-        if (judgeSpan(text, start, end) === undefined) {
+        if (candidateSearch.judgeSpan(text, start, end) === undefined) {
           screened++;
           expect({ span: m[0], found }).toEqual({ span: m[0], found: [] });
         }

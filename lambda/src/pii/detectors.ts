@@ -1,4 +1,4 @@
-import { digitJudge, SPAN_INTS } from './digit-judge';
+import { candidateSearch, SPAN_INTS, VERDICTS } from './candidates';
 import { reportJudged } from './digit-spans';
 import { maskAccessKeyId, maskEmail, maskIban } from './mask';
 import { PATTERNS } from './patterns';
@@ -9,7 +9,7 @@ import type { PiiType } from './types';
  * byte offsets and every pattern is ASCII). Each pass is anchored on something cheap —
  * a digit after a word boundary or two capitals and two digits (one regex), `@` and the
  * `IA` of `AKIA`/`ASIA` (native indexOf) — and the expensive checks (Luhn, mod 97, ranges)
- * run only on candidates: those of digit spans and IBANs in WebAssembly (digit-judge.ts),
+ * run only on candidates: those of digit spans and IBANs in WebAssembly (candidates.ts),
  * which drops most spans before JavaScript sees them. Combining detectors into one
  * alternation was measured 3–10x slower.
  */
@@ -61,87 +61,29 @@ for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.
   LOCAL_PART_CHAR[c.charCodeAt(0)] = 1;
 }
 
-/** Judges an IBAN-shaped match of the text `digitJudge` holds (the pass loads it first). */
-function onIban(text: string, start: number, end: number, emit: Emit): boolean {
-  if (!digitJudge.ibanValid(start, end)) return false;
-  const compact = text.slice(start, end).replaceAll(' ', '');
-  emit({ type: 'iban', start, end, masked: maskIban(compact) });
-  return true;
-}
-
 /**
- * Digit spans and IBANs: `PATTERNS.candidates`. Digit spans are collected, judged all at once in
- * WebAssembly (digit-judge.ts), and the few it keeps are reported; IBANs are judged (mod 97) where
- * they are found. The loop that runs the pattern holds nothing else: in a fresh process V8's
- * optimising compiler compiles a hot function with all it inlines, and with the IBAN checks or the
- * classifiers inside it the loop cost more to compile than to run (lambda/README.md).
+ * Digit spans and IBANs: `PATTERNS.candidates`, searched in WebAssembly (candidates.ts), which
+ * judges each digit span and checks each IBAN where it finds them and returns only what may hold
+ * PII: in a fresh process, JavaScript running the pattern and judging ~50,000 spans per 8 MiB
+ * spent more CPU on V8 compiling it than on the work (lambda/README.md). Here the findings are
+ * reported: the shapes the judge settled with their masked form, any other by the general route.
  */
 const candidatePass: Pass = {
   name: 'digits-iban',
   run(text, from, limit, emit) {
-    const spans = digitJudge.load(text);
-    let found = findCandidates(text, { from, limit, spans, count: 0, resume: from });
-    while (found.iban !== undefined) {
-      const { start, end } = found.iban;
-      const valid = onIban(text, start, end, emit);
-      // Not an IBAN: rescan after the two letters so digit spans inside are still judged.
-      found = findCandidates(text, {
-        from: valid ? end : start + 2,
-        limit,
-        spans,
-        count: found.count,
-        resume: valid ? end : found.resume,
-      });
+    const { found, count, resume } = candidateSearch.scan(text, from, limit);
+    for (let k = 0; k < count * SPAN_INTS; k += SPAN_INTS) {
+      const start = found[k] as number;
+      const end = found[k + 1] as number;
+      const verdict = found[k + 2] as number;
+      if (verdict === VERDICTS.iban) {
+        const compact = text.slice(start, end).replaceAll(' ', '');
+        emit({ type: 'iban', start, end, masked: maskIban(compact) });
+      } else reportJudged(text, start, end, verdict, emit);
     }
-    reportSpans(text, spans, digitJudge.judge(found.count), emit);
-    return Math.max(found.resume, limit);
+    return Math.max(resume, limit);
   },
 };
-
-interface CandidateSearch {
-  /** Where the pattern starts. */
-  readonly from: number;
-  /** Matches starting at or after it are left to the next window. */
-  readonly limit: number;
-  /** Where digit spans are written, as (start, end, _) triples, from the `count`th on. */
-  readonly spans: Int32Array;
-  readonly count: number;
-  /** Where the pass resumes if nothing more is found. */
-  readonly resume: number;
-}
-
-interface CandidatesFound {
-  /** Digit spans in `spans` now. */
-  readonly count: number;
-  readonly resume: number;
-  /** An IBAN-shaped match, to judge before the search goes on; undefined at the limit. */
-  readonly iban?: { readonly start: number; readonly end: number };
-}
-
-/** Runs `PATTERNS.candidates` from `from`: writes the digit spans, stops at an IBAN-shaped match. */
-function findCandidates(text: string, search: CandidateSearch): CandidatesFound {
-  const { limit, spans } = search;
-  const re = PATTERNS.candidates;
-  re.lastIndex = search.from;
-  let { count, resume } = search;
-  for (let m = re.exec(text); m !== null && m.index < limit; m = re.exec(text)) {
-    const start = m.index;
-    const end = re.lastIndex;
-    // A digit span starts with a digit, an IBAN with a capital letter.
-    if (text.charCodeAt(start) > 57 /* 9 */) return { count, resume, iban: { start, end } };
-    spans[SPAN_INTS * count] = start;
-    spans[SPAN_INTS * count + 1] = end;
-    count++;
-    resume = end;
-  }
-  return { count, resume };
-}
-
-/** Reports the first `count` (start, end, verdict) triples of `spans`. */
-function reportSpans(text: string, spans: Int32Array, count: number, emit: Emit): void {
-  for (let k = 0; k < count * SPAN_INTS; k += SPAN_INTS)
-    reportJudged(text, spans[k] as number, spans[k + 1] as number, spans[k + 2] as number, emit);
-}
 
 // ---------------------------------------------------------------- other passes
 

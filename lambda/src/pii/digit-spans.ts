@@ -1,12 +1,12 @@
+import { candidateSearch, VERDICTS } from './candidates';
 import type { Emit, Match } from './detectors';
-import { judgeSpan, VERDICTS } from './digit-judge';
 import { maskDigits, maskSsn } from './mask';
 import { PATTERNS } from './patterns';
 import { abaValid, cardBrand, e164Valid, luhnValid, nanpValid, ssnValid } from './validators';
 
 /*
  * Digit spans (cards, SSNs, routing numbers, NANP and E.164 phone numbers): what the first judge
- * (digit-judge.ts, in WebAssembly) found reported with its masked form, and the general route for
+ * (candidates.ts, in WebAssembly) found reported with its masked form, and the general route for
  * every other shape, which splits a span into groups and tries each classifier from each group
  * on. The judge and the general route must agree span for span: digit-spans.test.ts checks it.
  */
@@ -218,7 +218,7 @@ function isWordChar(code: number): boolean {
 
 /** Reports the PII in one digit span (a `candidates` match starting with a digit). */
 export function classifySpan(text: string, start: number, end: number, emit: Emit): void {
-  const verdict = judgeSpan(text, start, end);
+  const verdict = candidateSearch.judgeSpan(text, start, end);
   if (verdict !== undefined) reportJudged(text, start, end, verdict, emit);
 }
 

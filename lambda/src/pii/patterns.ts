@@ -1,15 +1,17 @@
 /**
- * Every regular expression the scanner runs, named, so the test suite can prove each is
- * linear-time with `recheck`.
+ * The scanner's regular expressions, named, so the test suite can prove each is linear-time with
+ * `recheck`. `candidates` is the specification of the candidate pass, which the scanner runs as
+ * its WebAssembly equivalent (candidates.ts; detectors.test.ts checks they find the same).
  */
 export const PATTERNS = {
   /**
-   * Two alternatives with disjoint first characters, run as one pass (measured faster than
-   * two): a digit span — 9–64 digits with at most two separator characters between digits —
-   * or an upper-case IBAN, printed in groups of four or electronic. The eight required
+   * Two alternatives with disjoint first characters: a digit span — 9–64 digits with at most two
+   * separator characters between digits — or an upper-case IBAN, printed in groups of four or
+   * electronic. Not run by the scanner: the WebAssembly search (lambda/wasm/candidates.ts
+   * `scan`) finds exactly its matches, and the bench gives it to ripgrep. The eight required
    * digit groups are written out instead of `(?:[ .()-]{0,2}[0-9]){8,63}`: same language
-   * (detectors.test.ts compares the two), but irregexp compiles the written-out prefix into
-   * tighter code — measured ~25% faster on the bench corpus.
+   * (detectors.test.ts compares the two); irregexp compiled the written-out prefix into tighter
+   * code when the scanner ran it.
    */
   candidates: new RegExp(
     `\\b(?:[0-9]${'(?:[ .()-]{0,2}[0-9])'.repeat(8)}(?:[ .()-]{0,2}[0-9]){0,55}|[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\\b)`,

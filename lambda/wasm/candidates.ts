@@ -1,24 +1,27 @@
 /*
- * The first judge of every digit span, and the IBAN check, compiled to WebAssembly
- * (AssemblyScript). It drops the spans that hold no PII, reports the common shapes itself (a card
- * number, `ddd-dd-dddd`, `(ddd) ddd-dddd`, `+` and a run of digits, nine digits after a keyword),
- * and leaves the rest to JavaScript's general route (src/pii/digit-spans.ts), which is the
- * reference it is tested against. `npm run build:wasm -w @sep/lambda` regenerates
- * src/pii/generated/digit-judge-wasm.ts; digit-judge.test.ts fails when that is stale.
+ * The candidate pass of the PII scanner, compiled to WebAssembly (AssemblyScript): the search for
+ * `PATTERNS.candidates` (digit spans and IBANs; patterns.ts is the specification,
+ * detectors.test.ts checks this finds exactly its matches), the IBAN check, and the first judge
+ * of every digit span. The judge drops the spans that hold no PII, reports the common shapes itself
+ * (a card number, `ddd-dd-dddd`, `(ddd) ddd-dddd`, `+` and a run of digits, nine digits after a
+ * keyword), and leaves the rest to JavaScript's general route (src/pii/digit-spans.ts), which is
+ * the reference it is tested against. `npm run build:wasm -w @sep/lambda` regenerates
+ * src/pii/generated/candidates-wasm.ts; candidates.test.ts fails when that is stale.
  *
- * Why WebAssembly: a Lambda that scans one object per container judges cold. In JavaScript the
- * ~50,000 spans of an 8 MiB object ran in V8's interpreter while its optimising compiler compiled
- * the judges on other threads, and judging cost more CPU than finding the spans. WebAssembly is
- * compiled before its first call, once, and quickly (lambda/README.md has the figures).
+ * Why WebAssembly: a Lambda that scans one object per container scans cold. In JavaScript the
+ * regex loop and the judges of the ~50,000 spans of an 8 MiB object ran in V8's interpreter while
+ * its optimising compiler compiled them on other threads, and that cost more CPU than the work.
+ * WebAssembly is compiled before its first call, once, and quickly; the search looks at sixteen
+ * bytes at a time (lambda/README.md has the figures).
  *
- * Memory, laid out by the caller (src/pii/digit-judge.ts) above `dataEnd()`: the IBAN lengths
+ * Memory, laid out by the caller (src/pii/candidates.ts) above `dataEnd()`: the IBAN lengths
  * table; the window's text, one byte per latin1 char, with a zero byte just before and just after
  * it (read where JavaScript's `charCodeAt` would return NaN: neither `+` nor a word character);
- * then the spans, as (start, end, verdict) triples of i32, in order, start and end being offsets
- * into the text.
+ * then the findings, as (start, end, verdict) triples of i32, in order, start and end being
+ * offsets into the text.
  */
 
-// Verdicts. digit-judge.ts reads these exported globals, so the codes live here only.
+// Verdicts. candidates.ts reads these exported globals, so the codes live here only.
 
 /** Nothing to report: the span is dropped. */
 export const NOTHING: i32 = 0;
@@ -34,6 +37,8 @@ export const PHONE_E164: i32 = 4;
 export const ROUTING: i32 = 5;
 /** Any other shape that may hold PII: for JavaScript's general route. */
 export const GROUPS: i32 = 6;
+/** An IBAN, text[start, end) (`scan` only). */
+export const IBAN: i32 = 7;
 
 const PLUS: u32 = 43;
 const SPACE: u32 = 32;
@@ -334,24 +339,175 @@ export function ibanValid(lengths: usize, text: usize, start: i32, end: i32): bo
   return remainder === 1;
 }
 
+/** Digits the pattern's digit span holds at most and at least. */
+const SPAN_MAX_DIGITS = 64;
+const SPAN_MIN_DIGITS = 9;
+
+function isSeparator(code: u32): bool {
+  return code === SPACE || code === DOT || code === HYPHEN || code === 40 /* ( */ || code === 41 /* ) */;
+}
+
+function isIbanChar(code: u32): bool {
+  return isDigit(code) || code - 65 <= 25;
+}
+
 /**
- * Judges the `count` spans at `spans`, keeping in place, in order, those whose verdict is not
- * NOTHING, with their verdict; returns how many it kept.
+ * The digit alternative of `PATTERNS.candidates` at `p` (a digit after a word boundary):
+ * `[0-9](?:[ .()-]{0,2}[0-9]){8,63}`, greedy. From each digit only one of "a digit", "a separator
+ * and a digit", "two separators and a digit" can follow, so the match is the chain of digits from
+ * `p`, at most 64 of them, if it holds at least 9. Returns its end, or -1.
  */
-export function judgeSpans(text: usize, spans: usize, count: i32): i32 {
-  let kept = 0;
-  for (let k = 0; k < count; k++) {
-    const from = spans + <usize>k * 12;
-    const start = load<i32>(from);
-    const end = load<i32>(from, 4);
-    const verdict = judge(text, start, end);
-    if (verdict !== NOTHING) {
-      const to = spans + <usize>kept * 12;
-      store<i32>(to, start);
-      store<i32>(to, end, 4);
-      store<i32>(to, verdict, 8);
-      kept++;
+function digitSpanEnd(text: usize, p: i32): i32 {
+  let last = p;
+  let digits = 1;
+  while (digits < SPAN_MAX_DIGITS) {
+    // The zero byte after the text is neither a digit nor a separator, so no read passes it.
+    let next = last + 1;
+    if (!isDigit(at(text, next))) {
+      if (!isSeparator(at(text, next))) break;
+      next++;
+      if (!isDigit(at(text, next))) {
+        if (!isSeparator(at(text, next))) break;
+        next++;
+        if (!isDigit(at(text, next))) break;
+      }
     }
+    last = next;
+    digits++;
+  }
+  return digits >= SPAN_MIN_DIGITS ? last + 1 : -1;
+}
+
+/**
+ * The IBAN alternative of `PATTERNS.candidates` at `p` (a capital after a word boundary):
+ * `[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b`, with irregexp's backtracking:
+ * the most groups first, then the longest tail (3, 2, 1 characters, then none), each with the
+ * space tried first, until a word boundary follows. Returns its end, or -1.
+ */
+function ibanShapeEnd(text: usize, p: i32): i32 {
+  if (!(at(text, p + 1) - 65 <= 25) || !isDigit(at(text, p + 2)) || !isDigit(at(text, p + 3))) return -1;
+  for (let groups = 7; groups >= 2; groups--) {
+    const base = ibanGroupsEnd(text, p + 4, groups);
+    if (base < 0) continue;
+    const tailFrom = at(text, base) === SPACE ? base + 1 : base;
+    let tail = 0;
+    while (tail < 3 && isIbanChar(at(text, tailFrom + tail))) tail++;
+    for (let length = tail; length >= 1; length--)
+      if (!isWordChar(at(text, tailFrom + length))) return tailFrom + length;
+    if (!isWordChar(at(text, base))) return base;
+  }
+  return -1;
+}
+
+/**
+ * Where `groups` groups of four from `q` end (each a space if there is one, then four characters),
+ * or -1 if fewer follow.
+ */
+function ibanGroupsEnd(text: usize, q: i32, groups: i32): i32 {
+  for (let group = 0; group < groups; group++) {
+    const from = at(text, q) === SPACE ? q + 1 : q;
+    if (!isIbanChar(at(text, from)) || !isIbanChar(at(text, from + 1))) return -1;
+    if (!isIbanChar(at(text, from + 2)) || !isIbanChar(at(text, from + 3))) return -1;
+    q = from + 4;
+  }
+  return q;
+}
+
+/** Where the last `scan` left its pass to resume: past the last span or IBAN it reported. */
+let resume: i32 = 0;
+
+export function resumeAt(): i32 {
+  return resume;
+}
+
+/** Appends a (start, end, verdict) triple to the findings at `out`; returns how many there are. */
+function append(out: usize, count: i32, start: i32, end: i32, verdict: i32): i32 {
+  const to = out + <usize>count * 12;
+  store<i32>(to, start);
+  store<i32>(to, end, 4);
+  store<i32>(to, verdict, 8);
+  return count + 1;
+}
+
+/**
+ * The candidate pass over the text: runs `PATTERNS.candidates` from `from` (its matches starting
+ * before `limit`), judges each digit span (`judge`) and each IBAN-shaped match (`ibanValid`; one
+ * that fails is searched again from its third character, for the digit spans inside it), and
+ * writes what it keeps to `out` as (start, end, verdict) triples: the spans whose verdict is not
+ * NOTHING and the valid IBANs (verdict IBAN). With `keepAll`, every digit span is written
+ * unjudged (verdict GROUPS), for tests that compare the spans with the pattern's. Returns how many
+ * triples it wrote; `resumeAt()` then says where the pass resumes.
+ */
+export function scan(lengths: usize, text: usize, from: i32, limit: i32, out: usize, keepAll: bool): i32 {
+  let kept = 0;
+  resume = from;
+  let p = nextStart(text, from, limit);
+  while (p < limit) {
+    if (isDigit(at(text, p))) {
+      const end = digitSpanEnd(text, p);
+      if (end >= 0) {
+        const verdict = keepAll ? GROUPS : judge(text, p, end);
+        if (verdict !== NOTHING) kept = append(out, kept, p, end, verdict);
+        resume = end;
+        p = nextStart(text, end, limit);
+        continue;
+      }
+    } else {
+      const end = ibanShapeEnd(text, p);
+      if (end >= 0) {
+        if (ibanValid(lengths, text, p, end)) {
+          kept = append(out, kept, p, end, IBAN);
+          resume = end;
+          p = nextStart(text, end, limit);
+        } else {
+          // Not an IBAN: search again after the two letters, so digit spans inside are judged.
+          p = nextStart(text, p + 2, limit);
+        }
+        continue;
+      }
+    }
+    p = nextStart(text, p + 1, limit);
   }
   return kept;
+}
+
+/**
+ * The first position in [from, limit) where `PATTERNS.candidates` can start: a digit or a capital
+ * after a word boundary (the byte before the text is zero: a non-word char); `limit` if none.
+ * Sixteen bytes at a time: most of a text cannot start a match, and about half of its 16-byte
+ * blocks hold no such position at all.
+ */
+function nextStart(text: usize, from: i32, limit: i32): i32 {
+  let p = from;
+  for (; p + 16 <= limit; p += 16) {
+    const starts = i8x16.bitmask(
+      v128.andnot(startChars(v128.load(text + p)), wordChars(v128.load(text + p - 1))),
+    );
+    if (starts !== 0) return p + ctz(starts);
+  }
+  for (; p < limit; p++) {
+    const c = at(text, p);
+    if ((isDigit(c) || c - 65 <= 25) && !isWordChar(at(text, p - 1))) return p;
+  }
+  return limit;
+}
+
+/** In each lane, all ones where the byte is `lowest` to `lowest + count - 1`. */
+function inRange(bytes: v128, lowest: i8, count: i8): v128 {
+  return i8x16.lt_u(i8x16.sub(bytes, i8x16.splat(lowest)), i8x16.splat(count));
+}
+
+/** Lanes holding a digit or a capital: where a candidate may start. */
+function startChars(bytes: v128): v128 {
+  return v128.or(inRange(bytes, 48, 10), inRange(bytes, 65, 26));
+}
+
+/** Lanes holding a word character: `[0-9A-Za-z_]`. */
+function wordChars(bytes: v128): v128 {
+  return v128.or(v128.or(startChars(bytes), inRange(bytes, 97, 26)), i8x16.eq(bytes, i8x16.splat(95)));
+}
+
+/** The verdict on one digit span text[start, end) (a `candidates` match starting with a digit). */
+export function judgeSpan(text: usize, start: i32, end: i32): i32 {
+  return judge(text, start, end);
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { compileDigitJudge, DIGIT_JUDGE_MODULE, digitJudgeModuleText } from '../../scripts/build-wasm';
-import { digitJudge, judgeSpan, SPAN_INTS, VERDICTS } from './digit-judge';
+import { CANDIDATES_MODULE, candidatesModuleText, compileCandidates } from '../../scripts/build-wasm';
+import { candidateSearch, SPAN_INTS, VERDICTS } from './candidates';
 import { seeded } from './seeded.test-support';
 import { cardBrand, IBAN_LENGTHS, ibanValid, luhnValid } from './validators';
 
@@ -8,7 +8,7 @@ import { cardBrand, IBAN_LENGTHS, ibanValid, luhnValid } from './validators';
 function verdictOn(line: string, span: string): string {
   const start = line.indexOf(span);
   if (start < 0) throw new Error(`${span} is not in ${line}`);
-  const verdict = judgeSpan(line, start, start + span.length);
+  const verdict = candidateSearch.judgeSpan(line, start, start + span.length);
   if (verdict === undefined) return 'nothing';
   return Object.entries(VERDICTS).find(([, code]) => code === verdict)?.[0] ?? `unknown ${verdict}`;
 }
@@ -18,9 +18,9 @@ function withLuhnCheck(body: string): string {
   return [...'0123456789'].map((d) => body + d).find(luhnValid) as string;
 }
 
-describe('the first judge of digit spans (WebAssembly)', () => {
-  it('is what lambda/wasm/digit-judge.ts compiles to (run `npm run build:wasm -w @sep/lambda` when not)', () => {
-    expect(readFileSync(DIGIT_JUDGE_MODULE, 'utf8')).toBe(digitJudgeModuleText(compileDigitJudge()));
+describe('the candidate pass in WebAssembly: search, IBAN check and first judge', () => {
+  it('is what lambda/wasm/candidates.ts compiles to (run `npm run build:wasm -w @sep/lambda` when not)', () => {
+    expect(readFileSync(CANDIDATES_MODULE, 'utf8')).toBe(candidatesModuleText(compileCandidates()));
   });
 
   it.each([
@@ -161,34 +161,40 @@ describe('the first judge of digit spans (WebAssembly)', () => {
         if (k % 4 === 2) iban = `${iban.slice(0, -1)}${iban.endsWith('1') ? '2' : '1'}`;
         const printed = k % 2 === 0 ? iban : (iban.match(/.{1,4}/g) ?? []).join(' ');
         const line = `iban ${printed} end`;
-        digitJudge.load(line);
-        const judged = digitJudge.ibanValid(5, 5 + printed.length);
+        const scanned = candidateSearch.scan(line, 0, line.length);
+        const judged = scanned.count === 1 && scanned.found[2] === VERDICTS.iban;
         if (judged) valid++;
         expect({ printed, judged }).toEqual({ printed, judged: ibanValid(iban) });
       }
     expect(valid).toBeGreaterThan(300);
   });
 
-  it('keeps the spans that may hold PII in order and in place, with their verdicts, across texts of any size', () => {
+  it('returns what may hold PII, in order, with verdicts and where the pass resumes, for texts of any size', () => {
     for (const filler of [10, 200_000, 50]) {
-      const text = `${'x'.repeat(filler)} 4111111111111111 1733443200 routing 021000021 `;
-      const spans = digitJudge.load(text);
+      const text = `${'x'.repeat(filler)} pan 4111111111111111 at 1733443200 routing 021000021 GB82 WEST 1234 5698 7654 32 `;
       const spanOf = (span: string) => [text.indexOf(span), text.indexOf(span) + span.length];
-      spans.set(spanOf('4111111111111111'), 0);
-      spans.set(spanOf('1733443200'), SPAN_INTS);
-      spans.set(spanOf('021000021'), 2 * SPAN_INTS);
-      expect(digitJudge.judge(3)).toBe(2);
-      expect([...digitJudge.spans.subarray(0, 2 * SPAN_INTS)]).toEqual([
+      const scanned = candidateSearch.scan(text, 0, text.length);
+      expect([...scanned.found.subarray(0, scanned.count * SPAN_INTS)]).toEqual([
         ...spanOf('4111111111111111'),
         VERDICTS.card,
         ...spanOf('021000021'),
         VERDICTS.routing,
+        ...spanOf('GB82 WEST 1234 5698 7654 32'),
+        VERDICTS.iban,
       ]);
+      expect(scanned.resume).toBe(text.indexOf(' GB82') + 28);
     }
   });
 
-  it('refuses more spans than the loaded text can hold', () => {
-    digitJudge.load('x'.repeat(18));
-    expect(() => digitJudge.judge(4)).toThrow(RangeError);
+  it('leaves matches starting at or after the limit to the next window, and resumes no earlier than from', () => {
+    const text = 'pan 4111111111111111 and 5555555555554444 end';
+    const second = text.indexOf('5555');
+    const scanned = candidateSearch.scan(text, 0, second);
+    expect(scanned.count).toBe(1);
+    expect(scanned.resume).toBe(text.indexOf(' and'));
+    expect(candidateSearch.scan(text, second + 16, text.length)).toMatchObject({
+      count: 0,
+      resume: second + 16,
+    });
   });
 });
