@@ -315,7 +315,7 @@ function judge(text: usize, start: i32, end: i32): i32 {
  * (26 × 26 bytes by the country code's letters, 0 for a country without IBANs) and ISO 7064 mod
  * 97 = 1 over the characters moved to put the first four last.
  */
-export function ibanValid(lengths: usize, text: usize, start: i32, end: i32): bool {
+function ibanValid(lengths: usize, text: usize, start: i32, end: i32): bool {
   const first = at(text, start) - 65;
   const second = at(text, start + 1) - 65;
   if (first > 25 || second > 25) return false;
