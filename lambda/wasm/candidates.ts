@@ -55,8 +55,13 @@ function isDigit(code: u32): bool {
   return code - ZERO <= 9;
 }
 
+/** A-Z (unsigned: anything below 65 wraps above 25). */
+function isCapital(code: u32): bool {
+  return code - 65 <= 25;
+}
+
 function isWordChar(code: u32): bool {
-  return isDigit(code) || code - 65 <= 25 || code - 97 <= 25 || code === 95;
+  return isDigit(code) || isCapital(code) || code - 97 <= 25 || code === 95;
 }
 
 function allDigits(text: usize, from: i32, count: i32): bool {
@@ -179,7 +184,7 @@ const SSN_KEYWORDS: StaticArray<string> = ['ssn', 'social security', 'soc sec', 
 const ROUTING_KEYWORDS: StaticArray<string> = ['routing', 'aba', 'rtn', 'transit'];
 
 function lowerCase(code: u32): u32 {
-  return code - 65 <= 25 ? code + 32 : code;
+  return isCapital(code) ? code + 32 : code;
 }
 
 /**
@@ -332,7 +337,7 @@ function ibanValid(lengths: usize, text: usize, start: i32, end: i32): bool {
       const c = at(text, i);
       if (c === SPACE) continue;
       if (isDigit(c)) remainder = (remainder * 10 + (c - ZERO)) % 97;
-      else if (c - 65 <= 25) remainder = (remainder * 100 + (c - 55)) % 97;
+      else if (isCapital(c)) remainder = (remainder * 100 + (c - 55)) % 97;
       else return false;
     }
   }
@@ -347,8 +352,9 @@ function isSeparator(code: u32): bool {
   return code === SPACE || code === DOT || code === HYPHEN || code === 40 /* ( */ || code === 41 /* ) */;
 }
 
-function isIbanChar(code: u32): bool {
-  return isDigit(code) || code - 65 <= 25;
+/** `[A-Z0-9]`: an IBAN character, and where a candidate can start. */
+function isDigitOrCapital(code: u32): bool {
+  return isDigit(code) || isCapital(code);
 }
 
 /**
@@ -385,13 +391,13 @@ function digitSpanEnd(text: usize, p: i32): i32 {
  * space tried first, until a word boundary follows. Returns its end, or -1.
  */
 function ibanShapeEnd(text: usize, p: i32): i32 {
-  if (!(at(text, p + 1) - 65 <= 25) || !isDigit(at(text, p + 2)) || !isDigit(at(text, p + 3))) return -1;
+  if (!isCapital(at(text, p + 1)) || !isDigit(at(text, p + 2)) || !isDigit(at(text, p + 3))) return -1;
   for (let groups = 7; groups >= 2; groups--) {
     const base = ibanGroupsEnd(text, p + 4, groups);
     if (base < 0) continue;
     const tailFrom = at(text, base) === SPACE ? base + 1 : base;
     let tail = 0;
-    while (tail < 3 && isIbanChar(at(text, tailFrom + tail))) tail++;
+    while (tail < 3 && isDigitOrCapital(at(text, tailFrom + tail))) tail++;
     for (let length = tail; length >= 1; length--)
       if (!isWordChar(at(text, tailFrom + length))) return tailFrom + length;
     if (!isWordChar(at(text, base))) return base;
@@ -406,8 +412,8 @@ function ibanShapeEnd(text: usize, p: i32): i32 {
 function ibanGroupsEnd(text: usize, q: i32, groups: i32): i32 {
   for (let group = 0; group < groups; group++) {
     const from = at(text, q) === SPACE ? q + 1 : q;
-    if (!isIbanChar(at(text, from)) || !isIbanChar(at(text, from + 1))) return -1;
-    if (!isIbanChar(at(text, from + 2)) || !isIbanChar(at(text, from + 3))) return -1;
+    if (!isDigitOrCapital(at(text, from)) || !isDigitOrCapital(at(text, from + 1))) return -1;
+    if (!isDigitOrCapital(at(text, from + 2)) || !isDigitOrCapital(at(text, from + 3))) return -1;
     q = from + 4;
   }
   return q;
@@ -487,7 +493,7 @@ function nextStart(text: usize, from: i32, limit: i32): i32 {
   }
   for (; p < limit; p++) {
     const c = at(text, p);
-    if ((isDigit(c) || c - 65 <= 25) && !isWordChar(at(text, p - 1))) return p;
+    if (isDigitOrCapital(c) && !isWordChar(at(text, p - 1))) return p;
   }
   return limit;
 }
